@@ -1,0 +1,59 @@
+// The Postfix SMTPD policy delegation protocol (SMTPD_POLICY_README; spec anchors.md §4): requests
+// are `name=value` lines ended by an empty line, the reply is one `action=…` line and an empty line.
+// Attributes come in any order; unknown ones are kept but ignored; a repeated name keeps the last value.
+
+export type Attributes = ReadonlyMap<string, string>;
+
+export class ProtocolError extends Error {}
+
+export interface Decoded {
+  requests: Attributes[];
+  /** Bytes of an unfinished request, kept for the next chunk. */
+  rest: string;
+}
+
+/**
+ * Splits buffered input into complete requests. Throws ProtocolError for input Postfix never sends:
+ * a line without `=`, a NUL, a request other than smtpd_access_policy, or more than `maxBytes`.
+ */
+export function decode(buffer: string, maxBytes: number): Decoded {
+  const requests: Attributes[] = [];
+  let start = 0;
+  for (;;) {
+    const end = buffer.indexOf('\n\n', start);
+    if (end === -1) break;
+    if (end - start > maxBytes) throw new ProtocolError(`request larger than ${maxBytes} bytes`);
+    requests.push(parseBlock(buffer, start, end));
+    start = end + 2;
+  }
+  const rest = start === 0 ? buffer : buffer.slice(start);
+  if (rest.length > maxBytes) throw new ProtocolError(`request larger than ${maxBytes} bytes`);
+  return { requests, rest };
+}
+
+function parseBlock(buffer: string, start: number, end: number): Attributes {
+  if (end - start > 0 && buffer.charCodeAt(start) === 10) throw new ProtocolError('empty request');
+  const attrs = new Map<string, string>();
+  let lineStart = start;
+  while (lineStart <= end) {
+    let lineEnd = buffer.indexOf('\n', lineStart);
+    if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+    const eq = buffer.indexOf('=', lineStart);
+    if (eq === -1 || eq >= lineEnd || eq === lineStart) {
+      throw new ProtocolError(`malformed attribute line ${JSON.stringify(buffer.slice(lineStart, Math.min(lineEnd, lineStart + 60)))}`);
+    }
+    // Tolerate CRLF from hand-typed tests; Postfix itself sends bare LF.
+    const valueEnd = buffer.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
+    attrs.set(buffer.slice(lineStart, eq), buffer.slice(eq + 1, valueEnd));
+    lineStart = lineEnd + 1;
+  }
+  const request = attrs.get('request');
+  if (request !== 'smtpd_access_policy') throw new ProtocolError(`unsupported request ${JSON.stringify(request ?? '')}`);
+  for (const v of attrs.values()) if (v.includes('\u0000')) throw new ProtocolError('NUL in attribute value');
+  return attrs;
+}
+
+/** `action=550 5.1.8 Access denied, bad outbound sender\n\n` */
+export function encodeAction(action: string): string {
+  return `action=${action}\n\n`;
+}

@@ -1,0 +1,48 @@
+// Follows commits made by other processes on the same store (the CLI acting locally): SQLite's
+// PRAGMA data_version changes only for other connections' commits, so one cheap read per request tells
+// whether to look at change_log at all.
+import type { Change } from '../../../app/ports.js';
+import type { EntityType, SenderRef } from '../../../domain/sender.js';
+import type { SqliteDb } from './database.js';
+
+export class ChangeFeed {
+  private version: number;
+  private seq: number;
+  private readonly versionStmt;
+  /** Rows this process wrote: its caches already reflect them, so poll() must not apply them again. */
+  private readonly own = new Set<number>();
+
+  constructor(private readonly db: SqliteDb) {
+    this.versionStmt = db.raw.prepare('PRAGMA data_version').pluck();
+    this.version = this.versionStmt.get() as number;
+    this.seq = (db.raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM change_log').pluck().get() as number) ?? 0;
+  }
+
+  /** Records a change for the other processes; call inside the writing transaction. */
+  note(change: Change, at: number): void {
+    const s = 'sender' in change ? change.sender : undefined;
+    const res = this.db.run(
+      this.db.q.insertInto('change_log').values({
+        kind: change.kind,
+        tenant_id: s?.tenantId ?? '',
+        entity_type: s?.type ?? null,
+        identity: s?.identity ?? null,
+        at,
+      }),
+    );
+    this.own.add(Number(res.lastInsertRowid));
+  }
+
+  poll(): Change[] {
+    const v = this.versionStmt.get() as number;
+    if (v === this.version) return [];
+    this.version = v;
+    const rows = this.db.all(this.db.q.selectFrom('change_log').selectAll().where('seq', '>', this.seq).orderBy('seq'));
+    if (rows.length > 0) this.seq = rows[rows.length - 1]!.seq!;
+    return rows.filter((r) => !this.own.delete(r.seq!)).map((r): Change => {
+      if (r.kind === 'directory') return { kind: 'directory' };
+      const sender: SenderRef = { tenantId: r.tenant_id, type: r.entity_type as EntityType, identity: r.identity ?? '' };
+      return r.kind === 'restriction' ? { kind: 'restriction', sender } : { kind: 'windows-reset', sender };
+    });
+  }
+}

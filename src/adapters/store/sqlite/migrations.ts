@@ -1,0 +1,57 @@
+// Versioned schema migrations, applied in order at open; PRAGMA user_version records the last one.
+// Append only: a shipped migration is never edited.
+
+export const MIGRATIONS: readonly string[] = [
+  /* 1: directory, policies, restrictions, sending windows, events, change feed */ `
+  CREATE TABLE tenants (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at INTEGER NOT NULL);
+  CREATE TABLE accepted_domains (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    name TEXT NOT NULL COLLATE NOCASE, domain TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+    UNIQUE (tenant_id, name));
+  CREATE TABLE policies (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL COLLATE NOCASE,
+    is_default INTEGER NOT NULL, settings TEXT NOT NULL, created_at INTEGER NOT NULL, changed_at INTEGER NOT NULL,
+    UNIQUE (tenant_id, name));
+  CREATE TABLE rules (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL COLLATE NOCASE,
+    policy_id TEXT NOT NULL REFERENCES policies(id), priority INTEGER NOT NULL, enabled INTEGER NOT NULL,
+    conditions TEXT NOT NULL, comments TEXT NOT NULL, created_at INTEGER NOT NULL, changed_at INTEGER NOT NULL,
+    UNIQUE (tenant_id, name));
+  CREATE UNIQUE INDEX rules_policy ON rules (policy_id);
+  CREATE TABLE connectors (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL COLLATE NOCASE,
+    doc TEXT NOT NULL, created_at INTEGER NOT NULL, changed_at INTEGER NOT NULL, UNIQUE (tenant_id, name));
+  CREATE TABLE groups (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL UNIQUE, members TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (tenant_id, name));
+  CREATE TABLE restrictions (
+    tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL,
+    reason TEXT NOT NULL, policy TEXT NOT NULL, action TEXT NOT NULL, status TEXT NOT NULL,
+    created_at INTEGER NOT NULL, changed_at INTEGER NOT NULL, expires_at INTEGER,
+    PRIMARY KEY (tenant_id, entity_type, identity)) WITHOUT ROWID;
+  CREATE INDEX restrictions_status ON restrictions (status, expires_at);
+  CREATE TABLE restriction_history (
+    id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL,
+    at INTEGER NOT NULL, event TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL);
+  CREATE INDEX restriction_history_entity ON restriction_history (tenant_id, entity_type, identity, at);
+  CREATE TABLE sending_minutes (
+    tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, minute INTEGER NOT NULL,
+    external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, entity_type, identity, minute)) WITHOUT ROWID;
+  CREATE INDEX sending_minutes_minute ON sending_minutes (minute);
+  CREATE TABLE sending_hours (
+    tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, hour INTEGER NOT NULL,
+    external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, entity_type, identity, hour)) WITHOUT ROWID;
+  CREATE INDEX sending_hours_hour ON sending_hours (hour);
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL, tenant_id TEXT NOT NULL,
+    payload TEXT NOT NULL);
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO meta (key, value) VALUES ('directory_revision', 0);
+  CREATE TABLE change_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tenant_id TEXT NOT NULL, entity_type TEXT,
+    identity TEXT, at INTEGER NOT NULL);
+  `,
+];

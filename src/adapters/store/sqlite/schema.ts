@@ -1,0 +1,45 @@
+// Row types of the embedded store, for Kysely's typed query builder.
+
+export interface TenantsTable { id: string; name: string; created_at: number }
+export interface AcceptedDomainsTable { id: string; tenant_id: string; name: string; domain: string; created_at: number }
+export interface PoliciesTable {
+  id: string; tenant_id: string; name: string; is_default: number; settings: string; created_at: number; changed_at: number;
+}
+export interface RulesTable {
+  id: string; tenant_id: string; name: string; policy_id: string; priority: number; enabled: number;
+  conditions: string; comments: string; created_at: number; changed_at: number;
+}
+export interface ConnectorsTable { id: string; tenant_id: string; name: string; doc: string; created_at: number; changed_at: number }
+export interface GroupsTable { id: string; tenant_id: string; name: string; address: string; members: string; created_at: number }
+export interface RestrictionsTable {
+  tenant_id: string; entity_type: string; identity: string; reason: string; policy: string; action: string;
+  status: string; created_at: number; changed_at: number; expires_at: number | null;
+}
+export interface RestrictionHistoryTable {
+  id: number | null; tenant_id: string; entity_type: string; identity: string; at: number; event: string; actor: string; reason: string;
+}
+export interface SendingTable {
+  tenant_id: string; entity_type: string; identity: string; external: number; internal: number; messages: number;
+}
+export interface EventsTable { seq: number | null; at: number; type: string; tenant_id: string; payload: string }
+export interface ChangeLogTable {
+  seq: number | null; kind: string; tenant_id: string; entity_type: string | null; identity: string | null; at: number;
+}
+
+export interface MetaTable { key: string; value: number }
+
+export interface DB {
+  meta: MetaTable;
+  tenants: TenantsTable;
+  accepted_domains: AcceptedDomainsTable;
+  policies: PoliciesTable;
+  rules: RulesTable;
+  connectors: ConnectorsTable;
+  groups: GroupsTable;
+  restrictions: RestrictionsTable;
+  restriction_history: RestrictionHistoryTable;
+  sending_minutes: SendingTable & { minute: number };
+  sending_hours: SendingTable & { hour: number };
+  events: EventsTable;
+  change_log: ChangeLogTable;
+}

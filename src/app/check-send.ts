@@ -1,0 +1,227 @@
+// The checkSend use case: one decision for every driver (Postfix policy server, SMTP relay, HTTP check).
+// Holds each sender's windows and restriction in memory (loaded from the store at start, kept in step
+// with it through store changes); a check-and-add is synchronous, so it is atomic within the process,
+// and its reply waits for the durable commit.
+import { tryNormalizeAddress } from '../domain/address.js';
+import type { Conversation } from '../domain/conversation.js';
+import { PERMIT, type Decision } from '../domain/decision.js';
+import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { EffectiveLimits } from '../domain/policy.js';
+import { isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
+import { DAY_MINUTES, minuteOf, SendingWindow, type WindowTotals } from '../domain/rolling-window.js';
+import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
+import type { ServiceLimits } from '../domain/service-limits.js';
+import { Directory } from './directory.js';
+import type { Change, Clock, Store } from './ports.js';
+
+export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end' | 'other';
+
+export interface SendRequest {
+  readonly stage: Stage;
+  /** Authenticated submitter (SASL login); empty when the client did not authenticate. */
+  readonly login?: string;
+  readonly clientAddress?: string;
+  /** Envelope sender: selects the policy (spec §3 matches on From). */
+  readonly from?: string;
+  readonly recipient?: string;
+  /** Recipients the MTA accepted (END-OF-MESSAGE). */
+  readonly recipientCount?: number;
+  readonly messageId?: string;
+}
+
+export interface CheckResult {
+  readonly decision: Decision;
+  /** Who was counted, or undefined when the mail is not ours to count (DUNNO). */
+  readonly sender?: SenderRef;
+  readonly limits?: EffectiveLimits;
+  readonly totals?: WindowTotals;
+  readonly restriction?: Restriction;
+}
+
+/** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
+const EVENT_COOLDOWN_MS = 15 * 60_000;
+
+export class CheckSend {
+  private directory: Directory;
+  private readonly windows = new Map<string, SendingWindow>();
+  private readonly restrictions = new Map<string, Restriction>();
+  private readonly lastEvent = new Map<string, number>();
+  /** The last stored restriction row per sender (any status), for optimistic concurrency. */
+  private readonly stored = new Map<string, Restriction>();
+  /** A reload started by a change; the next check waits for it, so a change is seen by the next request. */
+  private syncing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly service: ServiceLimits,
+    directory: Directory,
+  ) {
+    this.directory = directory;
+    store.subscribe((c) => this.onChange(c));
+  }
+
+  static async start(store: Store, clock: Clock, service: ServiceLimits): Promise<CheckSend> {
+    const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service));
+    const now = clock.now();
+    for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.window(sender).restore(bucket);
+    for (const r of await store.listRestrictions({})) guard.setRestriction(senderKey(refOf(r)), r);
+    return guard;
+  }
+
+  /** Who a request counts against: the authenticated login, else a configured connector, else nobody. */
+  resolve(req: SendRequest): SenderRef | undefined {
+    if (req.login) {
+      const identity = normalizeLogin(req.login);
+      return { tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity };
+    }
+    const connector = req.clientAddress ? this.directory.connectorFor(req.clientAddress) : undefined;
+    return connector ? { tenantId: connector.TenantId, type: 'Connector', identity: connector.Id } : undefined;
+  }
+
+  async check(req: SendRequest, conversation: Conversation): Promise<CheckResult> {
+    this.store.pollChanges();
+    if (this.syncing) await this.syncing;
+    const sender = this.resolve(req);
+    if (!sender) return { decision: PERMIT };
+    const now = this.clock.now();
+    const key = senderKey(sender);
+    const from = req.from ? tryNormalizeAddress(req.from) : undefined;
+    const limits = this.directory.limitsFor(sender, from);
+    const restriction = this.activeRestriction(key, now);
+
+    if (req.stage === 'rcpt') {
+      const recipient = req.recipient ? tryNormalizeAddress(req.recipient) : undefined;
+      const internal = recipient !== undefined && this.directory.isInternal(sender.tenantId, recipient);
+      const tally = recipient !== undefined ? conversation.tallyWith(recipient, internal) : conversation.tally();
+      const result = await this.decide('rcpt', sender, limits, tally, restriction, now, req.messageId);
+      if (result.decision.kind === 'permit' && recipient !== undefined) conversation.add(recipient, internal);
+      return result;
+    }
+    if (req.stage === 'end') {
+      let seen = conversation.tally();
+      const recipient = req.recipient ? tryNormalizeAddress(req.recipient) : undefined;
+      if (seen.external + seen.internal === 0 && recipient !== undefined && req.recipientCount === 1) {
+        seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
+      }
+      const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
+      return this.decide('end', sender, limits, tally, restriction, now, req.messageId);
+    }
+    // Any other stage: only a restriction matters (refused as early as the MTA asks).
+    const decision: Decision = isActive(restriction, now)
+      ? { kind: 'refuse', reply: sender.type === 'Connector' ? 'connectorRestricted' : 'senderRestricted' }
+      : PERMIT;
+    return { decision, sender, limits, restriction };
+  }
+
+  private async decide(
+    stage: 'rcpt' | 'end',
+    sender: SenderRef,
+    limits: EffectiveLimits,
+    message: Tally,
+    restriction: Restriction | undefined,
+    now: number,
+    messageId: string | undefined,
+  ): Promise<CheckResult> {
+    const key = senderKey(sender);
+    const window = this.window(sender);
+    const totals = window.totals(now);
+    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId });
+    const events = verdict.events.filter((e) => this.worthRecording(key, e, now));
+
+    if (verdict.restrict) {
+      // In memory first, synchronously: a concurrent request for the same sender sees it at once.
+      this.restrictions.set(key, verdict.restrict.restriction);
+      await this.store.applyTransition(verdict.restrict, { from: this.stored.get(key), resetWindows: false });
+    } else if (verdict.admit) {
+      window.add(now, verdict.admit);
+      await this.store.recordSends([{ sender, at: now, counts: verdict.admit }], events);
+    } else if (events.length > 0) {
+      await this.store.recordEvents(events);
+    }
+    return { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
+  }
+
+  /** Releases BlockUserForToday restrictions whose time has come (the clock acts as 'system'). */
+  async releaseExpired(): Promise<number> {
+    const now = this.clock.now();
+    let released = 0;
+    for (const r of await this.store.listExpired(now)) {
+      const t = release(r, { how: 'Expired', actor: 'system', reason: 'BlockUserForToday restriction expired at 00:00 UTC', now });
+      if (t && (await this.store.applyTransition(t, { from: r, resetWindows: false }))) released++;
+    }
+    return released;
+  }
+
+  /** Current totals of a sender (for the CLI, API and reports). */
+  totalsOf(sender: SenderRef): WindowTotals {
+    return this.window(sender).totals(this.clock.now());
+  }
+
+  /** Drops senders with nothing left in any window, so memory follows active senders only. */
+  compact(): void {
+    const now = this.clock.now();
+    for (const [key, w] of this.windows) if (w.isEmpty(now)) this.windows.delete(key);
+  }
+
+  private activeRestriction(key: string, now: number): Restriction | undefined {
+    const r = this.restrictions.get(key);
+    if (r && !isActive(r, now) && !isExpired(r, now)) this.restrictions.delete(key);
+    return r;
+  }
+
+  private window(sender: SenderRef): SendingWindow {
+    const key = senderKey(sender);
+    let w = this.windows.get(key);
+    if (!w) {
+      w = new SendingWindow();
+      this.windows.set(key, w);
+    }
+    return w;
+  }
+
+  private worthRecording(key: string, e: DomainEvent, now: number): boolean {
+    if (e.type === 'SenderRestricted' || e.type === 'SenderReleased') return true;
+    const k = `${key}\u0000${e.type}`;
+    const last = this.lastEvent.get(k);
+    if (last !== undefined && now - last < EVENT_COOLDOWN_MS) return false;
+    this.lastEvent.set(k, now);
+    return true;
+  }
+
+  private onChange(c: Change): void {
+    if (c.kind === 'directory') {
+      this.reloadDirectory();
+    } else if (c.kind === 'windows-reset') {
+      this.windows.delete(senderKey(c.sender));
+    } else if (c.restriction) {
+      this.setRestriction(senderKey(c.sender), c.restriction);
+    } else {
+      this.sync(this.store.getRestriction(c.sender).then((r) => this.setRestriction(senderKey(c.sender), r)));
+    }
+  }
+
+  private setRestriction(key: string, r: Restriction | undefined): void {
+    if (r) this.stored.set(key, r);
+    else this.stored.delete(key);
+    if (r?.status === 'Restricted') this.restrictions.set(key, r);
+    else this.restrictions.delete(key);
+  }
+
+  private reloadDirectory(): void {
+    this.sync(this.store.loadDirectory().then((snapshot) => void (this.directory = new Directory(snapshot, this.service))));
+  }
+
+  private sync(work: Promise<void>): void {
+    const all = Promise.all([this.syncing, work]).then(() => undefined);
+    const current = all.finally(() => {
+      if (this.syncing === current) this.syncing = null;
+    });
+    this.syncing = current;
+  }
+}
+
+function refOf(r: Restriction): SenderRef {
+  return { tenantId: r.tenantId, type: r.entityType, identity: r.identity };
+}

@@ -1,0 +1,94 @@
+// The shape of every configuration change: read the directory, compute the change with the domain's
+// rules, write it with its audit event in one transaction. A concurrent change makes the write fail on
+// the revision check; the change is then computed again from fresh data (a few times, then CONFLICT).
+import { randomUUID } from 'node:crypto';
+import { Errors, fail, isOutgateError } from '../errors.js';
+import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
+import type { Clock, DirectoryKind, DirectoryObject, DirectorySnapshot, Store } from './ports.js';
+
+export interface AdminContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Who acts, e.g. `cli:root` or `system`. */
+  readonly actor: string;
+  /** The tenant the command acts in (name or id); the default tenant when omitted. */
+  readonly tenant?: string;
+}
+
+export interface ChangePlan<T> {
+  upsert?: Array<{ kind: DirectoryKind; object: DirectoryObject }>;
+  remove?: Array<{ kind: DirectoryKind; id: string }>;
+  operation: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  result: T;
+}
+
+const ATTEMPTS = 3;
+
+export async function changeDirectory<T>(
+  ctx: AdminContext,
+  plan: (d: DirectorySnapshot, tenant: Tenant, now: number) => ChangePlan<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const d = await ctx.store.loadDirectory();
+    const tenant = resolveTenant(d, ctx.tenant);
+    const now = ctx.clock.now();
+    const p = plan(d, tenant, now);
+    try {
+      await ctx.store.writeDirectory({
+        revision: d.revision,
+        upsert: p.upsert,
+        remove: p.remove,
+        event: {
+          type: 'ConfigurationChanged',
+          at: now,
+          tenantId: tenant.Id,
+          actor: ctx.actor,
+          operation: p.operation,
+          target: p.target,
+          before: p.before,
+          after: p.after,
+        },
+      });
+      return p.result;
+    } catch (err) {
+      if (!(isOutgateError(err) && err.code === Errors.CONFLICT.code) || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
+
+export async function readDirectory(ctx: AdminContext): Promise<{ d: DirectorySnapshot; tenant: Tenant }> {
+  const d = await ctx.store.loadDirectory();
+  return { d, tenant: resolveTenant(d, ctx.tenant) };
+}
+
+export function resolveTenant(d: DirectorySnapshot, wanted: string | undefined): Tenant {
+  const key = (wanted ?? DEFAULT_TENANT_ID).toLowerCase();
+  const t = d.tenants.find((x) => x.Id.toLowerCase() === key || x.Name.toLowerCase() === key);
+  if (!t) fail(Errors.NOT_FOUND, `No tenant named '${wanted}'.`);
+  return t;
+}
+
+/** Finds an object by name (case-insensitive) or id within a tenant. */
+export function findByIdentity<T extends { Id: string; Name: string; TenantId: string }>(
+  items: readonly T[],
+  tenantId: string,
+  identity: string,
+  what: string,
+): T {
+  const key = identity.trim().toLowerCase();
+  const found = items.find((x) => x.TenantId === tenantId && (x.Id.toLowerCase() === key || x.Name.toLowerCase() === key));
+  if (!found) fail(Errors.NOT_FOUND, `No ${what} '${identity}' exists in this tenant.`);
+  return found;
+}
+
+export function ensureUniqueName(items: readonly { Name: string; TenantId: string; Id: string }[], tenantId: string, name: string, what: string, selfId?: string): void {
+  if (items.some((x) => x.TenantId === tenantId && x.Id !== selfId && x.Name.toLowerCase() === name.toLowerCase())) {
+    fail(Errors.ALREADY_EXISTS, `A ${what} named '${name}' already exists.`);
+  }
+}
+
+export const newId = (): string => randomUUID();
+export const isoAt = (now: number): string => new Date(now).toISOString();

@@ -1,0 +1,132 @@
+// An indexed, read-only view of the configuration for the hot path: which tenant a login belongs to,
+// which connector a client address comes from, which domains are internal, which limits apply.
+import { BlockList, isIP } from 'node:net';
+import { domainOf } from '../domain/address.js';
+import { effectiveLimits, type EffectiveLimits, type OutboundSpamPolicy } from '../domain/policy.js';
+import { selectPolicy, type OutboundSpamRule } from '../domain/rule.js';
+import type { SenderRef } from '../domain/sender.js';
+import type { ServiceLimits } from '../domain/service-limits.js';
+import { DEFAULT_TENANT_ID, type InboundConnector } from '../domain/tenant.js';
+import type { DirectorySnapshot } from './ports.js';
+
+const POLICY_CACHE_MAX = 50_000;
+
+interface TenantIndex {
+  domains: Set<string>;
+  rules: OutboundSpamRule[];
+  policies: Map<string, OutboundSpamPolicy>;
+  defaultPolicy: OutboundSpamPolicy | undefined;
+  groupsByMember: Map<string, Set<string>>;
+}
+
+export class Directory {
+  private readonly tenantByDomain = new Map<string, string>();
+  private readonly tenants = new Map<string, TenantIndex>();
+  private readonly connectors: Array<{ connector: InboundConnector; list: BlockList }> = [];
+  private readonly connectorsById = new Map<string, InboundConnector>();
+  private readonly limitsCache = new Map<string, EffectiveLimits>();
+
+  constructor(readonly snapshot: DirectorySnapshot, private readonly service: ServiceLimits) {
+    for (const t of snapshot.tenants) {
+      this.tenants.set(t.Id, { domains: new Set(), rules: [], policies: new Map(), defaultPolicy: undefined, groupsByMember: new Map() });
+    }
+    for (const d of snapshot.domains) {
+      this.tenantByDomain.set(d.DomainName, d.TenantId);
+      this.tenants.get(d.TenantId)?.domains.add(d.DomainName);
+    }
+    for (const p of snapshot.policies) {
+      const t = this.tenants.get(p.TenantId);
+      if (!t) continue;
+      t.policies.set(p.Name.toLowerCase(), p);
+      if (p.IsDefault) t.defaultPolicy = p;
+    }
+    for (const r of snapshot.rules) this.tenants.get(r.TenantId)?.rules.push(r);
+    for (const g of snapshot.groups) {
+      const t = this.tenants.get(g.TenantId);
+      for (const m of g.Members) {
+        const set = t?.groupsByMember.get(m) ?? new Set<string>();
+        set.add(g.PrimarySmtpAddress);
+        t?.groupsByMember.set(m, set);
+      }
+    }
+    for (const c of snapshot.connectors) {
+      this.connectorsById.set(c.Id, c);
+      if (!c.Enabled) continue;
+      const list = new BlockList();
+      for (const cidr of c.SenderIPAddresses) addCidr(list, cidr);
+      this.connectors.push({ connector: c, list });
+    }
+  }
+
+  /** The tenant of an authenticated login: by its domain's accepted domain, else the default tenant. */
+  tenantOfLogin(login: string): string {
+    return login.includes('@') ? (this.tenantByDomain.get(domainOf(login)) ?? DEFAULT_TENANT_ID) : DEFAULT_TENANT_ID;
+  }
+
+  /** The enabled connector whose source CIDRs contain `ip` (most specific first is not needed: no overlap is enforced). */
+  connectorFor(ip: string): InboundConnector | undefined {
+    const family = isIP(ip);
+    if (family === 0) return undefined;
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    return this.connectors.find((c) => c.list.check(ip, type))?.connector;
+  }
+
+  connector(id: string): InboundConnector | undefined {
+    return this.connectorsById.get(id);
+  }
+
+  isInternal(tenantId: string, recipient: string): boolean {
+    return this.tenants.get(tenantId)?.domains.has(domainOf(recipient)) ?? false;
+  }
+
+  /** The limits a message from `sender` with envelope sender `from` is held to. */
+  limitsFor(sender: SenderRef, from: string | undefined): EffectiveLimits {
+    if (sender.type === 'Connector') return this.connectorLimits(sender.identity);
+    const key = `${sender.tenantId}\u0000${from ?? ''}`;
+    let limits = this.limitsCache.get(key);
+    if (!limits) {
+      limits = this.computeLimits(sender.tenantId, from);
+      if (this.limitsCache.size >= POLICY_CACHE_MAX) this.limitsCache.clear();
+      this.limitsCache.set(key, limits);
+    }
+    return limits;
+  }
+
+  private computeLimits(tenantId: string, from: string | undefined): EffectiveLimits {
+    const t = this.tenants.get(tenantId) ?? this.tenants.get(DEFAULT_TENANT_ID);
+    const fallback = { Name: 'Default', ...serviceDefaultSettings };
+    if (!t?.defaultPolicy) return effectiveLimits(fallback, this.service);
+    const groupsOf = (a: string): ReadonlySet<string> => t.groupsByMember.get(a) ?? new Set();
+    return effectiveLimits(selectPolicy(t.rules, t.policies, t.defaultPolicy, from, groupsOf), this.service);
+  }
+
+  private connectorLimits(id: string): EffectiveLimits {
+    const c = this.connectorsById.get(id);
+    const s = this.service;
+    return {
+      externalPerHour: c?.RecipientLimitExternalPerHour || s.connectorExternalPerHour,
+      internalPerHour: c?.RecipientLimitInternalPerHour || s.connectorInternalPerHour,
+      perDay: c?.RecipientLimitPerDay || s.connectorPerDay,
+      // A connector over its limit is blocked until an admin acts (spec §1: Unblock entity).
+      action: 'BlockUser',
+      policyName: `InboundConnector:${c?.Name ?? id}`,
+    };
+  }
+}
+
+const serviceDefaultSettings = {
+  RecipientLimitExternalPerHour: 0,
+  RecipientLimitInternalPerHour: 0,
+  RecipientLimitPerDay: 0,
+  ActionWhenThresholdReached: 'BlockUserForToday' as const,
+};
+
+/** Adds `a.b.c.d/n`, `x::/n` or a single address to a BlockList (validated when the connector was saved). */
+export function addCidr(list: BlockList, cidr: string): void {
+  const [ip = '', bits] = cidr.split('/');
+  const family = isIP(ip);
+  if (family === 0) return;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (bits === undefined) list.addAddress(ip, type);
+  else list.addSubnet(ip, Number(bits), type);
+}

@@ -1,0 +1,91 @@
+// What the use cases need from the outside world. The embedded store (SQLite) implements all of it;
+// the scale-out store implements the same ports.
+import type { DomainEvent } from '../domain/events.js';
+import type { OutboundSpamPolicy } from '../domain/policy.js';
+import type { HistoryEntry, Restriction, Transition } from '../domain/restriction.js';
+import type { Counts, MinuteBucket } from '../domain/rolling-window.js';
+import type { OutboundSpamRule } from '../domain/rule.js';
+import type { SenderRef } from '../domain/sender.js';
+import type { AcceptedDomain, DistributionGroup, InboundConnector, Tenant } from '../domain/tenant.js';
+
+/** Everything a decision needs to know about configuration, loaded whole (it is small). */
+export interface DirectorySnapshot {
+  /** Bumped by every directory write; a write based on an older revision is refused (CONFLICT). */
+  readonly revision: number;
+  readonly tenants: readonly Tenant[];
+  readonly domains: readonly AcceptedDomain[];
+  readonly policies: readonly OutboundSpamPolicy[];
+  readonly rules: readonly OutboundSpamRule[];
+  readonly connectors: readonly InboundConnector[];
+  readonly groups: readonly DistributionGroup[];
+}
+
+export type DirectoryKind = 'tenant' | 'domain' | 'policy' | 'rule' | 'connector' | 'group';
+export type DirectoryObject = Tenant | AcceptedDomain | OutboundSpamPolicy | OutboundSpamRule | InboundConnector | DistributionGroup;
+
+/** A change to write in one transaction with its audit event. */
+export interface DirectoryWrite {
+  /** The revision the change was computed from. */
+  readonly revision: number;
+  readonly upsert?: ReadonlyArray<{ kind: DirectoryKind; object: DirectoryObject }>;
+  readonly remove?: ReadonlyArray<{ kind: DirectoryKind; id: string }>;
+  readonly event: DomainEvent;
+}
+
+export interface SendRecord {
+  readonly sender: SenderRef;
+  readonly at: number;
+  readonly counts: Counts;
+}
+
+/** A change made by another process (the CLI on the same store), so caches can follow it. */
+export type Change =
+  | { kind: 'directory' }
+  /** `restriction` is the new state when the change was made in this process; else read it again. */
+  | { kind: 'restriction'; sender: SenderRef; restriction?: Restriction }
+  | { kind: 'windows-reset'; sender: SenderRef };
+
+export interface RestrictionView extends Restriction {
+  readonly history: readonly HistoryEntry[];
+}
+
+export interface RestrictionQuery {
+  tenantId?: string;
+  entityType?: 'Mailbox' | 'Connector';
+  identity?: string;
+  /** Only those restricted now (status Restricted and not expired). */
+  activeAt?: number;
+}
+
+export interface Store {
+  loadDirectory(): Promise<DirectorySnapshot>;
+  writeDirectory(w: DirectoryWrite): Promise<void>;
+
+  loadWindows(sinceMinute: number): Promise<Iterable<{ sender: SenderRef; bucket: MinuteBucket }>>;
+  /** Durably counts admitted messages (and events) in one transaction. */
+  recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void>;
+  /**
+   * Durably applies a restriction transition computed from `from` (the state read before; undefined for
+   * none). Returns false, writing nothing, when the stored state changed meanwhile (a concurrent admin
+   * action): the caller re-reads and decides again. `resetWindows` clears the sender's windows too.
+   */
+  applyTransition(t: Transition, opts: { from: Restriction | undefined; resetWindows: boolean }): Promise<boolean>;
+  recordEvents(events: readonly DomainEvent[]): Promise<void>;
+
+  getRestriction(sender: SenderRef): Promise<Restriction | undefined>;
+  listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]>;
+  /** Restrictions whose BlockUserForToday time ran out but are still recorded as Restricted. */
+  listExpired(now: number): Promise<Restriction[]>;
+
+  /** Tells `listener` of every change: at once for this process's writes, on pollChanges() for others'. */
+  subscribe(listener: (c: Change) => void): () => void;
+  /** Looks for changes committed by other processes (cheap when there are none). */
+  pollChanges(): void;
+  close(): void;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,100 @@
+// Get-/Remove-BlockedSenderAddress and Get-/Remove-BlockedConnector (spec §1, §2): the Restricted
+// entities list and the unblock that lifts a restriction, keeps its history and restarts the windows.
+import { normalizeAddress, printable } from '../domain/address.js';
+import { isActive, release, type HistoryEntry } from '../domain/restriction.js';
+import type { EntityType } from '../domain/sender.js';
+import { Errors, fail } from '../errors.js';
+import { text } from '../domain/policy.js';
+import type { AdminContext } from './directory-change.js';
+import { resolveTenant } from './directory-change.js';
+import type { RestrictionView } from './ports.js';
+/** A restricted entity as Get-BlockedSenderAddress / Get-BlockedConnector show it. */
+export interface BlockedEntity {
+  Entity: EntityType;
+  SenderAddress?: string;
+  ConnectorId?: string;
+  ConnectorName?: string;
+  TenantId: string;
+  Reason: string;
+  Policy: string;
+  Action: string;
+  Status: 'Restricted' | 'Released';
+  CreatedDatetime: string;
+  ChangedDatetime: string;
+  ExpiresDatetime: string | null;
+  History: Array<{ At: string; Event: HistoryEntry['event']; Actor: string; Reason: string }>;
+}
+
+const REASON_MAX = 1024;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export async function getBlockedSenders(ctx: AdminContext, senderAddress?: string): Promise<BlockedEntity[]> {
+  const identity = senderAddress === undefined ? undefined : normalizeAddress(senderAddress, 'SenderAddress');
+  return listBlocked(ctx, 'Mailbox', identity);
+}
+
+export async function getBlockedConnectors(ctx: AdminContext, connectorId?: string): Promise<BlockedEntity[]> {
+  return listBlocked(ctx, 'Connector', connectorId === undefined ? undefined : await connectorIdOf(ctx, connectorId));
+}
+
+export async function unblockSender(ctx: AdminContext, senderAddress: string, reason?: string): Promise<BlockedEntity> {
+  const identity = normalizeAddress(senderAddress, 'SenderAddress');
+  return unblock(ctx, 'Mailbox', identity, reason, `Sender ${identity} is not on the Restricted entities list.`);
+}
+
+export async function unblockConnector(ctx: AdminContext, connectorId: string, reason?: string): Promise<BlockedEntity> {
+  const id = await connectorIdOf(ctx, connectorId);
+  return unblock(ctx, 'Connector', id, reason, `Connector ${printable(connectorId)} is not on the Restricted entities list.`);
+}
+
+async function listBlocked(ctx: AdminContext, entityType: EntityType, identity: string | undefined): Promise<BlockedEntity[]> {
+  const tenantId = ctx.tenant === undefined ? undefined : resolveTenant(await ctx.store.loadDirectory(), ctx.tenant).Id;
+  const views = await ctx.store.listRestrictions({ tenantId, entityType, identity, activeAt: ctx.clock.now() });
+  return Promise.all(views.map((v) => present(ctx, v)));
+}
+
+async function unblock(ctx: AdminContext, type: EntityType, identity: string, reason: string | undefined, notBlocked: string): Promise<BlockedEntity> {
+  const why = reason === undefined ? 'Unblocked by an administrator' : text('Reason', reason, REASON_MAX, true) || 'Unblocked by an administrator';
+  const d = await ctx.store.loadDirectory();
+  const tenantId = ctx.tenant === undefined ? undefined : resolveTenant(d, ctx.tenant).Id;
+  // Two admins unblocking at once: the first wins, the second re-reads and is told it is not blocked.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const now = ctx.clock.now();
+    const current = (await ctx.store.listRestrictions({ tenantId, entityType: type, identity, activeAt: now }))[0];
+    if (!current) fail(type === 'Mailbox' ? Errors.SENDER_NOT_BLOCKED : Errors.CONNECTOR_NOT_BLOCKED, notBlocked);
+    const t = release(current, { how: 'Unblocked', actor: ctx.actor, reason: why, now });
+    if (!t) fail(Errors.SENDER_NOT_BLOCKED, notBlocked);
+    // Restart the sender's windows: the next message is judged on what it sends from now on.
+    if (await ctx.store.applyTransition(t, { from: current, resetWindows: true })) {
+      const [view] = await ctx.store.listRestrictions({ tenantId: current.tenantId, entityType: type, identity });
+      return present(ctx, view!);
+    }
+  }
+  fail(Errors.CONFLICT, 'The restriction changed while it was being removed; run the command again.');
+}
+
+async function present(ctx: AdminContext, v: RestrictionView): Promise<BlockedEntity> {
+  const base = {
+    Entity: v.entityType,
+    TenantId: v.tenantId,
+    Reason: v.reason,
+    Policy: v.policy,
+    Action: v.action,
+    Status: isActive(v, ctx.clock.now()) ? ('Restricted' as const) : ('Released' as const),
+    CreatedDatetime: iso(v.createdAt),
+    ChangedDatetime: iso(v.changedAt),
+    ExpiresDatetime: v.expiresAt === null ? null : iso(v.expiresAt),
+    History: v.history.map((h) => ({ At: iso(h.at), Event: h.event, Actor: h.actor, Reason: h.reason })),
+  };
+  if (v.entityType === 'Mailbox') return { SenderAddress: v.identity, ...base };
+  const connector = (await ctx.store.loadDirectory()).connectors.find((c) => c.Id === v.identity);
+  return { ConnectorId: v.identity, ConnectorName: connector?.Name ?? '(removed)', ...base };
+}
+
+/** -ConnectorId takes the connector's GUID; its name is accepted too, as admins type names. */
+async function connectorIdOf(ctx: AdminContext, idOrName: string): Promise<string> {
+  const key = idOrName.trim().toLowerCase();
+  const d = await ctx.store.loadDirectory();
+  const c = d.connectors.find((x) => x.Id.toLowerCase() === key || x.Name.toLowerCase() === key);
+  return c?.Id ?? key;
+}

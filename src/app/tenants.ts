@@ -1,0 +1,65 @@
+// Tenants and first-run bootstrap: every tenant has its default outbound spam policy from birth.
+import { DEFAULT_POLICY_NAME, DEFAULT_SETTINGS, validateName, type OutboundSpamPolicy } from '../domain/policy.js';
+import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
+import { Errors, fail } from '../errors.js';
+import { changeDirectory, isoAt, newId, type AdminContext } from './directory-change.js';
+import type { Clock, Store } from './ports.js';
+
+function defaultPolicy(tenantId: string, now: number): OutboundSpamPolicy {
+  return {
+    Id: newId(),
+    TenantId: tenantId,
+    Name: DEFAULT_POLICY_NAME,
+    IsDefault: true,
+    ...DEFAULT_SETTINGS,
+    AdminDisplayName: 'Anti-spam outbound policy (Default)',
+    WhenCreatedUTC: isoAt(now),
+    WhenChangedUTC: isoAt(now),
+  };
+}
+
+/** Creates the default tenant and its default policy on a new store; a no-op afterwards. */
+export async function bootstrap(store: Store, clock: Clock): Promise<void> {
+  const d = await store.loadDirectory();
+  if (d.tenants.some((t) => t.Id === DEFAULT_TENANT_ID)) return;
+  const ctx: AdminContext = { store, clock, actor: 'system' };
+  const now = clock.now();
+  const tenant: Tenant = { Id: DEFAULT_TENANT_ID, Name: 'Default', WhenCreatedUTC: isoAt(now) };
+  try {
+    await store.writeDirectory({
+      revision: d.revision,
+      upsert: [
+        { kind: 'tenant', object: tenant },
+        { kind: 'policy', object: defaultPolicy(DEFAULT_TENANT_ID, now) },
+      ],
+      event: { type: 'ConfigurationChanged', at: now, tenantId: DEFAULT_TENANT_ID, actor: ctx.actor, operation: 'New-Tenant', target: 'Default', before: null, after: tenant },
+    });
+  } catch (err) {
+    // Another process (the CLI and the server starting together) bootstrapped first.
+    if ((await store.loadDirectory()).tenants.some((t) => t.Id === DEFAULT_TENANT_ID)) return;
+    throw err;
+  }
+}
+
+export function newTenant(ctx: AdminContext, name: string): Promise<Tenant> {
+  const Name = validateName('Name', name);
+  return changeDirectory({ ...ctx, tenant: undefined }, (d, _t, now) => {
+    if (d.tenants.some((t) => t.Name.toLowerCase() === Name.toLowerCase())) fail(Errors.ALREADY_EXISTS, `A tenant named '${Name}' already exists.`);
+    const tenant: Tenant = { Id: newId(), Name, WhenCreatedUTC: isoAt(now) };
+    return {
+      upsert: [
+        { kind: 'tenant', object: tenant },
+        { kind: 'policy', object: defaultPolicy(tenant.Id, now) },
+      ],
+      operation: 'New-Tenant',
+      target: Name,
+      before: null,
+      after: tenant,
+      result: tenant,
+    };
+  });
+}
+
+export async function getTenants(ctx: AdminContext): Promise<Tenant[]> {
+  return [...(await ctx.store.loadDirectory()).tenants];
+}

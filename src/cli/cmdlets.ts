@@ -1,0 +1,242 @@
+// The cmdlets, as data: names and parameters as in Exchange Online PowerShell (spec §2, §3), each
+// calling one use case. Adding a cmdlet is adding a row here.
+import * as domains from '../app/accepted-domains.js';
+import * as connectors from '../app/connectors.js';
+import type { AdminContext } from '../app/directory-change.js';
+import * as groups from '../app/groups.js';
+import * as policies from '../app/policies.js';
+import * as blocked from '../app/restricted-entities.js';
+import * as rules from '../app/rules.js';
+import * as tenants from '../app/tenants.js';
+import type { ParamSpec } from './argv.js';
+
+export type Args = Record<string, unknown>;
+
+export interface Cmdlet {
+  readonly name: string;
+  readonly summary: string;
+  readonly params: readonly ParamSpec[];
+  /** Table columns when several objects are shown. */
+  readonly columns?: readonly string[];
+  run(ctx: AdminContext, a: Args): Promise<unknown>;
+}
+
+const s = (name: string, help: string, extra: Partial<ParamSpec> = {}): ParamSpec => ({ name, kind: 'string', help, ...extra });
+const list = (name: string, help: string): ParamSpec => ({ name, kind: 'list', help });
+const bool = (name: string, help: string): ParamSpec => ({ name, kind: 'bool', help });
+const int = (name: string, help: string): ParamSpec => ({ name, kind: 'int', help });
+const identity = (what: string, required = true): ParamSpec => s('Identity', `Name or id of the ${what}.`, { required, positional: true });
+const name = (what: string): ParamSpec => s('Name', `Name of the ${what} (at most 64 characters).`, { required: true, positional: true });
+const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+
+const POLICY_SETTINGS: ParamSpec[] = [
+  int('RecipientLimitExternalPerHour', 'External recipients per hour, 0-10000 (0 = service default 500).'),
+  int('RecipientLimitInternalPerHour', 'Internal recipients per hour, 0-10000 (0 = service default 1000).'),
+  int('RecipientLimitPerDay', 'Recipients per day, 0-10000 (0 = service default 1000).'),
+  s('ActionWhenThresholdReached', 'BlockUserForToday (default), BlockUser or Alert.'),
+  s('AutoForwardingMode', 'Automatic (default), On or Off.'),
+  bool('BccSuspiciousOutboundMail', 'Send a copy of suspicious outbound messages.'),
+  list('BccSuspiciousOutboundAdditionalRecipients', 'Who gets those copies.'),
+  bool('NotifyOutboundSpam', 'Deprecated in EOP: use the alert policy.'),
+  list('NotifyOutboundSpamRecipients', 'Deprecated in EOP: use the alert policy.'),
+  s('AdminDisplayName', 'Description.'),
+];
+const SETTING_NAMES = POLICY_SETTINGS.map((p) => p.name);
+const pick = (a: Args, names: readonly string[]): Args => Object.fromEntries(names.filter((n) => a[n] !== undefined).map((n) => [n, a[n]]));
+
+const RULE_CONDITIONS: ParamSpec[] = [
+  list('From', 'Sender addresses the rule covers.'),
+  list('FromMemberOf', 'Groups (by address) whose members the rule covers.'),
+  list('SenderDomainIs', 'Sender domains (and their subdomains) the rule covers.'),
+  list('ExceptIfFrom', 'Sender addresses excepted.'),
+  list('ExceptIfFromMemberOf', 'Groups excepted.'),
+  list('ExceptIfSenderDomainIs', 'Domains excepted.'),
+  int('Priority', '0 is tried first; others shift to make room.'),
+  s('Comments', 'Notes (at most 1024 characters).'),
+];
+const RULE_FIELDS = [...RULE_CONDITIONS.map((p) => p.name), 'HostedOutboundSpamFilterPolicy', 'Enabled', 'Name'];
+
+const CONNECTOR_FIELDS: ParamSpec[] = [
+  list('SenderIPAddresses', 'Source IPv4/IPv6 addresses or CIDRs of the connector.'),
+  bool('Enabled', 'Whether mail from these addresses is counted as the connector.'),
+  s('Comment', 'Notes.'),
+  int('RecipientLimitExternalPerHour', 'Connector limit, 0-10000 (0 = service connector default).'),
+  int('RecipientLimitInternalPerHour', 'Connector limit, 0-10000 (0 = service connector default).'),
+  int('RecipientLimitPerDay', 'Connector limit, 0-10000 (0 = service connector default).'),
+];
+const CONNECTOR_NAMES = [...CONNECTOR_FIELDS.map((p) => p.name), 'Name'];
+
+const BLOCKED_COLUMNS = ['SenderAddress', 'Reason', 'CreatedDatetime', 'ExpiresDatetime', 'Policy'];
+
+export const CMDLETS: readonly Cmdlet[] = [
+  {
+    name: 'Get-BlockedSenderAddress',
+    summary: 'List senders restricted from sending (the Restricted entities of type Mailbox).',
+    params: [s('SenderAddress', 'Show only this sender.')],
+    columns: BLOCKED_COLUMNS,
+    run: (ctx, a) => blocked.getBlockedSenders(ctx, str(a.SenderAddress)),
+  },
+  {
+    name: 'Remove-BlockedSenderAddress',
+    summary: 'Unblock a restricted sender; its sending windows restart.',
+    params: [s('SenderAddress', 'The restricted sender.', { required: true, positional: true }), s('Reason', 'Why you are unblocking.')],
+    run: (ctx, a) => blocked.unblockSender(ctx, String(a.SenderAddress), str(a.Reason)),
+  },
+  {
+    name: 'Get-BlockedConnector',
+    summary: 'List inbound connectors restricted from relaying.',
+    params: [s('ConnectorId', 'Show only this connector (id or name).')],
+    columns: ['ConnectorId', 'ConnectorName', 'Reason', 'CreatedDatetime'],
+    run: (ctx, a) => blocked.getBlockedConnectors(ctx, str(a.ConnectorId)),
+  },
+  {
+    name: 'Remove-BlockedConnector',
+    summary: 'Unblock a restricted inbound connector.',
+    params: [s('ConnectorId', 'The connector (id or name).', { required: true, positional: true }), s('Reason', 'Why you are unblocking.')],
+    run: (ctx, a) => blocked.unblockConnector(ctx, String(a.ConnectorId), str(a.Reason)),
+  },
+  {
+    name: 'Get-HostedOutboundSpamFilterPolicy',
+    summary: 'Show outbound spam policies.',
+    params: [identity('policy', false)],
+    columns: ['Name', 'IsDefault', 'RecipientLimitExternalPerHour', 'RecipientLimitInternalPerHour', 'RecipientLimitPerDay', 'ActionWhenThresholdReached'],
+    run: (ctx, a) => policies.getPolicies(ctx, str(a.Identity)),
+  },
+  {
+    name: 'New-HostedOutboundSpamFilterPolicy',
+    summary: 'Create an outbound spam policy (bind it to senders with New-HostedOutboundSpamFilterRule).',
+    params: [name('policy'), ...POLICY_SETTINGS],
+    run: (ctx, a) => policies.newPolicy(ctx, String(a.Name), pick(a, SETTING_NAMES)),
+  },
+  {
+    name: 'Set-HostedOutboundSpamFilterPolicy',
+    summary: 'Change an outbound spam policy, the default one included.',
+    params: [identity('policy'), ...POLICY_SETTINGS],
+    run: (ctx, a) => policies.setPolicy(ctx, String(a.Identity), pick(a, SETTING_NAMES)),
+  },
+  {
+    name: 'Remove-HostedOutboundSpamFilterPolicy',
+    summary: 'Remove a custom outbound spam policy (not the default).',
+    params: [identity('policy')],
+    run: (ctx, a) => policies.removePolicy(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-HostedOutboundSpamFilterRule',
+    summary: 'Show outbound spam filter rules in priority order.',
+    params: [identity('rule', false), s('State', 'Enabled or Disabled.')],
+    columns: ['Name', 'State', 'Priority', 'HostedOutboundSpamFilterPolicy', 'From', 'SenderDomainIs'],
+    run: (ctx, a) => rules.getRules(ctx, str(a.Identity), str(a.State)),
+  },
+  {
+    name: 'New-HostedOutboundSpamFilterRule',
+    summary: 'Bind a custom policy to senders.',
+    params: [name('rule'), s('HostedOutboundSpamFilterPolicy', 'The policy to apply.', { required: true }), bool('Enabled', 'Default $true.'), ...RULE_CONDITIONS],
+    run: (ctx, a) => rules.newRule(ctx, String(a.Name), pick(a, RULE_FIELDS)),
+  },
+  {
+    name: 'Set-HostedOutboundSpamFilterRule',
+    summary: 'Change a rule: conditions, exceptions, priority, policy or name.',
+    params: [identity('rule'), s('Name', 'New name.'), s('HostedOutboundSpamFilterPolicy', 'The policy to apply.'), ...RULE_CONDITIONS],
+    run: (ctx, a) => rules.setRule(ctx, String(a.Identity), pick(a, RULE_FIELDS)),
+  },
+  {
+    name: 'Enable-HostedOutboundSpamFilterRule',
+    summary: 'Turn a rule on.',
+    params: [identity('rule')],
+    run: (ctx, a) => rules.setRuleState(ctx, String(a.Identity), true),
+  },
+  {
+    name: 'Disable-HostedOutboundSpamFilterRule',
+    summary: 'Turn a rule off.',
+    params: [identity('rule')],
+    run: (ctx, a) => rules.setRuleState(ctx, String(a.Identity), false),
+  },
+  {
+    name: 'Remove-HostedOutboundSpamFilterRule',
+    summary: 'Remove a rule (its policy stays).',
+    params: [identity('rule')],
+    run: (ctx, a) => rules.removeRule(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-AcceptedDomain',
+    summary: 'Show accepted domains (recipients there are internal).',
+    params: [identity('accepted domain', false)],
+    columns: ['Name', 'DomainName', 'WhenCreatedUTC'],
+    run: (ctx, a) => domains.getAcceptedDomains(ctx, str(a.Identity)),
+  },
+  {
+    name: 'New-AcceptedDomain',
+    summary: 'Add an accepted domain.',
+    params: [name('accepted domain'), s('DomainName', 'The domain, e.g. contoso.com.', { required: true })],
+    run: (ctx, a) => domains.newAcceptedDomain(ctx, String(a.Name), String(a.DomainName)),
+  },
+  {
+    name: 'Remove-AcceptedDomain',
+    summary: 'Remove an accepted domain.',
+    params: [identity('accepted domain')],
+    run: (ctx, a) => domains.removeAcceptedDomain(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-InboundConnector',
+    summary: 'Show inbound connectors.',
+    params: [identity('connector', false)],
+    columns: ['Name', 'Id', 'Enabled', 'SenderIPAddresses'],
+    run: (ctx, a) => connectors.getConnectors(ctx, str(a.Identity)),
+  },
+  {
+    name: 'New-InboundConnector',
+    summary: 'Add an inbound connector: unauthenticated mail from its addresses is counted as it.',
+    params: [name('connector'), ...CONNECTOR_FIELDS],
+    run: (ctx, a) => connectors.newConnector(ctx, String(a.Name), pick(a, CONNECTOR_NAMES)),
+  },
+  {
+    name: 'Set-InboundConnector',
+    summary: 'Change an inbound connector.',
+    params: [identity('connector'), s('Name', 'New name.'), ...CONNECTOR_FIELDS],
+    run: (ctx, a) => connectors.setConnector(ctx, String(a.Identity), pick(a, CONNECTOR_NAMES)),
+  },
+  {
+    name: 'Remove-InboundConnector',
+    summary: 'Remove an inbound connector.',
+    params: [identity('connector')],
+    run: (ctx, a) => connectors.removeConnector(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-DistributionGroup',
+    summary: 'Show groups used by FromMemberOf.',
+    params: [identity('group', false)],
+    columns: ['Name', 'PrimarySmtpAddress', 'Members'],
+    run: (ctx, a) => groups.getGroups(ctx, str(a.Identity)),
+  },
+  {
+    name: 'New-DistributionGroup',
+    summary: 'Create a group for FromMemberOf conditions.',
+    params: [name('group'), s('PrimarySmtpAddress', 'The group address rules refer to.', { required: true }), list('Members', 'Member addresses.')],
+    run: (ctx, a) => groups.newGroup(ctx, String(a.Name), String(a.PrimarySmtpAddress), a.Members),
+  },
+  {
+    name: 'Update-DistributionGroupMember',
+    summary: 'Replace the members of a group.',
+    params: [identity('group'), list('Members', 'Member addresses (replaces the list).')],
+    run: (ctx, a) => groups.setGroupMembers(ctx, String(a.Identity), a.Members),
+  },
+  {
+    name: 'Remove-DistributionGroup',
+    summary: 'Remove a group.',
+    params: [identity('group')],
+    run: (ctx, a) => groups.removeGroup(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-Tenant',
+    summary: 'Show tenants.',
+    params: [],
+    columns: ['Name', 'Id', 'WhenCreatedUTC'],
+    run: (ctx) => tenants.getTenants(ctx),
+  },
+  {
+    name: 'New-Tenant',
+    summary: 'Create a tenant (with its own default policy).',
+    params: [name('tenant')],
+    run: (ctx, a) => tenants.newTenant(ctx, String(a.Name)),
+  },
+];

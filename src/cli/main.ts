@@ -1,0 +1,116 @@
+// `outgate`: `start` runs the service; every other command is a cmdlet acting on the local store,
+// which a running server on the same data directory sees at once.
+import { Command, CommanderError, Option } from 'commander';
+import { hostname, userInfo } from 'node:os';
+import { loadConfig } from '../config/load.js';
+import { SqliteStore } from '../adapters/store/sqlite/store.js';
+import { systemClock } from '../app/ports.js';
+import { bootstrap } from '../app/tenants.js';
+import { Errors, isOutgateError, OutgateError } from '../errors.js';
+import { startServer } from '../main.js';
+import { normalizeArgs } from './argv.js';
+import { CMDLETS, type Cmdlet } from './cmdlets.js';
+import { render, type OutputFormat } from './format.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  const cmdlet = first === undefined ? undefined : CMDLETS.find((c) => c.name.toLowerCase() === first.toLowerCase());
+  try {
+    if (cmdlet) return await runCmdlet(cmdlet, rest);
+    return await runProgram(argv);
+  } catch (err) {
+    return report(cmdlet?.name ?? 'outgate', err);
+  }
+}
+
+async function runProgram(argv: readonly string[]): Promise<number> {
+  const program = new Command('outgate')
+    .description('Outbound mail protection: per-sender limits, Restricted entities, Postfix policy server.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addHelpText('after', `\nCmdlets (outgate <Cmdlet> -Help):\n${CMDLETS.map((c) => `  ${c.name.padEnd(40)} ${c.summary}`).join('\n')}\n`);
+  program
+    .command('start')
+    .description('Run the service (policy server) on the embedded store.')
+    .action(async () => {
+      const running = await startServer(loadConfig());
+      await new Promise<void>((resolve) => {
+        const stop = (): void => void running.stop().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+  program.on('command:*', (operands: string[]) => {
+    throw new OutgateError(Errors.UNKNOWN_COMMAND, `'${operands[0]}' is not an outgate command or cmdlet. Run 'outgate --help' for the list.`);
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    throw err;
+  }
+  return 0;
+}
+
+async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<number> {
+  const cmd = new Command(cmdlet.name).description(cmdlet.summary).exitOverride().allowExcessArguments(false);
+  cmd.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const positional = cmdlet.params.find((p) => p.positional);
+  if (positional) cmd.argument(`[${positional.name}]`, positional.help);
+  for (const p of cmdlet.params) {
+    const flag = p.kind === 'switch' ? `--${p.name}` : `--${p.name} <value>`;
+    cmd.addOption(new Option(flag, `${p.help}${p.required ? ' (required)' : ''}`));
+  }
+  cmd.addOption(new Option('--format <format>', 'Output format.').choices(['auto', 'list', 'table', 'json']).default('auto'));
+  cmd.addOption(new Option('--tenant <tenant>', 'Tenant name or id (default: the default tenant).'));
+
+  let result: unknown;
+  let format: OutputFormat = 'auto';
+  cmd.action(async (...actionArgs: unknown[]) => {
+    const opts = cmd.opts<Record<string, unknown>>();
+    const a: Record<string, unknown> = { ...opts };
+    if (positional && typeof actionArgs[0] === 'string') {
+      if (a[positional.name] !== undefined) throw new OutgateError(Errors.INVALID_ARGUMENT, `-${positional.name} was given twice.`);
+      a[positional.name] = actionArgs[0];
+    }
+    for (const p of cmdlet.params) {
+      if (p.required && (a[p.name] === undefined || a[p.name] === '')) {
+        throw new OutgateError(Errors.MISSING_PARAMETER, `${cmdlet.name} needs -${p.name}: ${p.help}`);
+      }
+    }
+    format = opts.format as OutputFormat;
+    const store = new SqliteStore(loadConfig().dataDir);
+    try {
+      await bootstrap(store, systemClock);
+      const actor = `cli:${safeUser()}@${hostname()}`;
+      result = await cmdlet.run({ store, clock: systemClock, actor, tenant: opts.tenant as string | undefined }, a);
+    } finally {
+      store.close();
+    }
+  });
+  try {
+    await cmd.parseAsync(normalizeArgs(cmdlet.name, args, cmdlet.params), { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' ? 0 : 2;
+    throw err;
+  }
+  process.stdout.write(render(result, format, cmdlet.columns));
+  return 0;
+}
+
+function report(where: string, err: unknown): number {
+  if (isOutgateError(err)) {
+    process.stderr.write(`${where}: ${err.code}: ${err.message}\n`);
+    return err.status < 500 ? (err.code === Errors.UNKNOWN_PARAMETER.code || err.code === Errors.UNKNOWN_COMMAND.code ? 2 : 1) : 3;
+  }
+  process.stderr.write(`${where}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 70;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

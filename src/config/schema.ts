@@ -1,0 +1,75 @@
+// The configuration schema: one typed source of truth for the config file and OUTGATE_* variables.
+import { Type, type Static } from 'typebox';
+import { DEFAULT_SERVICE_LIMITS } from '../domain/service-limits.js';
+
+const Listen = (def: string, description: string) =>
+  Type.String({ default: def, description, pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):\\d{1,5}$' });
+
+const Limit = (def: number, description: string) => Type.Integer({ minimum: 1, maximum: 100_000_000, default: def, description });
+
+const S = DEFAULT_SERVICE_LIMITS;
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ default: './data', minLength: 1, description: 'Embedded store directory (SQLite).' }),
+    policy: Type.Object(
+      {
+        listen: Listen('127.0.0.1:10040', 'Postfix policy delegation server (check_policy_service).'),
+        failMode: Type.Union([Type.Literal('closed'), Type.Literal('open')], {
+          default: 'closed',
+          description: 'On a store failure: closed = disconnect without a reply (Postfix defers), open = DUNNO.',
+        }),
+        maxRequestBytes: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 65_536, description: 'Largest policy request.' }),
+        idleTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 600, description: 'Close idle policy connections.' }),
+      },
+      { default: {} },
+    ),
+    http: Type.Object({ listen: Listen('127.0.0.1:8440', 'HTTP API and portal.') }, { default: {} }),
+    smtp: Type.Object({ listen: Listen('127.0.0.1:10587', 'SMTP submission relay.') }, { default: {} }),
+    serviceLimits: Type.Object(
+      {
+        recipientsPerDay: Limit(S.recipientsPerDay, 'Recipients per rolling 24 h per mailbox (5.1.90 above).'),
+        messagesPerMinute: Limit(S.messagesPerMinute, 'Messages per rolling minute per mailbox (4xx above).'),
+        recipientsPerMessage: Limit(S.recipientsPerMessage, 'Recipients per message (5.5.3 above).'),
+        defaultExternalPerHour: Limit(S.defaultExternalPerHour, 'RecipientLimitExternalPerHour = 0 means this.'),
+        defaultInternalPerHour: Limit(S.defaultInternalPerHour, 'RecipientLimitInternalPerHour = 0 means this.'),
+        defaultPerDay: Limit(S.defaultPerDay, 'RecipientLimitPerDay = 0 means this.'),
+        connectorExternalPerHour: Limit(S.connectorExternalPerHour, 'A connector limit of 0 means this.'),
+        connectorInternalPerHour: Limit(S.connectorInternalPerHour, 'A connector limit of 0 means this.'),
+        connectorPerDay: Limit(S.connectorPerDay, 'A connector limit of 0 means this.'),
+      },
+      { default: {} },
+    ),
+    store: Type.Object(
+      {
+        synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
+          default: 'normal',
+          description: 'normal survives a process crash (kill -9); full also survives power loss, slower.',
+        }),
+      },
+      { default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
+          default: 'info',
+        }),
+      },
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** OUTGATE_* variables and the config path each one sets. */
+export const ENV_KEYS: Record<string, string> = {
+  OUTGATE_DATA_DIR: 'dataDir',
+  OUTGATE_POLICY_LISTEN: 'policy.listen',
+  OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
+  OUTGATE_HTTP_LISTEN: 'http.listen',
+  OUTGATE_SMTP_LISTEN: 'smtp.listen',
+  OUTGATE_STORE_SYNCHRONOUS: 'store.synchronous',
+  OUTGATE_LOG_LEVEL: 'log.level',
+};

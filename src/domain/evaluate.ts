@@ -1,0 +1,115 @@
+// The decision for one step of one message: pure, deterministic, `now` passed in.
+// At RCPT the message's recipients so far are checked against the committed windows (so the recipient
+// that would take a sender over is refused with 5.1.8 from Postfix's sender restrictions); at END of
+// message the final recipients are checked again and, when admitted, returned for counting. A message
+// is admitted only if every window stays within its limit after adding all its recipients.
+import { defer, PERMIT, refuse, type Decision } from './decision.js';
+import type { DomainEvent } from './events.js';
+import type { EffectiveLimits } from './policy.js';
+import { reasonString, type LimitName } from './reason.js';
+import { isActive, restrict, type Restriction, type Transition } from './restriction.js';
+import type { Counts, WindowTotals } from './rolling-window.js';
+import type { SenderRef } from './sender.js';
+import type { ServiceLimits } from './service-limits.js';
+
+/** Recipients of one message, split by the sender tenant's accepted domains. */
+export interface Tally {
+  readonly external: number;
+  readonly internal: number;
+}
+
+export interface CheckInput {
+  readonly stage: 'rcpt' | 'end';
+  readonly now: number;
+  readonly sender: SenderRef;
+  readonly limits: EffectiveLimits;
+  readonly service: ServiceLimits;
+  readonly totals: WindowTotals;
+  readonly message: Tally;
+  readonly restriction: Restriction | undefined;
+  readonly messageId?: string;
+}
+
+export interface Verdict {
+  readonly decision: Decision;
+  /** At 'end' when permitted: what to add to the sender's windows. */
+  readonly admit: Counts | null;
+  /** Set when this message trips a Block* limit. */
+  readonly restrict: Transition | null;
+  readonly events: readonly DomainEvent[];
+}
+
+const restrictedReply = (s: SenderRef) => (s.type === 'Connector' ? 'connectorRestricted' : 'senderRestricted');
+
+export function evaluate(input: CheckInput): Verdict {
+  const { sender, totals, message, limits, service, now } = input;
+  const n = message.external + message.internal;
+  const reason = (limit: LimitName, limitValue: number, policy?: string): string =>
+    reasonString({ limit, limitValue, totals, messageRecipients: n, policy, messageId: input.messageId });
+
+  if (isActive(input.restriction, now)) return verdict(refuse(restrictedReply(sender)));
+
+  if (n > service.recipientsPerMessage) return verdict(refuse('tooManyRecipients'));
+
+  if (sender.type === 'Mailbox') {
+    if (totals.messagesLastMinute + 1 > service.messagesPerMinute) return verdict(defer('messageRateExceeded'));
+    if (totals.recipientsLast24h + n > service.recipientsPerDay) {
+      const event: DomainEvent = {
+        type: 'ServiceLimitReached',
+        at: now,
+        sender,
+        limit: 'RecipientsPerDay',
+        reason: reason('RecipientsPerDay', service.recipientsPerDay),
+      };
+      return verdict(refuse('dailyRecipientLimit'), null, null, [event]);
+    }
+  }
+
+  const tripped = trippedLimit(totals, message, limits);
+  if (tripped !== null) {
+    const why = reason(tripped.limit, tripped.value, limits.policyName);
+    if (limits.action === 'Alert') {
+      // The message goes through; admins are told (once per message, at the end, not per recipient).
+      if (input.stage === 'rcpt') return verdict(PERMIT);
+      const event: DomainEvent = { type: 'SendingLimitExceeded', at: now, sender, reason: why, policy: limits.policyName };
+      return verdict(PERMIT, counts(message), null, [event]);
+    }
+    const t = restrict(sender, { reason: why, policy: limits.policyName, action: limits.action, now });
+    return verdict(refuse(restrictedReply(sender)), null, t, [t.event]);
+  }
+
+  return verdict(PERMIT, input.stage === 'end' ? counts(message) : null);
+}
+
+/** The first limit the message would exceed: external per hour, internal per hour, then per day. */
+export function trippedLimit(t: WindowTotals, m: Tally, l: EffectiveLimits): { limit: LimitName; value: number } | null {
+  if (t.externalLastHour + m.external > l.externalPerHour) return { limit: 'RecipientLimitExternalPerHour', value: l.externalPerHour };
+  if (t.internalLastHour + m.internal > l.internalPerHour) return { limit: 'RecipientLimitInternalPerHour', value: l.internalPerHour };
+  if (t.recipientsLast24h + m.external + m.internal > l.perDay) return { limit: 'RecipientLimitPerDay', value: l.perDay };
+  return null;
+}
+
+function counts(m: Tally): Counts {
+  return { external: m.external, internal: m.internal, messages: 1 };
+}
+
+function verdict(decision: Decision, admit: Counts | null = null, t: Transition | null = null, events: DomainEvent[] = []): Verdict {
+  return { decision, admit, restrict: t, events };
+}
+
+/**
+ * The final split of a message's recipients. Postfix reports only how many it accepted
+ * (`recipient_count`); the split comes from the RCPT requests of the same message. When they
+ * disagree (a later restriction rejected some, or RCPT was not seen) we err towards external, the
+ * limit that protects reputation.
+ */
+export function reconcileTally(seen: Tally, accepted: number): Tally {
+  if (accepted <= 0) return { external: 0, internal: 0 };
+  const total = seen.external + seen.internal;
+  if (total === accepted) return seen;
+  if (total > accepted) {
+    const external = Math.min(seen.external, accepted);
+    return { external, internal: accepted - external };
+  }
+  return { external: seen.external + (accepted - total), internal: seen.internal };
+}

@@ -1,0 +1,53 @@
+// Domain events: every state change, and every limit reached, as a value. The app layer stores them
+// with the change in one transaction (the audit log and alerts are built from them).
+import type { SenderRef } from './sender.js';
+import type { ThresholdAction } from './policy.js';
+
+export type ReleaseKind = 'Unblocked' | 'Expired';
+
+export type DomainEvent =
+  | {
+      readonly type: 'SenderRestricted';
+      readonly at: number;
+      readonly sender: SenderRef;
+      readonly reason: string;
+      readonly policy: string;
+      readonly action: ThresholdAction;
+      readonly expiresAt: number | null;
+    }
+  | {
+      readonly type: 'SenderReleased';
+      readonly at: number;
+      readonly sender: SenderRef;
+      readonly how: ReleaseKind;
+      readonly actor: string;
+      readonly reason: string;
+    }
+  | {
+      /** ActionWhenThresholdReached = Alert: the message went through; admins are told. */
+      readonly type: 'SendingLimitExceeded';
+      readonly at: number;
+      readonly sender: SenderRef;
+      readonly reason: string;
+      readonly policy: string;
+    }
+  | {
+      readonly type: 'ServiceLimitReached';
+      readonly at: number;
+      readonly sender: SenderRef;
+      readonly limit: 'RecipientsPerDay' | 'MessagesPerMinute' | 'RecipientsPerMessage';
+      readonly reason: string;
+    }
+  | {
+      /** An admin changed configuration (policies, rules, domains, connectors, groups). */
+      readonly type: 'ConfigurationChanged';
+      readonly at: number;
+      readonly tenantId: string;
+      readonly actor: string;
+      readonly operation: string;
+      readonly target: string;
+      readonly before: unknown;
+      readonly after: unknown;
+    };
+
+export type EventType = DomainEvent['type'];

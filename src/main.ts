@@ -1,0 +1,77 @@
+// The composition root: the only place that wires the store, the use cases and the adapters together.
+import { pino, type Logger } from 'pino';
+import { CheckSend } from './app/check-send.js';
+import { systemClock, type Clock } from './app/ports.js';
+import { bootstrap } from './app/tenants.js';
+import { parseListen } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
+import { SqliteStore } from './adapters/store/sqlite/store.js';
+import { lockDataDir } from './data-dir-lock.js';
+
+export interface Running {
+  readonly store: SqliteStore;
+  readonly checkSend: CheckSend;
+  readonly policyPort: number;
+  readonly log: Logger;
+  stop(): Promise<void>;
+}
+
+const SWEEP_MS = 1_000;
+const COMPACT_MS = 60_000;
+
+export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
+  const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
+  const clock = opts.clock ?? systemClock;
+  const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous });
+  let unlock: () => void;
+  try {
+    unlock = lockDataDir(config.dataDir);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  await bootstrap(store, clock);
+  const checkSend = await CheckSend.start(store, clock, config.serviceLimits);
+
+  if (config.policy.failMode === 'open') {
+    log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
+  }
+  const policy = createPolicyServer(checkSend, config.policy, log);
+  const { host, port } = parseListen(config.policy.listen);
+  const address = await listen(policy.server, host, port);
+  log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode }, 'policy server listening');
+
+  const timers = [
+    setInterval(() => {
+      store.pollChanges();
+      checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
+    }, SWEEP_MS),
+    setInterval(() => {
+      checkSend.compact();
+      try {
+        store.prune(clock.now());
+      } catch (err) {
+        log.error({ err }, 'pruning old sending windows failed');
+      }
+    }, COMPACT_MS),
+  ];
+  for (const t of timers) t.unref();
+
+  let stopped = false;
+  return {
+    store,
+    checkSend,
+    policyPort: address.port,
+    log,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      await policy.close();
+      store.close();
+      unlock();
+      log.info('stopped');
+    },
+  };
+}
