@@ -23,7 +23,7 @@ const COMPACT_MS = 60_000;
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
   const clock = opts.clock ?? systemClock;
-  const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous });
+  const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
   let unlock: () => void;
   try {
     unlock = lockDataDir(config.dataDir);

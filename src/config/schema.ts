@@ -46,6 +46,7 @@ export const ConfigSchema = Type.Object(
           default: 'normal',
           description: 'normal survives a process crash (kill -9); full also survives power loss, slower.',
         }),
+        busyTimeoutMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5_000, description: 'Wait this long for a write lock held by another process.' }),
       },
       { default: {} },
     ),

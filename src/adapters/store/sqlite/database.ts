@@ -17,7 +17,7 @@ import type { DB } from './schema.js';
 
 export interface SqliteOptions {
   synchronous?: 'normal' | 'full';
-  readonly?: boolean;
+  busyTimeoutMs?: number;
 }
 
 export const DB_FILE = 'outgate.db';
@@ -41,7 +41,7 @@ export class SqliteDb {
     this.raw.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit is in the OS before we answer, so kill -9 loses nothing; FULL adds fsync.
     this.raw.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.raw.pragma('busy_timeout = 5000');
+    this.raw.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     this.raw.pragma('foreign_keys = ON');
     migrate(this.raw);
   }

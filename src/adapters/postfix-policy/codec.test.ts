@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { decode, encodeAction, ProtocolError } from './codec.js';
+
+const block = (attrs: Array<[string, string]>) => `${attrs.map(([k, v]) => `${k}=${v}`).join('\n')}\n\n`;
+const base: Array<[string, string]> = [
+  ['request', 'smtpd_access_policy'],
+  ['protocol_state', 'RCPT'],
+  ['sasl_username', 'alice@outgate.test'],
+  ['recipient', ''],
+];
+
+test('several requests in one chunk, any order, unknown attributes kept, empty values allowed', () => {
+  const input = block(base) + block([...base].reverse().concat([['x_future_attribute', 'a=b']]));
+  const { requests, rest } = decode(input, 65536);
+  assert.equal(requests.length, 2);
+  assert.equal(rest, '');
+  assert.equal(requests[1]!.get('sasl_username'), 'alice@outgate.test');
+  assert.equal(requests[1]!.get('recipient'), '');
+  assert.equal(requests[1]!.get('x_future_attribute'), 'a=b', 'a value may contain =');
+});
+
+test('property: any split of the byte stream yields the same requests', () => {
+  const input = block(base) + block([['request', 'smtpd_access_policy'], ['sender', 'bob@example.com']]);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: input.length - 1 }), { maxLength: 6 }), (cuts) => {
+      const points = [...new Set(cuts)].sort((a, b) => a - b);
+      let buffer = '';
+      const seen: string[] = [];
+      let prev = 0;
+      for (const p of [...points, input.length]) {
+        buffer += input.slice(prev, p);
+        prev = p;
+        const d = decode(buffer, 65536);
+        buffer = d.rest;
+        seen.push(...d.requests.map((r) => r.get('sender') ?? r.get('sasl_username') ?? ''));
+      }
+      assert.deepEqual(seen, ['alice@outgate.test', 'bob@example.com']);
+    }),
+  );
+});
+
+test('malformed input is a protocol error, never a request', () => {
+  for (const bad of ['garbage\n\n', '=value\nrequest=smtpd_access_policy\n\n', 'request=other\n\n', 'sender=x\n\n', 'request=smtpd_access_policy\nsender=a\u0000b\n\n', '\n\n']) {
+    assert.throws(() => decode(bad, 65536), ProtocolError, JSON.stringify(bad));
+  }
+  assert.throws(() => decode(`request=smtpd_access_policy\nsender=${'x'.repeat(2000)}`, 1024), /larger than 1024/);
+  assert.throws(() => decode(`request=smtpd_access_policy\nsender=${'x'.repeat(2000)}\n\n`, 1024), /larger than 1024/);
+});
+
+test('the reply is one action line and an empty line', () => {
+  assert.equal(encodeAction('550 5.1.8 Access denied, bad outbound sender'), 'action=550 5.1.8 Access denied, bad outbound sender\n\n');
+});

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { normalizeAddress, normalizeDomain, tryNormalizeAddress } from './address.js';
+import { normalizeLogin } from './sender.js';
+
+test('one mailbox, one key: case and IDN are normalized', () => {
+  assert.equal(tryNormalizeAddress('Alice@Outgate.TEST'), 'alice@outgate.test');
+  assert.equal(tryNormalizeAddress('<bob@Bücher.example>'), 'bob@xn--bcher-kva.example');
+  assert.equal(tryNormalizeAddress('bob@xn--bcher-kva.example'), 'bob@xn--bcher-kva.example');
+  assert.equal(normalizeDomain('EXAMPLE.com.'), 'example.com');
+  assert.equal(normalizeLogin('Alice@Outgate.Test'), 'alice@outgate.test');
+  assert.equal(normalizeLogin('ALICE'), 'alice');
+});
+
+test('what is not an address is refused with a sentence naming the field', () => {
+  for (const bad of ['', 'alice', '@x.com', 'a@', 'a b@x.com', 'a@x', '<script>@x.com', 'a@-x.com', 'a\u0000@x.com', `${'a'.repeat(65)}@x.com`]) {
+    assert.equal(tryNormalizeAddress(bad), undefined, bad);
+  }
+  assert.throws(() => normalizeAddress('a\nb@x.com', 'SenderAddress'), (e: Error & { code?: string }) => e.code === 'OG_ERR_INVALID_ADDRESS' && /SenderAddress 'a\\x0ab@x.com'/.test(e.message));
+});

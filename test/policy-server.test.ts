@@ -1,0 +1,160 @@
+// The Postfix policy server end to end over TCP, on a real embedded store, with the real CLI.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
+import { startTestServer, type TestServer } from './support/outgate.js';
+
+const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
+const DUNNO = 'action=DUNNO';
+
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }, overrides = {}): Promise<{ s: TestServer; c: PolicyClient }> {
+  const s = await startTestServer(overrides);
+  t.after(() => s.stop());
+  const c = await PolicyClient.open(s.policyPort);
+  t.after(() => c.close());
+  return { s, c };
+}
+
+test('a user over the hourly external limit is restricted, refused with 5.1.8, listed, and sends again once unblocked', async (t) => {
+  const { s, c } = await setup(t);
+  assert.equal((await s.cli('New-AcceptedDomain', '-Name', 'Outgate', '-DomainName', 'outgate.test')).code, 0);
+  const set = await s.cli('Set-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '-RecipientLimitExternalPerHour', '3');
+  assert.equal(set.code, 0, set.stderr);
+
+  // 3 external recipients fit; internal ones do not count against the external limit.
+  assert.deepEqual(await sendMessage(c, { login: 'alice@outgate.test', to: ['a@example.com', 'b@example.com', 'carol@outgate.test'] }), {
+    rcpt: [DUNNO, DUNNO, DUNNO],
+    end: DUNNO,
+  });
+  assert.deepEqual(await sendMessage(c, { login: 'alice@outgate.test', to: ['c@example.com'] }), { rcpt: [DUNNO], end: DUNNO });
+  // The 4th external recipient trips the limit at RCPT; every later request is refused too.
+  assert.deepEqual(await sendMessage(c, { login: 'Alice@Outgate.TEST', to: ['d@example.com', 'dave@outgate.test'] }), { rcpt: [DENIED, DENIED], end: 'not-sent' });
+  assert.equal(await c.ask({ protocol_state: 'MAIL', sasl_username: 'alice@outgate.test', sender: 'alice@outgate.test', instance: 'x' }), DENIED);
+
+  const listed = await s.cli('Get-BlockedSenderAddress', '--format', 'json');
+  const [entity] = JSON.parse(listed.stdout) as Array<Record<string, string>>;
+  assert.equal(entity!.SenderAddress, 'alice@outgate.test');
+  assert.match(entity!.Reason!, /^EmailSendingLimitExceeded;ExceedingLimitType=External;RecipientLimitExternalPerHour=3;OutboundMailLast24Hours=4;ExternalRecipientCountLastHour=3;/);
+  assert.equal(entity!.ExpiresDatetime, '2026-11-29T00:00:00.000Z');
+
+  const unblock = await s.cli('Remove-BlockedSenderAddress', '-SenderAddress', 'alice@outgate.test', '-Reason', 'password reset, MFA on');
+  assert.equal(unblock.code, 0, unblock.stderr);
+  // The running server sees the CLI's change on the next request, and the windows restarted.
+  assert.deepEqual(await sendMessage(c, { login: 'alice@outgate.test', to: ['e@example.com', 'f@example.com', 'g@example.com'] }), {
+    rcpt: [DUNNO, DUNNO, DUNNO],
+    end: DUNNO,
+  });
+  const history = JSON.parse((await s.cli('Get-BlockedSenderAddress', '-SenderAddress', 'alice@outgate.test', '--format', 'json')).stdout);
+  assert.deepEqual(history, [], 'no longer blocked');
+  const again = await s.cli('Remove-BlockedSenderAddress', 'alice@outgate.test');
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /OG_ERR_SENDER_NOT_BLOCKED: Sender alice@outgate.test is not on the Restricted entities list/);
+});
+
+test('BlockUserForToday lifts at 00:00 UTC and the release is recorded in the history', async (t) => {
+  const { s, c } = await setup(t);
+  await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitPerDay', '1');
+  s.clock.t = Date.UTC(2026, 10, 28, 23, 59, 0);
+  assert.equal((await sendMessage(c, { login: 'bob@outgate.test', to: ['x@example.com'] })).end, DUNNO);
+  assert.deepEqual((await sendMessage(c, { login: 'bob@outgate.test', to: ['y@example.com'] })).rcpt, [DENIED]);
+  s.clock.t = Date.UTC(2026, 10, 28, 23, 59, 59, 999);
+  assert.deepEqual((await sendMessage(c, { login: 'bob@outgate.test', to: ['y@example.com'] })).rcpt, [DENIED]);
+  s.clock.t = Date.UTC(2026, 10, 29, 0, 0, 0);
+  assert.equal(await s.checkSend.releaseExpired(), 1);
+  const views = await s.store.listRestrictions({ identity: 'bob@outgate.test' });
+  assert.deepEqual(views[0]!.history.map((h) => [h.event, h.actor, new Date(h.at).toISOString()]), [
+    ['Restricted', 'system', '2026-11-28T23:59:00.000Z'],
+    ['Expired', 'system', '2026-11-29T00:00:00.000Z'],
+  ]);
+  // Still over the daily limit of 1 from the message at 23:59: refused and restricted again, not stuck.
+  assert.deepEqual((await sendMessage(c, { login: 'bob@outgate.test', to: ['z@example.com'] })).rcpt, [DENIED]);
+  s.clock.t = Date.UTC(2026, 10, 30, 0, 0, 0);
+  await s.checkSend.releaseExpired();
+  assert.equal((await sendMessage(c, { login: 'bob@outgate.test', to: ['z@example.com'] })).end, DUNNO);
+});
+
+test('service limits through the wire: 500 recipients per message, 30 messages a minute', async (t) => {
+  const { s, c } = await setup(t, { 'serviceLimits.recipientsPerMessage': 3, 'serviceLimits.messagesPerMinute': 2 });
+  await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '100');
+  const m = await sendMessage(c, { login: 'eve@outgate.test', to: ['1@x.example', '2@x.example', '3@x.example', '4@x.example'] });
+  assert.deepEqual(m, { rcpt: [DUNNO, DUNNO, DUNNO, 'action=550 5.5.3 RESOLVER.ADR.RecipLimit; too many recipients'], end: DUNNO });
+  assert.equal((await sendMessage(c, { login: 'eve@outgate.test', to: ['5@x.example'] })).end, DUNNO);
+  assert.deepEqual((await sendMessage(c, { login: 'eve@outgate.test', to: ['6@x.example'] })).rcpt, ['action=451 4.7.1 Message rate limit exceeded, try again later']);
+  s.clock.advance(60_000);
+  assert.equal((await sendMessage(c, { login: 'eve@outgate.test', to: ['6@x.example'] })).end, DUNNO);
+  assert.equal(JSON.parse((await s.cli('Get-BlockedSenderAddress', '--format', 'json')).stdout).length, 0, 'throttling never restricts');
+});
+
+test('unauthenticated mail is not ours unless it comes from a connector, which is restricted with 5.7.711', async (t) => {
+  const { s, c } = await setup(t);
+  assert.equal((await sendMessage(c, { from: 'x@example.com', to: ['y@outgate.test'], client: '192.0.2.7' })).end, DUNNO);
+  const made = await s.cli('New-InboundConnector', '-Name', 'App servers', '-SenderIPAddresses', '127.0.0.0/8,::1', '-RecipientLimitExternalPerHour', '2', '--format', 'json');
+  assert.equal(made.code, 0, made.stderr);
+  const connectorId = (JSON.parse(made.stdout) as { Id: string }).Id;
+  assert.equal((await sendMessage(c, { from: 'app@outgate.test', to: ['1@example.com', '2@example.com'] })).end, DUNNO);
+  const refused = 'action=550 5.7.711 Access denied, bad inbound connector. AS(2204)';
+  assert.deepEqual((await sendMessage(c, { from: 'app@outgate.test', to: ['3@example.com'] })).rcpt, [refused]);
+  const listed = JSON.parse((await s.cli('Get-BlockedConnector', '--format', 'json')).stdout) as Array<{ ConnectorId: string; ConnectorName: string }>;
+  assert.deepEqual(listed.map((x) => [x.ConnectorId, x.ConnectorName]), [[connectorId, 'App servers']]);
+  assert.equal((await s.cli('Remove-BlockedConnector', '-ConnectorId', connectorId)).code, 0);
+  assert.equal((await sendMessage(c, { from: 'app@outgate.test', to: ['3@example.com'] })).end, DUNNO);
+});
+
+test('a custom policy bound by a rule applies by envelope sender while counts stay with the login (Send As)', async (t) => {
+  const { s, c } = await setup(t);
+  assert.equal((await s.cli('New-HostedOutboundSpamFilterPolicy', 'Strict', '-RecipientLimitExternalPerHour', '1', '-ActionWhenThresholdReached', 'BlockUser')).code, 0);
+  const rule = await s.cli('New-HostedOutboundSpamFilterRule', 'Strict', '-HostedOutboundSpamFilterPolicy', 'Strict', '-From', 'ceo@outgate.test');
+  assert.equal(rule.code, 0, rule.stderr);
+  // Alice sends as herself (default policy): fine. Then as the CEO (Strict, 1/hour): her own count is 1 already.
+  assert.equal((await sendMessage(c, { login: 'alice@outgate.test', from: 'alice@outgate.test', to: ['a@example.com'] })).end, DUNNO);
+  assert.deepEqual((await sendMessage(c, { login: 'alice@outgate.test', from: 'ceo@outgate.test', to: ['b@example.com'] })).rcpt, [DENIED]);
+  const [e] = JSON.parse((await s.cli('Get-BlockedSenderAddress', '--format', 'json')).stdout) as Array<{ SenderAddress: string; Policy: string; Action: string; ExpiresDatetime: null }>;
+  assert.deepEqual([e!.SenderAddress, e!.Policy, e!.Action, e!.ExpiresDatetime], ['alice@outgate.test', 'Strict', 'BlockUser', null]);
+  // Disabling the rule is seen at once: the CEO's own account now falls under the default policy.
+  assert.equal((await s.cli('Disable-HostedOutboundSpamFilterRule', 'Strict')).code, 0);
+  assert.equal((await sendMessage(c, { login: 'ceo@outgate.test', to: ['a@example.com', 'b@example.com'] })).end, DUNNO);
+});
+
+test('malformed or oversized input: warning, disconnect without a reply, nothing counted, server keeps serving', async (t) => {
+  const { s, c } = await setup(t, { 'policy.maxRequestBytes': 1024 });
+  for (const bad of ['this is not a policy request\n\n', 'request=smtpd_access_policy\nsasl_username=a@b.example\nbroken line\n\n', `request=smtpd_access_policy\nsender=${'x'.repeat(5000)}\n\n`, 'request=junk\n\n']) {
+    const conn = await PolicyClient.open(s.policyPort);
+    assert.equal(await conn.raw(bad), HANG_UP, JSON.stringify(bad.slice(0, 40)));
+    conn.close();
+  }
+  // A half request then a hang-up from the client: nothing counted either.
+  const half = await PolicyClient.open(s.policyPort);
+  await half.raw('request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\nsasl_username=a@b.example\nrecipient_count=9', 200).catch(() => 'timeout');
+  half.close();
+  assert.equal((await sendMessage(c, { login: 'a@b.example', to: ['x@example.com'] })).end, DUNNO);
+  assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'a@b.example' }).recipientsLast24h, 1);
+});
+
+test('store failure fails closed by default (no reply), and fail-open answers DUNNO', async (t) => {
+  for (const failMode of ['closed', 'open'] as const) {
+    const { s } = await setup(t, { 'policy.failMode': failMode, 'store.busyTimeoutMs': 50 });
+    const c = await PolicyClient.open(s.policyPort);
+    // Another process holding the write lock is a real way for the store to fail a write.
+    const holder = new Database(join(s.dataDir, 'outgate.db'));
+    holder.exec('BEGIN EXCLUSIVE');
+    const r = await sendMessage(c, { login: 'f@outgate.test', to: ['x@example.com'] });
+    holder.exec('ROLLBACK');
+    holder.close();
+    assert.deepEqual(r, failMode === 'closed' ? { rcpt: [DUNNO], end: HANG_UP } : { rcpt: [DUNNO], end: DUNNO });
+    c.close();
+  }
+});
+
+test('recipients asked twice (sender and recipient restrictions) count once; the MTA count rules at the end', async (t) => {
+  const { s, c } = await setup(t);
+  await s.cli('New-AcceptedDomain', 'Outgate', '-DomainName', 'outgate.test');
+  const common = { sasl_username: 'g@outgate.test', sender: 'g@outgate.test', instance: 'dup1' };
+  for (const rcpt of ['a@example.com', 'a@example.com', 'b@outgate.test', 'b@outgate.test']) {
+    assert.equal(await c.ask({ ...common, protocol_state: 'RCPT', recipient: rcpt }), DUNNO);
+  }
+  assert.equal(await c.ask({ ...common, protocol_state: 'END-OF-MESSAGE', recipient: '', recipient_count: 2 }), DUNNO);
+  const totals = s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'g@outgate.test' });
+  assert.deepEqual([totals.externalLastHour, totals.internalLastHour, totals.messagesLastMinute], [1, 1, 1]);
+});
