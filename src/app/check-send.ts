@@ -8,7 +8,7 @@ import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
-import { isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
+import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
 import { DAY_MINUTES, minuteOf, SendingWindow, type WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
@@ -39,6 +39,21 @@ export interface CheckResult {
   readonly restriction?: Restriction;
 }
 
+/** Normalizing an address costs more than the rest of a check; the same few thousand recur. */
+class AddressCache {
+  private readonly map = new Map<string, string | null>();
+  constructor(private readonly max = 100_000) {}
+  get(raw: string, normalize: (s: string) => string | undefined): string | undefined {
+    let v = this.map.get(raw);
+    if (v === undefined) {
+      v = normalize(raw) ?? null;
+      if (this.map.size >= this.max) this.map.clear();
+      this.map.set(raw, v);
+    }
+    return v ?? undefined;
+  }
+}
+
 /** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
 const EVENT_COOLDOWN_MS = 15 * 60_000;
 
@@ -47,8 +62,8 @@ export class CheckSend {
   private readonly windows = new Map<string, SendingWindow>();
   private readonly restrictions = new Map<string, Restriction>();
   private readonly lastEvent = new Map<string, number>();
-  /** The last stored restriction row per sender (any status), for optimistic concurrency. */
-  private readonly stored = new Map<string, Restriction>();
+  private readonly addresses = new AddressCache();
+  private readonly logins = new AddressCache();
   /** A reload started by a change; the next check waits for it, so a change is seen by the next request. */
   private syncing: Promise<void> | null = null;
 
@@ -66,14 +81,14 @@ export class CheckSend {
     const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service));
     const now = clock.now();
     for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.window(sender).restore(bucket);
-    for (const r of await store.listRestrictions({})) guard.setRestriction(senderKey(refOf(r)), r);
+    for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(senderKey(refOf(r)), r);
     return guard;
   }
 
   /** Who a request counts against: the authenticated login, else a configured connector, else nobody. */
   resolve(req: SendRequest): SenderRef | undefined {
     if (req.login) {
-      const identity = normalizeLogin(req.login);
+      const identity = this.logins.get(req.login, normalizeLogin)!;
       return { tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity };
     }
     const connector = req.clientAddress ? this.directory.connectorFor(req.clientAddress) : undefined;
@@ -87,12 +102,12 @@ export class CheckSend {
     if (!sender) return { decision: PERMIT };
     const now = this.clock.now();
     const key = senderKey(sender);
-    const from = req.from ? tryNormalizeAddress(req.from) : undefined;
+    const from = req.from ? this.addresses.get(req.from, tryNormalizeAddress) : undefined;
     const limits = this.directory.limitsFor(sender, from);
     const restriction = this.activeRestriction(key, now);
 
     if (req.stage === 'rcpt') {
-      const recipient = req.recipient ? tryNormalizeAddress(req.recipient) : undefined;
+      const recipient = req.recipient ? this.addresses.get(req.recipient, tryNormalizeAddress) : undefined;
       const internal = recipient !== undefined && this.directory.isInternal(sender.tenantId, recipient);
       const tally = recipient !== undefined ? conversation.tallyWith(recipient, internal) : conversation.tally();
       const result = await this.decide('rcpt', sender, limits, tally, restriction, now, req.messageId);
@@ -101,7 +116,7 @@ export class CheckSend {
     }
     if (req.stage === 'end') {
       let seen = conversation.tally();
-      const recipient = req.recipient ? tryNormalizeAddress(req.recipient) : undefined;
+      const recipient = req.recipient ? this.addresses.get(req.recipient, tryNormalizeAddress) : undefined;
       if (seen.external + seen.internal === 0 && recipient !== undefined && req.recipientCount === 1) {
         seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
       }
@@ -133,7 +148,7 @@ export class CheckSend {
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
       this.restrictions.set(key, verdict.restrict.restriction);
-      await this.store.applyTransition(verdict.restrict, { from: this.stored.get(key), resetWindows: false });
+      await this.store.applyTransition(verdict.restrict, { resetWindows: false });
     } else if (verdict.admit) {
       window.add(now, verdict.admit);
       await this.store.recordSends([{ sender, at: now, counts: verdict.admit }], events);
@@ -148,7 +163,7 @@ export class CheckSend {
     const now = this.clock.now();
     let released = 0;
     for (const r of await this.store.listExpired(now)) {
-      const t = release(r, { how: 'Expired', actor: 'system', reason: 'BlockUserForToday restriction expired at 00:00 UTC', now });
+      const t = release(r, { how: 'Expired', actor: 'system', reason: EXPIRED_REASON, now });
       if (t && (await this.store.applyTransition(t, { from: r, resetWindows: false }))) released++;
     }
     return released;
@@ -203,8 +218,6 @@ export class CheckSend {
   }
 
   private setRestriction(key: string, r: Restriction | undefined): void {
-    if (r) this.stored.set(key, r);
-    else this.stored.delete(key);
     if (r?.status === 'Restricted') this.restrictions.set(key, r);
     else this.restrictions.delete(key);
   }

@@ -65,11 +65,12 @@ export interface Store {
   /** Durably counts admitted messages (and events) in one transaction. */
   recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void>;
   /**
-   * Durably applies a restriction transition computed from `from` (the state read before; undefined for
-   * none). Returns false, writing nothing, when the stored state changed meanwhile (a concurrent admin
-   * action): the caller re-reads and decides again. `resetWindows` clears the sender's windows too.
+   * Durably applies a restriction transition. A restriction applies only while the sender is not
+   * restricted at that moment; a release only while the stored state is still `from` (what the caller
+   * read). Otherwise nothing is written and it returns false: a concurrent action got there first.
+   * `resetWindows` clears the sender's sending windows in the same transaction.
    */
-  applyTransition(t: Transition, opts: { from: Restriction | undefined; resetWindows: boolean }): Promise<boolean>;
+  applyTransition(t: Transition, opts: { from?: Restriction; resetWindows: boolean }): Promise<boolean>;
   recordEvents(events: readonly DomainEvent[]): Promise<void>;
 
   getRestriction(sender: SenderRef): Promise<Restriction | undefined>;

@@ -39,6 +39,8 @@ export interface Transition {
 
 const DAY = 86_400_000;
 
+export const EXPIRED_REASON = 'BlockUserForToday restriction expired at 00:00 UTC';
+
 /** 00:00 UTC of the day after `now` (spec §3: "until the following day, based on UTC time"). */
 export function nextUtcMidnight(now: number): number {
   return Math.floor(now / DAY) * DAY + DAY;

@@ -3,7 +3,7 @@
 // settles only after that commit, so nothing is acknowledged before it is durable.
 import type { Change, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
-import type { Restriction, Transition } from '../../../domain/restriction.js';
+import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
@@ -85,11 +85,18 @@ export class SqliteStore implements Store {
     this.emit(foreign);
   }
 
-  async applyTransition(t: Transition, opts: { from: Restriction | undefined; resetWindows: boolean }): Promise<boolean> {
+  async applyTransition(t: Transition, opts: { from?: Restriction; resetWindows: boolean }): Promise<boolean> {
     const sender: SenderRef = { tenantId: t.restriction.tenantId, type: t.restriction.entityType, identity: t.restriction.identity };
     const applied = this.write(() => {
       const current = repo.getRestriction(this.db, sender);
-      if (!sameState(current, opts.from)) return false;
+      const allowed = t.restriction.status === 'Restricted' ? !isActive(current, t.history.at) : sameState(current, opts.from);
+      if (!allowed) return false;
+      if (t.restriction.status === 'Restricted' && current && isExpired(current, t.history.at)) {
+        // Restricted again before the sweeper recorded the expiry: record it first, history stays exact.
+        const expired = release(current, { how: 'Expired', actor: 'system', reason: EXPIRED_REASON, now: t.history.at })!;
+        repo.applyTransition(this.db, expired);
+        repo.recordEvents(this.db, [expired.event]);
+      }
       repo.applyTransition(this.db, t);
       repo.recordEvents(this.db, [t.event]);
       this.feed.note({ kind: 'restriction', sender }, t.history.at);
