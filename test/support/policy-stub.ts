@@ -1,5 +1,5 @@
 // Minimal Postfix policy delegation server for harness tests: records requests, answers via a callback.
-import net from "node:net";
+import net from 'node:net';
 
 export type PolicyAttrs = Record<string, string>;
 /** Returns the action text (without "action="); null means "never answer" (to exercise Postfix timeouts). */
@@ -13,23 +13,23 @@ export interface PolicyStub {
   close(): Promise<void>;
 }
 
-export async function startPolicyStub(handler: PolicyHandler = () => "DUNNO"): Promise<PolicyStub> {
+export async function startPolicyStub(handler: PolicyHandler = () => 'DUNNO'): Promise<PolicyStub> {
   let current = handler;
   const requests: PolicyAttrs[] = [];
   const sockets = new Set<net.Socket>();
 
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    socket.setEncoding("utf8");
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
-    let buffer = "";
+    socket.setEncoding('utf8');
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let buffer = '';
     // Postfix may reuse one connection for many requests; answers must go out in request order.
     let queue: Promise<void> = Promise.resolve();
-    socket.on("data", (chunk: string) => {
+    socket.on('data', (chunk: string) => {
       buffer += chunk;
       let end: number;
-      while ((end = buffer.indexOf("\n\n")) !== -1) {
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const attrs = parseRequest(block);
@@ -40,14 +40,14 @@ export async function startPolicyStub(handler: PolicyHandler = () => "DUNNO"): P
             if (action !== null && !socket.destroyed) socket.write(`action=${action}\n\n`);
           })
           // A throwing handler looks to Postfix like a dead policy server, which is the honest signal.
-          .catch(() => socket.destroy());
+          .catch(() => void socket.destroy());
       }
     });
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as net.AddressInfo).port;
 
@@ -71,8 +71,8 @@ export async function startPolicyStub(handler: PolicyHandler = () => "DUNNO"): P
 
 function parseRequest(block: string): PolicyAttrs {
   const attrs: PolicyAttrs = {};
-  for (const line of block.split("\n")) {
-    const eq = line.indexOf("=");
+  for (const line of block.split('\n')) {
+    const eq = line.indexOf('=');
     // Values may contain '=', so split at the first one only.
     if (eq > 0) attrs[line.slice(0, eq)] = line.slice(eq + 1);
   }

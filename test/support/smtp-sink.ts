@@ -1,6 +1,6 @@
 // SMTP sink on loopback that records what Postfix relays to it, so tests can see which mail got through.
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMessage {
   from: string;
@@ -22,22 +22,22 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 
   const server = new SMTPServer({
     // Must differ from the Postfix myhostname, or Postfix's smtp client reports a mail loop.
-    name: "sink.outgate.test",
+    name: 'sink.outgate.test',
     authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
+    disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     // Postfix caches idle relay connections; don't let close() wait the default 30 s for them.
     closeTimeout: 1000,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("error", callback);
-      stream.on("end", () => {
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('error', callback);
+      stream.on('end', () => {
         const { mailFrom, rcptTo } = session.envelope;
         const message: ReceivedMessage = {
-          from: mailFrom === false ? "" : mailFrom.address,
+          from: mailFrom === false ? '' : mailFrom.address,
           to: rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString("utf8"),
+          raw: Buffer.concat(chunks).toString('utf8'),
         };
         messages.push(message);
         for (const w of [...waiters]) w(message);
@@ -47,11 +47,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
   });
   // smtp-server re-emits socket errors; without a listener a client reset would crash the test process.
-  server.on("error", () => undefined);
+  server.on('error', () => undefined);
   const port = (server.server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
@@ -64,7 +64,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);
-          const got = messages.map((m) => `${m.from} -> ${m.to.join(",")}`).join("; ") || "none";
+          const got = messages.map((m) => `${m.from} -> ${m.to.join(',')}`).join('; ') || 'none';
           reject(new Error(`smtp-sink: no matching message within ${timeoutMs} ms (received: ${got})`));
         }, timeoutMs);
         const check = (m: ReceivedMessage) => {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the Postfix integration-test harness needs, only if any is missing (idempotent).
+#
+# Usage (as root): scripts/ensure-packages.sh [--check]
+#   --check   only report missing packages; exit 1 if any is missing, install nothing.
+set -euo pipefail
+
+PACKAGES=(
+  postfix            # the real MTA the harness runs privately
+  swaks              # SMTP client with AUTH, used to read exact server replies
+  sasl2-bin          # saslpasswd2: creates the Cyrus sasldb behind SMTP AUTH
+  libsasl2-modules   # PLAIN and LOGIN mechanisms
+  libsasl2-modules-db # the sasldb auxprop plugin
+  postfwd            # reference policy servers for comparisons and benchmarks
+  policyd-rate-limit
+  perl               # swaks is a Perl script
+)
+
+installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  installed "$pkg" || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "ensure-packages: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+echo "ensure-packages: missing: ${missing[*]}"
+[[ "${1:-}" == "--check" ]] && exit 1
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "ensure-packages: must run as root to install" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# "No configuration": no /etc/postfix/main.cf, so no system Postfix competes with the private test instances.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+
+# Keep maintainer scripts from starting daemons: postfwd's default port is 127.0.0.1:10040, the same
+# port Outgate uses, and a system service there would silently answer the tests' policy queries.
+POLICY_RC=/usr/sbin/policy-rc.d
+if [[ ! -e $POLICY_RC ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$POLICY_RC"
+  chmod 755 "$POLICY_RC"
+  trap 'rm -f "$POLICY_RC"' EXIT
+fi
+
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+for pkg in "${missing[@]}"; do
+  installed "$pkg" || { echo "ensure-packages: $pkg still not installed" >&2; exit 1; }
+done
+echo "ensure-packages: installed ${missing[*]}"
