@@ -79,4 +79,19 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
     await delivered('i@example.com');
     assert.equal(totals('alice@outgate.test').externalLastHour, 3, 'windows restarted at the unblock');
   });
+
+  it('counts unauthenticated mail from a connector as the connector and refuses it with 5.7.711 once restricted', async () => {
+    const made = await og.cli('New-InboundConnector', 'Web app', '-SenderIPAddresses', '127.0.0.1', '-RecipientLimitExternalPerHour', '2');
+    assert.equal(made.code, 0, made.stderr);
+    const relay = (to: string[]) => swaks({ port: pf.port, from: 'app@outgate.test', to });
+    const ok = await relay(['j@example.com', 'k@example.com']);
+    assert.ok(ok.accepted, await explain(ok));
+    const r = await relay(['l@example.com']);
+    assert.equal(r.rcpt['l@example.com']?.text, '550 5.7.711 <app@outgate.test>: Sender address rejected: Access denied, bad inbound connector. AS(2204)', await explain(r));
+    const blocked = JSON.parse((await og.cli('Get-BlockedConnector', '--format', 'json')).stdout) as Array<{ ConnectorName: string }>;
+    assert.deepEqual(blocked.map((b) => b.ConnectorName), ['Web app']);
+    // Authenticated users on the same host are still judged as themselves.
+    const user = await send(BOB, ['m@example.com']);
+    assert.ok(user.accepted, await explain(user));
+  });
 });
