@@ -18,6 +18,7 @@ export interface Running {
 }
 
 const SWEEP_MS = 1_000;
+const APPLY_MS = 200;
 const COMPACT_MS = 60_000;
 
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
@@ -28,9 +29,11 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   try {
     unlock = lockDataDir(config.dataDir);
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
+  store.startBackgroundCheckpoints((message) => log.warn({ message }, 'background WAL checkpoint failed'));
+  store.openJournal(config.store.synchronous === 'full');
   await bootstrap(store, clock);
   const checkSend = await CheckSend.start(store, clock, config.serviceLimits);
 
@@ -43,6 +46,13 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode }, 'policy server listening');
 
   const timers = [
+    setInterval(() => {
+      try {
+        store.applyJournal();
+      } catch (err) {
+        log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
+      }
+    }, APPLY_MS),
     setInterval(() => {
       store.pollChanges();
       checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
@@ -69,7 +79,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       stopped = true;
       for (const t of timers) clearInterval(t);
       await policy.close();
-      store.close();
+      await store.close();
       unlock();
       log.info('stopped');
     },

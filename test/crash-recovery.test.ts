@@ -83,6 +83,9 @@ test('kill -9 during load loses no acknowledged count and no restriction; a rest
   assert.ok(total > 100, `load ran (${total} messages acknowledged)`);
   t.diagnostic(`${total} messages acknowledged before kill -9`);
 
+  // The restart applies what the journal holds before it serves; then the store must hold every
+  // acknowledged send (and at most those that were in flight besides).
+  server = await start(dataDir, port, env);
   const db = new Database(join(dataDir, 'outgate.db'), { readonly: true });
   const rows = db.prepare("SELECT identity, SUM(messages) AS m, SUM(external) AS e FROM sending_minutes WHERE identity LIKE '%@load.test' GROUP BY identity").all() as Array<{ identity: string; m: number; e: number }>;
   db.close();
@@ -93,7 +96,6 @@ test('kill -9 during load loses no acknowledged count and no restriction; a rest
     assert.ok(s <= n + (inFlight.get(login) ?? 0), `${login}: ${s} stored is more than acknowledged plus in flight`);
   }
 
-  server = await start(dataDir, port, env);
   const after = await PolicyClient.open(port);
   t.after(() => after.close());
   assert.deepEqual((await sendMessage(after, { login: 'v@victim.test', to: ['c@example.com'] })).rcpt, [DENIED], 'restriction survived');

@@ -39,16 +39,25 @@ export interface CheckResult {
   readonly restriction?: Restriction;
 }
 
-/** Normalizing an address costs more than the rest of a check; the same few thousand recur. */
+/**
+ * Normalizing an address costs more than the rest of a check, and the same addresses recur. Two
+ * generations: when the young one is full it becomes the old one, so a busy server keeps its working
+ * set instead of dropping everything at once.
+ */
 class AddressCache {
-  private readonly map = new Map<string, string | null>();
-  constructor(private readonly max = 100_000) {}
+  private young = new Map<string, string | null>();
+  private old = new Map<string, string | null>();
+  constructor(private readonly max = 200_000) {}
   get(raw: string, normalize: (s: string) => string | undefined): string | undefined {
-    let v = this.map.get(raw);
+    let v = this.young.get(raw);
     if (v === undefined) {
-      v = normalize(raw) ?? null;
-      if (this.map.size >= this.max) this.map.clear();
-      this.map.set(raw, v);
+      v = this.old.get(raw);
+      if (v === undefined) v = normalize(raw) ?? null;
+      if (this.young.size >= this.max) {
+        this.old = this.young;
+        this.young = new Map();
+      }
+      this.young.set(raw, v);
     }
     return v ?? undefined;
   }
@@ -95,9 +104,18 @@ export class CheckSend {
     return connector ? { tenantId: connector.TenantId, type: 'Connector', identity: connector.Id } : undefined;
   }
 
-  async check(req: SendRequest, conversation: Conversation): Promise<CheckResult> {
+  /**
+   * Decides one request. Answers synchronously when nothing has to be written (most RCPT checks), so
+   * the policy server can reply in the same turn; a promise when a count or restriction must be
+   * durable first, or when a configuration reload is under way.
+   */
+  check(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
     this.store.pollChanges();
-    if (this.syncing) await this.syncing;
+    if (this.syncing) return this.syncing.then(() => this.decideRequest(req, conversation));
+    return this.decideRequest(req, conversation);
+  }
+
+  private decideRequest(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
     const sender = this.resolve(req);
     if (!sender) return { decision: PERMIT };
     const now = this.clock.now();
@@ -110,8 +128,9 @@ export class CheckSend {
       const recipient = req.recipient ? this.addresses.get(req.recipient, tryNormalizeAddress) : undefined;
       const internal = recipient !== undefined && this.directory.isInternal(sender.tenantId, recipient);
       const tally = recipient !== undefined ? conversation.tallyWith(recipient, internal) : conversation.tally();
-      const result = await this.decide('rcpt', sender, limits, tally, restriction, now, req.messageId);
-      if (result.decision.kind === 'permit' && recipient !== undefined) conversation.add(recipient, internal);
+      const result = this.decide('rcpt', sender, limits, tally, restriction, now, req.messageId);
+      // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
+      if (!(result instanceof Promise) && result.decision.kind === 'permit' && recipient !== undefined) conversation.add(recipient, internal);
       return result;
     }
     if (req.stage === 'end') {
@@ -130,7 +149,7 @@ export class CheckSend {
     return { decision, sender, limits, restriction };
   }
 
-  private async decide(
+  private decide(
     stage: 'rcpt' | 'end',
     sender: SenderRef,
     limits: EffectiveLimits,
@@ -138,24 +157,25 @@ export class CheckSend {
     restriction: Restriction | undefined,
     now: number,
     messageId: string | undefined,
-  ): Promise<CheckResult> {
+  ): CheckResult | Promise<CheckResult> {
     const key = senderKey(sender);
     const window = this.window(sender);
     const totals = window.totals(now);
     const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId });
     const events = verdict.events.filter((e) => this.worthRecording(key, e, now));
+    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
 
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
       this.restrictions.set(key, verdict.restrict.restriction);
-      await this.store.applyTransition(verdict.restrict, { resetWindows: false });
-    } else if (verdict.admit) {
-      window.add(now, verdict.admit);
-      await this.store.recordSends([{ sender, at: now, counts: verdict.admit }], events);
-    } else if (events.length > 0) {
-      await this.store.recordEvents(events);
+      return this.store.applyTransition(verdict.restrict, { resetWindows: false }).then(() => result);
     }
-    return { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
+    if (verdict.admit) {
+      window.add(now, verdict.admit);
+      return this.store.recordSends([{ sender, at: now, counts: verdict.admit }], events).then(() => result);
+    }
+    if (events.length > 0) return this.store.recordEvents(events).then(() => result);
+    return result;
   }
 
   /** Releases BlockUserForToday restrictions whose time has come (the clock acts as 'system'). */

@@ -25,6 +25,7 @@ export class Directory {
   private readonly connectors: Array<{ connector: InboundConnector; list: BlockList }> = [];
   private readonly connectorsById = new Map<string, InboundConnector>();
   private readonly limitsCache = new Map<string, EffectiveLimits>();
+  private readonly defaultOnly = new Map<string, EffectiveLimits>();
 
   constructor(readonly snapshot: DirectorySnapshot, private readonly service: ServiceLimits) {
     for (const t of snapshot.tenants) {
@@ -48,6 +49,10 @@ export class Directory {
         set.add(g.PrimarySmtpAddress);
         t?.groupsByMember.set(m, set);
       }
+    }
+    for (const [id, t] of this.tenants) {
+      if (t.rules.some((r) => r.State === 'Enabled')) continue;
+      this.defaultOnly.set(id, this.computeLimits(id, undefined));
     }
     for (const c of snapshot.connectors) {
       this.connectorsById.set(c.Id, c);
@@ -82,6 +87,9 @@ export class Directory {
   /** The limits a message from `sender` with envelope sender `from` is held to. */
   limitsFor(sender: SenderRef, from: string | undefined): EffectiveLimits {
     if (sender.type === 'Connector') return this.connectorLimits(sender.identity);
+    // No enabled rule in the tenant: everyone has the default policy, no lookup needed.
+    const onlyDefault = this.defaultOnly.get(sender.tenantId);
+    if (onlyDefault) return onlyDefault;
     const key = `${sender.tenantId}\u0000${from ?? ''}`;
     let limits = this.limitsCache.get(key);
     if (!limits) {

@@ -82,7 +82,7 @@ export interface Store {
   subscribe(listener: (c: Change) => void): () => void;
   /** Looks for changes committed by other processes (cheap when there are none). */
   pollChanges(): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface Clock {

@@ -85,7 +85,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
       const actor = `cli:${safeUser()}@${hostname()}`;
       result = await cmdlet.run({ store, clock: systemClock, actor, tenant: opts.tenant as string | undefined }, a);
     } finally {
-      store.close();
+      await store.close();
     }
   });
   try {

@@ -1,8 +1,32 @@
 // The Postfix SMTPD policy delegation protocol (SMTPD_POLICY_README; spec anchors.md §4): requests
 // are `name=value` lines ended by an empty line, the reply is one `action=…` line and an empty line.
-// Attributes come in any order; unknown ones are kept but ignored; a repeated name keeps the last value.
+// Attributes come in any order; unknown ones are checked for form and ignored; a repeated name keeps
+// the last value.
 
-export type Attributes = ReadonlyMap<string, string>;
+/** The attributes Outgate reads; absent ones are empty, as Postfix sends unavailable values. */
+export interface Attributes {
+  request: string;
+  protocol_state: string;
+  sasl_username: string;
+  client_address: string;
+  sender: string;
+  recipient: string;
+  recipient_count: string;
+  queue_id: string;
+  instance: string;
+}
+
+const empty = (): Attributes => ({
+  request: '',
+  protocol_state: '',
+  sasl_username: '',
+  client_address: '',
+  sender: '',
+  recipient: '',
+  recipient_count: '',
+  queue_id: '',
+  instance: '',
+});
 
 export class ProtocolError extends Error {}
 
@@ -33,7 +57,9 @@ export function decode(buffer: string, maxBytes: number): Decoded {
 
 function parseBlock(buffer: string, start: number, end: number): Attributes {
   if (end - start > 0 && buffer.charCodeAt(start) === 10) throw new ProtocolError('empty request');
-  const attrs = new Map<string, string>();
+  const nul = buffer.indexOf('\u0000', start);
+  if (nul !== -1 && nul < end) throw new ProtocolError('NUL in request');
+  const attrs = empty();
   let lineStart = start;
   while (lineStart <= end) {
     let lineEnd = buffer.indexOf('\n', lineStart);
@@ -42,14 +68,15 @@ function parseBlock(buffer: string, start: number, end: number): Attributes {
     if (eq === -1 || eq >= lineEnd || eq === lineStart) {
       throw new ProtocolError(`malformed attribute line ${JSON.stringify(buffer.slice(lineStart, Math.min(lineEnd, lineStart + 60)))}`);
     }
-    // Tolerate CRLF from hand-typed tests; Postfix itself sends bare LF.
-    const valueEnd = buffer.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
-    attrs.set(buffer.slice(lineStart, eq), buffer.slice(eq + 1, valueEnd));
+    const name = buffer.slice(lineStart, eq);
+    if (Object.hasOwn(attrs, name)) {
+      // Tolerate CRLF from hand-typed tests; Postfix itself sends bare LF.
+      const valueEnd = buffer.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
+      attrs[name as keyof Attributes] = buffer.slice(eq + 1, valueEnd);
+    }
     lineStart = lineEnd + 1;
   }
-  const request = attrs.get('request');
-  if (request !== 'smtpd_access_policy') throw new ProtocolError(`unsupported request ${JSON.stringify(request ?? '')}`);
-  for (const v of attrs.values()) if (v.includes('\u0000')) throw new ProtocolError('NUL in attribute value');
+  if (attrs.request !== 'smtpd_access_policy') throw new ProtocolError(`unsupported request ${JSON.stringify(attrs.request)}`);
   return attrs;
 }
 

@@ -5,7 +5,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
-import type { CheckSend, SendRequest, Stage } from '../../app/check-send.js';
+import type { CheckResult, CheckSend, SendRequest, Stage } from '../../app/check-send.js';
 import { Conversation } from '../../domain/conversation.js';
 import type { Decision } from '../../domain/decision.js';
 import { replyLine } from '../../domain/replies.js';
@@ -28,15 +28,15 @@ const STAGES: Record<string, Stage> = {
 };
 
 export function toRequest(a: Attributes): SendRequest {
-  const count = Number(a.get('recipient_count') ?? '0');
+  const count = Number(a.recipient_count || '0');
   return {
-    stage: STAGES[a.get('protocol_state')?.toUpperCase() ?? ''] ?? 'other',
-    login: a.get('sasl_username') || undefined,
-    clientAddress: a.get('client_address') || undefined,
-    from: a.get('sender') || undefined,
-    recipient: a.get('recipient') || undefined,
+    stage: STAGES[a.protocol_state] ?? STAGES[a.protocol_state.toUpperCase()] ?? 'other',
+    login: a.sasl_username || undefined,
+    clientAddress: a.client_address || undefined,
+    from: a.sender || undefined,
+    recipient: a.recipient || undefined,
     recipientCount: Number.isSafeInteger(count) && count >= 0 ? count : 0,
-    messageId: a.get('queue_id') || a.get('instance') || undefined,
+    messageId: a.queue_id || a.instance || undefined,
   };
 }
 
@@ -45,6 +45,7 @@ export function actionFor(d: Decision): string {
 }
 
 let nextCid = 1;
+const DUNNO = Buffer.from(encodeAction('DUNNO'), 'latin1');
 
 export interface PolicyServer {
   readonly server: Server;
@@ -74,32 +75,47 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   let conversation = new Conversation('');
-  // Requests on one connection are answered in order, one at a time, as Postfix expects.
-  let queue: Promise<void> = Promise.resolve();
+  // Requests on one connection are answered in order, one at a time; `busy` holds the one waiting
+  // for the store, and later requests (a client that pipelines) queue behind it.
+  let busy: Promise<void> | null = null;
   socket.setNoDelay(true);
   socket.setTimeout(opts.idleTimeoutSeconds * 1000, () => socket.end());
   socket.on('error', (err) => log.debug({ err }, 'policy client socket error'));
 
-  const answer = async (attrs: Attributes): Promise<void> => {
-    const instance = attrs.get('instance') ?? '';
+  const reply = (req: SendRequest, instance: string, result: CheckResult): void => {
+    const action = actionFor(result.decision);
+    if (result.decision.kind !== 'permit') log.info({ instance, stage: req.stage, sender: result.sender, action }, 'policy decision');
+    if (!socket.destroyed) socket.write(result.decision.kind === 'permit' ? DUNNO : encodeAction(action));
+  };
+  const failed = (err: unknown, instance: string): void => {
+    if (opts.failMode === 'open') {
+      log.error({ err, instance }, 'store failure: answering DUNNO (policy.failMode=open)');
+      if (!socket.destroyed) socket.write(encodeAction('DUNNO'));
+    } else {
+      log.error({ err, instance }, 'store failure: disconnecting without a reply so Postfix defers (policy.failMode=closed)');
+      socket.destroy();
+    }
+  };
+  /** Answers at once when the decision needs no write; returns a promise only when it waits. */
+  const answer = (attrs: Attributes): Promise<void> | undefined => {
+    const instance = attrs.instance;
     if (instance !== conversation.id) conversation = new Conversation(instance);
     const req = toRequest(attrs);
+    let result: CheckResult | Promise<CheckResult>;
     try {
-      const result = await checkSend.check(req, conversation);
-      const action = actionFor(result.decision);
-      if (result.decision.kind !== 'permit') {
-        log.info({ instance, stage: req.stage, sender: result.sender, action }, 'policy decision');
-      }
-      if (!socket.destroyed) socket.write(encodeAction(action));
+      result = checkSend.check(req, conversation);
     } catch (err) {
-      if (opts.failMode === 'open') {
-        log.error({ err, instance }, 'store failure: answering DUNNO (policy.failMode=open)');
-        if (!socket.destroyed) socket.write(encodeAction('DUNNO'));
-      } else {
-        log.error({ err, instance }, 'store failure: disconnecting without a reply so Postfix defers (policy.failMode=closed)');
-        socket.destroy();
-      }
+      failed(err, instance);
+      return undefined;
     }
+    if (!(result instanceof Promise)) {
+      reply(req, instance, result);
+      return undefined;
+    }
+    return result.then(
+      (r) => reply(req, instance, r),
+      (err: unknown) => failed(err, instance),
+    );
   };
 
   socket.on('data', (chunk: Buffer) => {
@@ -115,7 +131,23 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
       socket.destroy();
       return;
     }
-    for (const attrs of requests) queue = queue.then(() => answer(attrs));
+    for (const attrs of requests) {
+      if (busy) {
+        const prev: Promise<void> = busy;
+        const next: Promise<void> = prev.then(() => answer(attrs)).finally(() => {
+          if (busy === next) busy = null;
+        });
+        busy = next;
+        continue;
+      }
+      const pending = answer(attrs);
+      if (pending) {
+        const next: Promise<void> = pending.finally(() => {
+          if (busy === next) busy = null;
+        });
+        busy = next;
+      }
+    }
   });
 }
 

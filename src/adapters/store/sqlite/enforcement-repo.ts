@@ -7,43 +7,67 @@ import type { EntityType, SenderRef } from '../../../domain/sender.js';
 import type { SqliteDb } from './database.js';
 import type { RestrictionsTable } from './schema.js';
 
-const HOUR = 3_600_000;
-
 export function recordSends(db: SqliteDb, records: readonly SendRecord[]): void {
-  const minute = db.prepare(
-    `INSERT INTO sending_minutes (tenant_id, entity_type, identity, minute, external, internal, messages)
+  const upsert = db.prepare(
+    `INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
      VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT DO UPDATE SET external = external + excluded.external, internal = internal + excluded.internal,
        messages = messages + excluded.messages`,
   );
-  const hour = db.prepare(
-    `INSERT INTO sending_hours (tenant_id, entity_type, identity, hour, external, internal, messages)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET external = external + excluded.external, internal = internal + excluded.internal,
-       messages = messages + excluded.messages`,
-  );
-  for (const { sender: s, at, counts: c } of records) {
-    minute.run(s.tenantId, s.type, s.identity, minuteOf(at), c.external, c.internal, c.messages);
-    hour.run(s.tenantId, s.type, s.identity, Math.floor(at / HOUR), c.external, c.internal, c.messages);
-  }
+  for (const { sender: s, at, counts: c } of records) upsert.run(minuteOf(at), s.tenantId, s.type, s.identity, c.external, c.internal, c.messages);
 }
 
+const refKey = (tenantId: string, type: string, identity: string): string => `${tenantId}\u0000${type}\u0000${identity}`;
+
+/** The buckets of the day window, less what came before each sender's last window reset. */
 export function loadWindows(db: SqliteDb, sinceMinute: number): Array<{ sender: SenderRef; bucket: MinuteBucket }> {
+  const resets = new Map(
+    db.all(db.q.selectFrom('window_resets').selectAll().where('minute', '>', sinceMinute)).map((r) => [refKey(r.tenant_id, r.entity_type, r.identity), r]),
+  );
   const rows = db.all(db.q.selectFrom('sending_minutes').selectAll().where('minute', '>', sinceMinute).orderBy('minute'));
-  return rows.map((r) => ({
-    sender: { tenantId: r.tenant_id, type: r.entity_type as EntityType, identity: r.identity },
-    bucket: { minute: r.minute, external: r.external, internal: r.internal, messages: r.messages },
-  }));
+  const out: Array<{ sender: SenderRef; bucket: MinuteBucket }> = [];
+  for (const r of rows) {
+    const reset = resets.get(refKey(r.tenant_id, r.entity_type, r.identity));
+    if (reset && r.minute < reset.minute) continue;
+    const before = reset && r.minute === reset.minute ? reset : { external: 0, internal: 0, messages: 0 };
+    const bucket = { minute: r.minute, external: r.external - before.external, internal: r.internal - before.internal, messages: r.messages - before.messages };
+    if (bucket.external + bucket.internal + bucket.messages === 0) continue;
+    out.push({ sender: { tenantId: r.tenant_id, type: r.entity_type as EntityType, identity: r.identity }, bucket });
+  }
+  return out;
 }
 
-export function resetWindows(db: SqliteDb, s: SenderRef): void {
-  db.run(db.q.deleteFrom('sending_minutes').where('tenant_id', '=', s.tenantId).where('entity_type', '=', s.type).where('identity', '=', s.identity));
+/** When each sender's windows were last reset (ms), by sender key. */
+export function loadResets(db: SqliteDb): Map<string, number> {
+  return new Map(db.all(db.q.selectFrom('window_resets').select(['tenant_id', 'entity_type', 'identity', 'at'])).map((r) => [refKey(r.tenant_id, r.entity_type, r.identity), r.at]));
 }
 
-/** Drops minute buckets older than the day window; hourly history is kept longer for reports. */
+/** Restarts a sender's windows at `at`, remembering what its current minute held before. */
+export function resetWindows(db: SqliteDb, s: SenderRef, at: number): void {
+  const minute = minuteOf(at);
+  const current = db.get(
+    db.q.selectFrom('sending_minutes').selectAll().where('minute', '=', minute).where('tenant_id', '=', s.tenantId).where('entity_type', '=', s.type).where('identity', '=', s.identity),
+  );
+  const row = { tenant_id: s.tenantId, entity_type: s.type, identity: s.identity, at, minute, external: current?.external ?? 0, internal: current?.internal ?? 0, messages: current?.messages ?? 0 };
+  const { tenant_id: _t, entity_type: _e, identity: _i, ...update } = row;
+  db.run(db.q.insertInto('window_resets').values(row).onConflict((c) => c.columns(['tenant_id', 'entity_type', 'identity']).doUpdateSet(update)));
+}
+
+/**
+ * Housekeeping: minute buckets that left the day window are rolled up into hours (kept `keepHours`
+ * for reports), then dropped; resets older than the day window no longer matter.
+ */
 export function pruneWindows(db: SqliteDb, beforeMinute: number, beforeHour: number): void {
+  db.prepare(
+    `INSERT INTO sending_hours (tenant_id, entity_type, identity, hour, external, internal, messages)
+     SELECT tenant_id, entity_type, identity, minute / 60, SUM(external), SUM(internal), SUM(messages)
+     FROM sending_minutes WHERE minute < ? GROUP BY tenant_id, entity_type, identity, minute / 60
+     ON CONFLICT DO UPDATE SET external = external + excluded.external, internal = internal + excluded.internal,
+       messages = messages + excluded.messages`,
+  ).run(beforeMinute);
   db.run(db.q.deleteFrom('sending_minutes').where('minute', '<', beforeMinute));
   db.run(db.q.deleteFrom('sending_hours').where('hour', '<', beforeHour));
+  db.run(db.q.deleteFrom('window_resets').where('minute', '<', beforeMinute));
 }
 
 export function applyTransition(db: SqliteDb, t: Transition): void {

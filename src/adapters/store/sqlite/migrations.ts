@@ -35,16 +35,23 @@ export const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL,
     at INTEGER NOT NULL, event TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL);
   CREATE INDEX restriction_history_entity ON restriction_history (tenant_id, entity_type, identity, at);
+  -- Keyed by minute first: every insert lands at the right edge of the tree (few pages per commit)
+  -- and the day window is pruned as one range from the left.
   CREATE TABLE sending_minutes (
-    tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, minute INTEGER NOT NULL,
+    minute INTEGER NOT NULL, tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL,
     external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
-    PRIMARY KEY (tenant_id, entity_type, identity, minute)) WITHOUT ROWID;
-  CREATE INDEX sending_minutes_minute ON sending_minutes (minute);
+    PRIMARY KEY (minute, tenant_id, entity_type, identity)) WITHOUT ROWID;
+  -- Minute buckets past the day window are rolled up here, kept for reports.
   CREATE TABLE sending_hours (
     tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, hour INTEGER NOT NULL,
     external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, entity_type, identity, hour)) WITHOUT ROWID;
-  CREATE INDEX sending_hours_hour ON sending_hours (hour);
+  -- An unblock restarts a sender's windows without deleting what it sent: buckets before \`minute\` no
+  -- longer count, and of the bucket at \`minute\` only what came after the reset.
+  CREATE TABLE window_resets (
+    tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, at INTEGER NOT NULL,
+    minute INTEGER NOT NULL, external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, entity_type, identity)) WITHOUT ROWID;
   CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL, tenant_id TEXT NOT NULL,
     payload TEXT NOT NULL);

@@ -40,6 +40,7 @@ export interface DB {
   restriction_history: RestrictionHistoryTable;
   sending_minutes: SendingTable & { minute: number };
   sending_hours: SendingTable & { hour: number };
+  window_resets: SendingTable & { at: number; minute: number };
   events: EventsTable;
   change_log: ChangeLogTable;
 }

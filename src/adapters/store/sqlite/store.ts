@@ -8,25 +8,32 @@ import type { MinuteBucket } from '../../../domain/rolling-window.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import { ChangeFeed } from './change-feed.js';
-import { SqliteDb, type SqliteOptions } from './database.js';
+import { join } from 'node:path';
+import { Checkpointer } from './checkpointer.js';
+import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
+import { SendJournal } from './send-journal.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
-
-interface Pending {
-  records: SendRecord[];
-  events: DomainEvent[];
-  waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
-}
 
 export class SqliteStore implements Store {
   readonly db: SqliteDb;
   private readonly feed: ChangeFeed;
-  private pending: Pending | null = null;
+  private journal: SendJournal | null = null;
+  private resets = new Map<string, number>();
   private readonly listeners = new Set<(c: Change) => void>();
+
+  private checkpointer: Checkpointer | null = null;
+  private lastPoll = 0;
 
   constructor(dataDir: string, opts: SqliteOptions = {}) {
     this.db = new SqliteDb(dataDir, opts);
     this.feed = new ChangeFeed(this.db);
+  }
+
+  /** For the long-running server: checkpoints move to a worker thread, off the hot path. */
+  startBackgroundCheckpoints(onError: (message: string) => void, intervalMs = 200): void {
+    this.db.raw.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new Checkpointer(join(this.db.dataDir, DB_FILE), intervalMs, onError);
   }
 
   async loadDirectory(): Promise<DirectorySnapshot> {
@@ -51,38 +58,44 @@ export class SqliteStore implements Store {
     return repo.loadWindows(this.db, sinceMinute);
   }
 
-  recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.pending) {
-        this.pending = { records: [], events: [], waiters: [] };
-        setImmediate(() => this.flush());
+  /**
+   * Server mode: admitted sends go to the journal (one append each, durable before the answer) and
+   * reach SQLite in bulk through applyJournal(). Replays what a previous run left unapplied.
+   */
+  openJournal(fsync: boolean, rotateBytes?: number): void {
+    this.journal = new SendJournal(this.db, this.db.dataDir, fsync, rotateBytes);
+    this.applyJournal();
+  }
+
+  async recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void> {
+    if (this.journal) {
+      try {
+        this.journal.append(records);
+      } catch (err) {
+        throw new OutgateError(Errors.STORE_UNAVAILABLE, `The send journal failed: ${(err as Error).message}.`);
       }
-      this.pending.records.push(...records);
-      this.pending.events.push(...events);
-      this.pending.waiters.push({ resolve, reject });
+      if (events.length > 0) this.write(() => repo.recordEvents(this.db, events));
+      return;
+    }
+    this.write(() => {
+      repo.recordSends(this.db, records);
+      repo.recordEvents(this.db, events);
     });
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = null;
-    if (!batch) return;
-    let foreign: Change[] = [];
-    try {
-      this.write(() => {
-        // Under the write lock, take in what other processes committed first: a sender whose windows
-        // an admin reset meanwhile must not get this batch's earlier sends written back after the reset.
-        foreign = this.feed.poll();
-        const reset = new Set(foreign.flatMap((c) => (c.kind === 'windows-reset' ? [keyOf(c.sender)] : [])));
-        const records = reset.size === 0 ? batch.records : batch.records.filter((r) => !reset.has(keyOf(r.sender)));
-        repo.recordSends(this.db, records);
-        repo.recordEvents(this.db, batch.events);
-      });
-      for (const w of batch.waiters) w.resolve();
-    } catch (err) {
-      for (const w of batch.waiters) w.reject(err);
-    }
-    this.emit(foreign);
+  /** Moves journaled sends into SQLite; sends from before a sender's window reset are left out. */
+  applyJournal(): void {
+    const journal = this.journal;
+    if (!journal || journal.pendingCount === 0) return;
+    journal.applyPending(
+      (fn) =>
+        this.write(() => {
+          this.resets = repo.loadResets(this.db);
+          fn();
+        }),
+      (r) => (this.resets.get(keyOf(r.sender)) ?? -Infinity) > r.at,
+    );
+    journal.rotateIfLarge((fn) => this.write(fn));
   }
 
   async applyTransition(t: Transition, opts: { from?: Restriction; resetWindows: boolean }): Promise<boolean> {
@@ -101,10 +114,8 @@ export class SqliteStore implements Store {
       repo.recordEvents(this.db, [t.event]);
       this.feed.note({ kind: 'restriction', sender }, t.history.at);
       if (opts.resetWindows) {
-        repo.resetWindows(this.db, sender);
+        repo.resetWindows(this.db, sender, t.history.at);
         this.feed.note({ kind: 'windows-reset', sender }, t.history.at);
-        // Sends admitted before the reset but not yet flushed belong to the windows just cleared.
-        if (this.pending) this.pending.records = this.pending.records.filter((r) => keyOf(r.sender) !== keyOf(sender));
       }
       return true;
     });
@@ -137,6 +148,11 @@ export class SqliteStore implements Store {
   }
 
   pollChanges(): void {
+    // At most once a millisecond: data_version is cheap but not free on the hot path, and no admin
+    // command returns to its user within a millisecond of its commit.
+    const now = performance.now();
+    if (now - this.lastPoll < 1) return;
+    this.lastPoll = now;
     this.emit(this.feed.poll());
   }
 
@@ -149,8 +165,10 @@ export class SqliteStore implements Store {
     this.write(() => repo.pruneWindows(this.db, Math.floor(now / 60_000) - 1440, Math.floor(now / 3_600_000) - keepHours));
   }
 
-  close(): void {
-    this.flush();
+  async close(): Promise<void> {
+    this.applyJournal();
+    this.journal?.close();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 

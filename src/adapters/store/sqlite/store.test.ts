@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { restrict, release } from '../../../domain/restriction.js';
+import type { SenderRef } from '../../../domain/sender.js';
+import { SqliteStore } from './store.js';
+
+const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@outgate.test' };
+const T = Date.UTC(2026, 10, 28, 10, 0, 0);
+const send = (at: number, external = 1) => ({ sender: alice, at, counts: { external, internal: 0, messages: 1 } });
+
+function tmp(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'outgate-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function externalTotal(dir: string): Promise<number> {
+  const s = new SqliteStore(dir);
+  const rows = [...(await s.loadWindows(0))];
+  await s.close();
+  return rows.reduce((n, r) => n + r.bucket.external, 0);
+}
+
+test('journaled sends survive a crash before they reach SQLite, once, and a torn last line is dropped', async (t) => {
+  const dir = tmp(t);
+  const a = new SqliteStore(dir);
+  a.openJournal(false);
+  await a.recordSends([send(T), send(T + 1000, 2)], []);
+  a.applyJournal();
+  await a.recordSends([send(T + 2000, 4)], []);
+  // "Crash": the process goes away without applying or closing; a write was torn mid-line.
+  appendFileSync(join(dir, 'sends.0.journal'), '[1795,"default","Mailbox","tor');
+  const b = new SqliteStore(dir);
+  b.openJournal(false);
+  await b.close();
+  assert.equal(await externalTotal(dir), 7);
+  const c = new SqliteStore(dir);
+  c.openJournal(false);
+  await c.close();
+  assert.equal(await externalTotal(dir), 7, 'replaying again applies nothing twice');
+});
+
+test('an unblock restarts the windows without deleting history, and journaled sends from before it are left out', async (t) => {
+  const dir = tmp(t);
+  const s = new SqliteStore(dir);
+  s.openJournal(false);
+  await s.recordSends([send(T, 5)], []);
+  s.applyJournal();
+  await s.recordSends([send(T + 10_000, 3)], []); // before the unblock, not yet applied
+  const r = restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + 20_000 });
+  assert.equal(await s.applyTransition(r, { resetWindows: false }), true);
+  assert.equal(await s.applyTransition(r, { resetWindows: false }), false, 'already restricted: a second trip writes nothing');
+  const u = release(r.restriction, { how: 'Unblocked', actor: 'cli:root', reason: 'ok', now: T + 30_000 })!;
+  assert.equal(await s.applyTransition(u, { from: undefined, resetWindows: true }), false, 'stale read: refused');
+  assert.equal(await s.applyTransition(u, { from: r.restriction, resetWindows: true }), true);
+  await s.recordSends([send(T + 40_000, 1)], []);
+  await s.close();
+  assert.equal(await externalTotal(dir), 1, 'only what came after the unblock counts');
+  const again = new SqliteStore(dir);
+  const hours = again.db.raw.prepare('SELECT SUM(external) AS e FROM sending_minutes').get() as { e: number };
+  assert.equal(hours.e, 6, 'the sends themselves are kept for reports');
+  const [view] = await again.listRestrictions({ identity: alice.identity });
+  assert.deepEqual(view!.history.map((h) => h.event), ['Restricted', 'Unblocked']);
+  await again.close();
+});
+
+test('the journal rotates to a new file once applied and large, keeping the position exact', async (t) => {
+  const dir = tmp(t);
+  const s = new SqliteStore(dir);
+  s.openJournal(false, 1024 * 1024);
+  const big = Array.from({ length: 20_000 }, (_, i) => send(T + i));
+  await s.recordSends(big, []);
+  s.applyJournal();
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.journal')), ['sends.1.journal']);
+  await s.recordSends([send(T + 99_000, 1)], []);
+  await s.close();
+  assert.equal(await externalTotal(dir), 20_001);
+});
