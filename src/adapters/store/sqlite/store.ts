@@ -1,14 +1,14 @@
-// The embedded store: implements the Store port on SQLite. Admitted sends are group-committed: all
-// records that arrive in one turn of the event loop share one transaction, and each caller's promise
-// settles only after that commit, so nothing is acknowledged before it is durable.
+// The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
+// the send journal (durable before the answer, applied to SQLite in bulk) and WAL checkpoints run on a
+// worker thread; restrictions and configuration are written in their own transactions at once.
 import type { Change, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
-import { ChangeFeed } from './change-feed.js';
 import { join } from 'node:path';
+import { ChangeFeed } from './change-feed.js';
 import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal } from './send-journal.js';
@@ -21,7 +21,6 @@ export class SqliteStore implements Store {
   private journal: SendJournal | null = null;
   private resets = new Map<string, number>();
   private readonly listeners = new Set<(c: Change) => void>();
-
   private checkpointer: Checkpointer | null = null;
   private lastPoll = 0;
 
