@@ -78,3 +78,18 @@ export async function stopTree(root: number, signal: NodeJS.Signals = 'SIGTERM',
     }
   }
 }
+
+/** Whole-machine CPU seconds from /proc/stat, to see work that is neither server nor generator (softirq, other processes, steal). */
+export interface MachineCpu {
+  /** user+nice+system: task time, comparable with per-process utime+stime. */
+  task: number;
+  /** irq+softirq: mostly the loopback TCP stack, charged to no process. */
+  irq: number;
+  steal: number;
+}
+
+export function machineCpu(): MachineCpu {
+  const f = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return { task: (user + nice + system) / CLK_TCK, irq: (irq + softirq) / CLK_TCK, steal: steal / CLK_TCK };
+}

@@ -2,11 +2,34 @@
 
 /** Attributes Postfix 3.7.11 sends, in its order; values not set by the caller are sent empty (`name=`). */
 export const POSTFIX_37_ATTRIBUTES = [
-  'request', 'protocol_state', 'protocol_name', 'client_address', 'client_name', 'client_port',
-  'reverse_client_name', 'server_address', 'server_port', 'helo_name', 'sender', 'recipient',
-  'recipient_count', 'queue_id', 'instance', 'size', 'etrn_domain', 'stress', 'sasl_method',
-  'sasl_username', 'sasl_sender', 'ccert_subject', 'ccert_issuer', 'ccert_fingerprint',
-  'ccert_pubkey_fingerprint', 'encryption_protocol', 'encryption_cipher', 'encryption_keysize',
+  'request',
+  'protocol_state',
+  'protocol_name',
+  'client_address',
+  'client_name',
+  'client_port',
+  'reverse_client_name',
+  'server_address',
+  'server_port',
+  'helo_name',
+  'sender',
+  'recipient',
+  'recipient_count',
+  'queue_id',
+  'instance',
+  'size',
+  'etrn_domain',
+  'stress',
+  'sasl_method',
+  'sasl_username',
+  'sasl_sender',
+  'ccert_subject',
+  'ccert_issuer',
+  'ccert_fingerprint',
+  'ccert_pubkey_fingerprint',
+  'encryption_protocol',
+  'encryption_cipher',
+  'encryption_keysize',
   'policy_context',
 ] as const;
 
@@ -46,14 +69,22 @@ export function compileTemplate(fixed: Partial<Record<Attr, string>>): Template 
 
 /** As from smtpd_sender_restrictions with smtpd_delay_reject=yes: once per recipient, at RCPT. */
 export const rcptRequest = compileTemplate({
-  request: 'smtpd_access_policy', protocol_state: 'RCPT', protocol_name: 'ESMTP',
-  client_address: '127.0.0.1', recipient_count: '0', sasl_method: 'plain',
+  request: 'smtpd_access_policy',
+  protocol_state: 'RCPT',
+  protocol_name: 'ESMTP',
+  client_address: '127.0.0.1',
+  recipient_count: '0',
+  sasl_method: 'plain',
 });
 
 /** END-OF-MESSAGE for a 2-recipient message: Postfix leaves `recipient` empty when there are several. */
 export function eomRequest(recipientCount: number): Template {
   return compileTemplate({
-    request: 'smtpd_access_policy', protocol_state: 'END-OF-MESSAGE', protocol_name: 'ESMTP',
-    client_address: '127.0.0.1', recipient_count: String(recipientCount), sasl_method: 'plain',
+    request: 'smtpd_access_policy',
+    protocol_state: 'END-OF-MESSAGE',
+    protocol_name: 'ESMTP',
+    client_address: '127.0.0.1',
+    recipient_count: String(recipientCount),
+    sasl_method: 'plain',
   });
 }
