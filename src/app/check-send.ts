@@ -6,7 +6,7 @@ import { tryNormalizeAddress } from '../domain/address.js';
 import type { Conversation } from '../domain/conversation.js';
 import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
-import type { DomainEvent } from '../domain/events.js';
+import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
 import { DAY_MINUTES, minuteOf, SendingWindow, type WindowTotals } from '../domain/rolling-window.js';
@@ -183,7 +183,7 @@ export class CheckSend {
     const now = this.clock.now();
     let released = 0;
     for (const r of await this.store.listExpired(now)) {
-      const t = release(r, { how: 'Expired', actor: 'system', reason: EXPIRED_REASON, now });
+      const t = release(r, { how: 'Expired', actor: SYSTEM, reason: EXPIRED_REASON, now });
       if (t && (await this.store.applyTransition(t, { from: r, resetWindows: false }))) released++;
     }
     return released;

@@ -3,14 +3,15 @@
 // the revision check; the change is then computed again from fresh data (a few times, then CONFLICT).
 import { randomUUID } from 'node:crypto';
 import { Errors, fail, isOutgateError } from '../errors.js';
+import type { Actor } from '../domain/events.js';
 import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
 import type { Clock, DirectoryKind, DirectoryObject, DirectorySnapshot, Store } from './ports.js';
 
 export interface AdminContext {
   readonly store: Store;
   readonly clock: Clock;
-  /** Who acts, e.g. `cli:root` or `system`. */
-  readonly actor: string;
+  /** Who acts: recorded in the audit log and in restriction history. */
+  readonly actor: Actor;
   /** The tenant the command acts in (name or id); the default tenant when omitted. */
   readonly tenant?: string;
 }

@@ -1,6 +1,7 @@
 // What the use cases need from the outside world. The embedded store (SQLite) implements all of it;
 // the scale-out store implements the same ports.
 import type { DomainEvent } from '../domain/events.js';
+import type { AuditEntry, AuditRecord, IntegrityReport } from './audit.js';
 import type { OutboundSpamPolicy } from '../domain/policy.js';
 import type { HistoryEntry, Restriction, Transition } from '../domain/restriction.js';
 import type { Counts, MinuteBucket } from '../domain/rolling-window.js';
@@ -57,6 +58,18 @@ export interface RestrictionQuery {
   activeAt?: number;
 }
 
+export interface AuditQuery {
+  tenantId?: string;
+  /** ms since the epoch, inclusive. */
+  from?: number;
+  /** ms since the epoch, exclusive. */
+  to?: number;
+  operations?: readonly string[];
+  actors?: readonly string[];
+  targets?: readonly string[];
+  limit?: number;
+}
+
 export interface Store {
   loadDirectory(): Promise<DirectorySnapshot>;
   writeDirectory(w: DirectoryWrite): Promise<void>;
@@ -72,6 +85,13 @@ export interface Store {
    */
   applyTransition(t: Transition, opts: { from?: Restriction; resetWindows: boolean }): Promise<boolean>;
   recordEvents(events: readonly DomainEvent[]): Promise<void>;
+
+  searchAudit(q: AuditQuery): Promise<AuditRecord[]>;
+  /** Verifies the whole audit chain. */
+  verifyAudit(): Promise<IntegrityReport>;
+  auditEnabled(): Promise<boolean>;
+  /** Turns auditing on or off, recording the switch (always, even when turning it off). */
+  setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void>;
 
   getRestriction(sender: SenderRef): Promise<Restriction | undefined>;
   listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]>;

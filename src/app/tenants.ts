@@ -1,5 +1,6 @@
 // Tenants and first-run bootstrap: every tenant has its default outbound spam policy from birth.
 import { DEFAULT_POLICY_NAME, DEFAULT_SETTINGS, validateName, type OutboundSpamPolicy } from '../domain/policy.js';
+import { SYSTEM } from '../domain/events.js';
 import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
 import { Errors, fail } from '../errors.js';
 import { changeDirectory, isoAt, newId, type AdminContext } from './directory-change.js';
@@ -22,7 +23,7 @@ function defaultPolicy(tenantId: string, now: number): OutboundSpamPolicy {
 export async function bootstrap(store: Store, clock: Clock): Promise<void> {
   const d = await store.loadDirectory();
   if (d.tenants.some((t) => t.Id === DEFAULT_TENANT_ID)) return;
-  const ctx: AdminContext = { store, clock, actor: 'system' };
+  const ctx: AdminContext = { store, clock, actor: SYSTEM };
   const now = clock.now();
   const tenant: Tenant = { Id: DEFAULT_TENANT_ID, Name: 'Default', WhenCreatedUTC: isoAt(now) };
   try {

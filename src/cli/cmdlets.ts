@@ -1,6 +1,7 @@
 // The cmdlets, as data: names and parameters as in Exchange Online PowerShell (spec §2, §3), each
 // calling one use case. Adding a cmdlet is adding a row here.
 import * as domains from '../app/accepted-domains.js';
+import * as auditLog from '../app/audit-log.js';
 import * as connectors from '../app/connectors.js';
 import type { AdminContext } from '../app/directory-change.js';
 import * as groups from '../app/groups.js';
@@ -19,6 +20,8 @@ export interface Cmdlet {
   /** Table columns when several objects are shown. */
   readonly columns?: readonly string[];
   run(ctx: AdminContext, a: Args): Promise<unknown>;
+  /** The exit status for a result (a check that found a problem); 0 when absent. */
+  exitCode?(result: unknown): number;
 }
 
 const s = (name: string, help: string, extra: Partial<ParamSpec> = {}): ParamSpec => ({ name, kind: 'string', help, ...extra });
@@ -225,6 +228,39 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Remove a group.',
     params: [identity('group')],
     run: (ctx, a) => groups.removeGroup(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Search-AdminAuditLog',
+    summary: 'Search the audit log (newest first); --format csv or json to export.',
+    params: [
+      s('StartDate', 'From this time (inclusive), e.g. 2026-11-28 or 2026-11-28T10:00:00Z.'),
+      s('EndDate', 'Up to this time (exclusive).'),
+      list('Operations', 'Operations, e.g. Remove-BlockedSenderAddress,SenderRestricted.'),
+      list('UserIds', 'Who acted (user names, or system).'),
+      list('ObjectIds', 'Targets, e.g. Mailbox:julia@contoso.com.'),
+      int('ResultSize', 'At most this many records (1-50000, default 1000).'),
+    ],
+    columns: ['Sequence', 'CreationDate', 'UserId', 'Source', 'Operation', 'ObjectId', 'ResultStatus'],
+    run: (ctx, a) => auditLog.searchAuditLog(ctx, a),
+  },
+  {
+    name: 'Test-AuditLogIntegrity',
+    summary: 'Verify the audit log hash chain; names the first broken record. Exits 4 when broken.',
+    params: [],
+    run: (ctx) => auditLog.testAuditLogIntegrity(ctx),
+    exitCode: (r) => ((r as { ok: boolean }).ok ? 0 : 4),
+  },
+  {
+    name: 'Get-AdminAuditLogConfig',
+    summary: 'Show whether audit logging is on (alerts need it).',
+    params: [],
+    run: (ctx) => auditLog.getAuditConfig(ctx),
+  },
+  {
+    name: 'Set-AdminAuditLogConfig',
+    summary: 'Turn audit logging on or off (the switch itself is always audited).',
+    params: [{ ...bool('UnifiedAuditLogIngestionEnabled', '$true or $false.'), required: true }],
+    run: (ctx, a) => auditLog.setAuditConfig(ctx, a.UnifiedAuditLogIngestionEnabled),
   },
   {
     name: 'Get-Tenant',

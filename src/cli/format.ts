@@ -1,10 +1,11 @@
 // Output as admins read it: Format-List for one object, a table for many, JSON for scripts.
 
-export type OutputFormat = 'auto' | 'list' | 'table' | 'json';
+export type OutputFormat = 'auto' | 'list' | 'table' | 'json' | 'csv';
 
 export function render(value: unknown, format: OutputFormat, columns: readonly string[] | undefined): string {
   const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
+  if (format === 'csv') return formatCsv(items as Record<string, unknown>[]);
   if (items.length === 0) return '';
   const asList = format === 'list' || (format === 'auto' && (!Array.isArray(value) || items.length === 1 || !columns));
   return asList ? items.map((o) => formatList(o as Record<string, unknown>)).join('\n') : formatTable(items as Record<string, unknown>[], columns ?? []);
@@ -37,4 +38,19 @@ function cell(v: unknown, expand: boolean): string {
 function inline(o: unknown): string {
   if (o === null || typeof o !== 'object') return String(o);
   return Object.entries(o as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join('; ');
+}
+
+/**
+ * RFC 4180 CSV of every field. Objects become JSON; a cell that a spreadsheet would run as a formula
+ * (starting with = + - @) gets a leading apostrophe (CSV injection).
+ */
+export function formatCsv(rows: readonly Record<string, unknown>[]): string {
+  if (rows.length === 0) return '';
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cellOf = (v: unknown): string => {
+    let s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  return [columns.map(cellOf), ...rows.map((r) => columns.map((c) => cellOf(r[c])))].map((line) => line.join(',')).join('\r\n') + '\r\n';
 }

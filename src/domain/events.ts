@@ -5,6 +5,17 @@ import type { ThresholdAction } from './policy.js';
 
 export type ReleaseKind = 'Unblocked' | 'Expired';
 
+/** Who did something, as the audit log records it. */
+export interface Actor {
+  readonly name: string;
+  readonly role: string;
+  readonly source: 'system' | 'cli' | 'api' | 'portal';
+  readonly ip: string | null;
+}
+
+/** The service itself: restrictions it places, expiries, limits reached. */
+export const SYSTEM: Actor = Object.freeze({ name: 'system', role: 'System', source: 'system', ip: null });
+
 export type DomainEvent =
   | {
       readonly type: 'SenderRestricted';
@@ -20,7 +31,7 @@ export type DomainEvent =
       readonly at: number;
       readonly sender: SenderRef;
       readonly how: ReleaseKind;
-      readonly actor: string;
+      readonly actor: Actor;
       readonly reason: string;
     }
   | {
@@ -43,7 +54,7 @@ export type DomainEvent =
       readonly type: 'ConfigurationChanged';
       readonly at: number;
       readonly tenantId: string;
-      readonly actor: string;
+      readonly actor: Actor;
       readonly operation: string;
       readonly target: string;
       readonly before: unknown;

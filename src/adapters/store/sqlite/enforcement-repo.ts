@@ -4,6 +4,8 @@ import type { DomainEvent } from '../../../domain/events.js';
 import type { BlockAction, HistoryEntry, Restriction, RestrictionStatus, Transition } from '../../../domain/restriction.js';
 import { minuteOf, type MinuteBucket } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
+import { auditEntryOf } from '../../../app/audit.js';
+import { appendAudit } from './audit-repo.js';
 import type { SqliteDb } from './database.js';
 import type { RestrictionsTable } from './schema.js';
 
@@ -156,8 +158,5 @@ export function listExpired(db: SqliteDb, now: number): Restriction[] {
 }
 
 export function recordEvents(db: SqliteDb, events: readonly DomainEvent[]): void {
-  for (const e of events) {
-    const tenantId = 'sender' in e ? e.sender.tenantId : e.tenantId;
-    db.run(db.q.insertInto('events').values({ at: e.at, type: e.type, tenant_id: tenantId, payload: JSON.stringify(e) }));
-  }
+  appendAudit(db, events.map(auditEntryOf));
 }

@@ -52,11 +52,18 @@ export const MIGRATIONS: readonly string[] = [
     tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, at INTEGER NOT NULL,
     minute INTEGER NOT NULL, external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, entity_type, identity)) WITHOUT ROWID;
-  CREATE TABLE events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL, tenant_id TEXT NOT NULL,
-    payload TEXT NOT NULL);
+  -- The audit log: append-only, each record chained to the one before by its hash (app/audit.ts);
+  -- audit_head remembers the last one, so a cut tail shows too.
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, tenant_id TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,
+    source TEXT NOT NULL, source_ip TEXT, operation TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT,
+    result TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+  CREATE INDEX audit_log_at ON audit_log (at);
+  CREATE INDEX audit_log_tenant_at ON audit_log (tenant_id, at);
+  CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+  INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-  INSERT INTO meta (key, value) VALUES ('directory_revision', 0);
+  INSERT INTO meta (key, value) VALUES ('directory_revision', 0), ('audit_enabled', 1);
   CREATE TABLE change_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tenant_id TEXT NOT NULL, entity_type TEXT,
     identity TEXT, at INTEGER NOT NULL);

@@ -21,7 +21,11 @@ export interface RestrictionHistoryTable {
 export interface SendingTable {
   tenant_id: string; entity_type: string; identity: string; external: number; internal: number; messages: number;
 }
-export interface EventsTable { seq: number | null; at: number; type: string; tenant_id: string; payload: string }
+export interface AuditLogTable {
+  seq: number; at: number; tenant_id: string; actor: string; role: string; source: string; source_ip: string | null;
+  operation: string; target: string; before: string | null; after: string | null; result: string; prev_hash: string; hash: string;
+}
+export interface AuditHeadTable { id: number; seq: number; hash: string }
 export interface ChangeLogTable {
   seq: number | null; kind: string; tenant_id: string; entity_type: string | null; identity: string | null; at: number;
 }
@@ -41,6 +45,7 @@ export interface DB {
   sending_minutes: SendingTable & { minute: number };
   sending_hours: SendingTable & { hour: number };
   window_resets: SendingTable & { at: number; minute: number };
-  events: EventsTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
   change_log: ChangeLogTable;
 }

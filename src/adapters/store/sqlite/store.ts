@@ -1,8 +1,8 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk) and WAL checkpoints run on a
 // worker thread; restrictions and configuration are written in their own transactions at once.
-import type { Change, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
-import type { DomainEvent } from '../../../domain/events.js';
+import type { AuditQuery, Change, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
+import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
@@ -14,6 +14,8 @@ import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal } from './send-journal.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
+import * as audit from './audit-repo.js';
+import { verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 
 export class SqliteStore implements Store {
   readonly db: SqliteDb;
@@ -105,7 +107,7 @@ export class SqliteStore implements Store {
       if (!allowed) return false;
       if (t.restriction.status === 'Restricted' && current && isExpired(current, t.history.at)) {
         // Restricted again before the sweeper recorded the expiry: record it first, history stays exact.
-        const expired = release(current, { how: 'Expired', actor: 'system', reason: EXPIRED_REASON, now: t.history.at })!;
+        const expired = release(current, { how: 'Expired', actor: SYSTEM, reason: EXPIRED_REASON, now: t.history.at })!;
         repo.applyTransition(this.db, expired);
         repo.recordEvents(this.db, [expired.event]);
       }
@@ -127,6 +129,26 @@ export class SqliteStore implements Store {
 
   async recordEvents(events: readonly DomainEvent[]): Promise<void> {
     if (events.length > 0) this.write(() => repo.recordEvents(this.db, events));
+  }
+
+  async searchAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    return audit.searchAudit(this.db, q);
+  }
+
+  async verifyAudit(): Promise<IntegrityReport> {
+    // One read transaction: the records and the head are read as of the same moment.
+    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db))).deferred();
+  }
+
+  async auditEnabled(): Promise<boolean> {
+    return audit.auditEnabled(this.db);
+  }
+
+  async setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      audit.setAuditEnabled(this.db, enabled);
+      audit.appendAudit(this.db, [entry]);
+    });
   }
 
   async getRestriction(sender: SenderRef): Promise<Restriction | undefined> {
