@@ -3,7 +3,8 @@ import { printable } from '../domain/address.js';
 import { bool } from '../domain/policy.js';
 import { Errors, fail } from '../errors.js';
 import { AUDIT_CONFIG_OPERATION, type AuditRecord, type IntegrityReport } from './audit.js';
-import { resolveTenant, type AdminContext } from './directory-change.js';
+import { tenantFilter, tenantFor, type AdminContext } from './directory-change.js';
+import { authorize } from './roles.js';
 
 export interface AuditSearch {
   StartDate?: unknown;
@@ -38,16 +39,19 @@ export async function searchAuditLog(ctx: AdminContext, q: AuditSearch): Promise
   const to = q.EndDate === undefined ? undefined : date('EndDate', q.EndDate);
   if (from !== undefined && to !== undefined && from >= to) fail(Errors.INVALID_ARGUMENT, 'StartDate must be before EndDate.');
   const limit = q.ResultSize === undefined ? 1000 : size(q.ResultSize);
-  const tenantId = ctx.tenant === undefined ? undefined : resolveTenant(await ctx.store.loadDirectory(), ctx.tenant).Id;
+  authorize(ctx.actor, 'read');
+  const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
   const records = await ctx.store.searchAudit({ tenantId, from, to, operations: list(q.Operations), actors: list(q.UserIds), targets: list(q.ObjectIds), limit });
   return records.map(present);
 }
 
 export async function testAuditLogIntegrity(ctx: AdminContext): Promise<IntegrityReport> {
+  authorize(ctx.actor, 'read');
   return ctx.store.verifyAudit();
 }
 
 export async function getAuditConfig(ctx: AdminContext): Promise<{ UnifiedAuditLogIngestionEnabled: boolean; AlertsCanFire: boolean; Note: string }> {
+  authorize(ctx.actor, 'read');
   const on = await ctx.store.auditEnabled();
   return {
     UnifiedAuditLogIngestionEnabled: on,
@@ -58,8 +62,10 @@ export async function getAuditConfig(ctx: AdminContext): Promise<{ UnifiedAuditL
 
 export async function setAuditConfig(ctx: AdminContext, enabled: unknown): Promise<ReturnType<typeof getAuditConfig>> {
   const on = bool('UnifiedAuditLogIngestionEnabled', enabled);
+  // Auditing is organization-wide: only a Global Administrator may switch it.
+  authorize(ctx.actor, 'administer');
   const before = await ctx.store.auditEnabled();
-  const tenantId = resolveTenant(await ctx.store.loadDirectory(), ctx.tenant).Id;
+  const tenantId = tenantFor(ctx, await ctx.store.loadDirectory()).Id;
   await ctx.store.setAuditEnabled(on, {
     at: ctx.clock.now(),
     tenantId,

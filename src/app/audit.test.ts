@@ -7,7 +7,7 @@ import { canonicalJson, chain, GENESIS_HASH, verifyChain, type AuditEntry, type 
 const entry = (i: number, after: unknown = { n: i }): AuditEntry => ({
   at: 1_795_000_000_000 + i,
   tenantId: 'default',
-  actor: i % 2 ? SYSTEM : { name: 'root@host', role: 'Global Administrator', source: 'cli', ip: null },
+  actor: i % 2 ? SYSTEM : { name: 'root@host', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null },
   operation: i % 2 ? 'SenderRestricted' : 'Set-HostedOutboundSpamFilterPolicy',
   target: `t${i}`,
   before: null,

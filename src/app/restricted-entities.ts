@@ -6,7 +6,8 @@ import type { EntityType } from '../domain/sender.js';
 import { Errors, fail } from '../errors.js';
 import { text } from '../domain/policy.js';
 import type { AdminContext } from './directory-change.js';
-import { resolveTenant } from './directory-change.js';
+import { tenantFilter } from './directory-change.js';
+import { authorize } from './roles.js';
 import type { RestrictionView } from './ports.js';
 /** A restricted entity as Get-BlockedSenderAddress / Get-BlockedConnector show it. */
 export interface BlockedEntity {
@@ -48,15 +49,16 @@ export async function unblockConnector(ctx: AdminContext, connectorId: string, r
 }
 
 async function listBlocked(ctx: AdminContext, entityType: EntityType, identity: string | undefined): Promise<BlockedEntity[]> {
-  const tenantId = ctx.tenant === undefined ? undefined : resolveTenant(await ctx.store.loadDirectory(), ctx.tenant).Id;
+  authorize(ctx.actor, 'read');
+  const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
   const views = await ctx.store.listRestrictions({ tenantId, entityType, identity, activeAt: ctx.clock.now() });
   return Promise.all(views.map((v) => present(ctx, v)));
 }
 
 async function unblock(ctx: AdminContext, type: EntityType, identity: string, reason: string | undefined, notBlocked: string): Promise<BlockedEntity> {
   const why = reason === undefined ? 'Unblocked by an administrator' : text('Reason', reason, REASON_MAX, true) || 'Unblocked by an administrator';
-  const d = await ctx.store.loadDirectory();
-  const tenantId = ctx.tenant === undefined ? undefined : resolveTenant(d, ctx.tenant).Id;
+  authorize(ctx.actor, 'change');
+  const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
   // Two admins unblocking at once: the first wins, the second re-reads and is told it is not blocked.
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = ctx.clock.now();

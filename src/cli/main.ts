@@ -84,7 +84,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     try {
       await bootstrap(store, systemClock);
       // On the server's own machine the CLI acts with the store's files: a provider-level administrator.
-      const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null };
+      const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
       result = await cmdlet.run({ store, clock: systemClock, actor, tenant: opts.tenant as string | undefined }, a);
     } finally {
       await store.close();

@@ -11,10 +11,12 @@ export interface Actor {
   readonly role: string;
   readonly source: 'system' | 'cli' | 'api' | 'portal';
   readonly ip: string | null;
+  /** The tenant the actor administers; null for a provider-level actor who may act in any tenant. */
+  readonly tenantId: string | null;
 }
 
 /** The service itself: restrictions it places, expiries, limits reached. */
-export const SYSTEM: Actor = Object.freeze({ name: 'system', role: 'System', source: 'system', ip: null });
+export const SYSTEM: Actor = Object.freeze({ name: 'system', role: 'System', source: 'system', ip: null, tenantId: null });
 
 export type DomainEvent =
   | {

@@ -5,7 +5,7 @@ import { isActive, isExpired, nextUtcMidnight, release, restrict } from './restr
 import { SYSTEM, type Actor } from './events.js';
 import type { SenderRef } from './sender.js';
 
-const ROOT: Actor = { name: 'root@host', role: 'Global Administrator', source: 'cli', ip: null };
+const ROOT: Actor = { name: 'root@host', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
 
 const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@outgate.test' };
 
