@@ -71,6 +71,8 @@ export interface AuditQuery {
 }
 
 export interface Store {
+  /** Resolves when the store can serve a read; rejects with the reason otherwise. */
+  ping(): Promise<void>;
   loadDirectory(): Promise<DirectorySnapshot>;
   writeDirectory(w: DirectoryWrite): Promise<void>;
 

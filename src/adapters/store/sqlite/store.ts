@@ -37,6 +37,10 @@ export class SqliteStore implements Store {
     this.checkpointer = new Checkpointer(join(this.db.dataDir, DB_FILE), intervalMs, onError);
   }
 
+  async ping(): Promise<void> {
+    this.db.raw.prepare('SELECT value FROM meta LIMIT 1').get();
+  }
+
   async loadDirectory(): Promise<DirectorySnapshot> {
     return loadDirectory(this.db);
   }
