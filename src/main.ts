@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { CheckSend } from './app/check-send.js';
 import { systemClock, type Clock } from './app/ports.js';
 import { bootstrap } from './app/tenants.js';
+import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
 import { parseListen } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
@@ -41,6 +42,13 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   store.startBackgroundCheckpoints((message) => log.warn({ message }, 'background WAL checkpoint failed'));
   store.openJournal(config.store.synchronous === 'full');
   await bootstrap(store, clock);
+  const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
+  if (first.created && first.generated) {
+    // Shown once, here: the store keeps only its argon2id hash.
+    log.warn({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`);
+  } else if (first.created) {
+    log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
+  }
   const metrics = new PrometheusMetrics();
   const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics);
 
@@ -58,6 +66,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     observeRequest: (m, r, s, t) => metrics.observeRequest(m, r, s, t),
     checkStore: () => store.ping(),
     version: VERSION,
+    store,
+    clock,
+    authenticate: (token, ip) => authenticateApiKey(store, token, ip, clock.now()),
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port });

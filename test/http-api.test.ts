@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { buildApp } from '../src/adapters/http/build-app.js';
 import { PrometheusMetrics } from '../src/adapters/metrics/prometheus.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
+import { systemClock } from '../src/app/ports.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 import { startTestServer, tempDataDir } from './support/outgate.js';
 
@@ -17,6 +18,9 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
     observeRequest: (m, r, s, secs) => metrics.observeRequest(m, r, s, secs),
     checkStore: () => store.ping(),
     version: '9.9.9',
+    store,
+    clock: systemClock,
+    authenticate: async () => undefined,
   });
   t.after(() => app.close());
   assert.deepEqual((await app.inject('/api/v1/health')).json(), { status: 'ok' });

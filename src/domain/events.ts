@@ -13,6 +13,8 @@ export interface Actor {
   readonly ip: string | null;
   /** The tenant the actor administers; null for a provider-level actor who may act in any tenant. */
   readonly tenantId: string | null;
+  /** The admin account acting, when there is one (API, portal). */
+  readonly accountId?: string;
 }
 
 /** The service itself: restrictions it places, expiries, limits reached. */

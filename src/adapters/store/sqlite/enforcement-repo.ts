@@ -1,5 +1,5 @@
 // Sending windows, restrictions with their history, and domain events in the embedded store.
-import type { RestrictionQuery, RestrictionView, SendRecord } from '../../../app/ports.js';
+import type { HourlyCount, RestrictionQuery, RestrictionView, SendRecord } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import type { BlockAction, HistoryEntry, Restriction, RestrictionStatus, Transition } from '../../../domain/restriction.js';
 import { minuteOf, type MinuteBucket } from '../../../domain/rolling-window.js';
@@ -159,4 +159,19 @@ export function listExpired(db: SqliteDb, now: number): Restriction[] {
 
 export function recordEvents(db: SqliteDb, events: readonly DomainEvent[]): void {
   appendAudit(db, events.map(auditEntryOf));
+}
+
+/** A sender's recipients and messages per hour since `fromHour` (hours since the epoch), oldest first. */
+export function sendingHistory(db: SqliteDb, s: SenderRef, fromHour: number): HourlyCount[] {
+  return db
+    .prepare(
+      `SELECT hour, SUM(external) AS external, SUM(internal) AS internal, SUM(messages) AS messages FROM (
+         SELECT hour, external, internal, messages FROM sending_hours
+           WHERE tenant_id = ? AND entity_type = ? AND identity = ? AND hour >= ?
+         UNION ALL
+         SELECT minute / 60 AS hour, external, internal, messages FROM sending_minutes
+           WHERE tenant_id = ? AND entity_type = ? AND identity = ? AND minute >= ?)
+       GROUP BY hour ORDER BY hour`,
+    )
+    .all(s.tenantId, s.type, s.identity, fromHour, s.tenantId, s.type, s.identity, fromHour * 60) as HourlyCount[];
 }

@@ -41,6 +41,8 @@ export const MIGRATIONS: readonly string[] = [
     minute INTEGER NOT NULL, tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL,
     external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
     PRIMARY KEY (minute, tenant_id, entity_type, identity)) WITHOUT ROWID;
+  -- One sender's recent activity (reports); written in bulk off the request path, so affordable.
+  CREATE INDEX sending_minutes_sender ON sending_minutes (tenant_id, entity_type, identity, minute);
   -- Minute buckets past the day window are rolled up here, kept for reports.
   CREATE TABLE sending_hours (
     tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, hour INTEGER NOT NULL,
@@ -67,5 +69,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE change_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tenant_id TEXT NOT NULL, entity_type TEXT,
     identity TEXT, at INTEGER NOT NULL);
+  `,
+  /* 2: admin accounts and API keys */ `
+  CREATE TABLE admin_accounts (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, role TEXT NOT NULL, tenant_id TEXT,
+    enabled INTEGER NOT NULL, password_hash TEXT, created_at INTEGER NOT NULL, changed_at INTEGER NOT NULL);
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES admin_accounts(id) ON DELETE CASCADE, name TEXT NOT NULL,
+    secret_hash TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
+  CREATE INDEX api_keys_account ON api_keys (account_id);
   `,
 ];

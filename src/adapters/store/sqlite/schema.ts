@@ -32,7 +32,17 @@ export interface ChangeLogTable {
 
 export interface MetaTable { key: string; value: number }
 
+export interface AdminAccountsTable {
+  id: string; name: string; display_name: string; role: string; tenant_id: string | null; enabled: number;
+  password_hash: string | null; created_at: number; changed_at: number;
+}
+export interface ApiKeysTable {
+  id: string; account_id: string; name: string; secret_hash: string; created_at: number; last_used_at: number | null; revoked_at: number | null;
+}
+
 export interface DB {
+  admin_accounts: AdminAccountsTable;
+  api_keys: ApiKeysTable;
   meta: MetaTable;
   tenants: TenantsTable;
   accepted_domains: AcceptedDomainsTable;

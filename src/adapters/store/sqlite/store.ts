@@ -1,7 +1,7 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk) and WAL checkpoints run on a
 // worker thread; restrictions and configuration are written in their own transactions at once.
-import type { AuditQuery, Change, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
+import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
@@ -15,6 +15,8 @@ import { SendJournal } from './send-journal.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
 import * as audit from './audit-repo.js';
+import * as accounts from './account-repo.js';
+import type { AdminAccount, ApiKey } from '../../../domain/account.js';
 import { verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 
 export class SqliteStore implements Store {
@@ -153,6 +155,63 @@ export class SqliteStore implements Store {
       audit.setAuditEnabled(this.db, enabled);
       audit.appendAudit(this.db, [entry]);
     });
+  }
+
+  async listAccounts(): Promise<AdminAccount[]> {
+    return accounts.listAccounts(this.db);
+  }
+
+  async getAccount(nameOrId: string): Promise<StoredAccount | undefined> {
+    return accounts.getAccount(this.db, nameOrId);
+  }
+
+  async saveAccount(a: AdminAccount, passwordHash: string | null | undefined, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      accounts.saveAccount(this.db, a, passwordHash);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async removeAccount(id: string, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      accounts.removeAccount(this.db, id);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async saveApiKey(k: ApiKey, secretHash: string, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      accounts.saveApiKey(this.db, k, secretHash);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async listApiKeys(accountId?: string): Promise<ApiKey[]> {
+    return accounts.listApiKeys(this.db, accountId);
+  }
+
+  async getApiKey(id: string): Promise<StoredApiKey | undefined> {
+    return accounts.getApiKey(this.db, id);
+  }
+
+  async revokeApiKey(id: string, entry: AuditEntry): Promise<boolean> {
+    return this.write(() => {
+      const done = accounts.revokeApiKey(this.db, id, entry.at);
+      if (done) audit.appendAudit(this.db, [entry]);
+      return done;
+    });
+  }
+
+  async touchApiKey(id: string, at: number): Promise<void> {
+    this.write(() => accounts.touchApiKey(this.db, id, at));
+  }
+
+  async recordAudit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length > 0) this.write(() => audit.appendAudit(this.db, entries));
+  }
+
+  async sendingHistory(sender: SenderRef, fromHour: number): Promise<HourlyCount[]> {
+    return repo.sendingHistory(this.db, sender, fromHour);
   }
 
   async getRestriction(sender: SenderRef): Promise<Restriction | undefined> {
