@@ -16,6 +16,8 @@ export const Errors = {
   UNKNOWN_COMMAND: { code: 'OG_ERR_UNKNOWN_COMMAND', status: 404 },
   SENDER_NOT_BLOCKED: { code: 'OG_ERR_SENDER_NOT_BLOCKED', status: 404 },
   CONNECTOR_NOT_BLOCKED: { code: 'OG_ERR_CONNECTOR_NOT_BLOCKED', status: 404 },
+  UNAUTHENTICATED: { code: 'OG_ERR_UNAUTHENTICATED', status: 401 },
+  FORBIDDEN: { code: 'OG_ERR_FORBIDDEN', status: 403 },
   NOT_FOUND: { code: 'OG_ERR_NOT_FOUND', status: 404 },
   ALREADY_EXISTS: { code: 'OG_ERR_ALREADY_EXISTS', status: 409 },
   CONFLICT: { code: 'OG_ERR_CONFLICT', status: 409 },

@@ -3,16 +3,23 @@ import { pino, type Logger } from 'pino';
 import { CheckSend } from './app/check-send.js';
 import { systemClock, type Clock } from './app/ports.js';
 import { bootstrap } from './app/tenants.js';
+import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
 import { parseListen } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
 import { SqliteStore } from './adapters/store/sqlite/store.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { buildApp } from './adapters/http/build-app.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
+import type { AddressInfo } from 'node:net';
+import { VERSION } from './version.js';
 
 export interface Running {
   readonly store: SqliteStore;
   readonly checkSend: CheckSend;
   readonly policyPort: number;
+  readonly httpPort: number;
+  readonly metrics: PrometheusMetrics;
   readonly log: Logger;
   stop(): Promise<void>;
 }
@@ -35,15 +42,38 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   store.startBackgroundCheckpoints((message) => log.warn({ message }, 'background WAL checkpoint failed'));
   store.openJournal(config.store.synchronous === 'full');
   await bootstrap(store, clock);
-  const checkSend = await CheckSend.start(store, clock, config.serviceLimits);
+  const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
+  if (first.created && first.generated) {
+    // Shown once, here: the store keeps only its argon2id hash.
+    log.warn({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`);
+  } else if (first.created) {
+    log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
+  }
+  const metrics = new PrometheusMetrics();
+  const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics);
 
   if (config.policy.failMode === 'open') {
     log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
   }
-  const policy = createPolicyServer(checkSend, config.policy, log);
+  const policy = createPolicyServer(checkSend, config.policy, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port);
   log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode }, 'policy server listening');
+
+  const http = await buildApp({
+    log,
+    metrics: metrics.exposition(),
+    observeRequest: (m, r, s, t) => metrics.observeRequest(m, r, s, t),
+    checkStore: () => store.ping(),
+    version: VERSION,
+    store,
+    clock,
+    authenticate: (token, ip) => authenticateApiKey(store, token, ip, clock.now()),
+  });
+  const httpAt = parseListen(config.http.listen);
+  await http.listen({ host: httpAt.host, port: httpAt.port });
+  const httpPort = (http.server.address() as AddressInfo).port;
+  log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
 
   const timers = [
     setInterval(() => {
@@ -73,12 +103,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     store,
     checkSend,
     policyPort: address.port,
+    httpPort,
+    metrics,
     log,
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
       await policy.close();
+      await http.close();
       await store.close();
       unlock();
       log.info('stopped');

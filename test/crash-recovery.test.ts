@@ -22,7 +22,7 @@ function freePort(): Promise<number> {
 }
 
 async function start(dataDir: string, port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) {
     const ok = await PolicyClient.open(port).then((c) => (c.close(), true)).catch(() => false);
     if (ok) return child;

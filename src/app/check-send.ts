@@ -6,13 +6,14 @@ import { tryNormalizeAddress } from '../domain/address.js';
 import type { Conversation } from '../domain/conversation.js';
 import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
-import type { DomainEvent } from '../domain/events.js';
+import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
 import { DAY_MINUTES, minuteOf, SendingWindow, type WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
 import { Directory } from './directory.js';
+import { NO_METRICS, type Metrics } from './metrics.js';
 import type { Change, Clock, Store } from './ports.js';
 
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end' | 'other';
@@ -81,13 +82,14 @@ export class CheckSend {
     private readonly clock: Clock,
     private readonly service: ServiceLimits,
     directory: Directory,
+    private readonly metrics: Metrics,
   ) {
     this.directory = directory;
     store.subscribe((c) => this.onChange(c));
   }
 
-  static async start(store: Store, clock: Clock, service: ServiceLimits): Promise<CheckSend> {
-    const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service));
+  static async start(store: Store, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS): Promise<CheckSend> {
+    const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service), metrics);
     const now = clock.now();
     for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.window(sender).restore(bucket);
     for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(senderKey(refOf(r)), r);
@@ -168,6 +170,7 @@ export class CheckSend {
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
       this.restrictions.set(key, verdict.restrict.restriction);
+      this.metrics.restricted(sender.type);
       return this.store.applyTransition(verdict.restrict, { resetWindows: false }).then(() => result);
     }
     if (verdict.admit) {
@@ -183,7 +186,7 @@ export class CheckSend {
     const now = this.clock.now();
     let released = 0;
     for (const r of await this.store.listExpired(now)) {
-      const t = release(r, { how: 'Expired', actor: 'system', reason: EXPIRED_REASON, now });
+      const t = release(r, { how: 'Expired', actor: SYSTEM, reason: EXPIRED_REASON, now });
       if (t && (await this.store.applyTransition(t, { from: r, resetWindows: false }))) released++;
     }
     return released;
@@ -238,6 +241,9 @@ export class CheckSend {
   }
 
   private setRestriction(key: string, r: Restriction | undefined): void {
+    const was = this.restrictions.get(key);
+    // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
+    if (was && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
     if (r?.status === 'Restricted') this.restrictions.set(key, r);
     else this.restrictions.delete(key);
   }

@@ -3,14 +3,16 @@
 // the revision check; the change is then computed again from fresh data (a few times, then CONFLICT).
 import { randomUUID } from 'node:crypto';
 import { Errors, fail, isOutgateError } from '../errors.js';
+import type { Actor } from '../domain/events.js';
 import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
 import type { Clock, DirectoryKind, DirectoryObject, DirectorySnapshot, Store } from './ports.js';
+import { authorize, type Permission } from './roles.js';
 
 export interface AdminContext {
   readonly store: Store;
   readonly clock: Clock;
-  /** Who acts, e.g. `cli:root` or `system`. */
-  readonly actor: string;
+  /** Who acts: recorded in the audit log and in restriction history. */
+  readonly actor: Actor;
   /** The tenant the command acts in (name or id); the default tenant when omitted. */
   readonly tenant?: string;
 }
@@ -30,10 +32,12 @@ const ATTEMPTS = 3;
 export async function changeDirectory<T>(
   ctx: AdminContext,
   plan: (d: DirectorySnapshot, tenant: Tenant, now: number) => ChangePlan<T>,
+  permission: Permission = 'change',
 ): Promise<T> {
+  authorize(ctx.actor, permission);
   for (let attempt = 1; ; attempt++) {
     const d = await ctx.store.loadDirectory();
-    const tenant = resolveTenant(d, ctx.tenant);
+    const tenant = tenantFor(ctx, d);
     const now = ctx.clock.now();
     const p = plan(d, tenant, now);
     try {
@@ -60,8 +64,26 @@ export async function changeDirectory<T>(
 }
 
 export async function readDirectory(ctx: AdminContext): Promise<{ d: DirectorySnapshot; tenant: Tenant }> {
+  authorize(ctx.actor, 'read');
   const d = await ctx.store.loadDirectory();
-  return { d, tenant: resolveTenant(d, ctx.tenant) };
+  return { d, tenant: tenantFor(ctx, d) };
+}
+
+/**
+ * The tenant a command acts in: the one asked for, else the actor's own, else the default tenant. An
+ * actor bound to one tenant is told another tenant does not exist (404), so it cannot even learn its name.
+ */
+export function tenantFor(ctx: AdminContext, d: DirectorySnapshot): Tenant {
+  const own = ctx.actor.tenantId;
+  const t = resolveTenant(d, ctx.tenant ?? own ?? undefined);
+  if (own !== null && t.Id !== own) fail(Errors.NOT_FOUND, `No tenant named '${ctx.tenant}'.`);
+  return t;
+}
+
+/** The tenant filter of a list across tenants: the actor's own for a tenant admin, else the one asked for (or all). */
+export function tenantFilter(ctx: AdminContext, d: DirectorySnapshot): string | undefined {
+  if (ctx.actor.tenantId !== null || ctx.tenant !== undefined) return tenantFor(ctx, d).Id;
+  return undefined;
 }
 
 export function resolveTenant(d: DirectorySnapshot, wanted: string | undefined): Tenant {

@@ -1,6 +1,8 @@
 // What the use cases need from the outside world. The embedded store (SQLite) implements all of it;
 // the scale-out store implements the same ports.
+import type { AdminAccount, ApiKey } from '../domain/account.js';
 import type { DomainEvent } from '../domain/events.js';
+import type { AuditEntry, AuditRecord, IntegrityReport } from './audit.js';
 import type { OutboundSpamPolicy } from '../domain/policy.js';
 import type { HistoryEntry, Restriction, Transition } from '../domain/restriction.js';
 import type { Counts, MinuteBucket } from '../domain/rolling-window.js';
@@ -45,6 +47,14 @@ export type Change =
   | { kind: 'restriction'; sender: SenderRef; restriction?: Restriction }
   | { kind: 'windows-reset'; sender: SenderRef };
 
+export interface HourlyCount {
+  /** Hours since the epoch. */
+  readonly hour: number;
+  readonly external: number;
+  readonly internal: number;
+  readonly messages: number;
+}
+
 export interface RestrictionView extends Restriction {
   readonly history: readonly HistoryEntry[];
 }
@@ -57,7 +67,47 @@ export interface RestrictionQuery {
   activeAt?: number;
 }
 
-export interface Store {
+export interface AuditQuery {
+  tenantId?: string;
+  /** ms since the epoch, inclusive. */
+  from?: number;
+  /** ms since the epoch, exclusive. */
+  to?: number;
+  operations?: readonly string[];
+  actors?: readonly string[];
+  targets?: readonly string[];
+  limit?: number;
+}
+
+export interface StoredAccount {
+  readonly account: AdminAccount;
+  readonly passwordHash: string | null;
+}
+
+export interface StoredApiKey {
+  readonly key: ApiKey;
+  readonly secretHash: string;
+}
+
+/** Admin accounts and API keys; every change is written with its audit entry. */
+export interface AccountStore {
+  listAccounts(): Promise<AdminAccount[]>;
+  getAccount(nameOrId: string): Promise<StoredAccount | undefined>;
+  /** `passwordHash` undefined keeps the stored hash. */
+  saveAccount(a: AdminAccount, passwordHash: string | null | undefined, audit: AuditEntry): Promise<void>;
+  removeAccount(id: string, audit: AuditEntry): Promise<void>;
+  saveApiKey(k: ApiKey, secretHash: string, audit: AuditEntry): Promise<void>;
+  listApiKeys(accountId?: string): Promise<ApiKey[]>;
+  getApiKey(id: string): Promise<StoredApiKey | undefined>;
+  revokeApiKey(id: string, audit: AuditEntry): Promise<boolean>;
+  touchApiKey(id: string, at: number): Promise<void>;
+  /** Audit entries that belong to no other change (sign-ins). */
+  recordAudit(entries: readonly AuditEntry[]): Promise<void>;
+}
+
+export interface Store extends AccountStore {
+  /** Resolves when the store can serve a read; rejects with the reason otherwise. */
+  ping(): Promise<void>;
   loadDirectory(): Promise<DirectorySnapshot>;
   writeDirectory(w: DirectoryWrite): Promise<void>;
 
@@ -73,7 +123,16 @@ export interface Store {
   applyTransition(t: Transition, opts: { from?: Restriction; resetWindows: boolean }): Promise<boolean>;
   recordEvents(events: readonly DomainEvent[]): Promise<void>;
 
+  searchAudit(q: AuditQuery): Promise<AuditRecord[]>;
+  /** Verifies the whole audit chain. */
+  verifyAudit(): Promise<IntegrityReport>;
+  auditEnabled(): Promise<boolean>;
+  /** Turns auditing on or off, recording the switch (always, even when turning it off). */
+  setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void>;
+
   getRestriction(sender: SenderRef): Promise<Restriction | undefined>;
+  /** Recipients and messages per hour since `fromHour`, for reports. */
+  sendingHistory(sender: SenderRef, fromHour: number): Promise<HourlyCount[]>;
   listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]>;
   /** Restrictions whose BlockUserForToday time ran out but are still recorded as Restricted. */
   listExpired(now: number): Promise<Restriction[]>;

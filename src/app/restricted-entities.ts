@@ -6,7 +6,8 @@ import type { EntityType } from '../domain/sender.js';
 import { Errors, fail } from '../errors.js';
 import { text } from '../domain/policy.js';
 import type { AdminContext } from './directory-change.js';
-import { resolveTenant } from './directory-change.js';
+import { tenantFilter } from './directory-change.js';
+import { authorize } from './roles.js';
 import type { RestrictionView } from './ports.js';
 /** A restricted entity as Get-BlockedSenderAddress / Get-BlockedConnector show it. */
 export interface BlockedEntity {
@@ -48,15 +49,16 @@ export async function unblockConnector(ctx: AdminContext, connectorId: string, r
 }
 
 async function listBlocked(ctx: AdminContext, entityType: EntityType, identity: string | undefined): Promise<BlockedEntity[]> {
-  const tenantId = ctx.tenant === undefined ? undefined : resolveTenant(await ctx.store.loadDirectory(), ctx.tenant).Id;
+  authorize(ctx.actor, 'read');
+  const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
   const views = await ctx.store.listRestrictions({ tenantId, entityType, identity, activeAt: ctx.clock.now() });
   return Promise.all(views.map((v) => present(ctx, v)));
 }
 
 async function unblock(ctx: AdminContext, type: EntityType, identity: string, reason: string | undefined, notBlocked: string): Promise<BlockedEntity> {
   const why = reason === undefined ? 'Unblocked by an administrator' : text('Reason', reason, REASON_MAX, true) || 'Unblocked by an administrator';
-  const d = await ctx.store.loadDirectory();
-  const tenantId = ctx.tenant === undefined ? undefined : resolveTenant(d, ctx.tenant).Id;
+  authorize(ctx.actor, 'change');
+  const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
   // Two admins unblocking at once: the first wins, the second re-reads and is told it is not blocked.
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = ctx.clock.now();
@@ -97,4 +99,51 @@ async function connectorIdOf(ctx: AdminContext, idOrName: string): Promise<strin
   const d = await ctx.store.loadDirectory();
   const c = d.connectors.find((x) => x.Id.toLowerCase() === key || x.Name.toLowerCase() === key);
   return c?.Id ?? key;
+}
+
+export interface EntityQuery {
+  entityType?: EntityType;
+  /** Restricted (now), Released, or both when absent. */
+  status?: 'Restricted' | 'Released';
+  /** Case-insensitive text in the address, connector name or reason. */
+  search?: string;
+  sort?: 'Entity' | 'CreatedDatetime' | 'ChangedDatetime' | 'ExpiresDatetime' | 'Status' | 'Policy';
+  order?: 'asc' | 'desc';
+  page?: number;
+  pageSize?: number;
+}
+
+/** The Restricted entities page: search, filter, sort and page over every entity ever restricted. */
+export async function listRestrictedEntities(ctx: AdminContext, q: EntityQuery): Promise<{ total: number; items: BlockedEntity[] }> {
+  authorize(ctx.actor, 'read');
+  const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
+  const views = await ctx.store.listRestrictions({ tenantId, entityType: q.entityType });
+  let items = await Promise.all(views.map((v) => present(ctx, v)));
+  if (q.status) items = items.filter((e) => e.Status === q.status);
+  if (q.search) {
+    const needle = q.search.toLowerCase();
+    items = items.filter((e) => [e.SenderAddress, e.ConnectorId, e.ConnectorName, e.Reason].some((f) => f?.toLowerCase().includes(needle)));
+  }
+  const sort = q.sort ?? 'CreatedDatetime';
+  const key = (e: BlockedEntity): string => (sort === 'Entity' ? (e.SenderAddress ?? e.ConnectorName ?? '') : String(e[sort] ?? ''));
+  const dir = (q.order ?? (sort === 'Entity' ? 'asc' : 'desc')) === 'asc' ? 1 : -1;
+  items.sort((a, b) => dir * key(a).localeCompare(key(b)));
+  const pageSize = q.pageSize ?? 50;
+  const page = q.page ?? 1;
+  return { total: items.length, items: items.slice((page - 1) * pageSize, page * pageSize) };
+}
+
+/** One entity with its history and its sending per hour over the last 7 days. */
+export async function getRestrictedEntity(ctx: AdminContext, entityType: EntityType, identity: string): Promise<BlockedEntity & { SendingByHour: Array<{ Hour: string; External: number; Internal: number; Messages: number }> }> {
+  authorize(ctx.actor, 'read');
+  const id = entityType === 'Mailbox' ? normalizeAddress(identity, 'SenderAddress') : await connectorIdOf(ctx, identity);
+  const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
+  const [view] = await ctx.store.listRestrictions({ tenantId, entityType, identity: id });
+  if (!view) fail(Errors.NOT_FOUND, `${entityType === 'Mailbox' ? 'Sender' : 'Connector'} ${printable(identity)} has never been restricted.`);
+  const fromHour = Math.floor(ctx.clock.now() / 3_600_000) - 7 * 24 + 1;
+  const hours = await ctx.store.sendingHistory({ tenantId: view.tenantId, type: entityType, identity: id }, fromHour);
+  return {
+    ...(await present(ctx, view)),
+    SendingByHour: hours.map((h) => ({ Hour: new Date(h.hour * 3_600_000).toISOString(), External: h.external, Internal: h.internal, Messages: h.messages })),
+  };
 }

@@ -1,8 +1,10 @@
 // Tenants and first-run bootstrap: every tenant has its default outbound spam policy from birth.
 import { DEFAULT_POLICY_NAME, DEFAULT_SETTINGS, validateName, type OutboundSpamPolicy } from '../domain/policy.js';
+import { SYSTEM } from '../domain/events.js';
 import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
 import { Errors, fail } from '../errors.js';
 import { changeDirectory, isoAt, newId, type AdminContext } from './directory-change.js';
+import { authorize } from './roles.js';
 import type { Clock, Store } from './ports.js';
 
 function defaultPolicy(tenantId: string, now: number): OutboundSpamPolicy {
@@ -22,7 +24,7 @@ function defaultPolicy(tenantId: string, now: number): OutboundSpamPolicy {
 export async function bootstrap(store: Store, clock: Clock): Promise<void> {
   const d = await store.loadDirectory();
   if (d.tenants.some((t) => t.Id === DEFAULT_TENANT_ID)) return;
-  const ctx: AdminContext = { store, clock, actor: 'system' };
+  const ctx: AdminContext = { store, clock, actor: SYSTEM };
   const now = clock.now();
   const tenant: Tenant = { Id: DEFAULT_TENANT_ID, Name: 'Default', WhenCreatedUTC: isoAt(now) };
   try {
@@ -44,6 +46,7 @@ export async function bootstrap(store: Store, clock: Clock): Promise<void> {
 export function newTenant(ctx: AdminContext, name: string): Promise<Tenant> {
   const Name = validateName('Name', name);
   return changeDirectory({ ...ctx, tenant: undefined }, (d, _t, now) => {
+    if (ctx.actor.tenantId !== null) fail(Errors.FORBIDDEN, 'Only a provider-level Global Administrator can create tenants.');
     if (d.tenants.some((t) => t.Name.toLowerCase() === Name.toLowerCase())) fail(Errors.ALREADY_EXISTS, `A tenant named '${Name}' already exists.`);
     const tenant: Tenant = { Id: newId(), Name, WhenCreatedUTC: isoAt(now) };
     return {
@@ -57,9 +60,11 @@ export function newTenant(ctx: AdminContext, name: string): Promise<Tenant> {
       after: tenant,
       result: tenant,
     };
-  });
+  }, 'administer');
 }
 
 export async function getTenants(ctx: AdminContext): Promise<Tenant[]> {
-  return [...(await ctx.store.loadDirectory()).tenants];
+  authorize(ctx.actor, 'read');
+  const tenants = (await ctx.store.loadDirectory()).tenants;
+  return tenants.filter((t) => ctx.actor.tenantId === null || t.Id === ctx.actor.tenantId);
 }

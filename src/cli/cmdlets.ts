@@ -1,6 +1,8 @@
 // The cmdlets, as data: names and parameters as in Exchange Online PowerShell (spec §2, §3), each
 // calling one use case. Adding a cmdlet is adding a row here.
 import * as domains from '../app/accepted-domains.js';
+import * as auditLog from '../app/audit-log.js';
+import * as accounts from '../app/accounts.js';
 import * as connectors from '../app/connectors.js';
 import type { AdminContext } from '../app/directory-change.js';
 import * as groups from '../app/groups.js';
@@ -19,6 +21,8 @@ export interface Cmdlet {
   /** Table columns when several objects are shown. */
   readonly columns?: readonly string[];
   run(ctx: AdminContext, a: Args): Promise<unknown>;
+  /** The exit status for a result (a check that found a problem); 0 when absent. */
+  exitCode?(result: unknown): number;
 }
 
 const s = (name: string, help: string, extra: Partial<ParamSpec> = {}): ParamSpec => ({ name, kind: 'string', help, ...extra });
@@ -225,6 +229,83 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Remove a group.',
     params: [identity('group')],
     run: (ctx, a) => groups.removeGroup(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Search-AdminAuditLog',
+    summary: 'Search the audit log (newest first); --format csv or json to export.',
+    params: [
+      s('StartDate', 'From this time (inclusive), e.g. 2026-11-28 or 2026-11-28T10:00:00Z.'),
+      s('EndDate', 'Up to this time (exclusive).'),
+      list('Operations', 'Operations, e.g. Remove-BlockedSenderAddress,SenderRestricted.'),
+      list('UserIds', 'Who acted (user names, or system).'),
+      list('ObjectIds', 'Targets, e.g. Mailbox:julia@contoso.com.'),
+      int('ResultSize', 'At most this many records (1-50000, default 1000).'),
+    ],
+    columns: ['Sequence', 'CreationDate', 'UserId', 'Source', 'Operation', 'ObjectId', 'ResultStatus'],
+    run: (ctx, a) => auditLog.searchAuditLog(ctx, a),
+  },
+  {
+    name: 'Test-AuditLogIntegrity',
+    summary: 'Verify the audit log hash chain; names the first broken record. Exits 4 when broken.',
+    params: [],
+    run: (ctx) => auditLog.testAuditLogIntegrity(ctx),
+    exitCode: (r) => ((r as { ok: boolean }).ok ? 0 : 4),
+  },
+  {
+    name: 'Get-AdminAuditLogConfig',
+    summary: 'Show whether audit logging is on (alerts need it).',
+    params: [],
+    run: (ctx) => auditLog.getAuditConfig(ctx),
+  },
+  {
+    name: 'Set-AdminAuditLogConfig',
+    summary: 'Turn audit logging on or off (the switch itself is always audited).',
+    params: [{ ...bool('UnifiedAuditLogIngestionEnabled', '$true or $false.'), required: true }],
+    run: (ctx, a) => auditLog.setAuditConfig(ctx, a.UnifiedAuditLogIngestionEnabled),
+  },
+  {
+    name: 'Get-AdminAccount',
+    summary: 'Show admin accounts (who may use the API and portal, with which role).',
+    params: [],
+    columns: ['Name', 'Role', 'TenantId', 'Enabled', 'WhenCreatedUTC'],
+    run: (ctx) => accounts.getAccounts(ctx),
+  },
+  {
+    name: 'New-AdminAccount',
+    summary: 'Create an admin account; --tenant binds it to one tenant, else it is provider-level.',
+    params: [name('account'), s('Role', 'Global Administrator, Organization Management, Security Administrator, Global Reader, Security Reader or View-Only Organization Management.', { required: true }), s('DisplayName', 'Name shown.'), s('Password', 'Portal password (12-256 characters).')],
+    run: (ctx, a) => accounts.newAccount(ctx, String(a.Name), { Role: a.Role, DisplayName: a.DisplayName, Password: a.Password }),
+  },
+  {
+    name: 'Set-AdminAccount',
+    summary: 'Change an admin account: role, name shown, enabled, password.',
+    params: [identity('account'), s('Role', 'New role.'), s('DisplayName', 'Name shown.'), bool('Enabled', '$true or $false.'), s('Password', 'New password.')],
+    run: (ctx, a) => accounts.setAccount(ctx, String(a.Identity), { Role: a.Role, DisplayName: a.DisplayName, Enabled: a.Enabled, Password: a.Password }),
+  },
+  {
+    name: 'Remove-AdminAccount',
+    summary: 'Remove an admin account and its API keys.',
+    params: [identity('account')],
+    run: (ctx, a) => accounts.removeAccount(ctx, String(a.Identity)),
+  },
+  {
+    name: 'New-ApiKey',
+    summary: 'Create an API key for an account; the secret is shown once.',
+    params: [s('Account', 'The account the key acts as.', { required: true, positional: true }), s('Name', 'What the key is for.')],
+    run: (ctx, a) => accounts.newApiKey(ctx, String(a.Account), a.Name ?? 'API key'),
+  },
+  {
+    name: 'Get-ApiKey',
+    summary: 'Show API keys (never their secrets).',
+    params: [s('Account', 'Only this account.', { positional: true })],
+    columns: ['Id', 'AccountId', 'Name', 'WhenCreatedUTC', 'LastUsedUTC', 'RevokedUTC'],
+    run: (ctx, a) => accounts.getApiKeys(ctx, a.Account === undefined ? undefined : String(a.Account)),
+  },
+  {
+    name: 'Remove-ApiKey',
+    summary: 'Revoke an API key.',
+    params: [s('Id', 'The key id (the part after og_ and before the next _).', { required: true, positional: true })],
+    run: (ctx, a) => accounts.revokeApiKey(ctx, String(a.Id)),
   },
   {
     name: 'Get-Tenant',

@@ -1,10 +1,12 @@
 // Output as admins read it: Format-List for one object, a table for many, JSON for scripts.
+import { formatCsv } from '../csv.js';
 
-export type OutputFormat = 'auto' | 'list' | 'table' | 'json';
+export type OutputFormat = 'auto' | 'list' | 'table' | 'json' | 'csv';
 
 export function render(value: unknown, format: OutputFormat, columns: readonly string[] | undefined): string {
   const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
+  if (format === 'csv') return formatCsv(items as Record<string, unknown>[]);
   if (items.length === 0) return '';
   const asList = format === 'list' || (format === 'auto' && (!Array.isArray(value) || items.length === 1 || !columns));
   return asList ? items.map((o) => formatList(o as Record<string, unknown>)).join('\n') : formatTable(items as Record<string, unknown>[], columns ?? []);
@@ -38,3 +40,4 @@ function inline(o: unknown): string {
   if (o === null || typeof o !== 'object') return String(o);
   return Object.entries(o as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join('; ');
 }
+

@@ -8,6 +8,7 @@ import { systemClock } from '../app/ports.js';
 import { bootstrap } from '../app/tenants.js';
 import { Errors, isOutgateError, OutgateError } from '../errors.js';
 import { startServer } from '../main.js';
+import type { Actor } from '../domain/events.js';
 import { normalizeArgs } from './argv.js';
 import { CMDLETS, type Cmdlet } from './cmdlets.js';
 import { render, type OutputFormat } from './format.js';
@@ -61,7 +62,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     const flag = p.kind === 'switch' ? `--${p.name}` : `--${p.name} <value>`;
     cmd.addOption(new Option(flag, `${p.help}${p.required ? ' (required)' : ''}`));
   }
-  cmd.addOption(new Option('--format <format>', 'Output format.').choices(['auto', 'list', 'table', 'json']).default('auto'));
+  cmd.addOption(new Option('--format <format>', 'Output format.').choices(['auto', 'list', 'table', 'json', 'csv']).default('auto'));
   cmd.addOption(new Option('--tenant <tenant>', 'Tenant name or id (default: the default tenant).'));
 
   let result: unknown;
@@ -82,7 +83,8 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     const store = new SqliteStore(loadConfig().dataDir);
     try {
       await bootstrap(store, systemClock);
-      const actor = `cli:${safeUser()}@${hostname()}`;
+      // On the server's own machine the CLI acts with the store's files: a provider-level administrator.
+      const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
       result = await cmdlet.run({ store, clock: systemClock, actor, tenant: opts.tenant as string | undefined }, a);
     } finally {
       await store.close();
@@ -95,7 +97,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     throw err;
   }
   process.stdout.write(render(result, format, cmdlet.columns));
-  return 0;
+  return cmdlet.exitCode?.(result) ?? 0;
 }
 
 function report(where: string, err: unknown): number {

@@ -5,6 +5,21 @@ import type { ThresholdAction } from './policy.js';
 
 export type ReleaseKind = 'Unblocked' | 'Expired';
 
+/** Who did something, as the audit log records it. */
+export interface Actor {
+  readonly name: string;
+  readonly role: string;
+  readonly source: 'system' | 'cli' | 'api' | 'portal';
+  readonly ip: string | null;
+  /** The tenant the actor administers; null for a provider-level actor who may act in any tenant. */
+  readonly tenantId: string | null;
+  /** The admin account acting, when there is one (API, portal). */
+  readonly accountId?: string;
+}
+
+/** The service itself: restrictions it places, expiries, limits reached. */
+export const SYSTEM: Actor = Object.freeze({ name: 'system', role: 'System', source: 'system', ip: null, tenantId: null });
+
 export type DomainEvent =
   | {
       readonly type: 'SenderRestricted';
@@ -20,7 +35,7 @@ export type DomainEvent =
       readonly at: number;
       readonly sender: SenderRef;
       readonly how: ReleaseKind;
-      readonly actor: string;
+      readonly actor: Actor;
       readonly reason: string;
     }
   | {
@@ -43,7 +58,7 @@ export type DomainEvent =
       readonly type: 'ConfigurationChanged';
       readonly at: number;
       readonly tenantId: string;
-      readonly actor: string;
+      readonly actor: Actor;
       readonly operation: string;
       readonly target: string;
       readonly before: unknown;

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isActive, isExpired, nextUtcMidnight, release, restrict } from './restriction.js';
+import { SYSTEM, type Actor } from './events.js';
 import type { SenderRef } from './sender.js';
+
+const ROOT: Actor = { name: 'root@host', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
 
 const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@outgate.test' };
 
@@ -13,7 +16,7 @@ test('BlockUserForToday lifts at 00:00 UTC the next day, not a moment before', (
   assert.ok(isActive(r, Date.UTC(2027, 0, 1) - 1));
   assert.ok(!isActive(r, Date.UTC(2027, 0, 1)));
   assert.ok(isExpired(r, Date.UTC(2027, 0, 1)));
-  const t = release(r, { how: 'Expired', actor: 'system', reason: 'expired', now: Date.UTC(2027, 0, 1, 0, 0, 5) })!;
+  const t = release(r, { how: 'Expired', actor: SYSTEM, reason: 'expired', now: Date.UTC(2027, 0, 1, 0, 0, 5) })!;
   assert.equal(t.history.at, Date.UTC(2027, 0, 1), 'recorded at its expiry, not when the sweeper ran');
   assert.equal(t.restriction.status, 'Released');
 });
@@ -21,9 +24,9 @@ test('BlockUserForToday lifts at 00:00 UTC the next day, not a moment before', (
 test('BlockUser stays until an admin unblocks; releasing twice does nothing', () => {
   const { restriction: r } = restrict(alice, { reason: 'r', policy: 'Default', action: 'BlockUser', now: 0 });
   assert.ok(isActive(r, Number.MAX_SAFE_INTEGER));
-  const t = release(r, { how: 'Unblocked', actor: 'cli:root', reason: 'password reset', now: 5 })!;
-  assert.deepEqual([t.event.type, t.history.event, t.history.actor], ['SenderReleased', 'Unblocked', 'cli:root']);
-  assert.equal(release(t.restriction, { how: 'Unblocked', actor: 'x', reason: 'y', now: 6 }), undefined);
+  const t = release(r, { how: 'Unblocked', actor: ROOT, reason: 'password reset', now: 5 })!;
+  assert.deepEqual([t.event.type, t.history.event, t.history.actor], ['SenderReleased', 'Unblocked', 'root@host']);
+  assert.equal(release(t.restriction, { how: 'Unblocked', actor: ROOT, reason: 'y', now: 6 }), undefined);
 });
 
 test('property: next UTC midnight is within (0, 24h] ahead and on a day boundary', () => {

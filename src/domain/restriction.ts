@@ -2,7 +2,7 @@
 //   (none | Released) --restrict--> Restricted --unblock | expire--> Released
 // BlockUserForToday expires at 00:00 UTC the next day; BlockUser waits for an admin. Releasing keeps
 // the record and appends to its history; nothing here is ever deleted.
-import type { DomainEvent, ReleaseKind } from './events.js';
+import type { Actor, DomainEvent, ReleaseKind } from './events.js';
 import type { ThresholdAction } from './policy.js';
 import type { EntityType, SenderRef } from './sender.js';
 
@@ -85,14 +85,14 @@ export function restrict(
  */
 export function release(
   r: Restriction,
-  args: { how: ReleaseKind; actor: string; reason: string; now: number },
+  args: { how: ReleaseKind; actor: Actor; reason: string; now: number },
 ): Transition | undefined {
   if (r.status !== 'Restricted') return undefined;
   const at = args.how === 'Expired' && r.expiresAt !== null ? Math.min(r.expiresAt, args.now) : args.now;
   const sender: SenderRef = { tenantId: r.tenantId, type: r.entityType, identity: r.identity };
   return {
     restriction: { ...r, status: 'Released', changedAt: at },
-    history: { at, event: args.how, actor: args.actor, reason: args.reason },
+    history: { at, event: args.how, actor: args.actor.name, reason: args.reason },
     event: { type: 'SenderReleased', at, sender, how: args.how, actor: args.actor, reason: args.reason },
   };
 }

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
 import type { CheckResult, CheckSend, SendRequest, Stage } from '../../app/check-send.js';
+import { NO_METRICS, type Metrics } from '../../app/metrics.js';
 import { Conversation } from '../../domain/conversation.js';
 import type { Decision } from '../../domain/decision.js';
 import { replyLine } from '../../domain/replies.js';
@@ -53,12 +54,12 @@ export interface PolicyServer {
   close(): Promise<void>;
 }
 
-export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger): PolicyServer {
+export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics = NO_METRICS): PolicyServer {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    handle(socket, checkSend, opts, log.child({ cid: nextCid++ }));
+    handle(socket, checkSend, opts, log.child({ cid: nextCid++ }), metrics);
   });
   server.on('error', (err) => log.error({ err }, 'policy server error'));
   return {
@@ -71,7 +72,7 @@ export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptio
   };
 }
 
-function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger): void {
+function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics): void {
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   let conversation = new Conversation('');
@@ -82,12 +83,15 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
   socket.setTimeout(opts.idleTimeoutSeconds * 1000, () => socket.end());
   socket.on('error', (err) => log.debug({ err }, 'policy client socket error'));
 
-  const reply = (req: SendRequest, instance: string, result: CheckResult): void => {
+  const reply = (req: SendRequest, instance: string, result: CheckResult, started: number): void => {
+    metrics.decision(req.stage, result.decision.kind, (performance.now() - started) / 1000);
     const action = actionFor(result.decision);
     if (result.decision.kind !== 'permit') log.info({ instance, stage: req.stage, sender: result.sender, action }, 'policy decision');
     if (!socket.destroyed) socket.write(result.decision.kind === 'permit' ? DUNNO : encodeAction(action));
   };
-  const failed = (err: unknown, instance: string): void => {
+  const failed = (err: unknown, instance: string, stage: string, started: number): void => {
+    metrics.decision(stage, 'failed', (performance.now() - started) / 1000);
+    metrics.storeError('policy-decision');
     if (opts.failMode === 'open') {
       log.error({ err, instance }, 'store failure: answering DUNNO (policy.failMode=open)');
       if (!socket.destroyed) socket.write(encodeAction('DUNNO'));
@@ -101,20 +105,21 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
     const instance = attrs.instance;
     if (instance !== conversation.id) conversation = new Conversation(instance);
     const req = toRequest(attrs);
+    const started = performance.now();
     let result: CheckResult | Promise<CheckResult>;
     try {
       result = checkSend.check(req, conversation);
     } catch (err) {
-      failed(err, instance);
+      failed(err, instance, req.stage, started);
       return undefined;
     }
     if (!(result instanceof Promise)) {
-      reply(req, instance, result);
+      reply(req, instance, result, started);
       return undefined;
     }
     return result.then(
-      (r) => reply(req, instance, r),
-      (err: unknown) => failed(err, instance),
+      (r) => reply(req, instance, r, started),
+      (err: unknown) => failed(err, instance, req.stage, started),
     );
   };
 

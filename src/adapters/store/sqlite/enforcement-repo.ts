@@ -1,9 +1,11 @@
 // Sending windows, restrictions with their history, and domain events in the embedded store.
-import type { RestrictionQuery, RestrictionView, SendRecord } from '../../../app/ports.js';
+import type { HourlyCount, RestrictionQuery, RestrictionView, SendRecord } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import type { BlockAction, HistoryEntry, Restriction, RestrictionStatus, Transition } from '../../../domain/restriction.js';
 import { minuteOf, type MinuteBucket } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
+import { auditEntryOf } from '../../../app/audit.js';
+import { appendAudit } from './audit-repo.js';
 import type { SqliteDb } from './database.js';
 import type { RestrictionsTable } from './schema.js';
 
@@ -156,8 +158,20 @@ export function listExpired(db: SqliteDb, now: number): Restriction[] {
 }
 
 export function recordEvents(db: SqliteDb, events: readonly DomainEvent[]): void {
-  for (const e of events) {
-    const tenantId = 'sender' in e ? e.sender.tenantId : e.tenantId;
-    db.run(db.q.insertInto('events').values({ at: e.at, type: e.type, tenant_id: tenantId, payload: JSON.stringify(e) }));
-  }
+  appendAudit(db, events.map(auditEntryOf));
+}
+
+/** A sender's recipients and messages per hour since `fromHour` (hours since the epoch), oldest first. */
+export function sendingHistory(db: SqliteDb, s: SenderRef, fromHour: number): HourlyCount[] {
+  return db
+    .prepare(
+      `SELECT hour, SUM(external) AS external, SUM(internal) AS internal, SUM(messages) AS messages FROM (
+         SELECT hour, external, internal, messages FROM sending_hours
+           WHERE tenant_id = ? AND entity_type = ? AND identity = ? AND hour >= ?
+         UNION ALL
+         SELECT minute / 60 AS hour, external, internal, messages FROM sending_minutes
+           WHERE tenant_id = ? AND entity_type = ? AND identity = ? AND minute >= ?)
+       GROUP BY hour ORDER BY hour`,
+    )
+    .all(s.tenantId, s.type, s.identity, fromHour, s.tenantId, s.type, s.identity, fromHour * 60) as HourlyCount[];
 }

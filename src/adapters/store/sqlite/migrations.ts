@@ -41,6 +41,8 @@ export const MIGRATIONS: readonly string[] = [
     minute INTEGER NOT NULL, tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL,
     external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
     PRIMARY KEY (minute, tenant_id, entity_type, identity)) WITHOUT ROWID;
+  -- One sender's recent activity (reports); written in bulk off the request path, so affordable.
+  CREATE INDEX sending_minutes_sender ON sending_minutes (tenant_id, entity_type, identity, minute);
   -- Minute buckets past the day window are rolled up here, kept for reports.
   CREATE TABLE sending_hours (
     tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, hour INTEGER NOT NULL,
@@ -52,13 +54,29 @@ export const MIGRATIONS: readonly string[] = [
     tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, at INTEGER NOT NULL,
     minute INTEGER NOT NULL, external INTEGER NOT NULL, internal INTEGER NOT NULL, messages INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, entity_type, identity)) WITHOUT ROWID;
-  CREATE TABLE events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, type TEXT NOT NULL, tenant_id TEXT NOT NULL,
-    payload TEXT NOT NULL);
+  -- The audit log: append-only, each record chained to the one before by its hash (app/audit.ts);
+  -- audit_head remembers the last one, so a cut tail shows too.
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, tenant_id TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,
+    source TEXT NOT NULL, source_ip TEXT, operation TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT,
+    result TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+  CREATE INDEX audit_log_at ON audit_log (at);
+  CREATE INDEX audit_log_tenant_at ON audit_log (tenant_id, at);
+  CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+  INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
   CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-  INSERT INTO meta (key, value) VALUES ('directory_revision', 0);
+  INSERT INTO meta (key, value) VALUES ('directory_revision', 0), ('audit_enabled', 1);
   CREATE TABLE change_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, tenant_id TEXT NOT NULL, entity_type TEXT,
     identity TEXT, at INTEGER NOT NULL);
+  `,
+  /* 2: admin accounts and API keys */ `
+  CREATE TABLE admin_accounts (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, role TEXT NOT NULL, tenant_id TEXT,
+    enabled INTEGER NOT NULL, password_hash TEXT, created_at INTEGER NOT NULL, changed_at INTEGER NOT NULL);
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES admin_accounts(id) ON DELETE CASCADE, name TEXT NOT NULL,
+    secret_hash TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
+  CREATE INDEX api_keys_account ON api_keys (account_id);
   `,
 ];

@@ -21,14 +21,28 @@ export interface RestrictionHistoryTable {
 export interface SendingTable {
   tenant_id: string; entity_type: string; identity: string; external: number; internal: number; messages: number;
 }
-export interface EventsTable { seq: number | null; at: number; type: string; tenant_id: string; payload: string }
+export interface AuditLogTable {
+  seq: number; at: number; tenant_id: string; actor: string; role: string; source: string; source_ip: string | null;
+  operation: string; target: string; before: string | null; after: string | null; result: string; prev_hash: string; hash: string;
+}
+export interface AuditHeadTable { id: number; seq: number; hash: string }
 export interface ChangeLogTable {
   seq: number | null; kind: string; tenant_id: string; entity_type: string | null; identity: string | null; at: number;
 }
 
 export interface MetaTable { key: string; value: number }
 
+export interface AdminAccountsTable {
+  id: string; name: string; display_name: string; role: string; tenant_id: string | null; enabled: number;
+  password_hash: string | null; created_at: number; changed_at: number;
+}
+export interface ApiKeysTable {
+  id: string; account_id: string; name: string; secret_hash: string; created_at: number; last_used_at: number | null; revoked_at: number | null;
+}
+
 export interface DB {
+  admin_accounts: AdminAccountsTable;
+  api_keys: ApiKeysTable;
   meta: MetaTable;
   tenants: TenantsTable;
   accepted_domains: AcceptedDomainsTable;
@@ -41,6 +55,7 @@ export interface DB {
   sending_minutes: SendingTable & { minute: number };
   sending_hours: SendingTable & { hour: number };
   window_resets: SendingTable & { at: number; minute: number };
-  events: EventsTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
   change_log: ChangeLogTable;
 }

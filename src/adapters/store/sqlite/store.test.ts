@@ -53,7 +53,7 @@ test('an unblock restarts the windows without deleting history, and journaled se
   const r = restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + 20_000 });
   assert.equal(await s.applyTransition(r, { resetWindows: false }), true);
   assert.equal(await s.applyTransition(r, { resetWindows: false }), false, 'already restricted: a second trip writes nothing');
-  const u = release(r.restriction, { how: 'Unblocked', actor: 'cli:root', reason: 'ok', now: T + 30_000 })!;
+  const u = release(r.restriction, { how: 'Unblocked', actor: { name: 'root', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null }, reason: 'ok', now: T + 30_000 })!;
   assert.equal(await s.applyTransition(u, { from: undefined, resetWindows: true }), false, 'stale read: refused');
   assert.equal(await s.applyTransition(u, { from: r.restriction, resetWindows: true }), true);
   await s.recordSends([send(T + 40_000, 1)], []);

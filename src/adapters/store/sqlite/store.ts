@@ -1,8 +1,8 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk) and WAL checkpoints run on a
 // worker thread; restrictions and configuration are written in their own transactions at once.
-import type { Change, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
-import type { DomainEvent } from '../../../domain/events.js';
+import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
+import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
@@ -14,6 +14,10 @@ import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal } from './send-journal.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
+import * as audit from './audit-repo.js';
+import * as accounts from './account-repo.js';
+import type { AdminAccount, ApiKey } from '../../../domain/account.js';
+import { verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 
 export class SqliteStore implements Store {
   readonly db: SqliteDb;
@@ -33,6 +37,10 @@ export class SqliteStore implements Store {
   startBackgroundCheckpoints(onError: (message: string) => void, intervalMs = 200): void {
     this.db.raw.pragma('wal_autocheckpoint = 0');
     this.checkpointer = new Checkpointer(join(this.db.dataDir, DB_FILE), intervalMs, onError);
+  }
+
+  async ping(): Promise<void> {
+    this.db.raw.prepare('SELECT value FROM meta LIMIT 1').get();
   }
 
   async loadDirectory(): Promise<DirectorySnapshot> {
@@ -105,7 +113,7 @@ export class SqliteStore implements Store {
       if (!allowed) return false;
       if (t.restriction.status === 'Restricted' && current && isExpired(current, t.history.at)) {
         // Restricted again before the sweeper recorded the expiry: record it first, history stays exact.
-        const expired = release(current, { how: 'Expired', actor: 'system', reason: EXPIRED_REASON, now: t.history.at })!;
+        const expired = release(current, { how: 'Expired', actor: SYSTEM, reason: EXPIRED_REASON, now: t.history.at })!;
         repo.applyTransition(this.db, expired);
         repo.recordEvents(this.db, [expired.event]);
       }
@@ -127,6 +135,83 @@ export class SqliteStore implements Store {
 
   async recordEvents(events: readonly DomainEvent[]): Promise<void> {
     if (events.length > 0) this.write(() => repo.recordEvents(this.db, events));
+  }
+
+  async searchAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    return audit.searchAudit(this.db, q);
+  }
+
+  async verifyAudit(): Promise<IntegrityReport> {
+    // One read transaction: the records and the head are read as of the same moment.
+    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db))).deferred();
+  }
+
+  async auditEnabled(): Promise<boolean> {
+    return audit.auditEnabled(this.db);
+  }
+
+  async setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      audit.setAuditEnabled(this.db, enabled);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async listAccounts(): Promise<AdminAccount[]> {
+    return accounts.listAccounts(this.db);
+  }
+
+  async getAccount(nameOrId: string): Promise<StoredAccount | undefined> {
+    return accounts.getAccount(this.db, nameOrId);
+  }
+
+  async saveAccount(a: AdminAccount, passwordHash: string | null | undefined, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      accounts.saveAccount(this.db, a, passwordHash);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async removeAccount(id: string, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      accounts.removeAccount(this.db, id);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async saveApiKey(k: ApiKey, secretHash: string, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      accounts.saveApiKey(this.db, k, secretHash);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async listApiKeys(accountId?: string): Promise<ApiKey[]> {
+    return accounts.listApiKeys(this.db, accountId);
+  }
+
+  async getApiKey(id: string): Promise<StoredApiKey | undefined> {
+    return accounts.getApiKey(this.db, id);
+  }
+
+  async revokeApiKey(id: string, entry: AuditEntry): Promise<boolean> {
+    return this.write(() => {
+      const done = accounts.revokeApiKey(this.db, id, entry.at);
+      if (done) audit.appendAudit(this.db, [entry]);
+      return done;
+    });
+  }
+
+  async touchApiKey(id: string, at: number): Promise<void> {
+    this.write(() => accounts.touchApiKey(this.db, id, at));
+  }
+
+  async recordAudit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length > 0) this.write(() => audit.appendAudit(this.db, entries));
+  }
+
+  async sendingHistory(sender: SenderRef, fromHour: number): Promise<HourlyCount[]> {
+    return repo.sendingHistory(this.db, sender, fromHour);
   }
 
   async getRestriction(sender: SenderRef): Promise<Restriction | undefined> {

@@ -1,0 +1,25 @@
+// Turns a request into the AdminContext every use case takes: the store, the clock, the caller, and
+// the tenant asked for (`?tenant=`).
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
+import type { AdminContext } from '../../app/directory-change.js';
+import type { Clock, Store } from '../../app/ports.js';
+
+export interface RouteDeps {
+  store: Store;
+  clock: Clock;
+}
+
+export const TenantQuery = Type.Object({ tenant: Type.Optional(Type.String({ maxLength: 64, description: 'Tenant name or id (provider-level callers).' })) });
+
+export function ctxOf(deps: RouteDeps, req: FastifyRequest): AdminContext {
+  const tenant = (req.query as { tenant?: string } | undefined)?.tenant;
+  return { store: deps.store, clock: deps.clock, actor: req.actor, tenant };
+}
+
+/** A loose object schema: documents the fields and lets the serializer keep every one of them. */
+export const Obj = (properties: Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Unknown>> = {}, description?: string) =>
+  Type.Unsafe<object>(Type.Object(properties, { additionalProperties: true, description }));
+
+export const ErrorSchema = Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String() });
+export const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };

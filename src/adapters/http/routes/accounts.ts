@@ -1,0 +1,67 @@
+// Admin accounts, API keys and tenants (Global Administrators; anyone for their own keys and password).
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import * as accounts from '../../../app/accounts.js';
+import { ROLES } from '../../../app/roles.js';
+import * as tenants from '../../../app/tenants.js';
+import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+
+const Account = Obj({ Name: Type.String(), Role: Type.String() }, 'An admin account.');
+const Key = Obj({ Id: Type.String() }, 'An API key (its secret is shown only when created).');
+const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['Accounts and keys'];
+  r.get('/api/v1/accounts', { schema: { tags, summary: 'Admin accounts you can see.', response: { 200: Type.Array(Account), ...errors } } }, async (req) => accounts.getAccounts(ctxOf(deps, req)));
+  r.post(
+    '/api/v1/accounts',
+    {
+      schema: {
+        tags,
+        summary: 'Create an admin account (Global Administrator); ?tenant= binds it to a tenant.',
+        querystring: TenantQuery,
+        body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }), Role, DisplayName: Type.Optional(Type.String({ maxLength: 128 })), Password: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false }),
+        response: { 201: Account, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { Name: name, ...input } = req.body;
+      return reply.status(201).send(await accounts.newAccount(ctxOf(deps, req), name, input));
+    },
+  );
+  r.patch(
+    '/api/v1/accounts/:name',
+    {
+      schema: {
+        tags,
+        summary: 'Change role, name shown, enabled state or password.',
+        params: Name,
+        body: Type.Object({ Role: Type.Optional(Role), DisplayName: Type.Optional(Type.String({ maxLength: 128 })), Enabled: Type.Optional(Type.Boolean()), Password: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false }),
+        response: { 200: Account, ...errors },
+      },
+    },
+    async (req) => accounts.setAccount(ctxOf(deps, req), req.params.name, req.body),
+  );
+  r.delete('/api/v1/accounts/:name', { schema: { tags, summary: 'Remove an admin account and its keys.', params: Name, response: { 200: Account, ...errors } } }, async (req) =>
+    accounts.removeAccount(ctxOf(deps, req), req.params.name),
+  );
+  r.get('/api/v1/accounts/:name/api-keys', { schema: { tags, summary: "An account's API keys.", params: Name, response: { 200: Type.Array(Key), ...errors } } }, async (req) =>
+    accounts.getApiKeys(ctxOf(deps, req), req.params.name),
+  );
+  r.post(
+    '/api/v1/accounts/:name/api-keys',
+    { schema: { tags, summary: 'Create an API key; the secret is in this answer only.', params: Name, body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 201: Key, ...errors } } },
+    async (req, reply) => reply.status(201).send(await accounts.newApiKey(ctxOf(deps, req), req.params.name, req.body.Name)),
+  );
+  r.delete('/api/v1/api-keys/:id', { schema: { tags, summary: 'Revoke an API key.', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: Key, ...errors } } }, async (req) =>
+    accounts.revokeApiKey(ctxOf(deps, req), req.params.id),
+  );
+  r.get('/api/v1/tenants', { schema: { tags: ['Tenants'], summary: 'Tenants you can see.', response: { 200: Type.Array(Obj()), ...errors } } }, async (req) => tenants.getTenants(ctxOf(deps, req)));
+  r.post(
+    '/api/v1/tenants',
+    { schema: { tags: ['Tenants'], summary: 'Create a tenant with its default policy (provider-level Global Administrator).', body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 201: Obj(), ...errors } } },
+    async (req, reply) => reply.status(201).send(await tenants.newTenant(ctxOf(deps, req), req.body.Name)),
+  );
+}

@@ -1,0 +1,79 @@
+// Restricted entities: the list (search, filter, sort, page), one entity with history and hourly
+// sending, and the unblock of a user or a connector.
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import * as entities from '../../../app/restricted-entities.js';
+import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+
+const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector')]);
+const Entity = Obj({ Entity: Type.String(), Reason: Type.String(), Status: Type.String() }, 'A restricted entity.');
+const Unblock = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false });
+const tags = ['Restricted entities'];
+
+export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
+    '/api/v1/restricted-entities',
+    {
+      schema: {
+        tags,
+        summary: 'List users and connectors restricted from sending (now or before).',
+        querystring: Type.Intersect([
+          TenantQuery,
+          Type.Object({
+            entityType: Type.Optional(EntityType),
+            status: Type.Optional(Type.Union([Type.Literal('Restricted'), Type.Literal('Released')])),
+            search: Type.Optional(Type.String({ maxLength: 320 })),
+            sort: Type.Optional(Type.Union(['Entity', 'CreatedDatetime', 'ChangedDatetime', 'ExpiresDatetime', 'Status', 'Policy'].map((s) => Type.Literal(s)))),
+            order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+            page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+            pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+          }),
+        ]),
+        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(Entity) }), ...errors },
+      },
+    },
+    async (req) => entities.listRestrictedEntities(ctxOf(deps, req), req.query as entities.EntityQuery),
+  );
+  r.get(
+    '/api/v1/restricted-entities/:entityType/:identity',
+    {
+      schema: {
+        tags,
+        summary: 'One entity: its restriction, full history and recipients per hour over 7 days.',
+        params: Type.Object({ entityType: EntityType, identity: Type.String({ minLength: 1, maxLength: 320 }) }),
+        querystring: TenantQuery,
+        response: { 200: Entity, ...errors },
+      },
+    },
+    async (req) => entities.getRestrictedEntity(ctxOf(deps, req), req.params.entityType, req.params.identity),
+  );
+  r.post(
+    '/api/v1/restricted-entities/Mailbox/:identity/unblock',
+    {
+      schema: {
+        tags,
+        summary: 'Unblock a user (Remove-BlockedSenderAddress); its sending windows restart.',
+        params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) }),
+        querystring: TenantQuery,
+        body: Unblock,
+        response: { 200: Entity, ...errors },
+      },
+    },
+    async (req) => entities.unblockSender(ctxOf(deps, req), req.params.identity, req.body.reason),
+  );
+  r.post(
+    '/api/v1/restricted-entities/Connector/:identity/unblock',
+    {
+      schema: {
+        tags,
+        summary: 'Unblock an inbound connector (Remove-BlockedConnector).',
+        params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) }),
+        querystring: TenantQuery,
+        body: Unblock,
+        response: { 200: Entity, ...errors },
+      },
+    },
+    async (req) => entities.unblockConnector(ctxOf(deps, req), req.params.identity, req.body.reason),
+  );
+}

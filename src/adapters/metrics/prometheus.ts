@@ -1,0 +1,48 @@
+// Prometheus metrics (prom-client): decisions by outcome, restrictions, unblocks, store errors,
+// policy and HTTP latency histograms, plus Node's default process metrics.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DecisionOutcome, Metrics } from '../../app/metrics.js';
+
+// Policy decisions take tens of microseconds; HTTP requests milliseconds.
+const DECISION_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1];
+const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export class PrometheusMetrics implements Metrics {
+  readonly registry = new Registry();
+  private readonly decisions = new Counter({ name: 'outgate_policy_decisions_total', help: 'Policy decisions by stage and outcome.', labelNames: ['stage', 'outcome'], registers: [this.registry] });
+  private readonly decisionSeconds = new Histogram({ name: 'outgate_policy_decision_seconds', help: 'Time from request to answer in the policy server.', labelNames: ['stage'], buckets: DECISION_BUCKETS, registers: [this.registry] });
+  private readonly restrictions = new Counter({ name: 'outgate_restrictions_total', help: 'Senders restricted, by entity type.', labelNames: ['entity_type'], registers: [this.registry] });
+  private readonly unblocks = new Counter({ name: 'outgate_unblocks_total', help: 'Restrictions lifted by an admin, by entity type.', labelNames: ['entity_type'], registers: [this.registry] });
+  private readonly storeErrors = new Counter({ name: 'outgate_store_errors_total', help: 'Store operations that failed.', labelNames: ['operation'], registers: [this.registry] });
+  readonly httpSeconds = new Histogram({ name: 'outgate_http_request_seconds', help: 'HTTP API request latency.', labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'outgate_' });
+  }
+
+  /** For the HTTP adapter: the exposition format and the request histogram. */
+  exposition(): { contentType: string; text(): Promise<string> } {
+    return { contentType: this.registry.contentType, text: () => this.registry.metrics() };
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpSeconds.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  decision(stage: string, outcome: DecisionOutcome, seconds: number): void {
+    this.decisions.inc({ stage, outcome });
+    this.decisionSeconds.observe({ stage }, seconds);
+  }
+
+  restricted(entityType: string): void {
+    this.restrictions.inc({ entity_type: entityType });
+  }
+
+  unblocked(entityType: string): void {
+    this.unblocks.inc({ entity_type: entityType });
+  }
+
+  storeError(operation: string): void {
+    this.storeErrors.inc({ operation });
+  }
+}

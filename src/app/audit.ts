@@ -1,0 +1,137 @@
+// The audit log: every change as one record (when, who, role, source, tenant, operation, target,
+// before, after, result), append-only and hash-chained so that an edited, removed or reordered record
+// is found by Test-AuditLogIntegrity. Records are made from domain events, in the transaction of the
+// change itself.
+import { createHash } from 'node:crypto';
+import { SYSTEM, type Actor, type DomainEvent } from '../domain/events.js';
+
+export interface AuditEntry {
+  readonly at: number;
+  readonly tenantId: string;
+  readonly actor: Actor;
+  readonly operation: string;
+  readonly target: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly result: 'Succeeded' | 'Failed';
+}
+
+/** A stored record: the entry's fields as text, its place in the chain, and the chain hashes. */
+export interface AuditRecord {
+  readonly seq: number;
+  readonly at: number;
+  readonly tenantId: string;
+  readonly actor: string;
+  readonly role: string;
+  readonly source: string;
+  readonly sourceIp: string | null;
+  readonly operation: string;
+  readonly target: string;
+  /** Canonical JSON (sorted keys), or null. */
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly result: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+/** Turning auditing off is itself audited, so this operation is written even while it is off. */
+export const AUDIT_CONFIG_OPERATION = 'Set-AdminAuditLogConfig';
+
+const entityTarget = (e: { sender: { type: string; identity: string } }): string => `${e.sender.type}:${e.sender.identity}`;
+
+export function auditEntryOf(e: DomainEvent): AuditEntry {
+  const base = { at: e.at, result: 'Succeeded' as const, before: null };
+  switch (e.type) {
+    case 'SenderRestricted':
+      return {
+        ...base,
+        tenantId: e.sender.tenantId,
+        actor: SYSTEM,
+        operation: 'SenderRestricted',
+        target: entityTarget(e),
+        after: { Reason: e.reason, Policy: e.policy, Action: e.action, ExpiresDatetime: e.expiresAt === null ? null : new Date(e.expiresAt).toISOString() },
+      };
+    case 'SenderReleased':
+      return {
+        ...base,
+        tenantId: e.sender.tenantId,
+        actor: e.actor,
+        operation: e.how === 'Expired' ? 'RestrictionExpired' : e.sender.type === 'Mailbox' ? 'Remove-BlockedSenderAddress' : 'Remove-BlockedConnector',
+        target: entityTarget(e),
+        after: { Status: 'Released', Reason: e.reason },
+      };
+    case 'SendingLimitExceeded':
+      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SendingLimitExceeded', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy } };
+    case 'ServiceLimitReached':
+      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'ServiceLimitReached', target: entityTarget(e), after: { Limit: e.limit, Reason: e.reason } };
+    case 'ConfigurationChanged':
+      return { ...base, tenantId: e.tenantId, actor: e.actor, operation: e.operation, target: e.target, before: e.before, after: e.after };
+  }
+}
+
+/** JSON with object keys sorted at every level, so the same value always hashes the same. */
+export function canonicalJson(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  return JSON.stringify(sort(value));
+}
+
+type Hashed = Omit<AuditRecord, 'hash'>;
+
+export function recordHash(r: Hashed): string {
+  const fields = [r.seq, r.at, r.tenantId, r.actor, r.role, r.source, r.sourceIp, r.operation, r.target, r.before, r.after, r.result];
+  return createHash('sha256').update(`${r.prevHash}\n${fields.map((f) => JSON.stringify(f)).join('\t')}`).digest('hex');
+}
+
+/** Makes the next record of the chain from an entry. */
+export function chain(entry: AuditEntry, seq: number, prevHash: string): AuditRecord {
+  const r: Hashed = {
+    seq,
+    at: entry.at,
+    tenantId: entry.tenantId,
+    actor: entry.actor.name,
+    role: entry.actor.role,
+    source: entry.actor.source,
+    sourceIp: entry.actor.ip,
+    operation: entry.operation,
+    target: entry.target,
+    before: canonicalJson(entry.before),
+    after: canonicalJson(entry.after),
+    result: entry.result,
+    prevHash,
+  };
+  return { ...r, hash: recordHash(r) };
+}
+
+export type IntegrityReport =
+  | { readonly ok: true; readonly records: number; readonly head: string }
+  | { readonly ok: false; readonly records: number; readonly brokenAt: number; readonly reason: string };
+
+/**
+ * Walks the chain in order. Finds an edited record (its hash no longer matches), a removed or
+ * inserted one (a gap in the sequence, or a link to the wrong predecessor) and a cut tail (the last
+ * record is not the head the store remembers).
+ */
+export function verifyChain(records: Iterable<AuditRecord>, head: { seq: number; hash: string }): IntegrityReport {
+  let prev = { seq: 0, hash: GENESIS_HASH };
+  let n = 0;
+  for (const r of records) {
+    n++;
+    if (r.seq !== prev.seq + 1) return { ok: false, records: n, brokenAt: r.seq, reason: `record ${prev.seq + 1} is missing (next is ${r.seq})` };
+    if (r.prevHash !== prev.hash) return { ok: false, records: n, brokenAt: r.seq, reason: 'it does not link to the record before it' };
+    if (recordHash(r) !== r.hash) return { ok: false, records: n, brokenAt: r.seq, reason: 'its content does not match its hash (edited)' };
+    prev = { seq: r.seq, hash: r.hash };
+  }
+  if (prev.seq !== head.seq || prev.hash !== head.hash) {
+    return { ok: false, records: n, brokenAt: prev.seq + 1, reason: `the log ends at record ${prev.seq} but ${head.seq} were written (records removed from the end)` };
+  }
+  return { ok: true, records: n, head: prev.hash };
+}

@@ -1,0 +1,142 @@
+// The admin API over a real listening server: API keys, the whole role matrix on every route, tenant
+// isolation, the unblock flow, and hostile input.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ROLES, type Role } from '../src/app/roles.js';
+import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { startTestServer, type TestServer } from './support/outgate.js';
+
+describe('admin API', { timeout: 120_000 }, () => {
+  let s: TestServer;
+  const keys = new Map<string, string>();
+  let contosoKey = '';
+
+  const call = async (method: string, path: string, key: string | undefined, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${s.httpPort}${path}`, {
+      method,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+  };
+
+  before(async () => {
+    s = await startTestServer();
+    for (const role of ROLES) {
+      const name = role.toLowerCase().replaceAll(' ', '-');
+      assert.equal((await s.cli('New-AdminAccount', name, '-Role', role)).code, 0);
+      const key = JSON.parse((await s.cli('New-ApiKey', name, '-Name', 'tests', '--format', 'json')).stdout) as { Secret: string };
+      keys.set(role, key.Secret);
+    }
+    assert.equal((await s.cli('New-Tenant', 'Contoso')).code, 0);
+    assert.equal((await s.cli('New-AdminAccount', 'contoso-admin', '-Role', 'Security Administrator', '--tenant', 'Contoso')).code, 0);
+    contosoKey = (JSON.parse((await s.cli('New-ApiKey', 'contoso-admin', '--format', 'json')).stdout) as { Secret: string }).Secret;
+    await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1');
+    const c = await PolicyClient.open(s.policyPort);
+    for (const to of ['a@example.com', 'b@example.com']) await sendMessage(c, { login: 'victim@outgate.test', to: [to] });
+    c.close();
+  });
+  after(() => s?.stop());
+
+  it('refuses callers without a valid key with 401 and the same error shape', async () => {
+    assert.deepEqual(await call('GET', '/api/v1/restricted-entities', undefined), {
+      status: 401,
+      body: { statusCode: 401, code: 'OG_ERR_UNAUTHENTICATED', message: 'Send an API key: Authorization: Bearer og_….' },
+    });
+    assert.equal((await call('GET', '/api/v1/restricted-entities', 'og_000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx')).status, 401);
+    const temp = JSON.parse((await s.cli('New-ApiKey', 'security-reader', '--format', 'json')).stdout) as { Id: string; Secret: string };
+    assert.equal((await call('GET', '/api/v1/restricted-entities', temp.Secret)).status, 200);
+    assert.equal((await s.cli('Remove-ApiKey', temp.Id)).code, 0);
+    assert.equal((await call('GET', '/api/v1/restricted-entities', temp.Secret)).status, 401, 'revoked');
+    assert.equal((await call('GET', '/api/v1/health', undefined)).status, 200, 'health needs no key');
+  });
+
+  it('walks every role against every route: the allowed status or 403, never 500', async () => {
+    const routes: Array<{ method: string; path: string; body?: unknown; needs: 'read' | 'change' | 'administer' }> = [
+      { method: 'GET', path: '/api/v1/restricted-entities', needs: 'read' },
+      { method: 'GET', path: '/api/v1/restricted-entities/Mailbox/victim@outgate.test', needs: 'read' },
+      { method: 'POST', path: '/api/v1/restricted-entities/Mailbox/nobody@outgate.test/unblock', body: {}, needs: 'change' },
+      { method: 'GET', path: '/api/v1/outbound-policies', needs: 'read' },
+      { method: 'GET', path: '/api/v1/outbound-policies/Default', needs: 'read' },
+      { method: 'PATCH', path: '/api/v1/outbound-policies/Default', body: { RecipientLimitPerDay: 1000 }, needs: 'change' },
+      { method: 'GET', path: '/api/v1/audit?limit=5', needs: 'read' },
+      { method: 'GET', path: '/api/v1/audit/integrity', needs: 'read' },
+      { method: 'GET', path: '/api/v1/audit/settings', needs: 'read' },
+      { method: 'PUT', path: '/api/v1/audit/settings', body: { UnifiedAuditLogIngestionEnabled: true }, needs: 'administer' },
+      { method: 'GET', path: '/api/v1/accounts', needs: 'read' },
+      { method: 'PATCH', path: '/api/v1/accounts/global-reader', body: { DisplayName: 'GR' }, needs: 'administer' },
+      { method: 'POST', path: '/api/v1/tenants', body: { Name: 'T' }, needs: 'administer' },
+    ];
+    const allowedFor: Record<Role, string[]> = {
+      'Global Administrator': ['read', 'change', 'administer'],
+      'Organization Management': ['read', 'change'],
+      'Security Administrator': ['read', 'change'],
+      'Global Reader': ['read'],
+      'Security Reader': ['read'],
+      'View-Only Organization Management': ['read'],
+    };
+    let tenantNo = 0;
+    for (const role of ROLES) {
+      for (const r of routes) {
+        const body = r.path === '/api/v1/tenants' ? { Name: `T${tenantNo++}` } : r.body;
+        const res = await call(r.method, r.path, keys.get(role), body);
+        const allowed = allowedFor[role].includes(r.needs);
+        assert.ok(res.status < 500, `${role} ${r.method} ${r.path}: ${res.status}`);
+        if (allowed) assert.ok(res.status !== 403 && res.status !== 401, `${role} ${r.method} ${r.path} should be allowed: ${JSON.stringify(res.body)}`);
+        else assert.deepEqual([res.status, res.body.code], [403, 'OG_ERR_FORBIDDEN'], `${role} ${r.method} ${r.path}`);
+      }
+    }
+  });
+
+  it("keeps a tenant's admin inside its tenant: other tenants are 404, not 403", async () => {
+    assert.equal((await call('GET', '/api/v1/outbound-policies', contosoKey)).status, 200);
+    for (const path of ['/api/v1/outbound-policies?tenant=Default', '/api/v1/outbound-policies?tenant=default', '/api/v1/restricted-entities/Mailbox/victim@outgate.test']) {
+      const res = await call('GET', path, contosoKey);
+      assert.equal(res.status, 404, `${path}: ${JSON.stringify(res.body)}`);
+    }
+    assert.deepEqual((await call('GET', '/api/v1/restricted-entities', contosoKey)).body, { total: 0, items: [] });
+    assert.deepEqual((await call('GET', '/api/v1/tenants', contosoKey)).body.map((t: { Name: string }) => t.Name), ['Contoso']);
+  });
+
+  it('lists, opens and unblocks a restricted user; the audit log records the API caller', async () => {
+    const admin = keys.get('Security Administrator');
+    const list = await call('GET', '/api/v1/restricted-entities?status=Restricted&entityType=Mailbox&search=VICTIM&sort=Entity', admin);
+    assert.equal(list.body.total, 1);
+    assert.equal(list.body.items[0].SenderAddress, 'victim@outgate.test');
+    const one = await call('GET', '/api/v1/restricted-entities/Mailbox/Victim@Outgate.test', admin);
+    assert.deepEqual(one.body.History.map((h: { Event: string }) => h.Event), ['Restricted']);
+    assert.equal(one.body.SendingByHour.reduce((n: number, h: { External: number }) => n + h.External, 0) >= 1, true, JSON.stringify(one.body.SendingByHour));
+    const un = await call('POST', '/api/v1/restricted-entities/Mailbox/victim@outgate.test/unblock', admin, { reason: 'MFA enabled, password reset' });
+    assert.equal(un.status, 200, JSON.stringify(un.body));
+    assert.equal(un.body.Status, 'Released');
+    const again = await call('POST', '/api/v1/restricted-entities/Mailbox/victim@outgate.test/unblock', admin, {});
+    assert.deepEqual([again.status, again.body.code], [404, 'OG_ERR_SENDER_NOT_BLOCKED']);
+    const audit = await call('GET', '/api/v1/audit?operations=Remove-BlockedSenderAddress', admin);
+    assert.deepEqual(
+      [audit.body[0].UserId, audit.body[0].Role, audit.body[0].Source, audit.body[0].ClientIP, audit.body[0].ObjectId],
+      ['security-administrator', 'Security Administrator', 'api', '127.0.0.1', 'Mailbox:victim@outgate.test'],
+    );
+    const csv = await call('GET', '/api/v1/audit/export?format=csv&operations=Remove-BlockedSenderAddress', admin);
+    assert.match(csv.body, /^Sequence,CreationDate,/);
+  });
+
+  it('refuses or returns hostile input verbatim, never executes it', async () => {
+    const gr = keys.get('Global Reader');
+    const script = await call('GET', `/api/v1/restricted-entities?search=${encodeURIComponent("<script>alert(1)</script>' OR 1=1 --")}`, gr);
+    assert.deepEqual([script.status, script.body.total], [200, 0]);
+    const long = await call('GET', `/api/v1/restricted-entities?search=${'x'.repeat(400)}`, gr);
+    assert.deepEqual([long.status, long.body.code], [400, 'OG_ERR_INVALID_ARGUMENT']);
+    const sql = await call('GET', `/api/v1/restricted-entities/Mailbox/${encodeURIComponent("x'; DROP TABLE restrictions; --@a.example")}`, gr);
+    assert.deepEqual([sql.status, sql.body.code], [400, 'OG_ERR_INVALID_ADDRESS']);
+    const ga = keys.get('Global Administrator');
+    const made = await call('POST', '/api/v1/outbound-policies', ga, { Name: '<img src=x onerror=alert(1)>' });
+    assert.equal(made.status, 201);
+    assert.equal((await call('GET', `/api/v1/outbound-policies/${encodeURIComponent('<img src=x onerror=alert(1)>')}`, ga)).body.Name, '<img src=x onerror=alert(1)>');
+    const bad = await call('PATCH', '/api/v1/outbound-policies/Default', ga, { RecipientLimitPerDay: 10001 });
+    assert.deepEqual([bad.status, bad.body.code], [400, 'OG_ERR_INVALID_ARGUMENT']);
+    assert.match(bad.body.message, /RecipientLimitPerDay/);
+    const extra = await call('PATCH', '/api/v1/outbound-policies/Default', ga, { Bogus: 1 });
+    assert.equal(extra.status, 400);
+  });
+});
