@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'bench/.work/', 'web/dist/', '**/*.cjs'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'bench/.work/', 'web/dist/', '.tmp/', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
