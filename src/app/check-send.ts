@@ -122,7 +122,8 @@ export class CheckSend {
     if (!sender) return { decision: PERMIT };
     const now = this.clock.now();
     const key = senderKey(sender);
-    const from = req.from ? this.addresses.get(req.from, tryNormalizeAddress) : undefined;
+    // Usually the envelope sender is the login itself: normalized once, as the sender's identity.
+    const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from, tryNormalizeAddress);
     const limits = this.directory.limitsFor(sender, from);
     const restriction = this.activeRestriction(key, now);
 

@@ -20,8 +20,13 @@ export function normalizeDomain(raw: string): string | undefined {
   return ascii;
 }
 
+// Already normalized: lower-case ASCII dot-atom at a lower-case ASCII host. Most addresses on the wire
+// look like this, and they need no IDN conversion.
+const PLAIN = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
 /** Returns the normalized address or undefined; never throws. */
 export function tryNormalizeAddress(raw: string): string | undefined {
+  if (raw.length <= MAX_ADDRESS && PLAIN.test(raw) && raw.indexOf('@') <= MAX_LOCAL) return raw;
   const s = raw.trim().replace(/^<(.*)>$/, '$1');
   if (s.length === 0 || s.length > MAX_ADDRESS) return undefined;
   const at = s.lastIndexOf('@');
