@@ -18,6 +18,7 @@ export const Errors = {
   CONNECTOR_NOT_BLOCKED: { code: 'OG_ERR_CONNECTOR_NOT_BLOCKED', status: 404 },
   UNAUTHENTICATED: { code: 'OG_ERR_UNAUTHENTICATED', status: 401 },
   FORBIDDEN: { code: 'OG_ERR_FORBIDDEN', status: 403 },
+  UNBLOCK_LIMIT: { code: 'OG_ERR_UNBLOCK_LIMIT', status: 403 },
   NOT_FOUND: { code: 'OG_ERR_NOT_FOUND', status: 404 },
   ALREADY_EXISTS: { code: 'OG_ERR_ALREADY_EXISTS', status: 409 },
   CONFLICT: { code: 'OG_ERR_CONFLICT', status: 409 },

@@ -69,6 +69,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     store,
     clock,
     authenticate: (token, ip) => authenticateApiKey(store, token, ip, clock.now()),
+    unblockLimit: config.unblockLimit,
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port });

@@ -21,6 +21,7 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
     store,
     clock: systemClock,
     authenticate: async () => undefined,
+    unblockLimit: 3,
   });
   t.after(() => app.close());
   assert.deepEqual((await app.inject('/api/v1/health')).json(), { status: 'ok' });

@@ -64,6 +64,7 @@ async function unblock(ctx: AdminContext, type: EntityType, identity: string, re
     const now = ctx.clock.now();
     const current = (await ctx.store.listRestrictions({ tenantId, entityType: type, identity, activeAt: now }))[0];
     if (!current) fail(type === 'Mailbox' ? Errors.SENDER_NOT_BLOCKED : Errors.CONNECTOR_NOT_BLOCKED, notBlocked);
+    checkUnblockLimit(ctx, current.history, now, type === 'Mailbox' ? identity : `connector ${identity}`);
     const t = release(current, { how: 'Unblocked', actor: ctx.actor, reason: why, now });
     if (!t) fail(Errors.SENDER_NOT_BLOCKED, notBlocked);
     // Restart the sender's windows: the next message is judged on what it sends from now on.
@@ -146,4 +147,18 @@ export async function getRestrictedEntity(ctx: AdminContext, entityType: EntityT
     ...(await present(ctx, view)),
     SendingByHour: hours.map((h) => ({ Hour: new Date(h.hour * 3_600_000).toISOString(), External: h.external, Internal: h.internal, Messages: h.messages })),
   };
+}
+
+const THIRTY_DAYS = 30 * 86_400_000;
+
+/** Spec §1: an account can be unblocked only so often; past the limit only a Global Administrator may. */
+function checkUnblockLimit(ctx: AdminContext, history: readonly HistoryEntry[], now: number, what: string): void {
+  const limit = ctx.unblockLimit ?? 3;
+  const recent = history.filter((h) => h.event === 'Unblocked' && now - h.at < THIRTY_DAYS).length;
+  if (recent >= limit && ctx.actor.role !== 'Global Administrator' && ctx.actor.role !== 'System') {
+    fail(
+      Errors.UNBLOCK_LIMIT,
+      `${what} was unblocked ${recent} times in the last 30 days (the limit is ${limit}); only a Global Administrator can unblock it again.`,
+    );
+  }
 }

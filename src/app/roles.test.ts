@@ -91,3 +91,25 @@ test("a tenant's admin cannot see, infer or change another tenant's objects", as
   assert.equal(await outcome(newTenant(admin, 'Mine')), 'FORBIDDEN');
   assert.equal((await getBlockedSenders(provider)).length, 1, 'the provider-level admin sees across tenants');
 });
+
+test('a sender unblocked 3 times in 30 days can be unblocked again only by a Global Administrator', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'outgate-unblock-limit-'));
+  const store = new SqliteStore(dir);
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await bootstrap(store, systemClock);
+  const sender = { tenantId: 'default', type: 'Mailbox' as const, identity: 'loop@outgate.test' };
+  const secAdmin: AdminContext = { store, clock: systemClock, actor: actor('Security Administrator') };
+  const trip = () => store.applyTransition(restrict(sender, { reason: 'r', policy: 'Default', action: 'BlockUser', now: Date.now() }), { resetWindows: false });
+  for (let i = 0; i < 3; i++) {
+    await trip();
+    assert.equal(await outcome(unblockSender(secAdmin, 'loop@outgate.test')), 'ok');
+  }
+  await trip();
+  await assert.rejects(unblockSender(secAdmin, 'loop@outgate.test'), /OG_ERR_UNBLOCK_LIMIT|unblocked 3 times in the last 30 days \(the limit is 3\); only a Global Administrator can unblock it again/);
+  assert.equal(await outcome(unblockSender({ ...secAdmin, unblockLimit: 4 }, 'loop@outgate.test')), 'ok', 'the limit is a setting');
+  await trip();
+  assert.equal(await outcome(unblockSender({ ...secAdmin, actor: actor('Global Administrator') }, 'loop@outgate.test')), 'ok');
+});

@@ -80,12 +80,13 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
       }
     }
     format = opts.format as OutputFormat;
-    const store = new SqliteStore(loadConfig().dataDir);
+    const config = loadConfig();
+    const store = new SqliteStore(config.dataDir);
     try {
       await bootstrap(store, systemClock);
       // On the server's own machine the CLI acts with the store's files: a provider-level administrator.
       const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
-      result = await cmdlet.run({ store, clock: systemClock, actor, tenant: opts.tenant as string | undefined }, a);
+      result = await cmdlet.run({ store, clock: systemClock, actor, tenant: opts.tenant as string | undefined, unblockLimit: config.unblockLimit }, a);
     } finally {
       await store.close();
     }

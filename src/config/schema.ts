@@ -12,6 +12,7 @@ const S = DEFAULT_SERVICE_LIMITS;
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './data', minLength: 1, description: 'Embedded store directory (SQLite).' }),
+    unblockLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: 'Unblocks of one entity in 30 days before only a Global Administrator may.' }),
     policy: Type.Object(
       {
         listen: Listen('127.0.0.1:10040', 'Postfix policy delegation server (check_policy_service).'),

@@ -22,6 +22,7 @@ export interface HttpDeps {
   store: Store;
   clock: Clock;
   authenticate: Authenticate;
+  unblockLimit: number;
 }
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -50,7 +51,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   // Everything else needs a caller; the use cases then check the caller's role and tenant.
   await app.register(async (api) => {
     api.addHook('onRequest', requireCaller(deps.authenticate));
-    const routeDeps = { store: deps.store, clock: deps.clock };
+    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit };
     await api.register(restrictedEntityRoutes, routeDeps);
     await api.register(policyRoutes, routeDeps);
     await api.register(auditRoutes, routeDeps);

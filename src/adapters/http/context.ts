@@ -8,13 +8,14 @@ import type { Clock, Store } from '../../app/ports.js';
 export interface RouteDeps {
   store: Store;
   clock: Clock;
+  unblockLimit: number;
 }
 
 export const TenantQuery = Type.Object({ tenant: Type.Optional(Type.String({ maxLength: 64, description: 'Tenant name or id (provider-level callers).' })) });
 
 export function ctxOf(deps: RouteDeps, req: FastifyRequest): AdminContext {
   const tenant = (req.query as { tenant?: string } | undefined)?.tenant;
-  return { store: deps.store, clock: deps.clock, actor: req.actor, tenant };
+  return { store: deps.store, clock: deps.clock, actor: req.actor, tenant, unblockLimit: deps.unblockLimit };
 }
 
 /** A loose object schema: documents the fields and lets the serializer keep every one of them. */
