@@ -23,6 +23,7 @@ export class SqliteStore implements Store {
   readonly db: SqliteDb;
   private readonly feed: ChangeFeed;
   private journal: SendJournal | null = null;
+  private batch: { records: SendRecord[]; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
   private resets = new Map<string, number>();
   private readonly listeners = new Set<(c: Change) => void>();
   private checkpointer: Checkpointer | null = null;
@@ -74,24 +75,43 @@ export class SqliteStore implements Store {
     this.applyJournal();
   }
 
-  async recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void> {
+  recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void> {
     if (this.journal) {
-      try {
-        this.journal.append(records);
-      } catch (err) {
-        throw new OutgateError(Errors.STORE_UNAVAILABLE, `The send journal failed: ${(err as Error).message}.`);
-      }
       if (events.length > 0) this.write(() => repo.recordEvents(this.db, events));
-      return;
+      // Group commit: the sends of one event-loop turn share one append; each answer waits for it.
+      return new Promise((resolve, reject) => {
+        if (!this.batch) {
+          this.batch = { records: [], waiters: [] };
+          setImmediate(() => this.appendBatch());
+        }
+        this.batch.records.push(...records);
+        this.batch.waiters.push({ resolve, reject });
+      });
     }
     this.write(() => {
       repo.recordSends(this.db, records);
       repo.recordEvents(this.db, events);
     });
+    return Promise.resolve();
+  }
+
+  private appendBatch(): void {
+    const batch = this.batch;
+    this.batch = null;
+    if (!batch || !this.journal) return;
+    try {
+      this.journal.append(batch.records);
+    } catch (err) {
+      const failure = new OutgateError(Errors.STORE_UNAVAILABLE, `The send journal failed: ${(err as Error).message}.`);
+      for (const w of batch.waiters) w.reject(failure);
+      return;
+    }
+    for (const w of batch.waiters) w.resolve();
   }
 
   /** Moves journaled sends into SQLite; sends from before a sender's window reset are left out. */
   applyJournal(): void {
+    this.appendBatch();
     const journal = this.journal;
     if (!journal || journal.pendingCount === 0) return;
     journal.applyPending(
@@ -250,6 +270,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.appendBatch();
     this.applyJournal();
     this.journal?.close();
     await this.checkpointer?.stop();
