@@ -48,32 +48,25 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
     },
     async (req) => entities.getRestrictedEntity(ctxOf(deps, req), req.params.entityType, req.params.identity),
   );
-  r.post(
-    '/api/v1/restricted-entities/Mailbox/:identity/unblock',
-    {
-      schema: {
-        tags,
-        summary: 'Unblock a user (Remove-BlockedSenderAddress); its sending windows restart.',
-        params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) }),
-        querystring: TenantQuery,
-        body: Unblock,
-        response: { 200: Entity, ...errors },
+  // One unblock route per entity type: the same shape, each calling its own use case.
+  const unblocks = [
+    { type: 'Mailbox', summary: 'Unblock a user (Remove-BlockedSenderAddress); its sending windows restart.', run: entities.unblockSender },
+    { type: 'Connector', summary: 'Unblock an inbound connector (Remove-BlockedConnector).', run: entities.unblockConnector },
+  ] as const;
+  for (const u of unblocks) {
+    r.post(
+      `/api/v1/restricted-entities/${u.type}/:identity/unblock`,
+      {
+        schema: {
+          tags,
+          summary: u.summary,
+          params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) }),
+          querystring: TenantQuery,
+          body: Unblock,
+          response: { 200: Entity, ...errors },
+        },
       },
-    },
-    async (req) => entities.unblockSender(ctxOf(deps, req), req.params.identity, req.body.reason),
-  );
-  r.post(
-    '/api/v1/restricted-entities/Connector/:identity/unblock',
-    {
-      schema: {
-        tags,
-        summary: 'Unblock an inbound connector (Remove-BlockedConnector).',
-        params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) }),
-        querystring: TenantQuery,
-        body: Unblock,
-        response: { 200: Entity, ...errors },
-      },
-    },
-    async (req) => entities.unblockConnector(ctxOf(deps, req), req.params.identity, req.body.reason),
-  );
+      async (req) => u.run(ctxOf(deps, req), req.params.identity, req.body.reason),
+    );
+  }
 }

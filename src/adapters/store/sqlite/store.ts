@@ -120,7 +120,7 @@ export class SqliteStore implements Store {
           this.resets = repo.loadResets(this.db);
           fn();
         }),
-      (r) => (this.resets.get(keyOf(r.sender)) ?? -Infinity) > r.at,
+      (r) => (this.resets.get(senderKey(r.sender)) ?? -Infinity) > r.at,
     );
     journal.rotateIfLarge((fn) => this.write(fn));
   }
@@ -292,8 +292,6 @@ function sameState(a: Restriction | undefined, b: Restriction | undefined): bool
   if (a === undefined || b === undefined) return a === b;
   return a.status === b.status && a.changedAt === b.changedAt;
 }
-
-const keyOf = (s: SenderRef): string => senderKey(s);
 
 function storeError(err: unknown): unknown {
   const code = (err as { code?: string }).code ?? '';
