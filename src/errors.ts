@@ -27,6 +27,10 @@ export const Errors = {
   CONFIG_INVALID: { code: 'OG_ERR_CONFIG_INVALID', status: 500 },
   STORE_UNAVAILABLE: { code: 'OG_ERR_STORE_UNAVAILABLE', status: 503 },
   STORE_LOCKED: { code: 'OG_ERR_STORE_LOCKED', status: 503 },
+  // sign-in and sessions
+  SIGN_IN_FAILED: { code: 'OG_ERR_SIGN_IN_FAILED', status: 401 },
+  THROTTLED: { code: 'OG_ERR_THROTTLED', status: 429 },
+  CSRF: { code: 'OG_ERR_CSRF', status: 403 },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof Errors;
@@ -35,17 +39,20 @@ export type ErrorName = keyof typeof Errors;
 export class OutgateError extends Error {
   readonly code: string;
   readonly status: number;
+  /** When the caller may try again (THROTTLED), in seconds. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(def: ErrorDef, message: string) {
+  constructor(def: ErrorDef, message: string, retryAfterSeconds?: number) {
     super(message);
     this.name = 'OutgateError';
     this.code = def.code;
     this.status = def.status;
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
-export function fail(def: ErrorDef, message: string): never {
-  throw new OutgateError(def, message);
+export function fail(def: ErrorDef, message: string, retryAfterSeconds?: number): never {
+  throw new OutgateError(def, message, retryAfterSeconds);
 }
 
 export function isOutgateError(err: unknown): err is OutgateError {

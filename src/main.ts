@@ -4,6 +4,7 @@ import { CheckSend } from './app/check-send.js';
 import { systemClock, type Clock } from './app/ports.js';
 import { bootstrap } from './app/tenants.js';
 import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
+import { authenticateSession, pruneSessions, type SessionOptions } from './app/sessions.js';
 import { parseListen } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
@@ -60,6 +61,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const address = await listen(policy.server, host, port);
   log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode }, 'policy server listening');
 
+  const sessionOptions = sessionOptionsOf(config);
   const http = await buildApp({
     log,
     metrics: metrics.exposition(),
@@ -69,6 +71,8 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     store,
     clock,
     authenticate: (token, ip) => authenticateApiKey(store, token, ip, clock.now()),
+    authenticateSession: (token, ip) => authenticateSession(store, clock, sessionOptions, token, ip),
+    sessionOptions,
     unblockLimit: config.unblockLimit,
   });
   const httpAt = parseListen(config.http.listen);
@@ -90,6 +94,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     }, SWEEP_MS),
     setInterval(() => {
       checkSend.compact();
+      pruneSessions(store, clock, sessionOptions).catch((err: unknown) => log.error({ err }, 'pruning ended portal sessions failed'));
       try {
         store.prune(clock.now());
       } catch (err) {
@@ -117,5 +122,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       unlock();
       log.info('stopped');
     },
+  };
+}
+
+function sessionOptionsOf(config: Readonly<Config>): SessionOptions {
+  const s = config.http.session;
+  return {
+    idleMs: s.idleMinutes * 60_000,
+    absoluteMs: s.absoluteHours * 3_600_000,
+    perAccount: { max: s.failuresPerAccount, windowMs: s.throttleMinutes * 60_000 },
+    perAddress: { max: s.failuresPerAddress, windowMs: s.throttleMinutes * 60_000 },
   };
 }

@@ -6,6 +6,7 @@ import { buildApp } from '../src/adapters/http/build-app.js';
 import { PrometheusMetrics } from '../src/adapters/metrics/prometheus.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
 import { systemClock } from '../src/app/ports.js';
+import { DEFAULT_SESSION_OPTIONS } from '../src/app/sessions.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 import { startTestServer, tempDataDir } from './support/outgate.js';
 
@@ -21,6 +22,8 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
     store,
     clock: systemClock,
     authenticate: async () => undefined,
+    authenticateSession: async () => undefined,
+    sessionOptions: DEFAULT_SESSION_OPTIONS,
     unblockLimit: 3,
   });
   t.after(() => app.close());

@@ -42,7 +42,7 @@ describe('admin API', { timeout: 120_000 }, () => {
   it('refuses callers without a valid key with 401 and the same error shape', async () => {
     assert.deepEqual(await call('GET', '/api/v1/restricted-entities', undefined), {
       status: 401,
-      body: { statusCode: 401, code: 'OG_ERR_UNAUTHENTICATED', message: 'Send an API key: Authorization: Bearer og_….' },
+      body: { statusCode: 401, code: 'OG_ERR_UNAUTHENTICATED', message: 'Sign in, or send an API key: Authorization: Bearer og_….' },
     });
     assert.equal((await call('GET', '/api/v1/restricted-entities', 'og_000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx')).status, 401);
     const temp = JSON.parse((await s.cli('New-ApiKey', 'security-reader', '--format', 'json')).stdout) as { Id: string; Secret: string };

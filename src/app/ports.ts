@@ -105,7 +105,31 @@ export interface AccountStore {
   recordAudit(entries: readonly AuditEntry[]): Promise<void>;
 }
 
-export interface Store extends AccountStore {
+/** A portal session; the store keeps only a hash of the cookie's secret. */
+export interface StoredSession {
+  readonly idHash: string;
+  readonly accountId: string;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly ip: string | null;
+}
+
+/** Portal sessions and failed sign-ins, shared by every process on the store (throttling holds across them). */
+export interface SessionStore {
+  createSession(s: StoredSession, audit: AuditEntry): Promise<void>;
+  getSession(idHash: string): Promise<StoredSession | undefined>;
+  touchSession(idHash: string, at: number): Promise<void>;
+  /** Returns false when there was no such session (already signed out). */
+  deleteSession(idHash: string, audit: AuditEntry): Promise<boolean>;
+  pruneSessions(sessionsSeenBefore: number, createdBefore: number, failuresBefore: number): Promise<void>;
+  /** Failure times per key since `since`. */
+  signInFailures(keys: readonly string[], since: number): Promise<Map<string, number[]>>;
+  recordSignInFailure(keys: readonly string[], audit: AuditEntry): Promise<void>;
+  clearSignInFailures(key: string): Promise<void>;
+}
+
+export interface Store extends AccountStore, SessionStore {
   /** Resolves when the store can serve a read; rejects with the reason otherwise. */
   ping(): Promise<void>;
   loadDirectory(): Promise<DirectorySnapshot>;

@@ -25,7 +25,22 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
-    http: Type.Object({ listen: Listen('127.0.0.1:8440', 'HTTP API and portal.') }, { default: {} }),
+    http: Type.Object(
+      {
+        listen: Listen('127.0.0.1:8440', 'HTTP API and portal.'),
+        session: Type.Object(
+          {
+            idleMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30, description: 'A portal session unused this long ends.' }),
+            absoluteHours: Type.Integer({ minimum: 1, maximum: 168, default: 12, description: 'A portal session ends this long after sign-in.' }),
+            failuresPerAccount: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'Failed sign-ins per account name per throttle window.' }),
+            failuresPerAddress: Type.Integer({ minimum: 1, maximum: 10_000, default: 20, description: 'Failed sign-ins per source address per throttle window.' }),
+            throttleMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 15, description: 'The rolling throttle window.' }),
+          },
+          { default: {} },
+        ),
+      },
+      { default: {} },
+    ),
     smtp: Type.Object({ listen: Listen('127.0.0.1:10587', 'SMTP submission relay.') }, { default: {} }),
     serviceLimits: Type.Object(
       {

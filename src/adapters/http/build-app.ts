@@ -1,5 +1,6 @@
 // The HTTP API, built apart from listen() so tests can inject requests: TypeBox schemas on every
 // route, the OpenAPI 3 document at /api/openapi.json and a browsable reference at /api/docs.
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -7,7 +8,9 @@ import type { Logger } from 'pino';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import type { Clock, Store } from '../../app/ports.js';
-import { requireCaller, type Authenticate } from './auth.js';
+import { requireCaller, type Authenticate, type AuthenticateSession } from './auth.js';
+import type { SessionOptions } from '../../app/sessions.js';
+import { sessionRoutes, signInRoute } from './routes/session.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { policyRoutes } from './routes/policies.js';
@@ -22,6 +25,8 @@ export interface HttpDeps {
   store: Store;
   clock: Clock;
   authenticate: Authenticate;
+  authenticateSession: AuthenticateSession;
+  sessionOptions: SessionOptions;
   unblockLimit: number;
 }
 
@@ -41,16 +46,25 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Outgate API', version: deps.version, description: 'Outbound mail protection: restricted entities, policies, audit.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: og_…' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: og_…' },
+          session: { type: 'apiKey', in: 'cookie', name: 'og_session', description: 'A portal session (POST /api/v1/session); changes also need the X-CSRF-Token header.' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(cookie);
   await app.register(healthRoutes, { checkStore: deps.checkStore, metrics: deps.metrics });
+  const sessionDeps = { store: deps.store, clock: deps.clock, options: deps.sessionOptions };
+  await app.register(signInRoute, sessionDeps);
   // Everything else needs a caller; the use cases then check the caller's role and tenant.
   await app.register(async (api) => {
-    api.addHook('onRequest', requireCaller(deps.authenticate));
+    api.addHook('onRequest', requireCaller(deps.authenticate, deps.authenticateSession));
+    await api.register(sessionRoutes, sessionDeps);
     const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit };
     await api.register(restrictedEntityRoutes, routeDeps);
     await api.register(policyRoutes, routeDeps);

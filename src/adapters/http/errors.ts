@@ -10,6 +10,7 @@ export interface ErrorBody {
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (isOutgateError(err)) {
+    if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
     void reply.status(err.status).send({ statusCode: err.status, code: err.code, message: err.message } satisfies ErrorBody);
     return;
   }

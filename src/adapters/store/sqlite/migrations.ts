@@ -79,4 +79,12 @@ export const MIGRATIONS: readonly string[] = [
     secret_hash TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
   CREATE INDEX api_keys_account ON api_keys (account_id);
   `,
+  /* 3: portal sessions and failed sign-ins (throttling holds across restarts and processes) */ `
+  CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES admin_accounts(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, ip TEXT) WITHOUT ROWID;
+  CREATE INDEX web_sessions_account ON web_sessions (account_id);
+  CREATE TABLE sign_in_failures (id INTEGER PRIMARY KEY, key TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
+  `,
 ];

@@ -40,7 +40,14 @@ export interface ApiKeysTable {
   id: string; account_id: string; name: string; secret_hash: string; created_at: number; last_used_at: number | null; revoked_at: number | null;
 }
 
+export interface WebSessionsTable {
+  id_hash: string; account_id: string; csrf_token: string; created_at: number; last_seen_at: number; ip: string | null;
+}
+export interface SignInFailuresTable { id: number | null; key: string; at: number }
+
 export interface DB {
+  web_sessions: WebSessionsTable;
+  sign_in_failures: SignInFailuresTable;
   admin_accounts: AdminAccountsTable;
   api_keys: ApiKeysTable;
   meta: MetaTable;

@@ -1,7 +1,7 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk) and WAL checkpoints run on a
 // worker thread; restrictions and configuration are written in their own transactions at once.
-import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
+import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
@@ -16,6 +16,7 @@ import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } fro
 import * as repo from './enforcement-repo.js';
 import * as audit from './audit-repo.js';
 import * as accounts from './account-repo.js';
+import * as sessions from './session-repo.js';
 import type { AdminAccount, ApiKey } from '../../../domain/account.js';
 import { verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 
@@ -188,6 +189,8 @@ export class SqliteStore implements Store {
   async saveAccount(a: AdminAccount, passwordHash: string | null | undefined, entry: AuditEntry): Promise<void> {
     this.write(() => {
       accounts.saveAccount(this.db, a, passwordHash);
+      // A new password or a disabled account ends the account's portal sessions.
+      if (passwordHash !== undefined || !a.Enabled) sessions.deleteSessionsOf(this.db, a.Id);
       audit.appendAudit(this.db, [entry]);
     });
   }
@@ -224,6 +227,48 @@ export class SqliteStore implements Store {
 
   async touchApiKey(id: string, at: number): Promise<void> {
     this.write(() => accounts.touchApiKey(this.db, id, at));
+  }
+
+  async createSession(s: StoredSession, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      sessions.createSession(this.db, s);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async getSession(idHash: string): Promise<StoredSession | undefined> {
+    return sessions.getSession(this.db, idHash);
+  }
+
+  async touchSession(idHash: string, at: number): Promise<void> {
+    this.write(() => sessions.touchSession(this.db, idHash, at));
+  }
+
+  async deleteSession(idHash: string, entry: AuditEntry): Promise<boolean> {
+    return this.write(() => {
+      const done = sessions.deleteSession(this.db, idHash);
+      if (done) audit.appendAudit(this.db, [entry]);
+      return done;
+    });
+  }
+
+  async pruneSessions(sessionsSeenBefore: number, createdBefore: number, failuresBefore: number): Promise<void> {
+    this.write(() => sessions.pruneSessions(this.db, sessionsSeenBefore, createdBefore, failuresBefore));
+  }
+
+  async signInFailures(keys: readonly string[], since: number): Promise<Map<string, number[]>> {
+    return sessions.signInFailures(this.db, keys, since);
+  }
+
+  async recordSignInFailure(keys: readonly string[], entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      sessions.recordSignInFailure(this.db, keys, entry.at);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async clearSignInFailures(key: string): Promise<void> {
+    this.write(() => sessions.clearSignInFailures(this.db, key));
   }
 
   async recordAudit(entries: readonly AuditEntry[]): Promise<void> {
