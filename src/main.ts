@@ -74,6 +74,8 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     authenticateSession: (token, ip) => authenticateSession(store, clock, sessionOptions, token, ip),
     sessionOptions,
     unblockLimit: config.unblockLimit,
+    checkSend,
+    serviceLimits: config.serviceLimits,
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port });

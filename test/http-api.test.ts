@@ -6,6 +6,8 @@ import { buildApp } from '../src/adapters/http/build-app.js';
 import { PrometheusMetrics } from '../src/adapters/metrics/prometheus.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
 import { systemClock } from '../src/app/ports.js';
+import { CheckSend } from '../src/app/check-send.js';
+import { DEFAULT_SERVICE_LIMITS } from '../src/domain/service-limits.js';
 import { DEFAULT_SESSION_OPTIONS } from '../src/app/sessions.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 import { startTestServer, tempDataDir } from './support/outgate.js';
@@ -13,6 +15,7 @@ import { startTestServer, tempDataDir } from './support/outgate.js';
 test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON error shape, through inject', async (t) => {
   const store = new SqliteStore(tempDataDir());
   const metrics = new PrometheusMetrics();
+  const checkSend = await CheckSend.start(store, systemClock, DEFAULT_SERVICE_LIMITS);
   const app = await buildApp({
     log: pino({ level: 'silent' }),
     metrics: metrics.exposition(),
@@ -25,6 +28,8 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
     authenticateSession: async () => undefined,
     sessionOptions: DEFAULT_SESSION_OPTIONS,
     unblockLimit: 3,
+    checkSend,
+    serviceLimits: DEFAULT_SERVICE_LIMITS,
   });
   t.after(() => app.close());
   assert.deepEqual((await app.inject('/api/v1/health')).json(), { status: 'ok' });

@@ -53,7 +53,7 @@ describe('admin API', { timeout: 120_000 }, () => {
   });
 
   it('walks every role against every route: the allowed status or 403, never 500', async () => {
-    const routes: Array<{ method: string; path: string; body?: unknown; needs: 'read' | 'change' | 'administer' }> = [
+    const routes: Array<{ method: string; path: string; body?: unknown; needs: 'read' | 'change' | 'administer' | 'check' }> = [
       { method: 'GET', path: '/api/v1/restricted-entities', needs: 'read' },
       { method: 'GET', path: '/api/v1/restricted-entities/Mailbox/victim@outgate.test', needs: 'read' },
       { method: 'POST', path: '/api/v1/restricted-entities/Mailbox/nobody@outgate.test/unblock', body: {}, needs: 'change' },
@@ -67,14 +67,25 @@ describe('admin API', { timeout: 120_000 }, () => {
       { method: 'GET', path: '/api/v1/accounts', needs: 'read' },
       { method: 'PATCH', path: '/api/v1/accounts/global-reader', body: { DisplayName: 'GR' }, needs: 'administer' },
       { method: 'POST', path: '/api/v1/tenants', body: { Name: 'T' }, needs: 'administer' },
+      { method: 'GET', path: '/api/v1/accepted-domains', needs: 'read' },
+      { method: 'DELETE', path: '/api/v1/accepted-domains/nothing.example', needs: 'change' },
+      { method: 'GET', path: '/api/v1/inbound-connectors', needs: 'read' },
+      { method: 'PATCH', path: '/api/v1/inbound-connectors/none', body: { Comment: 'x' }, needs: 'change' },
+      { method: 'GET', path: '/api/v1/outbound-rules', needs: 'read' },
+      { method: 'POST', path: '/api/v1/outbound-rules', body: { Name: 'r', HostedOutboundSpamFilterPolicy: 'none', From: ['a@b.example'] }, needs: 'change' },
+      { method: 'GET', path: '/api/v1/sending-activity', needs: 'read' },
+      { method: 'GET', path: '/api/v1/sending-activity/Mailbox/victim@outgate.test', needs: 'read' },
+      { method: 'POST', path: '/api/v1/outbound-policies/what-if', body: { Policy: 'Default', Settings: { RecipientLimitPerDay: 5 } }, needs: 'read' },
+      { method: 'POST', path: '/api/v1/check', body: { Sender: 'matrix@outgate.test', Recipients: ['a@example.com'] }, needs: 'check' },
     ];
     const allowedFor: Record<Role, string[]> = {
-      'Global Administrator': ['read', 'change', 'administer'],
-      'Organization Management': ['read', 'change'],
-      'Security Administrator': ['read', 'change'],
+      'Global Administrator': ['read', 'change', 'administer', 'check'],
+      'Organization Management': ['read', 'change', 'check'],
+      'Security Administrator': ['read', 'change', 'check'],
       'Global Reader': ['read'],
       'Security Reader': ['read'],
       'View-Only Organization Management': ['read'],
+      'Sending Application': ['check'],
     };
     let tenantNo = 0;
     for (const role of ROLES) {

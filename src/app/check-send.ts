@@ -70,6 +70,8 @@ const EVENT_COOLDOWN_MS = 15 * 60_000;
 export class CheckSend {
   private directory: Directory;
   private readonly windows = new Map<string, SendingWindow>();
+  /** The sender of each window, for reports (sending activity). */
+  private readonly senders = new Map<string, SenderRef>();
   private readonly restrictions = new Map<string, Restriction>();
   private readonly lastEvent = new Map<string, number>();
   private readonly addresses = new AddressCache();
@@ -198,10 +200,30 @@ export class CheckSend {
     return this.window(sender).totals(this.clock.now());
   }
 
+  /** Every sender with something in its windows now: its totals and the limits it is held to. */
+  *activity(): Generator<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> {
+    const now = this.clock.now();
+    for (const [key, w] of this.windows) {
+      if (w.isEmpty(now)) continue;
+      const sender = this.senders.get(key)!;
+      const restriction = this.activeRestriction(key, now);
+      yield { sender, totals: w.totals(now), limits: this.limitsOf(sender), restriction: isActive(restriction, now) ? restriction : undefined };
+    }
+  }
+
+  /** The limits a sender is held to when it sends as itself (its login as the From). */
+  limitsOf(sender: SenderRef): EffectiveLimits {
+    return this.directory.limitsFor(sender, sender.type === 'Mailbox' ? sender.identity : undefined);
+  }
+
   /** Drops senders with nothing left in any window, so memory follows active senders only. */
   compact(): void {
     const now = this.clock.now();
-    for (const [key, w] of this.windows) if (w.isEmpty(now)) this.windows.delete(key);
+    for (const [key, w] of this.windows) {
+      if (!w.isEmpty(now)) continue;
+      this.windows.delete(key);
+      this.senders.delete(key);
+    }
   }
 
   private activeRestriction(key: string, now: number): Restriction | undefined {
@@ -216,6 +238,7 @@ export class CheckSend {
     if (!w) {
       w = new SendingWindow();
       this.windows.set(key, w);
+      this.senders.set(key, sender);
     }
     return w;
   }
@@ -234,6 +257,7 @@ export class CheckSend {
       this.reloadDirectory();
     } else if (c.kind === 'windows-reset') {
       this.windows.delete(senderKey(c.sender));
+      this.senders.delete(senderKey(c.sender));
     } else if (c.restriction) {
       this.setRestriction(senderKey(c.sender), c.restriction);
     } else {

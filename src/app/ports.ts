@@ -157,6 +157,8 @@ export interface Store extends AccountStore, SessionStore {
   getRestriction(sender: SenderRef): Promise<Restriction | undefined>;
   /** Recipients and messages per hour since `fromHour`, for reports. */
   sendingHistory(sender: SenderRef, fromHour: number): Promise<HourlyCount[]>;
+  /** Every sender's hourly counts since `fromHour`, optionally of one tenant (policy what-if). */
+  sendingHistoryAll(fromHour: number, tenantId?: string): Promise<Array<{ sender: SenderRef; hours: HourlyCount[] }>>;
   listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]>;
   /** Restrictions whose BlockUserForToday time ran out but are still recorded as Restricted. */
   listExpired(now: number): Promise<Restriction[]>;

@@ -44,6 +44,7 @@ test('every role against every kind of action: readers read, admins change, only
     'Global Reader': 'read',
     'Security Reader': 'read',
     'View-Only Organization Management': 'read',
+    'Sending Application': '',
   };
   for (const role of ROLES) {
     const ctx: AdminContext = { store, clock: systemClock, actor: actor(role) };

@@ -10,26 +10,34 @@ export const ROLES = [
   'Global Reader',
   'Security Reader',
   'View-Only Organization Management',
+  'Sending Application',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-/** read: see restricted entities, policies, audit; change: unblock, change policies and settings; administer: accounts, roles, tenants. */
-export type Permission = 'read' | 'change' | 'administer';
+/**
+ * read: see restricted entities, policies, audit; change: unblock, change policies and settings;
+ * administer: accounts, roles, tenants; check: submit messages to the send check (POST /api/v1/check),
+ * which counts them. `Sending Application` is for the API keys of applications that send mail
+ * themselves: they may check and nothing else.
+ */
+export type Permission = 'read' | 'change' | 'administer' | 'check';
 
 export const PERMISSIONS: Readonly<Record<Role | 'System', readonly Permission[]>> = Object.freeze({
-  'Global Administrator': ['read', 'change', 'administer'],
-  'Organization Management': ['read', 'change'],
-  'Security Administrator': ['read', 'change'],
+  'Global Administrator': ['read', 'change', 'administer', 'check'],
+  'Organization Management': ['read', 'change', 'check'],
+  'Security Administrator': ['read', 'change', 'check'],
   'Global Reader': ['read'],
   'Security Reader': ['read'],
   'View-Only Organization Management': ['read'],
-  System: ['read', 'change', 'administer'],
+  'Sending Application': ['check'],
+  System: ['read', 'change', 'administer', 'check'],
 });
 
 const SENTENCE: Record<Permission, string> = {
   read: 'see this',
   change: 'make changes (it can only view)',
   administer: 'manage accounts, roles or tenants (only a Global Administrator can)',
+  check: 'submit messages to the send check (give the application a Sending Application key)',
 };
 
 export function can(actor: Actor, permission: Permission): boolean {

@@ -130,11 +130,11 @@ function oneState(v: string): 'Enabled' | 'Disabled' {
   fail(Errors.INVALID_ARGUMENT, `State must be Enabled or Disabled; got '${printable(v)}'.`);
 }
 
-function emptyConditions(): SenderConditions {
+export function emptyConditions(): SenderConditions {
   return { From: [], FromMemberOf: [], SenderDomainIs: [], ExceptIfFrom: [], ExceptIfFromMemberOf: [], ExceptIfSenderDomainIs: [] };
 }
 
-function validateConditions(input: RuleInput, requireOne: boolean): Partial<SenderConditions> {
+export function validateConditions(input: RuleInput, requireOne: boolean): Partial<SenderConditions> {
   const out: Partial<SenderConditions> = {};
   for (const f of [...CONDITION_FIELDS, ...EXCEPTION_FIELDS]) {
     const v = input[f];

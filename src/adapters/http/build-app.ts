@@ -15,6 +15,10 @@ import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { policyRoutes } from './routes/policies.js';
 import { restrictedEntityRoutes } from './routes/restricted-entities.js';
+import { mailFlowRoutes } from './routes/mail-flow.js';
+import { sendingRoutes } from './routes/sending.js';
+import type { CheckSend } from '../../app/check-send.js';
+import type { ServiceLimits } from '../../domain/service-limits.js';
 
 export interface HttpDeps {
   log: Logger;
@@ -28,6 +32,8 @@ export interface HttpDeps {
   authenticateSession: AuthenticateSession;
   sessionOptions: SessionOptions;
   unblockLimit: number;
+  checkSend: CheckSend;
+  serviceLimits: ServiceLimits;
 }
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -65,11 +71,13 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.addHook('onRequest', requireCaller(deps.authenticate, deps.authenticateSession));
     await api.register(sessionRoutes, sessionDeps);
-    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit };
+    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits };
     await api.register(restrictedEntityRoutes, routeDeps);
     await api.register(policyRoutes, routeDeps);
     await api.register(auditRoutes, routeDeps);
     await api.register(accountRoutes, routeDeps);
+    await api.register(mailFlowRoutes, routeDeps);
+    await api.register(sendingRoutes, routeDeps);
   });
   return app;
 }

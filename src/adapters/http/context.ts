@@ -3,12 +3,16 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
 import type { AdminContext } from '../../app/directory-change.js';
+import type { CheckSend } from '../../app/check-send.js';
 import type { Clock, Store } from '../../app/ports.js';
+import type { ServiceLimits } from '../../domain/service-limits.js';
 
 export interface RouteDeps {
   store: Store;
   clock: Clock;
   unblockLimit: number;
+  checkSend: CheckSend;
+  serviceLimits: ServiceLimits;
 }
 
 export const TenantQuery = Type.Object({ tenant: Type.Optional(Type.String({ maxLength: 64, description: 'Tenant name or id (provider-level callers).' })) });

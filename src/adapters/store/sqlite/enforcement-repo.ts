@@ -162,6 +162,31 @@ export function recordEvents(db: SqliteDb, events: readonly DomainEvent[]): void
 }
 
 /** A sender's recipients and messages per hour since `fromHour` (hours since the epoch), oldest first. */
+/** Every sender's hourly counts since `fromHour` (optionally one tenant's), for the policy what-if. */
+export function sendingHistoryAll(db: SqliteDb, fromHour: number, tenantId: string | undefined): Array<{ sender: SenderRef; hours: HourlyCount[] }> {
+  const tenant = tenantId === undefined ? '' : 'AND tenant_id = ?';
+  const args = tenantId === undefined ? [fromHour, fromHour * 60] : [fromHour, tenantId, fromHour * 60, tenantId];
+  const rows = db
+    .prepare(
+      `SELECT tenant_id, entity_type, identity, hour, SUM(external) AS external, SUM(internal) AS internal, SUM(messages) AS messages FROM (
+         SELECT tenant_id, entity_type, identity, hour, external, internal, messages FROM sending_hours WHERE hour >= ? ${tenant}
+         UNION ALL
+         SELECT tenant_id, entity_type, identity, minute / 60 AS hour, external, internal, messages FROM sending_minutes WHERE minute >= ? ${tenant})
+       GROUP BY tenant_id, entity_type, identity, hour ORDER BY tenant_id, entity_type, identity, hour`,
+    )
+    .all(...args) as Array<HourlyCount & { tenant_id: string; entity_type: EntityType; identity: string }>;
+  const out: Array<{ sender: SenderRef; hours: HourlyCount[] }> = [];
+  for (const r of rows) {
+    let last = out[out.length - 1];
+    if (!last || last.sender.tenantId !== r.tenant_id || last.sender.type !== r.entity_type || last.sender.identity !== r.identity) {
+      last = { sender: { tenantId: r.tenant_id, type: r.entity_type, identity: r.identity }, hours: [] };
+      out.push(last);
+    }
+    last.hours.push({ hour: r.hour, external: r.external, internal: r.internal, messages: r.messages });
+  }
+  return out;
+}
+
 export function sendingHistory(db: SqliteDb, s: SenderRef, fromHour: number): HourlyCount[] {
   return db
     .prepare(

@@ -275,6 +275,10 @@ export class SqliteStore implements Store {
     if (entries.length > 0) this.write(() => audit.appendAudit(this.db, entries));
   }
 
+  async sendingHistoryAll(fromHour: number, tenantId?: string): Promise<Array<{ sender: SenderRef; hours: HourlyCount[] }>> {
+    return repo.sendingHistoryAll(this.db, fromHour, tenantId);
+  }
+
   async sendingHistory(sender: SenderRef, fromHour: number): Promise<HourlyCount[]> {
     return repo.sendingHistory(this.db, sender, fromHour);
   }

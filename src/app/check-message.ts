@@ -1,0 +1,79 @@
+// POST /api/v1/check: the decision the Postfix policy server makes, for applications that send through
+// their own code. The message goes through the same stages Postfix asks about (each recipient at RCPT,
+// then the whole message at END-OF-MESSAGE), so it is judged, counted and restricted exactly the same.
+import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import { normalizeAddress, printable } from '../domain/address.js';
+import { Conversation } from '../domain/conversation.js';
+import { replyLine } from '../domain/replies.js';
+import { isActive } from '../domain/restriction.js';
+import { Errors, fail } from '../errors.js';
+import type { CheckResult, CheckSend, SendRequest } from './check-send.js';
+import type { AdminContext } from './directory-change.js';
+import { authorize } from './roles.js';
+
+export interface CheckMessageInput {
+  /** The authenticated submitter (what Postfix knows as sasl_username). */
+  Sender?: string;
+  /** The envelope sender; selects the policy (spec §3). Defaults to Sender. */
+  From?: string;
+  Recipients: readonly string[];
+  /** Where unauthenticated mail comes from: counted as the inbound connector that covers it. */
+  ClientAddress?: string;
+  MessageId?: string;
+}
+
+export interface CheckMessageResult {
+  /** Accept: send it (it has been counted). Reject: do not send, permanently. Defer: try later. */
+  Decision: 'Accept' | 'Reject' | 'Defer';
+  /** The reply an SMTP server would give, e.g. `550 5.1.8 Access denied, bad outbound sender`. */
+  SmtpReply: string | null;
+  /** Whether the message now counts against the sender's limits. */
+  Counted: boolean;
+  /** The recipient that could not be accepted, when the refusal came at one. */
+  RefusedRecipient: string | null;
+  Sender: { EntityType: 'Mailbox' | 'Connector'; Identity: string; TenantId: string } | null;
+  Policy: string | null;
+  Restricted: boolean;
+  RestrictionExpires: string | null;
+  Counts: { ExternalLastHour: number; InternalLastHour: number; Last24Hours: number; MessagesLastMinute: number } | null;
+  Limits: { ExternalPerHour: number; InternalPerHour: number; PerDay: number; Action: string } | null;
+}
+
+export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, input: CheckMessageInput): Promise<CheckMessageResult> {
+  authorize(ctx.actor, 'check');
+  if (!input.Sender && !input.ClientAddress) fail(Errors.MISSING_PARAMETER, 'Give Sender (the authenticated submitter) or ClientAddress (for mail from an inbound connector).');
+  if (input.ClientAddress && isIP(input.ClientAddress) === 0) fail(Errors.INVALID_ARGUMENT, `ClientAddress '${printable(input.ClientAddress)}' is not an IP address.`);
+  const recipients = input.Recipients.map((r) => normalizeAddress(r, 'Recipients'));
+  const from = input.From === undefined ? input.Sender : normalizeAddress(input.From, 'From');
+  const base: Omit<SendRequest, 'stage'> = { login: input.Sender, clientAddress: input.ClientAddress, from, messageId: input.MessageId };
+
+  const sender = checkSend.resolve({ stage: 'other', ...base });
+  // A tenant's key checks only its own tenant's senders; another tenant's do not exist for it.
+  if (sender && ctx.actor.tenantId !== null && sender.tenantId !== ctx.actor.tenantId) fail(Errors.NOT_FOUND, `No sender '${printable(input.Sender ?? input.ClientAddress ?? '')}' in your tenant.`);
+  const conversation = new Conversation(input.MessageId ?? randomUUID());
+  for (const recipient of recipients) {
+    const r = await checkSend.check({ stage: 'rcpt', ...base, recipient }, conversation);
+    if (r.decision.kind !== 'permit') return present(checkSend, r, false, recipient, ctx.clock.now());
+  }
+  const end = await checkSend.check({ stage: 'end', ...base, recipientCount: conversation.size }, conversation);
+  return present(checkSend, end, end.decision.kind === 'permit' && end.sender !== undefined, null, ctx.clock.now());
+}
+
+function present(checkSend: CheckSend, r: CheckResult, counted: boolean, refusedRecipient: string | null, now: number): CheckMessageResult {
+  const d = r.decision;
+  const totals = r.sender ? checkSend.totalsOf(r.sender) : undefined;
+  const restricted = isActive(r.restriction, now);
+  return {
+    Decision: d.kind === 'permit' ? 'Accept' : d.kind === 'refuse' ? 'Reject' : 'Defer',
+    SmtpReply: d.kind === 'permit' ? null : replyLine(d.reply),
+    Counted: counted,
+    RefusedRecipient: d.kind === 'permit' ? null : refusedRecipient,
+    Sender: r.sender ? { EntityType: r.sender.type, Identity: r.sender.identity, TenantId: r.sender.tenantId } : null,
+    Policy: r.limits?.policyName ?? null,
+    Restricted: restricted,
+    RestrictionExpires: restricted && r.restriction?.expiresAt ? new Date(r.restriction.expiresAt).toISOString() : null,
+    Counts: totals ? { ExternalLastHour: totals.externalLastHour, InternalLastHour: totals.internalLastHour, Last24Hours: totals.recipientsLast24h, MessagesLastMinute: totals.messagesLastMinute } : null,
+    Limits: r.limits ? { ExternalPerHour: r.limits.externalPerHour, InternalPerHour: r.limits.internalPerHour, PerDay: r.limits.perDay, Action: r.limits.action } : null,
+  };
+}
