@@ -14,6 +14,7 @@ import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
+import { remoteCmdlets } from './cli/cmdlets.js';
 
 export interface Running {
   readonly store: SqliteStore;
@@ -76,6 +77,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     unblockLimit: config.unblockLimit,
     checkSend,
     serviceLimits: config.serviceLimits,
+    cmdlets: remoteCmdlets,
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port });

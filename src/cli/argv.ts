@@ -25,7 +25,7 @@ export function normalizeArgs(cmdlet: string, args: readonly string[], params: r
   for (let i = 0; i < args.length; i++) {
     const token = args[i]!;
     const m = /^--?([A-Za-z][A-Za-z0-9]*)(?::(.*))?$/s.exec(token);
-    if (!m || ['format', 'tenant', 'help', 'h'].includes(m[1]!.toLowerCase())) {
+    if (!m || ['format', 'tenant', 'local', 'help', 'h'].includes(m[1]!.toLowerCase())) {
       out.push(token.startsWith('-') && m ? `--${m[1]!.toLowerCase() === 'h' ? 'help' : m[1]!.toLowerCase()}` : token);
       if (m && m[2] !== undefined) out.push(m[2]);
       continue;

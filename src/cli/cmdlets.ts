@@ -308,6 +308,12 @@ export const CMDLETS: readonly Cmdlet[] = [
     run: (ctx, a) => accounts.revokeApiKey(ctx, String(a.Id)),
   },
   {
+    name: 'Get-ConnectionInformation',
+    summary: 'Who the CLI acts as, and where: the local store, or the server after outgate connect.',
+    params: [],
+    run: async (ctx) => ({ UserName: ctx.actor.name, Role: ctx.actor.role, TenantId: ctx.actor.tenantId, Source: ctx.actor.source }),
+  },
+  {
     name: 'Get-Tenant',
     summary: 'Show tenants.',
     params: [],
@@ -321,3 +327,19 @@ export const CMDLETS: readonly Cmdlet[] = [
     run: (ctx, a) => tenants.newTenant(ctx, String(a.Name)),
   },
 ];
+
+/** The table as the HTTP adapter's remote-cmdlet route takes it. */
+export const remoteCmdlets = {
+  find(name: string): { name: string; params: readonly string[] } | undefined {
+    const c = findCmdlet(name);
+    return c && { name: c.name, params: c.params.map((p) => p.name) };
+  },
+  run(name: string, ctx: AdminContext, params: Args): Promise<unknown> {
+    return findCmdlet(name)!.run(ctx, params);
+  },
+};
+
+export function findCmdlet(name: string): Cmdlet | undefined {
+  const key = name.toLowerCase();
+  return CMDLETS.find((c) => c.name.toLowerCase() === key);
+}

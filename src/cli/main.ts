@@ -11,6 +11,7 @@ import { startServer } from '../main.js';
 import type { Actor } from '../domain/events.js';
 import { normalizeArgs } from './argv.js';
 import { CMDLETS, type Cmdlet } from './cmdlets.js';
+import { callRemote, checkUrl, loadConnection, removeConnection, saveConnection } from './remote.js';
 import { render, type OutputFormat } from './format.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -41,6 +42,30 @@ async function runProgram(argv: readonly string[]): Promise<number> {
         process.once('SIGTERM', stop);
       });
     });
+  program
+    .command('connect')
+    .description('Run every cmdlet against a remote Outgate server over its API (like Connect-ExchangeOnline).')
+    .requiredOption('--url <url>', 'The server, e.g. https://outgate.example.net:8440')
+    .option('--api-key <key>', 'An API key (og_…); default: $OUTGATE_API_KEY')
+    .action(async (o: { url: string; apiKey?: string }) => {
+      const apiKey = o.apiKey ?? process.env.OUTGATE_API_KEY;
+      if (!apiKey) throw new OutgateError(Errors.MISSING_PARAMETER, 'connect needs --api-key (or OUTGATE_API_KEY).');
+      const url = checkUrl(o.url);
+      const who = (await callRemote({ url, apiKey, connectedAt: '' }, 'Get-ConnectionInformation', {}, undefined)) as { UserName: string; Role: string };
+      const file = saveConnection({ url, apiKey, connectedAt: new Date().toISOString() });
+      process.stdout.write(`Connected to ${url} as ${who.UserName} (${who.Role}). Cmdlets now run there; outgate disconnect returns to the local store.\n`);
+      const host = new URL(url).hostname;
+      if (url.startsWith('http:') && !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+        process.stderr.write(`warning: ${url} is plain HTTP: the API key crosses the network in clear text. Use https.\n`);
+      }
+      process.stderr.write(`(saved to ${file}, readable by you only)\n`);
+    });
+  program
+    .command('disconnect')
+    .description('Forget the remote server: cmdlets act on the local store again.')
+    .action(() => {
+      process.stdout.write(removeConnection() ? 'Disconnected: cmdlets act on the local store.\n' : 'Not connected: cmdlets already act on the local store.\n');
+    });
   program.on('command:*', (operands: string[]) => {
     throw new OutgateError(Errors.UNKNOWN_COMMAND, `'${operands[0]}' is not an outgate command or cmdlet. Run 'outgate --help' for the list.`);
   });
@@ -64,6 +89,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
   }
   cmd.addOption(new Option('--format <format>', 'Output format.').choices(['auto', 'list', 'table', 'json', 'csv']).default('auto'));
   cmd.addOption(new Option('--tenant <tenant>', 'Tenant name or id (default: the default tenant).'));
+  cmd.addOption(new Option('--local', 'Act on the local store even after outgate connect.'));
 
   let result: unknown;
   let format: OutputFormat = 'auto';
@@ -80,6 +106,12 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
       }
     }
     format = opts.format as OutputFormat;
+    const remote = opts.local ? undefined : loadConnection();
+    if (remote) {
+      const params = Object.fromEntries(cmdlet.params.filter((p) => a[p.name] !== undefined).map((p) => [p.name, a[p.name]]));
+      result = await callRemote(remote, cmdlet.name, params, opts.tenant as string | undefined);
+      return;
+    }
     const config = loadConfig();
     const store = new SqliteStore(config.dataDir);
     try {

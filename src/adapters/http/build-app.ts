@@ -17,6 +17,7 @@ import { policyRoutes } from './routes/policies.js';
 import { restrictedEntityRoutes } from './routes/restricted-entities.js';
 import { mailFlowRoutes } from './routes/mail-flow.js';
 import { sendingRoutes } from './routes/sending.js';
+import { cmdletRoutes, type RemoteCmdlets } from './routes/cmdlets.js';
 import type { CheckSend } from '../../app/check-send.js';
 import type { ServiceLimits } from '../../domain/service-limits.js';
 
@@ -34,6 +35,8 @@ export interface HttpDeps {
   unblockLimit: number;
   checkSend: CheckSend;
   serviceLimits: ServiceLimits;
+  /** The cmdlet table for remote CLI calls; absent: no /api/v1/cmdlets route. */
+  cmdlets?: RemoteCmdlets;
 }
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
@@ -78,6 +81,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     await api.register(accountRoutes, routeDeps);
     await api.register(mailFlowRoutes, routeDeps);
     await api.register(sendingRoutes, routeDeps);
+    if (deps.cmdlets) await api.register(cmdletRoutes, { ...routeDeps, cmdlets: deps.cmdlets });
   });
   return app;
 }
