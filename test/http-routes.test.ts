@@ -102,11 +102,21 @@ describe('admin API', { timeout: 120_000 }, () => {
 
   it("keeps a tenant's admin inside its tenant: other tenants are 404, not 403", async () => {
     assert.equal((await call('GET', '/api/v1/outbound-policies', contosoKey)).status, 200);
-    for (const path of ['/api/v1/outbound-policies?tenant=Default', '/api/v1/outbound-policies?tenant=default', '/api/v1/restricted-entities/Mailbox/victim@outgate.test']) {
+    for (const path of [
+      '/api/v1/outbound-policies?tenant=Default',
+      '/api/v1/outbound-policies?tenant=default',
+      '/api/v1/restricted-entities/Mailbox/victim@outgate.test',
+      '/api/v1/accepted-domains?tenant=Default',
+      '/api/v1/outbound-rules?tenant=Default',
+      '/api/v1/inbound-connectors?tenant=default',
+      '/api/v1/sending-activity/Mailbox/victim@outgate.test',
+      '/api/v1/sending-activity?tenant=Default',
+    ]) {
       const res = await call('GET', path, contosoKey);
       assert.equal(res.status, 404, `${path}: ${JSON.stringify(res.body)}`);
     }
     assert.deepEqual((await call('GET', '/api/v1/restricted-entities', contosoKey)).body, { total: 0, items: [] });
+    assert.equal((await call('GET', '/api/v1/sending-activity', contosoKey)).body.Total, 0, "the default tenant's senders are not listed");
     assert.deepEqual((await call('GET', '/api/v1/tenants', contosoKey)).body.map((t: { Name: string }) => t.Name), ['Contoso']);
   });
 
