@@ -64,6 +64,11 @@ class AddressCache {
   }
 }
 
+/** Map keys of cached senders, computed once: building a fresh key string per request adds up. */
+const senderKeys = new WeakMap<SenderRef, string>();
+const keyOf = (s: SenderRef): string => senderKeys.get(s) ?? senderKey(s);
+const LOGIN_CACHE_MAX = 200_000;
+
 /** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
 const EVENT_COOLDOWN_MS = 15 * 60_000;
 
@@ -75,7 +80,8 @@ export class CheckSend {
   private readonly restrictions = new Map<string, Restriction>();
   private readonly lastEvent = new Map<string, number>();
   private readonly addresses = new AddressCache();
-  private readonly logins = new AddressCache();
+  /** Login as Postfix sent it → the sender it counts as; rebuilt when the directory changes (tenants). */
+  private loginSenders = new Map<string, SenderRef>();
   /** A reload started by a change; the next check waits for it, so a change is seen by the next request. */
   private syncing: Promise<void> | null = null;
 
@@ -101,8 +107,15 @@ export class CheckSend {
   /** Who a request counts against: the authenticated login, else a configured connector, else nobody. */
   resolve(req: SendRequest): SenderRef | undefined {
     if (req.login) {
-      const identity = this.logins.get(req.login, normalizeLogin)!;
-      return { tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity };
+      let sender = this.loginSenders.get(req.login);
+      if (!sender) {
+        const identity = normalizeLogin(req.login);
+        sender = { tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity };
+        senderKeys.set(sender, senderKey(sender));
+        if (this.loginSenders.size >= LOGIN_CACHE_MAX) this.loginSenders = new Map();
+        this.loginSenders.set(req.login, sender);
+      }
+      return sender;
     }
     const connector = req.clientAddress ? this.directory.connectorFor(req.clientAddress) : undefined;
     return connector ? { tenantId: connector.TenantId, type: 'Connector', identity: connector.Id } : undefined;
@@ -123,7 +136,7 @@ export class CheckSend {
     const sender = this.resolve(req);
     if (!sender) return { decision: PERMIT };
     const now = this.clock.now();
-    const key = senderKey(sender);
+    const key = keyOf(sender);
     // Usually the envelope sender is the login itself: normalized once, as the sender's identity.
     const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from, tryNormalizeAddress);
     const limits = this.directory.limitsFor(sender, from);
@@ -163,8 +176,8 @@ export class CheckSend {
     now: number,
     messageId: string | undefined,
   ): CheckResult | Promise<CheckResult> {
-    const key = senderKey(sender);
-    const window = this.window(sender);
+    const key = keyOf(sender);
+    const window = this.window(sender, key);
     const totals = window.totals(now);
     const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId });
     const events = verdict.events.filter((e) => this.worthRecording(key, e, now));
@@ -232,8 +245,7 @@ export class CheckSend {
     return r;
   }
 
-  private window(sender: SenderRef): SendingWindow {
-    const key = senderKey(sender);
+  private window(sender: SenderRef, key = keyOf(sender)): SendingWindow {
     let w = this.windows.get(key);
     if (!w) {
       w = new SendingWindow();
@@ -274,7 +286,13 @@ export class CheckSend {
   }
 
   private reloadDirectory(): void {
-    this.sync(this.store.loadDirectory().then((snapshot) => void (this.directory = new Directory(snapshot, this.service))));
+    this.sync(
+      this.store.loadDirectory().then((snapshot) => {
+        this.directory = new Directory(snapshot, this.service);
+        // A new accepted domain can move a login to another tenant.
+        this.loginSenders = new Map();
+      }),
+    );
   }
 
   private sync(work: Promise<void>): void {

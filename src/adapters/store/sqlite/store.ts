@@ -301,10 +301,10 @@ export class SqliteStore implements Store {
   }
 
   pollChanges(): void {
-    // At most once a millisecond: data_version is cheap but not free on the hot path, and no admin
-    // command returns to its user within a millisecond of its commit.
+    // At most every 5 ms: data_version is cheap but not free on the hot path, and no admin command
+    // returns to its user (process exit, shell prompt) within 5 ms of its commit.
     const now = performance.now();
-    if (now - this.lastPoll < 1) return;
+    if (now - this.lastPoll < 5) return;
     this.lastPoll = now;
     this.emit(this.feed.poll());
   }
