@@ -43,6 +43,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   }
   store.startBackgroundCheckpoints((message) => log.warn({ message }, 'background WAL checkpoint failed'));
   store.openJournal(config.store.synchronous === 'full');
+  store.startBackgroundApply();
   await bootstrap(store, clock);
   const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
   if (first.created && first.generated) {
@@ -86,10 +87,11 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
 
   const timers = [
     setInterval(() => {
+      const failed = (err: unknown): void => log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
       try {
-        store.applyJournal();
+        store.applyJournalInBackground(failed);
       } catch (err) {
-        log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
+        failed(err);
       }
     }, APPLY_MS),
     setInterval(() => {

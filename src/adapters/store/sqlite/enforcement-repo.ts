@@ -9,13 +9,15 @@ import { appendAudit } from './audit-repo.js';
 import type { SqliteDb } from './database.js';
 import type { RestrictionsTable } from './schema.js';
 
+/** Adds one journaled send to its minute bucket; shared with the journal applier's worker thread. */
+export const UPSERT_SENDING_MINUTE = `INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT DO UPDATE SET external = external + excluded.external, internal = internal + excluded.internal,
+    messages = messages + excluded.messages`;
+export const SELECT_WINDOW_RESETS = 'SELECT tenant_id, entity_type, identity, at FROM window_resets';
+
 export function recordSends(db: SqliteDb, records: readonly SendRecord[]): void {
-  const upsert = db.prepare(
-    `INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET external = external + excluded.external, internal = internal + excluded.internal,
-       messages = messages + excluded.messages`,
-  );
+  const upsert = db.prepare(UPSERT_SENDING_MINUTE);
   for (const { sender: s, at, counts: c } of records) upsert.run(minuteOf(at), s.tenantId, s.type, s.identity, c.external, c.internal, c.messages);
 }
 

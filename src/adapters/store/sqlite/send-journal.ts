@@ -4,28 +4,43 @@
 // fdatasync'ed. On start, what the journal holds past the applied offset is applied first.
 //
 // Files are sends.<generation>.journal; meta keeps (generation, offset) of what SQLite already has,
-// updated in the same transaction as the applied rows, so nothing is applied twice.
+// updated in the same transaction as the applied rows, so nothing is applied twice. Pending sends are
+// kept as the journal's own text: the applier worker (journal-applier.ts) gets them as written.
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SendRecord } from '../../../app/ports.js';
 import type { SqliteDb } from './database.js';
-import { recordSends } from './enforcement-repo.js';
+import { recordSends, SELECT_WINDOW_RESETS, UPSERT_SENDING_MINUTE } from './enforcement-repo.js';
+import type { ApplierSql } from './journal-applier.js';
 
 const ROTATE_BYTES = 32 * 1024 * 1024;
 
 
-interface Position {
+export interface Position {
   generation: number;
   offset: number;
 }
+
+/** Sends appended since the last apply, and the position SQLite records once they are applied. */
+export interface PendingBatch {
+  readonly chunks: readonly string[];
+  readonly next: Position;
+}
+
+const SET_META = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
+export const APPLIER_SQL: ApplierSql = { upsert: UPSERT_SENDING_MINUTE, resets: SELECT_WINDOW_RESETS, setMeta: SET_META };
 
 export class SendJournal {
   private fd: number;
   private position: Position;
   /** Bytes written to the current file so far. */
   private size: number;
-  private unapplied: SendRecord[] = [];
-  private unappliedBytes = 0;
+  /** Appended text not yet in SQLite, oldest first, one chunk per append. */
+  private pending: Array<{ text: string; bytes: number }> = [];
+  /** How many of the oldest chunks are out with the applier; nothing else is applied meanwhile. */
+  private inFlight = 0;
+  /** A batch whose outcome is not known yet (see batchFailed). */
+  private unsettled: PendingBatch | null = null;
 
   constructor(
     private readonly db: SqliteDb,
@@ -48,36 +63,73 @@ export class SendJournal {
     writeSync(this.fd, bytes, 0, bytes.length, this.size);
     if (this.fsync) fdatasyncSync(this.fd);
     this.size += bytes.length;
-    this.unapplied.push(...records);
-    this.unappliedBytes += bytes.length;
+    this.pending.push({ text, bytes: bytes.length });
+  }
+
+  /** Hands out everything pending as one batch, unless a batch is already out. */
+  takeBatch(): PendingBatch | undefined {
+    if (this.unsettled) this.settle(this.unsettled);
+    if (this.inFlight > 0 || this.pending.length === 0) return undefined;
+    this.inFlight = this.pending.length;
+    let bytes = 0;
+    for (const c of this.pending) bytes += c.bytes;
+    return { chunks: this.pending.map((c) => c.text), next: { generation: this.position.generation, offset: this.position.offset + bytes } };
+  }
+
+  /** The batch is in SQLite (with its position): memory moves on. */
+  batchApplied(batch: PendingBatch): void {
+    this.pending = this.pending.slice(this.inFlight);
+    this.inFlight = 0;
+    this.position = batch.next;
   }
 
   /**
-   * Applies what was appended since the last call to SQLite in one transaction (run by `commit`), which
-   * also records the new position; memory moves on only once it committed. `skip` drops records an
-   * admin's window reset made obsolete.
+   * The batch's outcome is unknown (the applier failed or died): SQLite's recorded position says whether
+   * it committed, so it is neither lost nor applied twice.
+   */
+  batchFailed(batch: PendingBatch): void {
+    this.unsettled = batch;
+    try {
+      this.settle(batch);
+    } catch {
+      // The position cannot be read now; the next takeBatch() tries again.
+    }
+  }
+
+  private settle(batch: PendingBatch): void {
+    const stored = readPosition(this.db);
+    if (stored.generation === batch.next.generation && stored.offset === batch.next.offset) this.batchApplied(batch);
+    else this.inFlight = 0;
+    this.unsettled = null;
+  }
+
+  /**
+   * Applies what is pending to SQLite on this thread in one transaction (run by `commit`), which also
+   * records the new position; memory moves on only once it committed. `skip` drops sends an admin's
+   * window reset made obsolete. Does nothing while a batch is out with the applier.
    */
   applyPending(commit: (fn: () => void) => void, skip: (r: SendRecord) => boolean): void {
-    if (this.unapplied.length === 0) return;
-    const records = this.unapplied;
-    const bytes = this.unappliedBytes;
-    const next: Position = { generation: this.position.generation, offset: this.position.offset + bytes };
-    commit(() => {
-      recordSends(this.db, records.filter((r) => !skip(r)));
-      writePosition(this.db, next);
-    });
-    this.position = next;
-    this.unapplied = this.unapplied.slice(records.length);
-    this.unappliedBytes -= bytes;
+    const batch = this.takeBatch();
+    if (!batch) return;
+    try {
+      commit(() => {
+        recordSends(this.db, parseLines(batch.chunks).filter((r) => !skip(r)));
+        writePosition(this.db, batch.next);
+      });
+    } catch (err) {
+      this.inFlight = 0;
+      throw err;
+    }
+    this.batchApplied(batch);
   }
 
   get pendingCount(): number {
-    return this.unapplied.length;
+    return this.pending.length;
   }
 
   /** Starts a new file once everything in the current one is applied and it has grown large. */
   rotateIfLarge(commit: (fn: () => void) => void): void {
-    if (this.unapplied.length > 0 || this.size < this.rotateBytes) return;
+    if (this.pending.length > 0 || this.size < this.rotateBytes) return;
     const next: Position = { generation: this.position.generation + 1, offset: 0 };
     commit(() => writePosition(this.db, next));
     const old = this.position.generation;
@@ -92,20 +144,27 @@ export class SendJournal {
     closeSync(this.fd);
   }
 
-  /** Re-reads records past the applied offset into `unapplied`; cuts a torn last line. Returns the file size. */
+  /** Takes what lies past the applied offset as pending; cuts a torn last line. Returns the file size. */
   private recover(file: string): number {
     const content = readFileSync(file);
     const end = content.lastIndexOf(0x0a) + 1;
     if (end < content.length) ftruncateSync(this.fd, end);
-    const tail = content.subarray(Math.min(this.position.offset, end), end).toString('utf8');
-    for (const line of tail.split('\n')) {
-      if (line === '') continue;
-      const [at, tenantId, type, identity, external, internal, messages] = JSON.parse(line) as [number, string, 'Mailbox' | 'Connector', string, number, number, number];
-      this.unapplied.push({ at, sender: { tenantId, type, identity }, counts: { external, internal, messages } });
-    }
-    this.unappliedBytes = end - Math.min(this.position.offset, end);
+    const from = Math.min(this.position.offset, end);
+    if (end > from) this.pending.push({ text: content.subarray(from, end).toString('utf8'), bytes: end - from });
     return end;
   }
+}
+
+function parseLines(chunks: readonly string[]): SendRecord[] {
+  const out: SendRecord[] = [];
+  for (const chunk of chunks) {
+    for (const line of chunk.split('\n')) {
+      if (line === '') continue;
+      const [at, tenantId, type, identity, external, internal, messages] = JSON.parse(line) as [number, string, 'Mailbox' | 'Connector', string, number, number, number];
+      out.push({ at, sender: { tenantId, type, identity }, counts: { external, internal, messages } });
+    }
+  }
+  return out;
 }
 
 const fileOf = (dir: string, generation: number): string => join(dir, `sends.${generation}.journal`);
@@ -124,7 +183,7 @@ function readPosition(db: SqliteDb): Position {
 }
 
 function writePosition(db: SqliteDb, p: Position): void {
-  for (const [key, value] of [['journal_generation', p.generation], ['journal_offset', p.offset]] as const) {
-    db.run(db.q.insertInto('meta').values({ key, value }).onConflict((c) => c.column('key').doUpdateSet({ value })));
-  }
+  const set = db.prepare(SET_META);
+  set.run('journal_generation', p.generation);
+  set.run('journal_offset', p.offset);
 }

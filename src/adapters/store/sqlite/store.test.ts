@@ -79,3 +79,59 @@ test('the journal rotates to a new file once applied and large, keeping the posi
   await s.close();
   assert.equal(await externalTotal(dir), 20_001);
 });
+
+/** Runs background applies until nothing is pending (the worker answers asynchronously). */
+async function drain(s: SqliteStore): Promise<void> {
+  const errors: unknown[] = [];
+  for (let i = 0; i < 50; i++) {
+    const applying = s.applyJournalInBackground((e) => errors.push(e));
+    if (!applying) break;
+    await applying;
+  }
+  assert.deepEqual(errors, []);
+}
+
+test('the applier worker moves journaled sends into SQLite once, honours a window reset, and a restart replays nothing', async (t) => {
+  const dir = tmp(t);
+  const s = new SqliteStore(dir);
+  s.openJournal(false);
+  s.startBackgroundApply();
+  await s.recordSends([send(T, 2), send(T + 1000, 3)], []);
+  await drain(s);
+  const sql = 'SELECT COALESCE(SUM(external), 0) AS e FROM sending_minutes';
+  assert.equal((s.db.raw.prepare(sql).get() as { e: number }).e, 5, 'applied by the worker, seen by the main connection');
+  // A send from before an unblock that reaches SQLite only after it is left out of the windows.
+  await s.recordSends([send(T + 10_000, 4)], []);
+  const r = restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + 20_000 });
+  await s.applyTransition(r, { resetWindows: false });
+  const u = release(r.restriction, { how: 'Unblocked', actor: { name: 'root', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null }, reason: 'ok', now: T + 30_000 })!;
+  await s.applyTransition(u, { from: r.restriction, resetWindows: true });
+  await drain(s);
+  await s.recordSends([send(T + 40_000, 1)], []);
+  await s.close();
+  assert.equal(await externalTotal(dir), 1, 'only what came after the unblock counts');
+  const again = new SqliteStore(dir);
+  again.openJournal(false);
+  assert.equal((again.db.raw.prepare(sql).get() as { e: number }).e, 6, 'each kept send once (the one the unblock made obsolete is left out, as on the main thread)');
+  await again.close();
+});
+
+test('a batch whose outcome is unknown is settled by the stored position: never lost, never applied twice', async (t) => {
+  const dir = tmp(t);
+  const s = new SqliteStore(dir);
+  s.openJournal(false);
+  await s.recordSends([send(T, 2)], []);
+  const journal = (s as unknown as { journal: import('./send-journal.js').SendJournal }).journal;
+  const committed = journal.takeBatch()!;
+  // The worker committed, then its answer was lost: the position says so.
+  s.db.raw.prepare("INSERT INTO sending_minutes VALUES (?, 'default', 'Mailbox', ?, 2, 0, 1)").run(Math.floor(T / 60_000), alice.identity);
+  s.db.raw.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal_generation', ?), ('journal_offset', ?)").run(committed.next.generation, committed.next.offset);
+  journal.batchFailed(committed);
+  assert.equal(journal.pendingCount, 0, 'taken as applied');
+  await s.recordSends([send(T + 1000, 3)], []);
+  const lost = journal.takeBatch()!;
+  journal.batchFailed(lost); // it never committed: handed back and applied again
+  assert.equal(journal.pendingCount, 1);
+  await s.close();
+  assert.equal(await externalTotal(dir), 5);
+});

@@ -1,6 +1,6 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
-// the send journal (durable before the answer, applied to SQLite in bulk) and WAL checkpoints run on a
-// worker thread; restrictions and configuration are written in their own transactions at once.
+// the send journal (durable before the answer, applied to SQLite in bulk by a worker thread) and WAL
+// checkpoints run on another; restrictions and configuration are written in their own transactions.
 import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { ChangeFeed } from './change-feed.js';
 import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
-import { SendJournal } from './send-journal.js';
+import { APPLIER_SQL, SendJournal } from './send-journal.js';
+import { JournalApplier } from './journal-applier.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
 import * as audit from './audit-repo.js';
@@ -28,11 +29,16 @@ export class SqliteStore implements Store {
   private resets = new Map<string, number>();
   private readonly listeners = new Set<(c: Change) => void>();
   private checkpointer: Checkpointer | null = null;
+  private applier: JournalApplier | null = null;
+  /** The batch out with the applier, settled (applied or handed back) before anything else applies. */
+  private applying: Promise<void> | null = null;
   private lastPoll = 0;
+  private readonly opts: SqliteOptions;
 
   constructor(dataDir: string, opts: SqliteOptions = {}) {
     this.db = new SqliteDb(dataDir, opts);
     this.feed = new ChangeFeed(this.db);
+    this.opts = opts;
   }
 
   /** For the long-running server: checkpoints move to a worker thread, off the hot path. */
@@ -74,6 +80,43 @@ export class SqliteStore implements Store {
   openJournal(fsync: boolean, rotateBytes?: number): void {
     this.journal = new SendJournal(this.db, this.db.dataDir, fsync, rotateBytes);
     this.applyJournal();
+  }
+
+  /** For the long-running server: journaled sends are applied by a worker thread (applyJournalInBackground). */
+  startBackgroundApply(): void {
+    this.applier = new JournalApplier(join(this.db.dataDir, DB_FILE), APPLIER_SQL, {
+      synchronous: this.opts.synchronous === 'full' ? 'FULL' : 'NORMAL',
+      busyTimeoutMs: this.opts.busyTimeoutMs ?? 5000,
+    });
+  }
+
+  /**
+   * Hands what is journaled to the applier worker, one batch at a time; applies on this thread when
+   * there is no worker (or it died). Failures are reported to `onError`; the sends stay journaled.
+   * Returns the batch's settlement when one went out (for tests and shutdown to wait on).
+   */
+  applyJournalInBackground(onError: (err: unknown) => void): Promise<void> | undefined {
+    const journal = this.journal;
+    if (!journal || this.applying) return this.applying ?? undefined;
+    if (!this.applier?.alive) {
+      this.applyJournal();
+      return undefined;
+    }
+    const batch = journal.takeBatch();
+    if (!batch) {
+      journal.rotateIfLarge((fn) => this.write(fn));
+      return undefined;
+    }
+    this.applying = this.applier.apply(batch.chunks, batch.next).then(
+      () => journal.batchApplied(batch),
+      (err: unknown) => {
+        journal.batchFailed(batch);
+        onError(err);
+      },
+    ).finally(() => {
+      this.applying = null;
+    });
+    return this.applying;
   }
 
   recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void> {
@@ -319,6 +362,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.applying;
+    await this.applier?.stop();
     this.appendBatch();
     this.applyJournal();
     this.journal?.close();
