@@ -87,3 +87,23 @@ test('a sender reaching 80% of its limit raises "Suspicious email sending patter
   );
   assert.match(items[0]!.Reason, /^SuspiciousSending;EarlyWarningShare=80%;ExceedingLimitType=External;RecipientLimitExternalPerHour=10;/);
 });
+
+test('a sender far above its own usual volume raises the early warning before any limit is near', { timeout: 60_000 }, async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.stop());
+  const c = await PolicyClient.open(s.policyPort);
+  t.after(() => c.close());
+  // A day and more of two recipients an hour, then 120 in one hour (the limit is 500).
+  for (let h = 0; h < 28; h++) {
+    await sendMessage(c, { login: 'steady@outgate.test', to: ['a@example.com', 'b@example.com'] });
+    s.clock.advance(3_600_000);
+  }
+  for (let m = 0; m < 2; m++) await sendMessage(c, { login: 'steady@outgate.test', to: Array.from({ length: 60 }, (_, i) => `burst${m}-${i}@example.com`) });
+  s.store.applyJournal();
+  assert.equal(await s.sweepUnusualVolume(), 1);
+  assert.equal(await s.sweepUnusualVolume(), 0, 'once per sender per hour');
+  await s.alerts.runOnce();
+  const { items } = await listAlerts({ store: s.store, clock: s.clock, actor: SYSTEM });
+  assert.deepEqual(items.map((a) => [a.PolicyName, a.Entity]), [['Suspicious email sending patterns detected', 'steady@outgate.test']]);
+  assert.equal(items[0]!.Reason, 'SuspiciousSending;UnusualVolume;RecipientsLastHour=120;UsualMaxPerHour=2;Factor=10;Policy=Default;');
+});
