@@ -104,6 +104,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
       retryBaseMs: config.alerts.retryBaseSeconds * 1000,
       intervalMs: ALERTS_MS,
+      metrics,
       onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
     },
   );

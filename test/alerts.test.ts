@@ -150,6 +150,9 @@ test('a user over the limit is restricted and alerted once: one alert, one email
     ],
   );
   assert.equal(sink.messages.length, 2, 'exactly one email per recipient');
+  const metrics = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
+  assert.match(metrics, /^outgate_alerts_raised_total 1$/m);
+  assert.match(metrics, /^outgate_alert_notifications_total\{channel="email",outcome="Sent"\} 2$/m);
 
   const mail = parseMail(first.raw);
   assert.equal(mail.header('subject'), '[Outgate] High: User restricted from sending email - julia@contoso.example');
@@ -364,3 +367,56 @@ async function startSmtpSinkOn(port: number): Promise<SmtpSink> {
   }
   throw new Error(`could not listen on ${port}`);
 }
+
+test('alert email uses STARTTLS and SMTP AUTH as configured', { timeout: 60_000 }, async (t) => {
+  const { SMTPServer } = await import('smtp-server');
+  const seen: Array<{ user: string | undefined; secure: boolean; to: string[] }> = [];
+  const server = new SMTPServer({
+    name: 'relay.outgate.test',
+    logger: false,
+    authMethods: ['PLAIN', 'LOGIN'],
+    closeTimeout: 1000,
+    onAuth(auth, _session, cb) {
+      if (auth.username === 'outgate' && auth.password === 's3cret') cb(null, { user: auth.username });
+      else cb(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
+    },
+    onData(stream, session, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        seen.push({ user: session.user as string | undefined, secure: session.secure, to: session.envelope.rcptTo.map((r) => r.address) });
+        cb();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const dir = tempDataDir();
+  const clock = new TestClock();
+  const config = loadConfig({
+    env: { OUTGATE_ALERTS_SMTP_USER: 'outgate', OUTGATE_ALERTS_SMTP_PASS: 's3cret' },
+    overrides: {
+      dataDir: dir,
+      'policy.listen': '127.0.0.1:0',
+      'http.listen': '127.0.0.1:0',
+      'alerts.smtp.host': '127.0.0.1',
+      'alerts.smtp.port': (server.server.address() as AddressInfo).port,
+      'alerts.smtp.requireTLS': true,
+      // smtp-server's built-in certificate is self-signed.
+      'alerts.smtp.rejectUnauthorized': false,
+    },
+  });
+  const running = await startServer(config, { clock, log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    await running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.equal((await runCli(dir, ['Set-ProtectionAlert', 'UserRestricted', '-NotifyUser', 'soc@corp.example'])).code, 0);
+  await running.store.recordAudit([
+    { at: clock.now(), tenantId: 'default', actor: { name: 'system', role: 'System', source: 'system', ip: null, tenantId: null }, operation: 'SenderRestricted', target: 'Mailbox:tls@contoso.example', before: null, after: { Reason: 'r' }, result: 'Succeeded' },
+  ]);
+  await running.alerts.runOnce();
+  const alerts = JSON.parse((await runCli(dir, ['Get-Alert', '--format', 'json'])).stdout) as AlertJson[];
+  const detail = JSON.parse((await runCli(dir, ['Get-Alert', alerts[0]!.Identity, '--format', 'json'])).stdout) as AlertJson;
+  assert.deepEqual(seen, [{ user: 'outgate', secure: true, to: ['soc@corp.example'] }], JSON.stringify(detail.Notifications));
+});
