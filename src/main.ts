@@ -15,6 +15,10 @@ import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
+import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
+import { UnusualVolumeWatch } from './app/unusual-volume.js';
+import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
+import { postWebhook } from './adapters/notify/webhook-poster.js';
 
 export interface Running {
   readonly store: SqliteStore;
@@ -23,12 +27,18 @@ export interface Running {
   readonly httpPort: number;
   readonly metrics: PrometheusMetrics;
   readonly log: Logger;
+  /** Raises alerts from the audit log and delivers their notifications. */
+  readonly alerts: AlertWorker;
+  /** Warns about senders far above their usual volume (runs every minute; tests call it). */
+  sweepUnusualVolume(): Promise<number>;
   stop(): Promise<void>;
 }
 
 const SWEEP_MS = 1_000;
 const APPLY_MS = 200;
 const COMPACT_MS = 60_000;
+/** Alerts reach admins within about a second of the audit record that raises them. */
+const ALERTS_MS = 500;
 
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
@@ -53,7 +63,8 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
   }
   const metrics = new PrometheusMetrics();
-  const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics);
+  const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
+  const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics, earlyWarning);
 
   if (config.policy.failMode === 'open') {
     log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
@@ -85,6 +96,24 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const httpPort = (http.server.address() as AddressInfo).port;
   log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
 
+  const smtp = new SmtpNotifier(config.alerts.smtp, config.alerts.from);
+  const alerts = startAlertWorker(
+    store,
+    clock,
+    { sendEmail: (to, m) => smtp.sendEmail(to, m), postWebhook: (url, secret, body, now) => postWebhook(url, secret, body, now, `Outgate/${VERSION}`) },
+    {
+      publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
+      retryBaseMs: config.alerts.retryBaseSeconds * 1000,
+      intervalMs: ALERTS_MS,
+      metrics,
+      onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
+    },
+  );
+  if (config.alerts.smtp.host === '') log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
+
+  const unusual = new UnusualVolumeWatch(store, clock, { factor: config.alerts.unusualVolumeFactor, minRecipients: config.alerts.unusualVolumeMinRecipients });
+  const sweepUnusualVolume = (): Promise<number> => (config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(checkSend.activity()));
+
   const timers = [
     setInterval(() => {
       const failed = (err: unknown): void => log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
@@ -99,6 +128,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
     }, SWEEP_MS),
     setInterval(() => {
+      sweepUnusualVolume().catch((err: unknown) => log.error({ err }, 'looking for unusual sending volumes failed'));
       checkSend.compact();
       pruneSessions(store, clock, sessionOptions).catch((err: unknown) => log.error({ err }, 'pruning ended portal sessions failed'));
       try {
@@ -118,10 +148,16 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     httpPort,
     metrics,
     log,
+    alerts,
+    sweepUnusualVolume,
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
+      // Closing the SMTP pool ends a send under way; it stays in the outbox and is sent after the restart.
+      const stopping = alerts.stop();
+      smtp.close();
+      await stopping;
       await policy.close();
       await http.close();
       await store.close();
