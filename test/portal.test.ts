@@ -1,0 +1,186 @@
+// The admin portal in a real Chromium against a real server on a real store: SPA serving and deep
+// links, sign-in, the Restricted entities list (sort, search, spacing, filters), the whole Unblock user
+// wizard followed by mail admitted again through the Postfix policy server, and a read-only role that
+// sees no Unblock control.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { ensurePortalBuilt, launchBrowser, openPortal, signIn, waitForCount, type PortalPage } from './support/browser.js';
+import { startTestServer, type TestServer } from './support/outgate.js';
+import { PolicyClient, sendMessage } from './support/policy-client.js';
+
+const PASSWORD = 'portal-test-password-1';
+const ADMIT = 'action=DUNNO';
+const REFUSE = 'action=550 5.1.8 Access denied, bad outbound sender';
+
+describe('admin portal', { timeout: 180_000 }, () => {
+  let s: TestServer;
+  let browser: Browser;
+  let policy: PolicyClient;
+  const base = () => `http://127.0.0.1:${s.httpPort}`;
+  const open: PortalPage[] = [];
+
+  async function portal(viewport?: { width: number; height: number }): Promise<PortalPage> {
+    const p = await openPortal(browser, base(), viewport);
+    open.push(p);
+    return p;
+  }
+
+  async function restrict(login: string, n = 6, client?: string): Promise<void> {
+    for (let i = 0; i < n; i++) await sendMessage(policy, { login, to: [`r${i}@external.example`], ...(client ? { client } : {}) });
+  }
+
+  before(async () => {
+    ensurePortalBuilt();
+    s = await startTestServer();
+    const cli = async (...args: string[]) => assert.equal((await s.cli(...args)).code, 0, args.join(' '));
+    await cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com');
+    await cli('Set-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '-RecipientLimitExternalPerHour', '5', '-ActionWhenThresholdReached', 'BlockUser');
+    await cli('New-InboundConnector', '-Name', 'Branch relay', '-SenderIPAddresses', '192.0.2.0/24', '-RecipientLimitExternalPerHour', '3');
+    await cli('New-AdminAccount', 'secadmin', '-Role', 'Security Administrator', '-Password', PASSWORD);
+    await cli('New-AdminAccount', 'reader', '-Role', 'Security Reader', '-Password', PASSWORD);
+    policy = await PolicyClient.open(s.policyPort);
+    await restrict('julia@contoso.com');
+    await restrict('adele@contoso.com');
+    for (let i = 0; i < 4; i++) await sendMessage(policy, { to: [`c${i}@external.example`], client: '192.0.2.7' });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const p of open) await p.context.close().catch(() => undefined);
+    await browser?.close();
+    policy?.close();
+    await s?.stop();
+  });
+
+  it('serves the portal with deep links that survive a reload, and never shadows the API', async () => {
+    for (const path of ['/', '/restrictedentities', '/alertpolicies', '/alerts', '/antispam', '/sendingactivity', '/auditlog', '/settings', '/signin']) {
+      const res = await fetch(`${base()}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);
+      assert.match(await res.text(), /<div id="root">/, path);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, path);
+    }
+    const api404 = await fetch(`${base()}/api/v1/no-such-route`);
+    assert.equal(api404.status, 404);
+    assert.equal(((await api404.json()) as { code: string }).code, 'OG_ERR_NOT_FOUND');
+    assert.equal((await fetch(`${base()}/api/v1/health`)).status, 200);
+    assert.match(await (await fetch(`${base()}/metrics`)).text(), /outgate_/);
+    assert.equal((await fetch(`${base()}/api/v1/portal-config`)).status, 401, 'the portal config needs a session');
+    assert.equal((await fetch(`${base()}/no-such-file.js`)).status, 404);
+  });
+
+  it('signs in, shows the role and tenant in the account menu, and keeps a deep link through sign-in', async () => {
+    const { page, errors } = await portal();
+    await page.goto('/sendingactivity');
+    await page.waitForURL(/\/signin\?return=%2Fsendingactivity/);
+    await page.getByLabel('Account name').fill('secadmin');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /not|wrong|invalid/i }).waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/sendingactivity$/);
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByText('Role: Security Administrator').waitFor();
+    await page.getByText(/Tenant:/).waitFor();
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await page.waitForURL(/\/sendingactivity$/);
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin/);
+    assert.deepEqual(errors, []);
+  });
+
+  it('lists restricted entities with sort, search, compact spacing and filters', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD);
+    const table = page.getByRole('table', { name: 'Restricted entities' });
+    const names = async () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-entity')));
+    await table.locator('tbody tr').first().waitFor();
+    assert.deepEqual((await names()).sort(), ['Branch relay', 'adele@contoso.com', 'julia@contoso.com']);
+
+    await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
+    assert.deepEqual(await names(), ['adele@contoso.com', 'Branch relay', 'julia@contoso.com']);
+    await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
+    assert.deepEqual(await names(), ['julia@contoso.com', 'Branch relay', 'adele@contoso.com']);
+    assert.equal(await table.getByRole('columnheader', { name: 'Entity', exact: true }).getAttribute('aria-sort'), 'descending');
+
+    await page.getByRole('searchbox', { name: 'Search' }).fill('JULIA');
+    await waitForCount(table.locator('tbody tr'), 1);
+    assert.deepEqual(await names(), ['julia@contoso.com']);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('nobody-matches');
+    await page.getByText('Nothing matches').waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('');
+    await waitForCount(table.locator('tbody tr'), 3);
+
+    await page.getByRole('combobox', { name: 'Entity type' }).click();
+    await page.getByRole('option', { name: 'Connector' }).click();
+    await waitForCount(table.locator('tbody tr'), 1);
+    assert.deepEqual(await names(), ['Branch relay']);
+    await page.getByRole('combobox', { name: 'Entity type' }).click();
+    await page.getByRole('option', { name: 'All entity types' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'Released' }).click();
+    await page.getByText('Nothing matches').waitFor();
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'Restricted' }).click();
+    await waitForCount(table.locator('tbody tr'), 3);
+
+    const rowHeight = () => table.locator('tbody tr').first().evaluate((r) => r.getBoundingClientRect().height);
+    const normal = await rowHeight();
+    await page.getByRole('button', { name: 'Change list spacing to compact or normal' }).click();
+    await page.getByRole('menuitemradio', { name: 'Compact list' }).click();
+    await page.locator('table[data-spacing="compact"]').waitFor();
+    assert.ok((await rowHeight()) < normal, `compact rows (${await rowHeight()} px) are lower than normal ones (${normal} px)`);
+    assert.deepEqual(errors, []);
+  });
+
+  it('shows a Security Reader everything but no Unblock control', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD);
+    await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).check();
+    await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).isChecked();
+    assert.equal(await page.getByRole('button', { name: 'Unblock' }).count(), 0);
+    assert.deepEqual(errors, []);
+  });
+
+  it('unblocks a user through the whole Unblock user wizard; the policy server admits their mail again', async () => {
+    assert.equal((await sendMessage(policy, { login: 'julia@contoso.com', to: ['before@external.example'] })).rcpt[0], REFUSE, 'restricted before');
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD);
+    assert.equal(await page.getByRole('button', { name: 'Unblock' }).count(), 0, 'Unblock appears only when a row is selected');
+    await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).check();
+    await page.getByRole('button', { name: 'Unblock' }).click();
+
+    const drawer = page.getByRole('dialog', { name: 'Unblock user' });
+    await drawer.waitFor();
+    await drawer.getByRole('heading', { name: 'Details' }).waitFor();
+    await drawer.getByRole('heading', { name: 'Recommendations' }).waitFor();
+    await drawer.getByText('RecipientLimitExternalPerHour', { exact: true }).waitFor();
+    await drawer.getByTestId('sending-chart').waitFor();
+    await drawer.getByRole('button', { name: 'Next' }).click();
+
+    await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
+    await drawer.getByRole('heading', { name: 'Change password' }).waitFor();
+    assert.match((await drawer.getByRole('link', { name: 'Enable MFA' }).getAttribute('href')) ?? '', /^https:\/\//);
+    assert.match((await drawer.getByRole('link', { name: "Reset the user's password" }).getAttribute('href')) ?? '', /julia%40contoso\.com/);
+    await drawer.getByLabel(/Note for the audit log/).fill('Password reset, MFA on');
+    await drawer.getByRole('button', { name: 'Submit' }).click();
+
+    const warning = page.getByRole('alertdialog');
+    await warning.getByText(/about to remove the sending restriction for/).waitFor();
+    await warning.getByRole('button', { name: 'Yes' }).click();
+    await page.getByText('julia@contoso.com can send email again.', { exact: true }).waitFor();
+    await drawer.waitFor({ state: 'detached' });
+    await page.locator('tbody tr[data-entity="julia@contoso.com"]').waitFor({ state: 'detached' });
+
+    const after = await sendMessage(policy, { login: 'julia@contoso.com', to: ['after@external.example'] });
+    assert.deepEqual(after.rcpt, [ADMIT], 'the policy server admits julia again');
+    const audit = await s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '--format', 'json');
+    const records = JSON.parse(audit.stdout) as Array<{ UserId: string; Source: string; ObjectId: string }>;
+    assert.ok(records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)), audit.stdout);
+    assert.deepEqual(errors, []);
+  });
+});
