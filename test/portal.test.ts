@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ensurePortalBuilt, launchBrowser, openPortal, signIn, waitForCount, type PortalPage } from './support/browser.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 
@@ -172,7 +172,7 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const warning = page.getByRole('alertdialog');
     await warning.getByText(/about to remove the sending restriction for/).waitFor();
     await warning.getByRole('button', { name: 'Yes' }).click();
-    await page.getByText('julia@contoso.com can send email again.', { exact: true }).waitFor();
+    await toast(page, 'julia@contoso.com can send email again.').waitFor();
     await drawer.waitFor({ state: 'detached' });
     await page.locator('tbody tr[data-entity="julia@contoso.com"]').waitFor({ state: 'detached' });
 
@@ -181,6 +181,49 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const audit = await s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '--format', 'json');
     const records = JSON.parse(audit.stdout) as Array<{ UserId: string; Source: string; ObjectId: string }>;
     assert.ok(records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)), audit.stdout);
+    assert.deepEqual(errors, []);
+  });
+
+  it('creates a custom outbound policy through the wizard, with the what-if on the Review page', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD, '/antispam');
+    await page.getByRole('table', { name: 'Outbound anti-spam policies' }).getByText('Default').waitFor();
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Create a new outbound anti-spam policy' });
+    await wizard.getByRole('heading', { name: 'Name your policy' }).waitFor();
+    assert.ok(await wizard.getByRole('button', { name: 'Next' }).isDisabled(), 'a name is needed');
+    await wizard.getByRole('textbox', { name: /^Name/ }).fill('Sales limits');
+    await wizard.getByLabel('Description').fill('Tighter limits for the sales team');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Users, groups, and domains' }).waitFor();
+    await wizard.getByLabel('Domains', { exact: true }).fill('contoso.com');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Protection settings' }).waitFor();
+    await wizard.getByLabel('Set an external message limit').fill('3');
+    await wizard.getByRole('combobox', { name: 'Restriction placed on users who reach the message limit' }).click();
+    await page.getByRole('option', { name: 'Restrict the user from sending mail', exact: true }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Review' }).waitFor();
+    const whatIf = wizard.getByTestId('what-if');
+    await whatIf.getByText(/would have restricted 2 senders/).waitFor();
+    await whatIf.getByText(/adele@contoso\.com/).waitFor();
+    await wizard.getByRole('button', { name: 'Create' }).click();
+    await wizard.getByRole('heading', { name: 'Done' }).waitFor();
+    await toast(page, 'Policy created').waitFor();
+    await wizard.getByRole('button', { name: 'Done' }).click();
+    const row = page.locator('tr[data-policy="Sales limits"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /On[\s\S]*0[\s\S]*BlockUser\b[\s\S]*3, 0, 0/);
+    const [rule] = JSON.parse((await s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json')).stdout) as Array<{ SenderDomainIs: string[]; HostedOutboundSpamFilterPolicy: string }>;
+    assert.deepEqual([rule?.SenderDomainIs, rule?.HostedOutboundSpamFilterPolicy], [['contoso.com'], 'Sales limits']);
+
+    await row.click();
+    const flyout = page.getByRole('dialog', { name: 'Sales limits' });
+    await flyout.getByRole('button', { name: 'Edit protection settings' }).click();
+    await flyout.getByLabel('Set a daily message limit').fill('400');
+    await flyout.getByRole('button', { name: 'Save' }).click();
+    await toast(page, 'Policy saved').waitFor();
+    await page.locator('tr[data-policy="Sales limits"]', { hasText: '3, 0, 400' }).waitFor();
     assert.deepEqual(errors, []);
   });
 });

@@ -77,3 +77,8 @@ export async function waitForCount(locator: import('playwright-core').Locator, n
   }
   throw new Error(`expected ${n} matches of ${String(locator)}, saw ${last}`);
 }
+
+/** A toast with this text (title or body). */
+export function toast(page: Page, text: string | RegExp): import('playwright-core').Locator {
+  return page.locator('.fui-Toast').filter({ hasText: text });
+}

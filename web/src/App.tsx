@@ -37,6 +37,7 @@ import { SessionContext, TOASTER_ID, useNotify, type Session } from './session.j
 import { SignIn } from './pages/SignIn.js';
 import { RestrictedEntities } from './pages/RestrictedEntities.js';
 import { Placeholder } from './pages/Placeholder.js';
+import { AntiSpam } from './pages/AntiSpam.js';
 
 const useStyles = makeStyles({
   shell: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
@@ -260,6 +261,8 @@ function renderPage(path: string): ReactNode {
   switch (path) {
     case '/restrictedentities':
       return <RestrictedEntities />;
+    case '/antispam':
+      return <AntiSpam />;
     case '/signin':
     case '/':
       return <Spinner label="Opening…" />;
