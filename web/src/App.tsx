@@ -38,6 +38,9 @@ import { SignIn } from './pages/SignIn.js';
 import { RestrictedEntities } from './pages/RestrictedEntities.js';
 import { Placeholder } from './pages/Placeholder.js';
 import { AntiSpam } from './pages/AntiSpam.js';
+import { SendingActivity } from './pages/SendingActivity.js';
+import { AuditLog } from './pages/AuditLog.js';
+import { Settings } from './pages/Settings.js';
 
 const useStyles = makeStyles({
   shell: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
@@ -263,6 +266,12 @@ function renderPage(path: string): ReactNode {
       return <RestrictedEntities />;
     case '/antispam':
       return <AntiSpam />;
+    case '/sendingactivity':
+      return <SendingActivity />;
+    case '/auditlog':
+      return <AuditLog />;
+    case '/settings':
+      return <Settings />;
     case '/signin':
     case '/':
       return <Spinner label="Opening…" />;
