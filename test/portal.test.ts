@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 
@@ -39,7 +39,17 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await cli('New-InboundConnector', '-Name', 'Branch relay', '-SenderIPAddresses', '192.0.2.0/24', '-RecipientLimitExternalPerHour', '3');
     await cli('New-AdminAccount', 'secadmin', '-Role', 'Security Administrator', '-Password', PASSWORD);
     await cli('New-AdminAccount', 'reader', '-Role', 'Security Reader', '-Password', PASSWORD);
+    await cli('New-AdminAccount', 'ga', '-Role', 'Global Administrator', '-Password', PASSWORD);
     policy = await PolicyClient.open(s.policyPort);
+    // A day of ordinary traffic before the incidents, so the charts and sending activity have a shape.
+    const now = s.clock.t;
+    s.clock.t = now - 20 * 3_600_000;
+    for (let h = 0; h < 20; h++) {
+      await sendMessage(policy, { login: 'megan@contoso.com', to: Array.from({ length: 1 + (h % 4) }, (_, i) => `m${h}.${i}@external.example`) });
+      await sendMessage(policy, { login: 'lee@contoso.com', to: Array.from({ length: 2 + (h % 3) }, (_, i) => `colleague${i}@contoso.com`) });
+      s.clock.advance(3_600_000);
+    }
+    s.clock.t = now;
     await restrict('julia@contoso.com');
     await restrict('adele@contoso.com');
     for (let i = 0; i < 4; i++) await sendMessage(policy, { to: [`c${i}@external.example`], client: '192.0.2.7' });
@@ -205,8 +215,9 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByRole('heading', { name: 'Review' }).waitFor();
     const whatIf = wizard.getByTestId('what-if');
-    await whatIf.getByText(/would have restricted 2 senders/).waitFor();
+    await whatIf.getByText(/would have restricted 3 senders/).waitFor();
     await whatIf.getByText(/adele@contoso\.com/).waitFor();
+    await whatIf.getByText(/megan@contoso\.com/).waitFor();
     await wizard.getByRole('button', { name: 'Create' }).click();
     await wizard.getByRole('heading', { name: 'Done' }).waitFor();
     await toast(page, 'Policy created').waitFor();
@@ -224,6 +235,82 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await flyout.getByRole('button', { name: 'Save' }).click();
     await toast(page, 'Policy saved').waitFor();
     await page.locator('tr[data-policy="Sales limits"]', { hasText: '3, 0, 400' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  const HOSTILE_NOTE = `<b>bold</b><script>window.pwned=1</script> ${'x'.repeat(300)}`;
+
+  it('works keyboard-only: the Unblock user wizard, with focus landing in the flyout and the dialog', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD);
+    // The focused element's name: aria-label, its <label>, or its text.
+    const active = (): Promise<string> =>
+      page.evaluate(
+        `(() => { const e = document.activeElement; if (!e) return ''; return (e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].textContent : '') || e.textContent || '').trim(); })()`,
+      ) as Promise<string>;
+    async function tabTo(name: string | RegExp, shift = false): Promise<void> {
+      for (let i = 0; i < 60; i++) {
+        const label = await active();
+        if (typeof name === 'string' ? label === name : name.test(label)) return;
+        await page.keyboard.press(shift ? 'Shift+Tab' : 'Tab');
+      }
+      throw new Error(`could not reach ${String(name)} with the keyboard (at '${await active()}')`);
+    }
+    await page.getByRole('checkbox', { name: 'Select adele@contoso.com' }).waitFor();
+    await tabTo('Select adele@contoso.com');
+    await page.keyboard.press('Space');
+    await tabTo('Unblock', true);
+    await page.keyboard.press('Enter');
+    const drawer = page.getByRole('dialog', { name: 'Unblock user' });
+    await drawer.waitFor();
+    assert.equal(await drawer.locator(':focus').count(), 1, 'focus is inside the flyout');
+    await tabTo('Next');
+    await page.keyboard.press('Enter');
+    await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
+    await tabTo(/^Note for the audit log/);
+    await page.keyboard.type(HOSTILE_NOTE);
+    await tabTo('Submit');
+    await page.keyboard.press('Enter');
+    const warning = page.getByRole('alertdialog');
+    await warning.waitFor();
+    assert.equal(await warning.locator(':focus').count(), 1, 'focus is inside the warning dialog');
+    await tabTo('Yes');
+    await page.keyboard.press('Enter');
+    await toast(page, 'adele@contoso.com can send email again.').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('renders hostile content as text, never as markup', async () => {
+    const cli = async (...args: string[]) => assert.equal((await s.cli(...args)).code, 0, args.join(' '));
+    const evil = '<img src=x onerror="window.pwned=1">';
+    await cli('New-InboundConnector', '-Name', evil, '-SenderIPAddresses', '198.51.100.0/24', '-RecipientLimitExternalPerHour', '2');
+    await cli('New-HostedOutboundSpamFilterPolicy', '-Name', 'Evil <b>policy</b>', '-AdminDisplayName', '<script>window.pwned=1</script>');
+    for (let i = 0; i < 3; i++) await sendMessage(policy, { to: [`h${i}@external.example`], client: '198.51.100.9' });
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD);
+    const row = page.locator('tbody tr', { hasText: evil });
+    await row.waitFor();
+    assert.equal(await page.locator('main img').count(), 0, 'no <img> was injected');
+    await row.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Unblock' }).click();
+    const flyout = page.getByRole('dialog', { name: 'Unblock entity' });
+    await flyout.getByText(evil).first().waitFor();
+    await flyout.getByRole('button', { name: 'Unblock', exact: true }).click();
+    await toast(page, `${evil} can relay email again.`).waitFor();
+
+    await page.getByRole('link', { name: 'Anti-spam policies' }).click();
+    await page.locator('tr[data-policy="Evil <b>policy</b>"]').click();
+    await page.getByRole('dialog', { name: 'Evil <b>policy</b>' }).getByText('<script>window.pwned=1</script>').waitFor();
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Operations').fill('Remove-BlockedSenderAddress');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('tr[data-operation="Remove-BlockedSenderAddress"]', { hasText: 'adele' }).click();
+    const record = page.getByRole('dialog', { name: 'Remove-BlockedSenderAddress' });
+    await record.getByText(HOSTILE_NOTE.slice(0, 40), { exact: false }).waitFor();
+    assert.equal(await page.locator('b', { hasText: 'bold' }).count(), 0, 'no <b> was made from the note');
+    assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
     assert.deepEqual(errors, []);
   });
 });
