@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 
