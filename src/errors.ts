@@ -31,6 +31,8 @@ export const Errors = {
   SIGN_IN_FAILED: { code: 'OG_ERR_SIGN_IN_FAILED', status: 401 },
   THROTTLED: { code: 'OG_ERR_THROTTLED', status: 429 },
   CSRF: { code: 'OG_ERR_CSRF', status: 403 },
+  // alert policies
+  ALERT_POLICY_BUILT_IN: { code: 'OG_ERR_ALERT_POLICY_BUILT_IN', status: 409 },
   // remote CLI
   REMOTE_UNAVAILABLE: { code: 'OG_ERR_REMOTE_UNAVAILABLE', status: 503 },
 } as const satisfies Record<string, ErrorDef>;

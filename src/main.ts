@@ -15,6 +15,9 @@ import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
+import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
+import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
+import { postWebhook } from './adapters/notify/webhook-poster.js';
 
 export interface Running {
   readonly store: SqliteStore;
@@ -23,12 +26,16 @@ export interface Running {
   readonly httpPort: number;
   readonly metrics: PrometheusMetrics;
   readonly log: Logger;
+  /** Raises alerts from the audit log and delivers their notifications. */
+  readonly alerts: AlertWorker;
   stop(): Promise<void>;
 }
 
 const SWEEP_MS = 1_000;
 const APPLY_MS = 200;
 const COMPACT_MS = 60_000;
+/** Alerts reach admins within about a second of the audit record that raises them. */
+const ALERTS_MS = 500;
 
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
@@ -52,7 +59,8 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
   }
   const metrics = new PrometheusMetrics();
-  const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics);
+  const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
+  const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics, earlyWarning);
 
   if (config.policy.failMode === 'open') {
     log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
@@ -84,6 +92,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   await http.listen({ host: httpAt.host, port: httpAt.port });
   const httpPort = (http.server.address() as AddressInfo).port;
   log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
+
+  const smtp = new SmtpNotifier(config.alerts.smtp, config.alerts.from);
+  const alerts = startAlertWorker(
+    store,
+    clock,
+    { sendEmail: (to, m) => smtp.sendEmail(to, m), postWebhook: (url, secret, body, now) => postWebhook(url, secret, body, now, `Outgate/${VERSION}`) },
+    {
+      publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
+      retryBaseMs: config.alerts.retryBaseSeconds * 1000,
+      intervalMs: ALERTS_MS,
+      onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
+    },
+  );
+  if (config.alerts.smtp.host === '') log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
 
   const timers = [
     setInterval(() => {
@@ -117,10 +139,13 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     httpPort,
     metrics,
     log,
+    alerts,
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
+      await alerts.stop();
+      smtp.close();
       await policy.close();
       await http.close();
       await store.close();

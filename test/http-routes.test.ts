@@ -77,6 +77,17 @@ describe('admin API', { timeout: 120_000 }, () => {
       { method: 'GET', path: '/api/v1/sending-activity/Mailbox/victim@outgate.test', needs: 'read' },
       { method: 'POST', path: '/api/v1/outbound-policies/what-if', body: { Policy: 'Default', Settings: { RecipientLimitPerDay: 5 } }, needs: 'read' },
       { method: 'POST', path: '/api/v1/check', body: { Sender: 'matrix@outgate.test', Recipients: ['a@example.com'] }, needs: 'check' },
+      { method: 'GET', path: '/api/v1/alert-policies', needs: 'read' },
+      { method: 'GET', path: '/api/v1/alert-policies/UserRestricted', needs: 'read' },
+      { method: 'PATCH', path: '/api/v1/alert-policies/UserRestricted', body: { NotificationEnabled: true }, needs: 'change' },
+      { method: 'POST', path: '/api/v1/alert-policies', body: { Name: 'Matrix', Event: 'SuspiciousSending', Severity: 'Low' }, needs: 'change' },
+      { method: 'DELETE', path: '/api/v1/alert-policies/none', needs: 'change' },
+      { method: 'GET', path: '/api/v1/alerts?status=New&severity=High&entityType=Mailbox&search=victim&page=1&pageSize=10', needs: 'read' },
+      { method: 'GET', path: '/api/v1/alerts/00000000-0000-0000-0000-000000000000', needs: 'read' },
+      { method: 'PATCH', path: '/api/v1/alerts/00000000-0000-0000-0000-000000000000', body: { Status: 'Resolved' }, needs: 'change' },
+      { method: 'GET', path: '/api/v1/alert-webhooks', needs: 'read' },
+      { method: 'POST', path: '/api/v1/alert-webhooks', body: { Name: 'matrix', Url: 'https://siem.example/hook' }, needs: 'change' },
+      { method: 'DELETE', path: '/api/v1/alert-webhooks/none', needs: 'change' },
     ];
     const allowedFor: Record<Role, string[]> = {
       'Global Administrator': ['read', 'change', 'administer', 'check'],
@@ -118,6 +129,59 @@ describe('admin API', { timeout: 120_000 }, () => {
     assert.deepEqual((await call('GET', '/api/v1/restricted-entities', contosoKey)).body, { total: 0, items: [] });
     assert.equal((await call('GET', '/api/v1/sending-activity', contosoKey)).body.Total, 0, "the default tenant's senders are not listed");
     assert.deepEqual((await call('GET', '/api/v1/tenants', contosoKey)).body.map((t: { Name: string }) => t.Name), ['Contoso']);
+  });
+
+  it("keeps alerts, alert policies and webhooks inside their tenant", async () => {
+    await s.alerts.runOnce();
+    const ga = keys.get('Global Administrator');
+    const all = await call('GET', '/api/v1/alerts', ga);
+    const victim = all.body.items.find((a: { Entity: string }) => a.Entity === 'victim@outgate.test');
+    assert.ok(victim, JSON.stringify(all.body));
+    assert.equal(victim.PolicyName, 'User restricted from sending email');
+    for (const [method, path, body] of [
+      ['GET', `/api/v1/alerts/${victim.Identity}`],
+      ['PATCH', `/api/v1/alerts/${victim.Identity}`, { Status: 'InProgress' }],
+      ['GET', '/api/v1/alerts?tenant=Default'],
+      ['GET', '/api/v1/alert-policies?tenant=Default'],
+      ['PATCH', '/api/v1/alert-policies/UserRestricted?tenant=Default', { Disabled: true }],
+      ['GET', '/api/v1/alert-webhooks?tenant=Default'],
+      ['DELETE', '/api/v1/alert-webhooks/matrix?tenant=Default'],
+    ] as Array<[string, string, unknown?]>) {
+      const res = await call(method, path, contosoKey, body);
+      assert.equal(res.status, 404, `${method} ${path}: ${JSON.stringify(res.body)}`);
+    }
+    assert.deepEqual((await call('GET', '/api/v1/alerts', contosoKey)).body, { auditEnabled: true, total: 0, items: [] });
+    assert.deepEqual((await call('GET', '/api/v1/alert-webhooks', contosoKey)).body, []);
+    const own = (await call('GET', '/api/v1/alert-policies', contosoKey)).body;
+    assert.deepEqual(own.items.map((p: { Name: string }) => p.Name), [
+      'User restricted from sending email',
+      'Email sending limit exceeded',
+      'Suspicious email sending patterns detected',
+      'Suspicious connector activity',
+    ]);
+    assert.ok(own.items.every((p: { TenantId: string; NotifyUser: string[] }) => p.TenantId !== 'default' && p.NotifyUser[0] === 'TenantAdmins'));
+    assert.equal((await call('GET', `/api/v1/alerts/${victim.Identity}`, ga)).body.Status, 'New', 'unchanged by the other tenant');
+  });
+
+  it('lets only the notification settings of a built-in alert policy change, with a stable error code', async () => {
+    const admin = keys.get('Security Administrator');
+    const locked = await call('PATCH', '/api/v1/alert-policies/UserRestricted', admin, { Severity: 'Low' });
+    assert.deepEqual([locked.status, locked.body.code], [409, 'OG_ERR_ALERT_POLICY_BUILT_IN']);
+    const gone = await call('DELETE', `/api/v1/alert-policies/${encodeURIComponent('User restricted from sending email')}`, admin);
+    assert.deepEqual([gone.status, gone.body.code], [409, 'OG_ERR_ALERT_POLICY_BUILT_IN']);
+    const badLimit = await call('PATCH', '/api/v1/alert-policies/UserRestricted', admin, { DailyNotificationLimit: 7 });
+    assert.deepEqual([badLimit.status, badLimit.body.code], [400, 'OG_ERR_INVALID_ARGUMENT']);
+    const ok = await call('PATCH', '/api/v1/alert-policies/UserRestricted', admin, { DailyNotificationLimit: 25, NotifyUser: ['TenantAdmins', 'SOC@Example.com'], Disabled: false });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual([ok.body.DailyNotificationLimit, ok.body.NotifyUser, ok.body.Severity, ok.body.IsSystemRule, ok.body.auditEnabled], [25, ['TenantAdmins', 'soc@example.com'], 'High', true, true]);
+    const custom = await call('POST', '/api/v1/alert-policies', admin, { Name: 'Connector watch', Event: 'ConnectorRestricted', Severity: 'Medium', AggregationMinutes: 60 });
+    assert.equal(custom.status, 201, JSON.stringify(custom.body));
+    assert.deepEqual([custom.body.IsSystemRule, custom.body.AggregationMinutes, custom.body.NotifyUser], [false, 60, ['TenantAdmins']]);
+    const changed = await call('PATCH', `/api/v1/alert-policies/${custom.body.Identity}`, admin, { Severity: 'Low', Description: 'ours' });
+    assert.deepEqual([changed.status, changed.body.Severity], [200, 'Low']);
+    assert.equal((await call('DELETE', '/api/v1/alert-policies/Connector%20watch', admin)).status, 200);
+    const audit = await call('GET', '/api/v1/audit?operations=Set-ProtectionAlert,New-ProtectionAlert,Remove-ProtectionAlert', admin);
+    assert.deepEqual(audit.body.slice(0, 3).map((e: { Operation: string }) => e.Operation), ['Remove-ProtectionAlert', 'Set-ProtectionAlert', 'New-ProtectionAlert']);
   });
 
   it('lists, opens and unblocks a restricted user; the audit log records the API caller', async () => {

@@ -3,7 +3,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { PASSWORD_MAX, PASSWORD_MIN, type AdminAccount, type ApiKey } from '../domain/account.js';
-import { printable } from '../domain/address.js';
+import { normalizeAddress, printable } from '../domain/address.js';
 import { SYSTEM, type Actor } from '../domain/events.js';
 import { bool, oneOf, text, validateName } from '../domain/policy.js';
 import { Errors, fail } from '../errors.js';
@@ -37,7 +37,7 @@ export async function ensureFirstAdmin(store: Store, now: number, password?: str
   if ((await store.listAccounts()).length > 0) return { created: false };
   const generated = password === undefined || password === '';
   const pw = generated ? randomBytes(18).toString('base64url') : validPassword(password);
-  const account: AdminAccount = { Id: randomUUID(), Name: FIRST_ADMIN, DisplayName: 'Administrator', Role: 'Global Administrator', TenantId: null, Enabled: true, WhenCreatedUTC: isoAt(now), WhenChangedUTC: isoAt(now) };
+  const account: AdminAccount = { Id: randomUUID(), Name: FIRST_ADMIN, DisplayName: 'Administrator', Role: 'Global Administrator', TenantId: null, Enabled: true, Email: null, WhenCreatedUTC: isoAt(now), WhenChangedUTC: isoAt(now) };
   const ctx = { actor: SYSTEM, clock: { now: () => now } } as AdminContext;
   await store.saveAccount(account, await hashPassword(pw), entry(ctx, 'New-AdminAccount', FIRST_ADMIN, null, account, null));
   return { created: true, password: pw, generated };
@@ -54,6 +54,13 @@ export interface AccountInput {
   DisplayName?: unknown;
   Password?: unknown;
   Enabled?: unknown;
+  /** Where alert notifications go; '' or null removes it. */
+  Email?: unknown;
+}
+
+function emailOf(v: unknown): string | null {
+  if (v === undefined || v === null || v === '' || v === '$null') return null;
+  return normalizeAddress(String(v), 'Email');
 }
 
 export async function newAccount(ctx: AdminContext, name: string, input: AccountInput): Promise<AdminAccount> {
@@ -70,6 +77,7 @@ export async function newAccount(ctx: AdminContext, name: string, input: Account
     Role: oneOf('Role', input.Role ?? 'Security Reader', ROLES),
     TenantId,
     Enabled: input.Enabled === undefined ? true : bool('Enabled', input.Enabled),
+    Email: emailOf(input.Email),
     WhenCreatedUTC: isoAt(now),
     WhenChangedUTC: isoAt(now),
   };
@@ -82,12 +90,13 @@ export async function setAccount(ctx: AdminContext, identity: string, input: Acc
   const before = await visibleAccount(ctx, identity);
   const self = before.Id === accountIdOf(ctx.actor);
   // Anyone may change their own password; everything else is a Global Administrator's.
-  if (!(self && input.Role === undefined && input.Enabled === undefined && input.DisplayName === undefined)) authorize(ctx.actor, 'administer');
+  if (!(self && input.Role === undefined && input.Enabled === undefined && input.DisplayName === undefined && input.Email === undefined)) authorize(ctx.actor, 'administer');
   const after: AdminAccount = {
     ...before,
     DisplayName: input.DisplayName === undefined ? before.DisplayName : text('DisplayName', input.DisplayName, 128),
     Role: input.Role === undefined ? before.Role : oneOf('Role', input.Role, ROLES),
     Enabled: input.Enabled === undefined ? before.Enabled : bool('Enabled', input.Enabled),
+    Email: input.Email === undefined ? before.Email : emailOf(input.Email),
     WhenChangedUTC: isoAt(ctx.clock.now()),
   };
   await guardLastAdmin(ctx, before, after);

@@ -64,6 +64,8 @@ export function auditEntryOf(e: DomainEvent): AuditEntry {
       };
     case 'SendingLimitExceeded':
       return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SendingLimitExceeded', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy } };
+    case 'SuspiciousSending':
+      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SuspiciousSending', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy } };
     case 'ServiceLimitReached':
       return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'ServiceLimitReached', target: entityTarget(e), after: { Limit: e.limit, Reason: e.reason } };
     case 'ConfigurationChanged':

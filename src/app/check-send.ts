@@ -91,13 +91,15 @@ export class CheckSend {
     private readonly service: ServiceLimits,
     directory: Directory,
     private readonly metrics: Metrics,
+    private readonly earlyWarningShare: number | undefined,
   ) {
     this.directory = directory;
     store.subscribe((c) => this.onChange(c));
   }
 
-  static async start(store: Store, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS): Promise<CheckSend> {
-    const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service), metrics);
+  /** `earlyWarningShare`: share of a limit (0-1) at which a sender raises the SuspiciousSending early warning. */
+  static async start(store: Store, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS, earlyWarningShare?: number): Promise<CheckSend> {
+    const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service), metrics, earlyWarningShare);
     const now = clock.now();
     for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.window(sender).restore(bucket);
     for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(senderKey(refOf(r)), r);
@@ -179,7 +181,7 @@ export class CheckSend {
     const key = keyOf(sender);
     const window = this.window(sender, key);
     const totals = window.totals(now);
-    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId });
+    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
     const events = verdict.events.filter((e) => this.worthRecording(key, e, now));
     const result: CheckResult = { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
 

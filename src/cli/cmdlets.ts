@@ -10,6 +10,9 @@ import * as policies from '../app/policies.js';
 import * as blocked from '../app/restricted-entities.js';
 import * as rules from '../app/rules.js';
 import * as tenants from '../app/tenants.js';
+import * as alertPolicies from '../app/alert-policies.js';
+import * as alerts from '../app/alerts.js';
+import * as webhooks from '../app/alert-webhooks.js';
 import type { ParamSpec } from './argv.js';
 
 export type Args = Record<string, unknown>;
@@ -69,6 +72,17 @@ const CONNECTOR_FIELDS: ParamSpec[] = [
   int('RecipientLimitPerDay', 'Connector limit, 0-10000 (0 = service connector default).'),
 ];
 const CONNECTOR_NAMES = [...CONNECTOR_FIELDS.map((p) => p.name), 'Name'];
+
+const ALERT_POLICY_SETTINGS: ParamSpec[] = [
+  bool('Disabled', '$true turns the policy off, $false on.'),
+  bool('NotificationEnabled', 'Opt-in for email notifications ($true or $false).'),
+  list('NotifyUser', 'Email recipients: TenantAdmins (the default), addresses or admin account names.'),
+  s('DailyNotificationLimit', 'NoLimit (the default) or 1, 5, 10, 25, 50, 150, 200.'),
+  s('Severity', 'High, Medium, Low or Informational (custom policies).'),
+  int('AggregationMinutes', 'Repeat events within this many minutes join the open alert (custom policies; default 15).'),
+  s('Description', 'Description (custom policies).'),
+];
+const ALERT_POLICY_NAMES = ALERT_POLICY_SETTINGS.map((p) => p.name);
 
 const BLOCKED_COLUMNS = ['SenderAddress', 'Reason', 'CreatedDatetime', 'ExpiresDatetime', 'Policy'];
 
@@ -160,6 +174,66 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Remove a rule (its policy stays).',
     params: [identity('rule')],
     run: (ctx, a) => rules.removeRule(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-ProtectionAlert',
+    summary: 'Show alert policies: the built-in Threat management ones and custom ones.',
+    params: [identity('alert policy', false)],
+    columns: ['Name', 'Severity', 'Disabled', 'NotificationEnabled', 'NotifyUser', 'DailyNotificationLimit', 'IsSystemRule'],
+    run: async (ctx, a) => (a.Identity === undefined ? (await alertPolicies.getAlertPolicies(ctx)).items : alertPolicies.getAlertPolicy(ctx, String(a.Identity))),
+  },
+  {
+    name: 'Set-ProtectionAlert',
+    summary: 'Change an alert policy: built-in ones only Disabled, NotificationEnabled, NotifyUser, DailyNotificationLimit.',
+    params: [identity('alert policy'), ...ALERT_POLICY_SETTINGS],
+    run: (ctx, a) => alertPolicies.setAlertPolicy(ctx, String(a.Identity), pick(a, ALERT_POLICY_NAMES)),
+  },
+  {
+    name: 'New-ProtectionAlert',
+    summary: 'Create a custom alert policy on one of the event kinds.',
+    params: [name('alert policy'), s('Event', 'UserRestricted, SendingLimitExceeded, SuspiciousSending or ConnectorRestricted.', { required: true }), ...ALERT_POLICY_SETTINGS],
+    run: (ctx, a) => alertPolicies.newAlertPolicy(ctx, pick(a, ['Name', 'Event', ...ALERT_POLICY_NAMES])),
+  },
+  {
+    name: 'Remove-ProtectionAlert',
+    summary: 'Remove a custom alert policy (built-in ones can only be turned off).',
+    params: [identity('alert policy')],
+    run: (ctx, a) => alertPolicies.removeAlertPolicy(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-Alert',
+    summary: 'Show alerts, newest first; one alert with its events and notifications.',
+    params: [identity('alert', false), s('Status', 'New, InProgress or Resolved.'), s('Severity', 'High, Medium, Low or Informational.'), s('EntityType', 'Mailbox or Connector.'), int('ResultSize', 'At most this many (1-500, default 50).')],
+    columns: ['Identity', 'Severity', 'Status', 'PolicyName', 'Entity', 'EventCount', 'LastEventAt'],
+    run: async (ctx, a) =>
+      a.Identity !== undefined
+        ? alerts.getAlert(ctx, String(a.Identity))
+        : (await alerts.listAlerts(ctx, { status: a.Status, severity: a.Severity, entityType: a.EntityType, pageSize: a.ResultSize })).items,
+  },
+  {
+    name: 'Set-Alert',
+    summary: 'Change the status of an alert: New, InProgress or Resolved.',
+    params: [identity('alert'), s('Status', 'New, InProgress or Resolved.', { required: true })],
+    run: (ctx, a) => alerts.setAlertStatus(ctx, String(a.Identity), a.Status),
+  },
+  {
+    name: 'Get-AlertWebhook',
+    summary: 'Show where alerts are posted (never the secrets).',
+    params: [],
+    columns: ['Name', 'Url', 'Enabled', 'Identity'],
+    run: (ctx) => webhooks.getWebhooks(ctx),
+  },
+  {
+    name: 'New-AlertWebhook',
+    summary: 'Post alerts as signed JSON to a URL; the signing Secret is shown once.',
+    params: [name('webhook'), s('Url', 'http:// or https:// URL.', { required: true }), bool('Enabled', 'Default $true.')],
+    run: (ctx, a) => webhooks.newWebhook(ctx, { Name: a.Name, Url: a.Url, Enabled: a.Enabled }),
+  },
+  {
+    name: 'Remove-AlertWebhook',
+    summary: 'Remove an alert webhook.',
+    params: [identity('webhook')],
+    run: (ctx, a) => webhooks.removeWebhook(ctx, String(a.Identity)),
   },
   {
     name: 'Get-AcceptedDomain',
@@ -273,14 +347,14 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'New-AdminAccount',
     summary: 'Create an admin account; --tenant binds it to one tenant, else it is provider-level.',
-    params: [name('account'), s('Role', 'Global Administrator, Organization Management, Security Administrator, Global Reader, Security Reader or View-Only Organization Management.', { required: true }), s('DisplayName', 'Name shown.'), s('Password', 'Portal password (12-256 characters).')],
-    run: (ctx, a) => accounts.newAccount(ctx, String(a.Name), { Role: a.Role, DisplayName: a.DisplayName, Password: a.Password }),
+    params: [name('account'), s('Role', 'Global Administrator, Organization Management, Security Administrator, Global Reader, Security Reader or View-Only Organization Management.', { required: true }), s('DisplayName', 'Name shown.'), s('Password', 'Portal password (12-256 characters).'), s('Email', 'Where alert notifications go (Global Administrators get TenantAdmins alerts).')],
+    run: (ctx, a) => accounts.newAccount(ctx, String(a.Name), { Role: a.Role, DisplayName: a.DisplayName, Password: a.Password, Email: a.Email }),
   },
   {
     name: 'Set-AdminAccount',
     summary: 'Change an admin account: role, name shown, enabled, password.',
-    params: [identity('account'), s('Role', 'New role.'), s('DisplayName', 'Name shown.'), bool('Enabled', '$true or $false.'), s('Password', 'New password.')],
-    run: (ctx, a) => accounts.setAccount(ctx, String(a.Identity), { Role: a.Role, DisplayName: a.DisplayName, Enabled: a.Enabled, Password: a.Password }),
+    params: [identity('account'), s('Role', 'New role.'), s('DisplayName', 'Name shown.'), bool('Enabled', '$true or $false.'), s('Password', 'New password.'), s('Email', 'Where alert notifications go; empty removes it.')],
+    run: (ctx, a) => accounts.setAccount(ctx, String(a.Identity), { Role: a.Role, DisplayName: a.DisplayName, Enabled: a.Enabled, Password: a.Password, Email: a.Email }),
   },
   {
     name: 'Remove-AdminAccount',

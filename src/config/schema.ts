@@ -28,6 +28,7 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         listen: Listen('127.0.0.1:8440', 'HTTP API and portal.'),
+        publicUrl: Type.String({ default: '', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', description: 'The portal as admins reach it, for links in alert notifications; empty: http://<http.listen>.' }),
         session: Type.Object(
           {
             idleMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30, description: 'A portal session unused this long ends.' }),
@@ -35,6 +36,28 @@ export const ConfigSchema = Type.Object(
             failuresPerAccount: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'Failed sign-ins per account name per throttle window.' }),
             failuresPerAddress: Type.Integer({ minimum: 1, maximum: 10_000, default: 20, description: 'Failed sign-ins per source address per throttle window.' }),
             throttleMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 15, description: 'The rolling throttle window.' }),
+          },
+          { default: {} },
+        ),
+      },
+      { default: {} },
+    ),
+    alerts: Type.Object(
+      {
+        from: Type.String({ default: 'Outgate <outgate@localhost>', minLength: 3, maxLength: 320, description: 'From of alert email.' }),
+        earlyWarningPercent: Type.Integer({ minimum: 0, maximum: 99, default: 80, description: 'Share of a limit at which a sender raises "Suspicious email sending patterns detected"; 0 = never.' }),
+        retryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 15, description: 'First retry of an undelivered notification; doubles per attempt, at most an hour.' }),
+        smtp: Type.Object(
+          {
+            host: Type.String({ default: '', maxLength: 255, description: 'SMTP server for alert email; empty: email notifications wait in the outbox.' }),
+            port: Type.Integer({ minimum: 1, maximum: 65535, default: 25 }),
+            secure: Type.Boolean({ default: false, description: 'TLS from the start (port 465).' }),
+            requireTLS: Type.Boolean({ default: false, description: 'Refuse to send unless STARTTLS succeeds.' }),
+            ignoreTLS: Type.Boolean({ default: false, description: 'Never use STARTTLS.' }),
+            rejectUnauthorized: Type.Boolean({ default: true, description: "Check the server's certificate." }),
+            user: Type.String({ default: '', maxLength: 320 }),
+            pass: Type.String({ default: '', maxLength: 1024 }),
+            maxConnections: Type.Integer({ minimum: 1, maximum: 50, default: 2 }),
           },
           { default: {} },
         ),
@@ -105,6 +128,12 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_POLICY_LISTEN: 'policy.listen',
   OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
   OUTGATE_HTTP_LISTEN: 'http.listen',
+  OUTGATE_HTTP_PUBLIC_URL: 'http.publicUrl',
+  OUTGATE_ALERTS_FROM: 'alerts.from',
+  OUTGATE_ALERTS_SMTP_HOST: 'alerts.smtp.host',
+  OUTGATE_ALERTS_SMTP_PORT: 'alerts.smtp.port',
+  OUTGATE_ALERTS_SMTP_USER: 'alerts.smtp.user',
+  OUTGATE_ALERTS_SMTP_PASS: 'alerts.smtp.pass',
   OUTGATE_SMTP_LISTEN: 'smtp.listen',
   OUTGATE_PORTAL_MFA_URL: 'portal.mfaUrl',
   OUTGATE_PORTAL_PASSWORD_RESET_URL: 'portal.passwordResetUrl',

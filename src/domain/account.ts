@@ -10,6 +10,8 @@ export interface AdminAccount {
   /** The tenant the account administers; null for a provider-level account. */
   TenantId: string | null;
   Enabled: boolean;
+  /** Where alert notifications for TenantAdmins go (Global Administrators); null: none. */
+  Email: string | null;
   WhenCreatedUTC: string;
   WhenChangedUTC: string;
 }

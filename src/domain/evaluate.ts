@@ -28,6 +28,8 @@ export interface CheckInput {
   readonly message: Tally;
   readonly restriction: Restriction | undefined;
   readonly messageId?: string;
+  /** Share of a limit (0-1) at which an admitted message raises the early warning; absent: none. */
+  readonly earlyWarningShare?: number;
 }
 
 export interface Verdict {
@@ -78,7 +80,32 @@ export function evaluate(input: CheckInput): Verdict {
     return verdict(refuse(restrictedReply(sender)), null, t, [t.event]);
   }
 
-  return verdict(PERMIT, input.stage === 'end' ? counts(message) : null);
+  if (input.stage !== 'end') return verdict(PERMIT);
+  const near = input.earlyWarningShare === undefined ? null : nearLimit(totals, message, limits, input.earlyWarningShare);
+  if (near === null) return verdict(PERMIT, counts(message));
+  const warning: DomainEvent = {
+    type: 'SuspiciousSending',
+    at: now,
+    sender,
+    policy: limits.policyName,
+    reason: `SuspiciousSending;EarlyWarningShare=${Math.round(input.earlyWarningShare! * 100)}%;${reason(near.limit, near.value, limits.policyName).replace(/^EmailSendingLimitExceeded;/, '')}`,
+  };
+  return verdict(PERMIT, counts(message), null, [warning]);
+}
+
+/**
+ * The first limit an admitted message brings to `share` of its value or more while staying below it:
+ * the sender is at risk of being restricted (spec §5, "Suspicious email sending patterns detected").
+ */
+export function nearLimit(t: WindowTotals, m: Tally, l: EffectiveLimits, share: number): { limit: LimitName; value: number } | null {
+  if (!(share > 0 && share < 1)) return null;
+  const checks: Array<[LimitName, number, number]> = [
+    ['RecipientLimitExternalPerHour', t.externalLastHour + m.external, l.externalPerHour],
+    ['RecipientLimitInternalPerHour', t.internalLastHour + m.internal, l.internalPerHour],
+    ['RecipientLimitPerDay', t.recipientsLast24h + m.external + m.internal, l.perDay],
+  ];
+  for (const [limit, used, value] of checks) if (used >= share * value && used < value) return { limit, value };
+  return null;
 }
 
 /** The first limit the message would exceed: external per hour, internal per hour, then per day. */

@@ -54,6 +54,14 @@ export type DomainEvent =
       readonly reason: string;
     }
   | {
+      /** Early warning: a sender reached a share of a limit (default 80%) without going over it yet. */
+      readonly type: 'SuspiciousSending';
+      readonly at: number;
+      readonly sender: SenderRef;
+      readonly reason: string;
+      readonly policy: string;
+    }
+  | {
       /** An admin changed configuration (policies, rules, domains, connectors, groups). */
       readonly type: 'ConfigurationChanged';
       readonly at: number;

@@ -16,7 +16,7 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(listenPort = 0): Promise<SmtpSink> {
   const messages: ReceivedMessage[] = [];
   const waiters = new Set<(m: ReceivedMessage) => void>();
 
@@ -48,7 +48,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(listenPort, '127.0.0.1', () => resolve());
   });
   // smtp-server re-emits socket errors; without a listener a client reset would crash the test process.
   server.on('error', () => undefined);

@@ -17,6 +17,7 @@ import { policyRoutes } from './routes/policies.js';
 import { restrictedEntityRoutes } from './routes/restricted-entities.js';
 import { mailFlowRoutes } from './routes/mail-flow.js';
 import { sendingRoutes } from './routes/sending.js';
+import { alertRoutes } from './routes/alerts.js';
 import { cmdletRoutes, type RemoteCmdlets } from './routes/cmdlets.js';
 import type { CheckSend } from '../../app/check-send.js';
 import type { ServiceLimits } from '../../domain/service-limits.js';
@@ -90,6 +91,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     await api.register(accountRoutes, routeDeps);
     await api.register(mailFlowRoutes, routeDeps);
     await api.register(sendingRoutes, routeDeps);
+    await api.register(alertRoutes, routeDeps);
     if (deps.cmdlets) await api.register(cmdletRoutes, { ...routeDeps, cmdlets: deps.cmdlets });
     await api.register(portalConfigRoutes, { portal: deps.portal ?? DEFAULT_PORTAL, version: deps.version });
   });

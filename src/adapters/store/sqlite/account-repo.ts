@@ -14,6 +14,7 @@ export function toAccount(r: AdminAccountsTable): AdminAccount {
     Role: r.role,
     TenantId: r.tenant_id,
     Enabled: r.enabled === 1,
+    Email: r.email,
     WhenCreatedUTC: iso(r.created_at),
     WhenChangedUTC: iso(r.changed_at),
   };
@@ -42,6 +43,7 @@ export function saveAccount(db: SqliteDb, a: AdminAccount, passwordHash: string 
     role: a.Role,
     tenant_id: a.TenantId,
     enabled: a.Enabled ? 1 : 0,
+    email: a.Email,
     password_hash: passwordHash ?? null,
     created_at: Date.parse(a.WhenCreatedUTC),
     changed_at: Date.parse(a.WhenChangedUTC),

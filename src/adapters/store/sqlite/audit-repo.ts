@@ -41,6 +41,11 @@ export function searchAudit(db: SqliteDb, q: AuditQuery): AuditRecord[] {
   return db.all(query.orderBy('seq', 'desc').limit(q.limit ?? 1000)).map(fromRow);
 }
 
+/** Records after `seq`, oldest first (the alert engine reads the log in order). */
+export function auditAfter(db: SqliteDb, seq: number, limit: number): AuditRecord[] {
+  return db.all(db.q.selectFrom('audit_log').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit)).map(fromRow);
+}
+
 export function* allAuditRecords(db: SqliteDb): Generator<AuditRecord> {
   for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<AuditLogTable>) yield fromRow(row);
 }

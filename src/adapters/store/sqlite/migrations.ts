@@ -87,4 +87,43 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE sign_in_failures (id INTEGER PRIMARY KEY, key TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at);
   `,
+  /* 4: alert policies, alerts with their events, the notification outbox, webhooks, daily counters */ `
+  -- Where notifications to TenantAdmins go.
+  ALTER TABLE admin_accounts ADD COLUMN email TEXT;
+  -- Built-in policies are stored only once changed (their id is the event kind); custom ones always.
+  CREATE TABLE alert_policies (
+    tenant_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, event TEXT NOT NULL,
+    severity TEXT NOT NULL, description TEXT NOT NULL, is_system INTEGER NOT NULL, disabled INTEGER NOT NULL,
+    notification_enabled INTEGER NOT NULL, notify_user TEXT NOT NULL, daily_limit INTEGER,
+    aggregation_minutes INTEGER NOT NULL, changed_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, name)) WITHOUT ROWID;
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, policy_id TEXT NOT NULL, policy_name TEXT NOT NULL,
+    severity TEXT NOT NULL, status TEXT NOT NULL, entity_type TEXT NOT NULL, entity TEXT NOT NULL,
+    reason TEXT NOT NULL, first_event_at INTEGER NOT NULL, last_event_at INTEGER NOT NULL,
+    event_count INTEGER NOT NULL, changed_at INTEGER NOT NULL);
+  CREATE INDEX alerts_entity ON alerts (tenant_id, policy_id, entity_type, entity, first_event_at);
+  CREATE INDEX alerts_recent ON alerts (tenant_id, last_event_at);
+  CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY, alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL, operation TEXT NOT NULL, reason TEXT NOT NULL, audit_seq INTEGER NOT NULL);
+  CREATE INDEX alert_events_alert ON alert_events (alert_id, at);
+  -- The outbox: a notification is written with its alert and delivered (and retried) from here.
+  CREATE TABLE alert_notifications (
+    id TEXT PRIMARY KEY, alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, channel TEXT NOT NULL,
+    recipient TEXT NOT NULL, webhook_id TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER, last_attempt_at INTEGER, sent_at INTEGER, last_error TEXT, created_at INTEGER NOT NULL);
+  CREATE INDEX alert_notifications_due ON alert_notifications (status, next_attempt_at);
+  CREATE INDEX alert_notifications_alert ON alert_notifications (alert_id);
+  CREATE TABLE alert_webhooks (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, url TEXT NOT NULL,
+    secret TEXT NOT NULL, enabled INTEGER NOT NULL, created_at INTEGER NOT NULL, UNIQUE (tenant_id, name));
+  -- Notifications per policy per UTC day, so the daily limit holds across restarts and processes.
+  CREATE TABLE alert_notification_days (
+    tenant_id TEXT NOT NULL, policy_id TEXT NOT NULL, day INTEGER NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, policy_id, day)) WITHOUT ROWID;
+  -- The last audit record the alert engine has read: records already in the log when this store is
+  -- upgraded never raise alerts.
+  INSERT INTO meta (key, value) SELECT 'alert_cursor', seq FROM audit_head WHERE id = 1;
+  `,
 ];

@@ -34,7 +34,7 @@ export interface MetaTable { key: string; value: number }
 
 export interface AdminAccountsTable {
   id: string; name: string; display_name: string; role: string; tenant_id: string | null; enabled: number;
-  password_hash: string | null; created_at: number; changed_at: number;
+  password_hash: string | null; created_at: number; changed_at: number; email: string | null;
 }
 export interface ApiKeysTable {
   id: string; account_id: string; name: string; secret_hash: string; created_at: number; last_used_at: number | null; revoked_at: number | null;
@@ -45,7 +45,29 @@ export interface WebSessionsTable {
 }
 export interface SignInFailuresTable { id: number | null; key: string; at: number }
 
+export interface AlertPoliciesTable {
+  tenant_id: string; id: string; name: string; event: string; severity: string; description: string; is_system: number;
+  disabled: number; notification_enabled: number; notify_user: string; daily_limit: number | null; aggregation_minutes: number; changed_at: number;
+}
+export interface AlertsTable {
+  id: string; tenant_id: string; policy_id: string; policy_name: string; severity: string; status: string; entity_type: string;
+  entity: string; reason: string; first_event_at: number; last_event_at: number; event_count: number; changed_at: number;
+}
+export interface AlertEventsTable { id: number | null; alert_id: string; at: number; operation: string; reason: string; audit_seq: number }
+export interface AlertNotificationsTable {
+  id: string; alert_id: string; channel: string; recipient: string; webhook_id: string | null; status: string; attempts: number;
+  next_attempt_at: number | null; last_attempt_at: number | null; sent_at: number | null; last_error: string | null; created_at: number;
+}
+export interface AlertWebhooksTable { id: string; tenant_id: string; name: string; url: string; secret: string; enabled: number; created_at: number }
+export interface AlertNotificationDaysTable { tenant_id: string; policy_id: string; day: number; count: number }
+
 export interface DB {
+  alert_policies: AlertPoliciesTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  alert_notifications: AlertNotificationsTable;
+  alert_webhooks: AlertWebhooksTable;
+  alert_notification_days: AlertNotificationDaysTable;
   web_sessions: WebSessionsTable;
   sign_in_failures: SignInFailuresTable;
   admin_accounts: AdminAccountsTable;

@@ -17,6 +17,11 @@ import * as repo from './enforcement-repo.js';
 import * as audit from './audit-repo.js';
 import * as accounts from './account-repo.js';
 import * as sessions from './session-repo.js';
+import * as alerts from './alert-repo.js';
+import type { AlertPolicy } from '../../../domain/alert-policy.js';
+import type { AlertStatus } from '../../../domain/alert.js';
+import type { EntityType } from '../../../domain/sender.js';
+import type { AlertBatch, AlertQuery, StoredAlert, StoredAlertEvent, StoredNotification, StoredWebhook } from '../../../app/ports.js';
 import type { AdminAccount, ApiKey } from '../../../domain/account.js';
 import { verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 
@@ -273,6 +278,85 @@ export class SqliteStore implements Store {
 
   async recordAudit(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length > 0) this.write(() => audit.appendAudit(this.db, entries));
+  }
+
+  async listAlertPolicies(tenantId?: string): Promise<AlertPolicy[]> {
+    return alerts.listAlertPolicies(this.db, tenantId);
+  }
+
+  async saveAlertPolicy(p: AlertPolicy, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      alerts.saveAlertPolicy(this.db, p);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async removeAlertPolicy(tenantId: string, id: string, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      alerts.removeAlertPolicy(this.db, tenantId, id);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async alertCursor(): Promise<number> {
+    return alerts.alertCursor(this.db);
+  }
+
+  async auditAfter(seq: number, limit: number): Promise<AuditRecord[]> {
+    return audit.auditAfter(this.db, seq, limit);
+  }
+
+  async latestAlert(tenantId: string, policyId: string, entityType: EntityType, entity: string): Promise<StoredAlert | undefined> {
+    return alerts.latestAlert(this.db, tenantId, policyId, entityType, entity);
+  }
+
+  async notificationsCounted(tenantId: string, policyId: string, day: number): Promise<number> {
+    return alerts.notificationsCounted(this.db, tenantId, policyId, day);
+  }
+
+  async commitAlertBatch(b: AlertBatch): Promise<boolean> {
+    return this.write(() => alerts.commitAlertBatch(this.db, b));
+  }
+
+  async listAlerts(q: AlertQuery): Promise<{ total: number; items: StoredAlert[] }> {
+    return alerts.listAlerts(this.db, q);
+  }
+
+  async getAlert(id: string): Promise<{ alert: StoredAlert; events: StoredAlertEvent[]; notifications: StoredNotification[] } | undefined> {
+    return alerts.getAlert(this.db, id);
+  }
+
+  async setAlertStatus(id: string, status: AlertStatus, at: number, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      alerts.setAlertStatus(this.db, id, status, at);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async listWebhooks(tenantId?: string): Promise<StoredWebhook[]> {
+    return alerts.listWebhooks(this.db, tenantId);
+  }
+
+  async saveWebhook(w: StoredWebhook, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      alerts.saveWebhook(this.db, w);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async removeWebhook(id: string, entry: AuditEntry): Promise<void> {
+    this.write(() => {
+      alerts.removeWebhook(this.db, id);
+      audit.appendAudit(this.db, [entry]);
+    });
+  }
+
+  async claimNotifications(now: number, leaseMs: number, limit: number): Promise<Array<{ notification: StoredNotification; alert: StoredAlert; webhook: StoredWebhook | undefined }>> {
+    return this.write(() => alerts.claimNotifications(this.db, now, leaseMs, limit));
+  }
+
+  async finishNotification(n: StoredNotification): Promise<void> {
+    this.write(() => alerts.finishNotification(this.db, n));
   }
 
   async sendingHistoryAll(fromHour: number, tenantId?: string): Promise<Array<{ sender: SenderRef; hours: HourlyCount[] }>> {

@@ -1,0 +1,202 @@
+// Alert policies, alerts and alert webhooks (spec §5). Every list and object carries `auditEnabled`:
+// with auditing off no alert fires, and a UI should say why.
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import * as policies from '../../../app/alert-policies.js';
+import * as alerts from '../../../app/alerts.js';
+import * as webhooks from '../../../app/alert-webhooks.js';
+import { ALERT_EVENTS, DAILY_LIMITS, SEVERITIES } from '../../../domain/alert-policy.js';
+import { ALERT_STATUSES } from '../../../domain/alert.js';
+import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
+
+// Unsafe keeps the enum's JSON schema and gives it its TypeScript type (a mapped union loses it).
+const lit = <T extends string | number>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((v) => Type.Literal(v))));
+const Severity = lit(SEVERITIES);
+const Event = lit(ALERT_EVENTS);
+const Status = lit(ALERT_STATUSES);
+const EntityType = lit(['Mailbox', 'Connector'] as const);
+const Time = Type.String({ format: 'date-time' });
+const DailyLimit = Type.Union([lit(DAILY_LIMITS), Type.Null()], { description: 'null = No limit' });
+const NotifyUser = Type.Array(Type.String({ minLength: 1, maxLength: 320 }), { maxItems: 50, description: 'TenantAdmins, email addresses or admin account names.' });
+const AuditEnabled = Type.Boolean({ description: 'false: auditing is off, so no alert fires (spec §5).' });
+
+const AlertPolicyProps = {
+  Identity: Type.String(),
+  Name: Type.String(),
+  Category: Type.Literal('ThreatManagement'),
+  Severity,
+  Description: Type.String(),
+  IsSystemRule: Type.Boolean(),
+  Disabled: Type.Boolean(),
+  Event,
+  NotificationEnabled: Type.Boolean(),
+  NotifyUser: Type.Array(Type.String()),
+  DailyNotificationLimit: Type.Union([Type.Integer(), Type.Null()]),
+  AggregationMinutes: Type.Integer(),
+  TenantId: Type.String(),
+  WhenChanged: Time,
+};
+const AlertPolicy = Type.Object(AlertPolicyProps, { description: 'An alert policy.' });
+const AlertPolicyOne = Type.Object({ ...AlertPolicyProps, auditEnabled: AuditEnabled }, { description: 'An alert policy.' });
+
+const AlertProps = {
+  Identity: Type.String(),
+  PolicyIdentity: Type.String(),
+  PolicyName: Type.String(),
+  Severity,
+  Category: Type.Literal('ThreatManagement'),
+  Status,
+  EntityType,
+  Entity: Type.String(),
+  Reason: Type.String(),
+  FirstEventAt: Time,
+  LastEventAt: Time,
+  EventCount: Type.Integer(),
+  TenantId: Type.String(),
+};
+const Alert = Type.Object(AlertProps, { description: 'An alert.' });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const AlertOne = Type.Object(
+  {
+    ...AlertProps,
+    auditEnabled: AuditEnabled,
+    Events: Type.Array(Type.Object({ At: Time, Operation: Type.String(), Reason: Type.String() })),
+    Notifications: Type.Array(
+      Type.Object({
+        Channel: lit(['email', 'webhook'] as const),
+        Recipient: Type.String(),
+        Status: lit(['Pending', 'Sent', 'Failed', 'Suppressed', 'Undeliverable'] as const),
+        Attempts: Type.Integer(),
+        LastError: Nullable(Type.String()),
+        LastAttemptAt: Nullable(Time),
+        SentAt: Nullable(Time),
+      }),
+    ),
+  },
+  { description: 'An alert with its events and notifications (delivery attempts included).' },
+);
+const WebhookProps = { Identity: Type.String(), Name: Type.String(), Url: Type.String(), Enabled: Type.Boolean(), TenantId: Type.String(), WhenCreated: Time };
+const Webhook = Type.Object(WebhookProps);
+const Identity = Type.Object({ identity: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  let tags = ['Alert policies'];
+  r.get(
+    '/api/v1/alert-policies',
+    { schema: { tags, summary: 'The built-in and custom alert policies (Get-ProtectionAlert).', querystring: TenantQuery, response: { 200: Type.Object({ auditEnabled: AuditEnabled, items: Type.Array(AlertPolicy) }), ...errors } } },
+    async (req) => policies.getAlertPolicies(ctxOf(deps, req)),
+  );
+  r.get('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'One alert policy by identity or name.', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOne, ...errors } } }, async (req) =>
+    policies.getAlertPolicy(ctxOf(deps, req), req.params.identity),
+  );
+  r.patch(
+    '/api/v1/alert-policies/:identity',
+    {
+      schema: {
+        tags,
+        summary: 'Change an alert policy (Set-ProtectionAlert); built-in ones: only Disabled and the notification settings.',
+        params: Identity,
+        querystring: TenantQuery,
+        body: Type.Object(
+          {
+            Disabled: Type.Optional(Type.Boolean()),
+            NotificationEnabled: Type.Optional(Type.Boolean()),
+            NotifyUser: Type.Optional(NotifyUser),
+            DailyNotificationLimit: Type.Optional(DailyLimit),
+            Severity: Type.Optional(Severity),
+            AggregationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+            Description: Type.Optional(Type.String({ maxLength: 1024 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: AlertPolicyOne, ...errors },
+      },
+    },
+    async (req) => policies.setAlertPolicy(ctxOf(deps, req), req.params.identity, req.body),
+  );
+  r.post(
+    '/api/v1/alert-policies',
+    {
+      schema: {
+        tags,
+        summary: 'Create a custom alert policy on one of the event kinds (New-ProtectionAlert).',
+        querystring: TenantQuery,
+        body: Type.Object(
+          {
+            Name: Type.String({ minLength: 1, maxLength: 64 }),
+            Event,
+            Severity,
+            NotifyUser: Type.Optional(NotifyUser),
+            NotificationEnabled: Type.Optional(Type.Boolean()),
+            DailyNotificationLimit: Type.Optional(DailyLimit),
+            AggregationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+            Description: Type.Optional(Type.String({ maxLength: 1024 })),
+            Disabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: AlertPolicyOne, ...errors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await policies.newAlertPolicy(ctxOf(deps, req), req.body)),
+  );
+  r.delete('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'Remove a custom alert policy (built-in ones cannot be removed).', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicy, ...errors } } }, async (req) =>
+    policies.removeAlertPolicy(ctxOf(deps, req), req.params.identity),
+  );
+
+  tags = ['Alerts'];
+  r.get(
+    '/api/v1/alerts',
+    {
+      schema: {
+        tags,
+        summary: 'Alerts, newest event first (Get-Alert).',
+        querystring: Type.Intersect([
+          TenantQuery,
+          Type.Object({
+            status: Type.Optional(Status),
+            severity: Type.Optional(Severity),
+            entityType: Type.Optional(EntityType),
+            search: Type.Optional(Type.String({ maxLength: 320 })),
+            page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+            pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+          }),
+        ]),
+        response: { 200: Type.Object({ auditEnabled: AuditEnabled, total: Type.Integer(), items: Type.Array(Alert) }), ...errors },
+      },
+    },
+    async (req) => alerts.listAlerts(ctxOf(deps, req), req.query),
+  );
+  r.get('/api/v1/alerts/:identity', { schema: { tags, summary: 'One alert with its events and notifications.', params: Identity, querystring: TenantQuery, response: { 200: AlertOne, ...errors } } }, async (req) =>
+    alerts.getAlert(ctxOf(deps, req), req.params.identity),
+  );
+  r.patch(
+    '/api/v1/alerts/:identity',
+    {
+      schema: { tags, summary: 'Change the status of an alert (Set-Alert).', params: Identity, querystring: TenantQuery, body: Type.Object({ Status }, { additionalProperties: false }), response: { 200: AlertOne, ...errors } },
+    },
+    async (req) => alerts.setAlertStatus(ctxOf(deps, req), req.params.identity, req.body.Status),
+  );
+
+  tags = ['Alert webhooks'];
+  r.get('/api/v1/alert-webhooks', { schema: { tags, summary: 'Where alerts are posted (Get-AlertWebhook).', querystring: TenantQuery, response: { 200: Type.Array(Webhook), ...errors } } }, async (req) =>
+    webhooks.getWebhooks(ctxOf(deps, req)),
+  );
+  r.post(
+    '/api/v1/alert-webhooks',
+    {
+      schema: {
+        tags,
+        summary: 'Add a webhook; its signing Secret is in this answer only (New-AlertWebhook).',
+        querystring: TenantQuery,
+        body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }), Url: Type.String({ minLength: 1, maxLength: 2048 }), Enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ ...WebhookProps, Secret: Type.String() }), ...errors },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await webhooks.newWebhook(ctxOf(deps, req), req.body)),
+  );
+  r.delete('/api/v1/alert-webhooks/:identity', { schema: { tags, summary: 'Remove a webhook (Remove-AlertWebhook).', params: Identity, querystring: TenantQuery, response: { 200: Webhook, ...errors } } }, async (req) =>
+    webhooks.removeWebhook(ctxOf(deps, req), req.params.identity),
+  );
+}
