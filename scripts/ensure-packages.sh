@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the Postfix integration-test harness needs, only if any is missing (idempotent).
+# Installs the Debian packages the integration tests need (Postfix harness, Chromium for the portal), only if any is missing (idempotent).
 #
 # Usage (as root): scripts/ensure-packages.sh [--check]
 #   --check   only report missing packages; exit 1 if any is missing, install nothing.
@@ -14,6 +14,8 @@ PACKAGES=(
   postfwd            # reference policy servers for comparisons and benchmarks
   policyd-rate-limit
   perl               # swaks is a Perl script
+  chromium           # the browser the portal tests drive (playwright-core never downloads one)
+  fonts-liberation   # text metrics for the portal's screenshots
 )
 
 installed() {

@@ -90,6 +90,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     checkSend,
     serviceLimits: config.serviceLimits,
     cmdlets: remoteCmdlets,
+    portal: config.portal,
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port });

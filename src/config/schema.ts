@@ -67,6 +67,25 @@ export const ConfigSchema = Type.Object(
       { default: {} },
     ),
     smtp: Type.Object({ listen: Listen('127.0.0.1:10587', 'SMTP submission relay.') }, { default: {} }),
+    portal: Type.Object(
+      {
+        mfaUrl: Type.String({
+          default: 'https://aka.ms/MFASetup',
+          minLength: 1,
+          maxLength: 2048,
+          pattern: '^https?://',
+          description: "The Unblock user wizard's Enable MFA link: your directory's MFA page; {user} becomes the user's address.",
+        }),
+        passwordResetUrl: Type.String({
+          default: 'https://passwordreset.microsoftonline.com/?username={user}',
+          minLength: 1,
+          maxLength: 2048,
+          pattern: '^https?://',
+          description: "The Unblock user wizard's Reset the user's password link; {user} becomes the user's address.",
+        }),
+      },
+      { default: {} },
+    ),
     serviceLimits: Type.Object(
       {
         recipientsPerDay: Limit(S.recipientsPerDay, 'Recipients per rolling 24 h per mailbox (5.1.90 above).'),
@@ -118,6 +137,8 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_ALERTS_SMTP_USER: 'alerts.smtp.user',
   OUTGATE_ALERTS_SMTP_PASS: 'alerts.smtp.pass',
   OUTGATE_SMTP_LISTEN: 'smtp.listen',
+  OUTGATE_PORTAL_MFA_URL: 'portal.mfaUrl',
+  OUTGATE_PORTAL_PASSWORD_RESET_URL: 'portal.passwordResetUrl',
   OUTGATE_STORE_SYNCHRONOUS: 'store.synchronous',
   OUTGATE_LOG_LEVEL: 'log.level',
 };

@@ -21,6 +21,8 @@ import { alertRoutes } from './routes/alerts.js';
 import { cmdletRoutes, type RemoteCmdlets } from './routes/cmdlets.js';
 import type { CheckSend } from '../../app/check-send.js';
 import type { ServiceLimits } from '../../domain/service-limits.js';
+import { portalFallback, portalRoutes } from './portal.js';
+import { portalConfigRoutes, type PortalConfig } from './routes/portal-config.js';
 
 export interface HttpDeps {
   log: Logger;
@@ -38,7 +40,13 @@ export interface HttpDeps {
   serviceLimits: ServiceLimits;
   /** The cmdlet table for remote CLI calls; absent: no /api/v1/cmdlets route. */
   cmdlets?: RemoteCmdlets;
+  /** The admin portal's run-time settings; absent: defaults. */
+  portal?: PortalConfig;
+  /** Where the built portal is (default web/dist). */
+  webRoot?: string;
 }
+
+const DEFAULT_PORTAL: PortalConfig = { mfaUrl: 'https://aka.ms/MFASetup', passwordResetUrl: 'https://passwordreset.microsoftonline.com/?username={user}' };
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,7 +56,8 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  // Portal pages that are not files get the app's index.html; /api, /metrics, /health keep JSON 404s.
+  app.setNotFoundHandler(portalFallback(notFoundHandler, { root: deps.webRoot }));
   app.addHook('onResponse', async (req, reply) => {
     deps.observeRequest(req.method, req.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
   });
@@ -84,6 +93,8 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     await api.register(sendingRoutes, routeDeps);
     await api.register(alertRoutes, routeDeps);
     if (deps.cmdlets) await api.register(cmdletRoutes, { ...routeDeps, cmdlets: deps.cmdlets });
+    await api.register(portalConfigRoutes, { portal: deps.portal ?? DEFAULT_PORTAL, version: deps.version });
   });
+  await app.register(portalRoutes, { root: deps.webRoot });
   return app;
 }

@@ -1,0 +1,316 @@
+// The admin portal in a real Chromium against a real server on a real store: SPA serving and deep
+// links, sign-in, the Restricted entities list (sort, search, spacing, filters), the whole Unblock user
+// wizard followed by mail admitted again through the Postfix policy server, and a read-only role that
+// sees no Unblock control.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
+import { startTestServer, type TestServer } from './support/outgate.js';
+import { PolicyClient, sendMessage } from './support/policy-client.js';
+
+const PASSWORD = 'portal-test-password-1';
+const ADMIT = 'action=DUNNO';
+const REFUSE = 'action=550 5.1.8 Access denied, bad outbound sender';
+
+describe('admin portal', { timeout: 180_000 }, () => {
+  let s: TestServer;
+  let browser: Browser;
+  let policy: PolicyClient;
+  const base = () => `http://127.0.0.1:${s.httpPort}`;
+  const open: PortalPage[] = [];
+
+  async function portal(viewport?: { width: number; height: number }): Promise<PortalPage> {
+    const p = await openPortal(browser, base(), viewport);
+    open.push(p);
+    return p;
+  }
+
+  async function restrict(login: string, n = 6, client?: string): Promise<void> {
+    for (let i = 0; i < n; i++) await sendMessage(policy, { login, to: [`r${i}@external.example`], ...(client ? { client } : {}) });
+  }
+
+  before(async () => {
+    ensurePortalBuilt();
+    s = await startTestServer();
+    const cli = async (...args: string[]) => assert.equal((await s.cli(...args)).code, 0, args.join(' '));
+    await cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com');
+    await cli('Set-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '-RecipientLimitExternalPerHour', '5', '-ActionWhenThresholdReached', 'BlockUser');
+    await cli('New-InboundConnector', '-Name', 'Branch relay', '-SenderIPAddresses', '192.0.2.0/24', '-RecipientLimitExternalPerHour', '3');
+    await cli('New-AdminAccount', 'secadmin', '-Role', 'Security Administrator', '-Password', PASSWORD);
+    await cli('New-AdminAccount', 'reader', '-Role', 'Security Reader', '-Password', PASSWORD);
+    await cli('New-AdminAccount', 'ga', '-Role', 'Global Administrator', '-Password', PASSWORD);
+    policy = await PolicyClient.open(s.policyPort);
+    // A day of ordinary traffic before the incidents, so the charts and sending activity have a shape.
+    const now = s.clock.t;
+    s.clock.t = now - 20 * 3_600_000;
+    for (let h = 0; h < 20; h++) {
+      await sendMessage(policy, { login: 'megan@contoso.com', to: Array.from({ length: 1 + (h % 4) }, (_, i) => `m${h}.${i}@external.example`) });
+      await sendMessage(policy, { login: 'lee@contoso.com', to: Array.from({ length: 2 + (h % 3) }, (_, i) => `colleague${i}@contoso.com`) });
+      s.clock.advance(3_600_000);
+    }
+    s.clock.t = now;
+    await restrict('julia@contoso.com');
+    await restrict('adele@contoso.com');
+    for (let i = 0; i < 4; i++) await sendMessage(policy, { to: [`c${i}@external.example`], client: '192.0.2.7' });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const p of open) await p.context.close().catch(() => undefined);
+    await browser?.close();
+    policy?.close();
+    await s?.stop();
+  });
+
+  it('serves the portal with deep links that survive a reload, and never shadows the API', async () => {
+    for (const path of ['/', '/restrictedentities', '/alertpolicies', '/alerts', '/antispam', '/sendingactivity', '/auditlog', '/settings', '/signin']) {
+      const res = await fetch(`${base()}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);
+      assert.match(await res.text(), /<div id="root">/, path);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, path);
+    }
+    const api404 = await fetch(`${base()}/api/v1/no-such-route`);
+    assert.equal(api404.status, 404);
+    assert.equal(((await api404.json()) as { code: string }).code, 'OG_ERR_NOT_FOUND');
+    assert.equal((await fetch(`${base()}/api/v1/health`)).status, 200);
+    assert.match(await (await fetch(`${base()}/metrics`)).text(), /outgate_/);
+    assert.equal((await fetch(`${base()}/api/v1/portal-config`)).status, 401, 'the portal config needs a session');
+    assert.equal((await fetch(`${base()}/no-such-file.js`)).status, 404);
+  });
+
+  it('signs in, shows the role and tenant in the account menu, and keeps a deep link through sign-in', async () => {
+    const { page, errors } = await portal();
+    await page.goto('/sendingactivity');
+    await page.waitForURL(/\/signin\?return=%2Fsendingactivity/);
+    await page.getByLabel('Account name').fill('secadmin');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /not|wrong|invalid/i }).waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/sendingactivity$/);
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByText('Role: Security Administrator').waitFor();
+    await page.getByText(/Tenant:/).waitFor();
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await page.waitForURL(/\/sendingactivity$/);
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin/);
+    assert.deepEqual(errors, []);
+  });
+
+  it('lists restricted entities with sort, search, compact spacing and filters', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD);
+    const table = page.getByRole('table', { name: 'Restricted entities' });
+    const names = async () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-entity')));
+    await table.locator('tbody tr').first().waitFor();
+    assert.deepEqual((await names()).sort(), ['Branch relay', 'adele@contoso.com', 'julia@contoso.com']);
+
+    await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
+    assert.deepEqual(await names(), ['adele@contoso.com', 'Branch relay', 'julia@contoso.com']);
+    await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
+    assert.deepEqual(await names(), ['julia@contoso.com', 'Branch relay', 'adele@contoso.com']);
+    assert.equal(await table.getByRole('columnheader', { name: 'Entity', exact: true }).getAttribute('aria-sort'), 'descending');
+
+    await page.getByRole('searchbox', { name: 'Search' }).fill('JULIA');
+    await waitForCount(table.locator('tbody tr'), 1);
+    assert.deepEqual(await names(), ['julia@contoso.com']);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('nobody-matches');
+    await page.getByText('Nothing matches').waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('');
+    await waitForCount(table.locator('tbody tr'), 3);
+
+    await page.getByRole('combobox', { name: 'Entity type' }).click();
+    await page.getByRole('option', { name: 'Connector' }).click();
+    await waitForCount(table.locator('tbody tr'), 1);
+    assert.deepEqual(await names(), ['Branch relay']);
+    await page.getByRole('combobox', { name: 'Entity type' }).click();
+    await page.getByRole('option', { name: 'All entity types' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'Released' }).click();
+    await page.getByText('Nothing matches').waitFor();
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'Restricted' }).click();
+    await waitForCount(table.locator('tbody tr'), 3);
+
+    const rowHeight = () => table.locator('tbody tr').first().evaluate((r) => r.getBoundingClientRect().height);
+    const normal = await rowHeight();
+    await page.getByRole('button', { name: 'Change list spacing to compact or normal' }).click();
+    await page.getByRole('menuitemradio', { name: 'Compact list' }).click();
+    await page.locator('table[data-spacing="compact"]').waitFor();
+    assert.ok((await rowHeight()) < normal, `compact rows (${await rowHeight()} px) are lower than normal ones (${normal} px)`);
+    assert.deepEqual(errors, []);
+  });
+
+  it('shows a Security Reader everything but no Unblock control', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD);
+    await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).check();
+    await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).isChecked();
+    assert.equal(await page.getByRole('button', { name: 'Unblock' }).count(), 0);
+    assert.deepEqual(errors, []);
+  });
+
+  it('unblocks a user through the whole Unblock user wizard; the policy server admits their mail again', async () => {
+    assert.equal((await sendMessage(policy, { login: 'julia@contoso.com', to: ['before@external.example'] })).rcpt[0], REFUSE, 'restricted before');
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD);
+    assert.equal(await page.getByRole('button', { name: 'Unblock' }).count(), 0, 'Unblock appears only when a row is selected');
+    await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).check();
+    await page.getByRole('button', { name: 'Unblock' }).click();
+
+    const drawer = page.getByRole('dialog', { name: 'Unblock user' });
+    await drawer.waitFor();
+    await drawer.getByRole('heading', { name: 'Details' }).waitFor();
+    await drawer.getByRole('heading', { name: 'Recommendations' }).waitFor();
+    await drawer.getByText('RecipientLimitExternalPerHour', { exact: true }).waitFor();
+    await drawer.getByTestId('sending-chart').waitFor();
+    await drawer.getByRole('button', { name: 'Next' }).click();
+
+    await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
+    await drawer.getByRole('heading', { name: 'Change password' }).waitFor();
+    assert.match((await drawer.getByRole('link', { name: 'Enable MFA' }).getAttribute('href')) ?? '', /^https:\/\//);
+    assert.match((await drawer.getByRole('link', { name: "Reset the user's password" }).getAttribute('href')) ?? '', /julia%40contoso\.com/);
+    await drawer.getByLabel(/Note for the audit log/).fill('Password reset, MFA on');
+    await drawer.getByRole('button', { name: 'Submit' }).click();
+
+    const warning = page.getByRole('alertdialog');
+    await warning.getByText(/about to remove the sending restriction for/).waitFor();
+    await warning.getByRole('button', { name: 'Yes' }).click();
+    await toast(page, 'julia@contoso.com can send email again.').waitFor();
+    await drawer.waitFor({ state: 'detached' });
+    await page.locator('tbody tr[data-entity="julia@contoso.com"]').waitFor({ state: 'detached' });
+
+    const after = await sendMessage(policy, { login: 'julia@contoso.com', to: ['after@external.example'] });
+    assert.deepEqual(after.rcpt, [ADMIT], 'the policy server admits julia again');
+    const audit = await s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '--format', 'json');
+    const records = JSON.parse(audit.stdout) as Array<{ UserId: string; Source: string; ObjectId: string }>;
+    assert.ok(records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)), audit.stdout);
+    assert.deepEqual(errors, []);
+  });
+
+  it('creates a custom outbound policy through the wizard, with the what-if on the Review page', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD, '/antispam');
+    await page.getByRole('table', { name: 'Outbound anti-spam policies' }).getByText('Default').waitFor();
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Create a new outbound anti-spam policy' });
+    await wizard.getByRole('heading', { name: 'Name your policy' }).waitFor();
+    assert.ok(await wizard.getByRole('button', { name: 'Next' }).isDisabled(), 'a name is needed');
+    await wizard.getByRole('textbox', { name: /^Name/ }).fill('Sales limits');
+    await wizard.getByLabel('Description').fill('Tighter limits for the sales team');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Users, groups, and domains' }).waitFor();
+    await wizard.getByLabel('Domains', { exact: true }).fill('contoso.com');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Protection settings' }).waitFor();
+    await wizard.getByLabel('Set an external message limit').fill('3');
+    await wizard.getByRole('combobox', { name: 'Restriction placed on users who reach the message limit' }).click();
+    await page.getByRole('option', { name: 'Restrict the user from sending mail', exact: true }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Review' }).waitFor();
+    const whatIf = wizard.getByTestId('what-if');
+    await whatIf.getByText(/would have restricted 3 senders/).waitFor();
+    await whatIf.getByText(/adele@contoso\.com/).waitFor();
+    await whatIf.getByText(/megan@contoso\.com/).waitFor();
+    await wizard.getByRole('button', { name: 'Create' }).click();
+    await wizard.getByRole('heading', { name: 'Done' }).waitFor();
+    await toast(page, 'Policy created').waitFor();
+    await wizard.getByRole('button', { name: 'Done' }).click();
+    const row = page.locator('tr[data-policy="Sales limits"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /On[\s\S]*0[\s\S]*BlockUser\b[\s\S]*3, 0, 0/);
+    const [rule] = JSON.parse((await s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json')).stdout) as Array<{ SenderDomainIs: string[]; HostedOutboundSpamFilterPolicy: string }>;
+    assert.deepEqual([rule?.SenderDomainIs, rule?.HostedOutboundSpamFilterPolicy], [['contoso.com'], 'Sales limits']);
+
+    await row.click();
+    const flyout = page.getByRole('dialog', { name: 'Sales limits' });
+    await flyout.getByRole('button', { name: 'Edit protection settings' }).click();
+    await flyout.getByLabel('Set a daily message limit').fill('400');
+    await flyout.getByRole('button', { name: 'Save' }).click();
+    await toast(page, 'Policy saved').waitFor();
+    await page.locator('tr[data-policy="Sales limits"]', { hasText: '3, 0, 400' }).waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  const HOSTILE_NOTE = `<b>bold</b><script>window.pwned=1</script> ${'x'.repeat(300)}`;
+
+  it('works keyboard-only: the Unblock user wizard, with focus landing in the flyout and the dialog', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD);
+    // The focused element's name: aria-label, its <label>, or its text.
+    const active = (): Promise<string> =>
+      page.evaluate(
+        `(() => { const e = document.activeElement; if (!e) return ''; return (e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].textContent : '') || e.textContent || '').trim(); })()`,
+      ) as Promise<string>;
+    async function tabTo(name: string | RegExp, shift = false): Promise<void> {
+      for (let i = 0; i < 60; i++) {
+        const label = await active();
+        if (typeof name === 'string' ? label === name : name.test(label)) return;
+        await page.keyboard.press(shift ? 'Shift+Tab' : 'Tab');
+      }
+      throw new Error(`could not reach ${String(name)} with the keyboard (at '${await active()}')`);
+    }
+    await page.getByRole('checkbox', { name: 'Select adele@contoso.com' }).waitFor();
+    await tabTo('Select adele@contoso.com');
+    await page.keyboard.press('Space');
+    await tabTo('Unblock', true);
+    await page.keyboard.press('Enter');
+    const drawer = page.getByRole('dialog', { name: 'Unblock user' });
+    await drawer.waitFor();
+    assert.equal(await drawer.locator(':focus').count(), 1, 'focus is inside the flyout');
+    await tabTo('Next');
+    await page.keyboard.press('Enter');
+    await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
+    await tabTo(/^Note for the audit log/);
+    await page.keyboard.type(HOSTILE_NOTE);
+    await tabTo('Submit');
+    await page.keyboard.press('Enter');
+    const warning = page.getByRole('alertdialog');
+    await warning.waitFor();
+    assert.equal(await warning.locator(':focus').count(), 1, 'focus is inside the warning dialog');
+    await tabTo('Yes');
+    await page.keyboard.press('Enter');
+    await toast(page, 'adele@contoso.com can send email again.').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('renders hostile content as text, never as markup', async () => {
+    const cli = async (...args: string[]) => assert.equal((await s.cli(...args)).code, 0, args.join(' '));
+    const evil = '<img src=x onerror="window.pwned=1">';
+    await cli('New-InboundConnector', '-Name', evil, '-SenderIPAddresses', '198.51.100.0/24', '-RecipientLimitExternalPerHour', '2');
+    await cli('New-HostedOutboundSpamFilterPolicy', '-Name', 'Evil <b>policy</b>', '-AdminDisplayName', '<script>window.pwned=1</script>');
+    for (let i = 0; i < 3; i++) await sendMessage(policy, { to: [`h${i}@external.example`], client: '198.51.100.9' });
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD);
+    const row = page.locator('tbody tr', { hasText: evil });
+    await row.waitFor();
+    assert.equal(await page.locator('main img').count(), 0, 'no <img> was injected');
+    await row.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Unblock' }).click();
+    const flyout = page.getByRole('dialog', { name: 'Unblock entity' });
+    await flyout.getByText(evil).first().waitFor();
+    await flyout.getByRole('button', { name: 'Unblock', exact: true }).click();
+    await toast(page, `${evil} can relay email again.`).waitFor();
+
+    await page.getByRole('link', { name: 'Anti-spam policies' }).click();
+    await page.locator('tr[data-policy="Evil <b>policy</b>"]').click();
+    await page.getByRole('dialog', { name: 'Evil <b>policy</b>' }).getByText('<script>window.pwned=1</script>').waitFor();
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Operations').fill('Remove-BlockedSenderAddress');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('tr[data-operation="Remove-BlockedSenderAddress"]', { hasText: 'adele' }).click();
+    const record = page.getByRole('dialog', { name: 'Remove-BlockedSenderAddress' });
+    await record.getByText(HOSTILE_NOTE.slice(0, 40), { exact: false }).waitFor();
+    assert.equal(await page.locator('b', { hasText: 'bold' }).count(), 0, 'no <b> was made from the note');
+    assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,0 +1,283 @@
+// The portal shell: sign-in, the header with the account menu and (for provider admins) the tenant
+// switcher, the navigation, and the page for the current path.
+import {
+  Avatar,
+  Button,
+  Dropdown,
+  makeStyles,
+  Menu,
+  MenuDivider,
+  MenuGroup,
+  MenuGroupHeader,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Option,
+  Spinner,
+  Text,
+  Toaster,
+  tokens,
+} from '@fluentui/react-components';
+import {
+  AlertRegular,
+  DocumentSearchRegular,
+  LineHorizontal3Regular,
+  MailProhibitedRegular,
+  PersonProhibitedRegular,
+  SettingsRegular,
+  ShieldRegular,
+  SignOutRegular,
+  DataTrendingRegular,
+} from '@fluentui/react-icons';
+import { useCallback, useEffect, useState, type JSX, type ReactNode } from 'react';
+import { api, setCsrf, setSignedOutHandler, setTenant, type PortalConfig, type SessionInfo } from './api.js';
+import { navigate, usePath } from './router.js';
+import { SessionContext, TOASTER_ID, useNotify, type Session } from './session.js';
+import { SignIn } from './pages/SignIn.js';
+import { RestrictedEntities } from './pages/RestrictedEntities.js';
+import { Placeholder } from './pages/Placeholder.js';
+import { AntiSpam } from './pages/AntiSpam.js';
+import { SendingActivity } from './pages/SendingActivity.js';
+import { AuditLog } from './pages/AuditLog.js';
+import { Settings } from './pages/Settings.js';
+
+const useStyles = makeStyles({
+  shell: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: '12px',
+    height: '48px',
+    padding: '0 12px',
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+    flexShrink: 0,
+  },
+  brand: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400, color: tokens.colorNeutralForegroundOnBrand },
+  spacer: { flexGrow: 1 },
+  onBrand: { color: tokens.colorNeutralForegroundOnBrand },
+  menuButton: { color: tokens.colorNeutralForegroundOnBrand, display: 'none', '@media (max-width: 760px)': { display: 'inline-flex' } },
+  tenant: { minWidth: '160px', '@media (max-width: 760px)': { minWidth: '110px', maxWidth: '130px' } },
+  body: { display: 'flex', flexGrow: 1, minHeight: 0 },
+  nav: {
+    width: '220px',
+    flexShrink: 0,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground2,
+    padding: '8px 4px',
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '2px',
+    '@media (max-width: 760px)': { display: 'none' },
+  },
+  navOpen: { '@media (max-width: 760px)': { display: 'flex', position: 'fixed', top: '48px', bottom: 0, left: 0, zIndex: 10, boxShadow: tokens.shadow16 } },
+  navItem: { justifyContent: 'flex-start', width: '100%', fontWeight: tokens.fontWeightRegular },
+  navActive: { backgroundColor: tokens.colorNeutralBackground1Selected, fontWeight: tokens.fontWeightSemibold },
+  main: { flexGrow: 1, minWidth: 0, padding: '16px 24px', '@media (max-width: 760px)': { padding: '12px' } },
+  hideNarrow: { '@media (max-width: 760px)': { display: 'none' } },
+  center: { display: 'flex', justifyContent: 'center', alignItems: 'center', minHeight: '60vh' },
+});
+
+export const PAGES: Array<{ path: string; title: string; icon: JSX.Element }> = [
+  { path: '/restrictedentities', title: 'Restricted entities', icon: <PersonProhibitedRegular /> },
+  { path: '/alertpolicies', title: 'Alert policy', icon: <ShieldRegular /> },
+  { path: '/alerts', title: 'Alerts', icon: <AlertRegular /> },
+  { path: '/antispam', title: 'Anti-spam policies', icon: <MailProhibitedRegular /> },
+  { path: '/sendingactivity', title: 'Sending activity', icon: <DataTrendingRegular /> },
+  { path: '/auditlog', title: 'Audit log', icon: <DocumentSearchRegular /> },
+  { path: '/settings', title: 'Settings', icon: <SettingsRegular /> },
+];
+
+type State = { kind: 'loading' } | { kind: 'signedOut' } | { kind: 'signedIn'; info: SessionInfo; config: PortalConfig };
+
+export function App() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const path = usePath();
+
+  const load = useCallback(async () => {
+    try {
+      const info = await api<SessionInfo>('GET', '/api/v1/session');
+      setCsrf(info.csrfToken);
+      const config = await api<PortalConfig>('GET', '/api/v1/portal-config');
+      setState({ kind: 'signedIn', info, config });
+    } catch {
+      setState({ kind: 'signedOut' });
+    }
+  }, []);
+
+  useEffect(() => {
+    setSignedOutHandler(() => setState({ kind: 'signedOut' }));
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    if (state.kind === 'signedOut' && path !== '/signin') {
+      const back = path === '/' ? '' : `?return=${encodeURIComponent(path)}`;
+      history.replaceState(null, '', `/signin${back}`);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }
+    if (state.kind === 'signedIn' && (path === '/signin' || path === '/')) {
+      const ret = new URLSearchParams(location.search).get('return');
+      navigate(ret && ret.startsWith('/') && !ret.startsWith('//') ? ret : '/restrictedentities');
+    }
+  }, [state.kind, path]);
+
+  let content: ReactNode;
+  if (state.kind === 'loading') content = <Spinner label="Loading Outgate…" style={{ marginTop: '30vh' }} />;
+  else if (state.kind === 'signedOut') content = <SignIn onSignedIn={() => void load()} />;
+  else content = <Shell info={state.info} config={state.config} path={path} onSignOut={() => setState({ kind: 'signedOut' })} />;
+  return (
+    <>
+      <Toaster toasterId={TOASTER_ID} position="top-end" pauseOnHover pauseOnWindowBlur />
+      {content}
+    </>
+  );
+}
+
+function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: PortalConfig; path: string; onSignOut: () => void }) {
+  const s = useStyles();
+  const notify = useNotify();
+  const [navOpen, setNavOpen] = useState(false);
+  const [tenants, setTenants] = useState<Array<{ Id: string; Name: string }>>([]);
+  const [tenant, setTenantState] = useState<string | undefined>(undefined);
+  const provider = info.account.tenantId === null;
+
+  useEffect(() => {
+    if (!provider) return;
+    api<Array<{ Id: string; Name: string }>>('GET', '/api/v1/tenants').then(setTenants, () => setTenants([]));
+  }, [provider]);
+
+  const session: Session = { account: info.account, config, tenant };
+  const page = PAGES.find((p) => p.path === path);
+
+  useEffect(() => {
+    document.title = page ? `${page.title} - Outgate` : 'Outgate';
+  }, [page]);
+
+  const signOut = async (): Promise<void> => {
+    try {
+      await api('DELETE', '/api/v1/session');
+      setCsrf('');
+      onSignOut();
+    } catch (err) {
+      notify.error(err, 'Sign-out failed');
+    }
+  };
+
+  const tenantLabel = info.account.tenantName ?? (tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'All tenants (provider)');
+  return (
+    <SessionContext.Provider value={session}>
+      <div className={s.shell}>
+        <header className={s.header}>
+          <Button
+            className={s.menuButton}
+            appearance="transparent"
+            icon={<LineHorizontal3Regular />}
+            aria-label="Navigation"
+            aria-expanded={navOpen}
+            onClick={() => setNavOpen((o) => !o)}
+          />
+          <span className={s.brand}>Outgate</span>
+          <Text className={`${s.onBrand} ${s.hideNarrow}`} size={200}>
+            Outbound mail protection
+          </Text>
+          <span className={s.spacer} />
+          {provider && tenants.length > 0 ? (
+            <Dropdown
+              className={s.tenant}
+              aria-label="Tenant"
+              size="small"
+              value={tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'Default tenant'}
+              selectedOptions={[tenant ?? '']}
+              onOptionSelect={(_e, d) => {
+                const t = d.optionValue || undefined;
+                setTenant(t);
+                setTenantState(t);
+                notify.success(`Now acting in ${d.optionText ?? 'the default tenant'}`);
+              }}
+            >
+              <Option value="">Default tenant</Option>
+              {tenants.map((t) => (
+                <Option key={t.Id} value={t.Id} text={t.Name}>
+                  {t.Name}
+                </Option>
+              ))}
+            </Dropdown>
+          ) : null}
+          <Menu positioning="below-end">
+            <MenuTrigger disableButtonEnhancement>
+              <Button appearance="transparent" className={s.onBrand} aria-label={`Account: ${info.account.displayName}, ${info.account.role}`} icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}>
+                <span className={s.hideNarrow}>{info.account.displayName}</span>
+              </Button>
+            </MenuTrigger>
+            <MenuPopover>
+              <MenuList>
+                <MenuGroup>
+                  <MenuGroupHeader>{info.account.name}</MenuGroupHeader>
+                  <MenuItem disabled data-testid="account-role">
+                    Role: {info.account.role}
+                  </MenuItem>
+                  <MenuItem disabled data-testid="account-tenant">
+                    Tenant: {tenantLabel}
+                  </MenuItem>
+                </MenuGroup>
+                <MenuDivider />
+                <MenuItem icon={<SignOutRegular />} onClick={() => void signOut()}>
+                  Sign out
+                </MenuItem>
+              </MenuList>
+            </MenuPopover>
+          </Menu>
+        </header>
+        <div className={s.body}>
+          <nav className={`${s.nav} ${navOpen ? s.navOpen : ''}`} aria-label="Portal">
+            {PAGES.map((p) => (
+              <Button
+                key={p.path}
+                as="a"
+                href={p.path}
+                appearance="subtle"
+                icon={p.icon}
+                className={`${s.navItem} ${p.path === path ? s.navActive : ''}`}
+                aria-current={p.path === path ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  setNavOpen(false);
+                  navigate(p.path);
+                }}
+              >
+                {p.title}
+              </Button>
+            ))}
+          </nav>
+          <main className={s.main} key={`${path}|${tenant ?? ''}`}>
+            {renderPage(path)}
+          </main>
+        </div>
+      </div>
+    </SessionContext.Provider>
+  );
+}
+
+function renderPage(path: string): ReactNode {
+  switch (path) {
+    case '/restrictedentities':
+      return <RestrictedEntities />;
+    case '/antispam':
+      return <AntiSpam />;
+    case '/sendingactivity':
+      return <SendingActivity />;
+    case '/auditlog':
+      return <AuditLog />;
+    case '/settings':
+      return <Settings />;
+    case '/signin':
+    case '/':
+      return <Spinner label="Opening…" />;
+    default: {
+      const page = PAGES.find((p) => p.path === path);
+      return page ? <Placeholder title={page.title} /> : <Placeholder title="Page not found" missing />;
+    }
+  }
+}

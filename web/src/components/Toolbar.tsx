@@ -1,0 +1,87 @@
+// Shared list pieces: sort state with a header per column, the page header, the spacing menu.
+import { Button, makeStyles, Menu, MenuItemRadio, MenuList, MenuPopover, MenuTrigger, Text, Title2, tokens, type TableProps } from '@fluentui/react-components';
+import { TextDensityRegular } from '@fluentui/react-icons';
+import { useMemo, useState, type ReactNode } from 'react';
+
+export type SortDir = 'ascending' | 'descending';
+
+export function useSort<T>(items: readonly T[], keys: Record<string, (t: T) => string | number | null | undefined>, initial: { column: string; dir: SortDir }) {
+  const [sort, setSort] = useState(initial);
+  const sorted = useMemo(() => {
+    const key = keys[sort.column];
+    if (!key) return [...items];
+    const f = sort.dir === 'ascending' ? 1 : -1;
+    return [...items].sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      if (x === y) return 0;
+      if (x === null || x === undefined || x === '') return 1;
+      if (y === null || y === undefined || y === '') return -1;
+      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: 'base' })) * f;
+    });
+    // keys is a literal per render; the items, the column and the direction decide the order.
+  }, [items, sort]);
+  const headerProps = (column: string) => ({
+    scope: 'col',
+    sortDirection: sort.column === column ? sort.dir : undefined,
+    'aria-sort': sort.column === column ? sort.dir : ('none' as const),
+    onClick: () => setSort((s) => ({ column, dir: s.column === column && s.dir === 'ascending' ? 'descending' : 'ascending' })),
+  });
+  return { sorted, sort, headerProps };
+}
+
+const useStyles = makeStyles({
+  head: { display: 'flex', flexDirection: 'column', gap: '4px', marginBottom: '12px' },
+  bar: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: '8px', margin: '8px 0', paddingBottom: '8px', borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
+  grow: { flexGrow: 1 },
+  scroll: { overflowX: 'auto', width: '100%' },
+});
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  const s = useStyles();
+  return (
+    <div className={s.head}>
+      <Title2 as="h1">{title}</Title2>
+      {children ? <Text>{children}</Text> : null}
+    </div>
+  );
+}
+
+export function Bar({ children }: { children: ReactNode }) {
+  const s = useStyles();
+  return (
+    <div className={s.bar} role="toolbar" aria-label="List actions">
+      {children}
+    </div>
+  );
+}
+
+export function Grow() {
+  return <span className={useStyles().grow} />;
+}
+
+export function Scroll({ children }: { children: ReactNode }) {
+  return <div className={useStyles().scroll}>{children}</div>;
+}
+
+export type Spacing = NonNullable<TableProps['size']>;
+
+export function SpacingMenu({ spacing, onChange }: { spacing: Spacing; onChange: (s: Spacing) => void }) {
+  return (
+    <Menu checkedValues={{ spacing: [spacing === 'extra-small' ? 'compact' : 'normal'] }} onCheckedValueChange={(_e, d) => onChange(d.checkedItems[0] === 'compact' ? 'extra-small' : 'medium')}>
+      <MenuTrigger disableButtonEnhancement>
+        <Button appearance="subtle" icon={<TextDensityRegular />} aria-label="Change list spacing to compact or normal" title="Change list spacing to compact or normal" />
+      </MenuTrigger>
+      <MenuPopover>
+        <MenuList>
+          <MenuItemRadio name="spacing" value="normal">
+            Normal list
+          </MenuItemRadio>
+          <MenuItemRadio name="spacing" value="compact">
+            Compact list
+          </MenuItemRadio>
+        </MenuList>
+      </MenuPopover>
+    </Menu>
+  );
+}

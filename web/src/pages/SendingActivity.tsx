@@ -1,0 +1,179 @@
+// Sending activity (/sendingactivity): the senders closest to their limits, live, with the share of each
+// limit used; a sender opens its recipients per hour over 7 days against its limits.
+import {
+  Badge,
+  Button,
+  DrawerBody,
+  DrawerHeader,
+  DrawerHeaderTitle,
+  makeStyles,
+  OverlayDrawer,
+  ProgressBar,
+  SearchBox,
+  Switch,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
+import { ArrowClockwiseRegular, Dismiss24Regular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useState } from 'react';
+import { api, errorText, formatDate, query } from '../api.js';
+import { SendingChart } from '../components/SendingChart.js';
+import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
+import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
+import type { SenderActivity } from '../types.js';
+
+const useStyles = makeStyles({
+  table: { minWidth: '860px' },
+  share: { display: 'flex', flexDirection: 'column', gap: '2px', minWidth: '120px' },
+  name: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere', textAlign: 'left' },
+  row: { cursor: 'pointer' },
+});
+
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
+function Share({ used, limit, share }: { used: number; limit: number; share: number }) {
+  const s = useStyles();
+  return (
+    <div className={s.share}>
+      <Text size={200}>
+        {used} of {limit} ({pct(share)})
+      </Text>
+      <ProgressBar value={Math.min(1, share)} color={share >= 1 ? 'error' : share >= 0.8 ? 'warning' : 'brand'} thickness="medium" aria-label={`${pct(share)} of the limit used`} />
+    </div>
+  );
+}
+
+type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; at: string; total: number; items: SenderActivity[] };
+const REFRESH_MS = 5000;
+
+function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: () => void }) {
+  const [detail, setDetail] = useState<SenderActivity | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<SenderActivity>('GET', `/api/v1/sending-activity/${sender.EntityType}/${encodeURIComponent(sender.ConnectorId ?? sender.Entity)}`).then(setDetail, (e: unknown) => setError(errorText(e)));
+  }, [sender]);
+  return (
+    <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="sender-title">
+      <DrawerHeader>
+        <DrawerHeaderTitle id="sender-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+          {sender.Entity}
+        </DrawerHeaderTitle>
+        <Text>
+          {sender.EntityType}, policy {sender.Policy}
+        </Text>
+      </DrawerHeader>
+      <DrawerBody>
+        {error ? <ErrorState message={error} /> : null}
+        {!detail && !error ? <LoadingState label="Loading the last 7 days…" /> : null}
+        {detail?.ByHour ? <SendingChart hours={detail.ByHour} limits={{ externalPerHour: detail.LimitExternalPerHour, internalPerHour: detail.LimitInternalPerHour, perDay: detail.LimitPerDay }} /> : null}
+      </DrawerBody>
+    </OverlayDrawer>
+  );
+}
+
+export function SendingActivity() {
+  const s = useStyles();
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [live, setLive] = useState(true);
+  const [search, setSearch] = useState('');
+  const [open, setOpen] = useState<SenderActivity | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const r = await api<{ At: string; Total: number; Items: SenderActivity[] }>('GET', `/api/v1/sending-activity${query({ limit: 100, search: search.trim() })}`);
+      setLoad({ kind: 'ok', at: r.At, total: r.Total, items: r.Items });
+    } catch (err) {
+      setLoad({ kind: 'error', message: errorText(err) });
+    }
+  }, [search]);
+
+  useEffect(() => {
+    void refresh();
+    if (!live) return;
+    const t = setInterval(() => void refresh(), REFRESH_MS);
+    return () => clearInterval(t);
+  }, [refresh, live]);
+
+  const items = load.kind === 'ok' ? load.items : [];
+  const { sorted, headerProps } = useSort(
+    items,
+    { entity: (x) => x.Entity, type: (x) => x.EntityType, policy: (x) => x.Policy, ext: (x) => x.ShareExternal, int: (x) => x.ShareInternal, day: (x) => x.ShareDay, share: (x) => x.Share },
+    { column: 'share', dir: 'descending' },
+  );
+  return (
+    <>
+      <PageHeader title="Sending activity">The senders closest to their limits right now, and the share of each limit they have used. A sender at 100% of a limit is restricted (or alerted on, as its policy says).</PageHeader>
+      <Bar>
+        <Switch label="Live" checked={live} onChange={(_e, d) => setLive(d.checked)} />
+        <Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void refresh()}>
+          Refresh
+        </Button>
+        <Text size={200} aria-live="off">
+          {load.kind === 'ok' ? `Updated ${formatDate(load.at)} · ${load.total} ${load.total === 1 ? 'sender' : 'senders'}${live ? ' · refreshes every 5 seconds' : ''}` : ''}
+        </Text>
+        <Grow />
+        <SearchBox placeholder="Search" aria-label="Search" value={search} onChange={(_e, d) => setSearch(d.value)} />
+      </Bar>
+      {load.kind === 'loading' ? <LoadingState label="Loading sending activity…" /> : null}
+      {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
+      {load.kind === 'ok' && items.length === 0 ? <EmptyState title="No sending activity" body={search ? 'No sender matches the search.' : 'No sender has sent mail in the last 24 hours.'} /> : null}
+      {load.kind === 'ok' && items.length > 0 ? (
+        <Scroll>
+          <Table sortable aria-label="Sending activity" className={s.table}>
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell {...headerProps('entity')}>Sender</TableHeaderCell>
+                <TableHeaderCell {...headerProps('type')}>Type</TableHeaderCell>
+                <TableHeaderCell {...headerProps('policy')}>Policy</TableHeaderCell>
+                <TableHeaderCell {...headerProps('ext')}>External, last hour</TableHeaderCell>
+                <TableHeaderCell {...headerProps('int')}>Internal, last hour</TableHeaderCell>
+                <TableHeaderCell {...headerProps('day')}>Last 24 hours</TableHeaderCell>
+                <TableHeaderCell {...headerProps('share')}>Closest limit</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {sorted.map((x) => (
+                <TableRow key={`${x.EntityType}:${x.ConnectorId ?? x.Entity}`} className={s.row} onClick={() => setOpen(x)} data-sender={x.Entity}>
+                  <TableCell>
+                    <Button appearance="transparent" className={s.name} onClick={(e) => (e.stopPropagation(), setOpen(x))}>
+                      {x.Entity}
+                    </Button>
+                  </TableCell>
+                  <TableCell>{x.EntityType}</TableCell>
+                  <TableCell>{x.Policy}</TableCell>
+                  <TableCell>
+                    <Share used={x.ExternalLastHour} limit={x.LimitExternalPerHour} share={x.ShareExternal} />
+                  </TableCell>
+                  <TableCell>
+                    <Share used={x.InternalLastHour} limit={x.LimitInternalPerHour} share={x.ShareInternal} />
+                  </TableCell>
+                  <TableCell>
+                    <Share used={x.Last24Hours} limit={x.LimitPerDay} share={x.ShareDay} />
+                  </TableCell>
+                  <TableCell>
+                    {x.Restricted ? (
+                      <Badge color="danger" appearance="tint">
+                        Restricted
+                      </Badge>
+                    ) : (
+                      <Badge color={x.Share >= 0.8 ? 'warning' : 'informative'} appearance="tint">
+                        {pct(x.Share)}
+                      </Badge>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Scroll>
+      ) : null}
+      {open ? <SenderDrawer sender={open} onClose={() => setOpen(null)} /> : null}
+    </>
+  );
+}

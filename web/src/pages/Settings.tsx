@@ -1,0 +1,388 @@
+// Settings (/settings): audit logging on or off, accepted domains, inbound connectors, and admin
+// accounts with their roles (the last only for a Global Administrator). Read-only roles see the values
+// and no control that would fail for them.
+import {
+  Badge,
+  Button,
+  Dropdown,
+  Field,
+  Input,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  Switch,
+  Tab,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  TabList,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
+import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { api, errorText, formatDate } from '../api.js';
+import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
+import { PageHeader, Scroll } from '../components/Toolbar.js';
+import { useNotify, useSession } from '../session.js';
+
+const ROLES = ['Global Administrator', 'Organization Management', 'Security Administrator', 'Global Reader', 'Security Reader', 'View-Only Organization Management', 'Sending Application'];
+
+const useStyles = makeStyles({
+  section: { display: 'flex', flexDirection: 'column', gap: '12px', marginTop: '16px', maxWidth: '1100px' },
+  form: { display: 'flex', flexWrap: 'wrap', gap: '12px', alignItems: 'flex-end' },
+  field: { minWidth: '180px', '@media (max-width: 760px)': { minWidth: '100%' } },
+  table: { minWidth: '640px' },
+  wrap: { overflowWrap: 'anywhere' },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+/** Loads a list, with the designed states, and an action runner that toasts and refreshes. */
+function useList<T>(path: string) {
+  const [state, setState] = useState<{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: T[] }>({ kind: 'loading' });
+  const notify = useNotify();
+  const refresh = useCallback(async () => {
+    try {
+      setState({ kind: 'ok', items: await api<T[]>('GET', path) });
+    } catch (err) {
+      setState({ kind: 'error', message: errorText(err) });
+    }
+  }, [path]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  const act = async (done: string, f: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await f();
+      notify.success(done);
+      await refresh();
+      return true;
+    } catch (err) {
+      notify.error(err);
+      return false;
+    }
+  };
+  return { state, refresh, act };
+}
+
+function ListState<T>({ state, empty, children, retry }: { state: ReturnType<typeof useList<T>>['state']; empty: string; retry: () => void; children: (items: T[]) => ReactNode }) {
+  if (state.kind === 'loading') return <LoadingState label="Loading…" />;
+  if (state.kind === 'error') return <ErrorState message={state.message} onRetry={retry} />;
+  if (state.items.length === 0) return <EmptyState title={empty} />;
+  return <>{children(state.items)}</>;
+}
+
+function AuditSettings() {
+  const { canAdminister } = useSession();
+  const notify = useNotify();
+  const [config, setConfig] = useState<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('GET', '/api/v1/audit/settings').then(setConfig, (e: unknown) => setError(errorText(e)));
+  }, []);
+  const s = useStyles();
+  if (error) return <ErrorState message={error} />;
+  if (!config) return <LoadingState label="Loading…" />;
+  const on = config.UnifiedAuditLogIngestionEnabled;
+  return (
+    <div className={s.section}>
+      <Text>Every change is recorded when audit logging is on. Alerts need it: while it is off, no alert can fire.</Text>
+      {canAdminister ? (
+        <Switch
+          label={on ? 'Audit logging is on' : 'Audit logging is off'}
+          checked={on}
+          disabled={busy}
+          onChange={(_e, d) => {
+            setBusy(true);
+            api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('PUT', '/api/v1/audit/settings', { UnifiedAuditLogIngestionEnabled: d.checked })
+              .then((c) => {
+                setConfig(c);
+                notify.success(c.UnifiedAuditLogIngestionEnabled ? 'Audit logging turned on' : 'Audit logging turned off', c.Note);
+              }, notify.error)
+              .finally(() => setBusy(false));
+          }}
+        />
+      ) : (
+        <Text weight="semibold">{on ? 'Audit logging is on.' : 'Audit logging is off.'} Only a Global Administrator can change it.</Text>
+      )}
+      {!on ? (
+        <MessageBar intent="warning">
+          <MessageBarBody>{config.Note ?? 'Nothing is recorded and alerts cannot fire.'}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+    </div>
+  );
+}
+
+interface Domain {
+  Id: string;
+  Name: string;
+  DomainName: string;
+  WhenCreatedUTC: string;
+}
+function Domains() {
+  const s = useStyles();
+  const { canChange } = useSession();
+  const { state, refresh, act } = useList<Domain>('/api/v1/accepted-domains');
+  const [domain, setDomain] = useState('');
+  const add = (e: FormEvent): void => {
+    e.preventDefault();
+    void act('Accepted domain added', () => api('POST', '/api/v1/accepted-domains', { DomainName: domain.trim() })).then((ok) => ok && setDomain(''));
+  };
+  return (
+    <div className={s.section}>
+      <Text>Recipients in these domains are internal; a login in one of them belongs to this tenant.</Text>
+      {canChange ? (
+        <form className={s.form} onSubmit={add}>
+          <Field label="Domain" className={s.field}>
+            <Input value={domain} onChange={(_e, d) => setDomain(d.value)} placeholder="contoso.com" />
+          </Field>
+          <Button type="submit" icon={<AddRegular />} disabled={!domain.trim()}>
+            Add domain
+          </Button>
+        </form>
+      ) : null}
+      <ListState state={state} retry={() => void refresh()} empty="No accepted domains">
+        {(items) => (
+          <Scroll>
+            <Table aria-label="Accepted domains" className={s.table}>
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell scope="col">Domain</TableHeaderCell>
+                  <TableHeaderCell scope="col">Name</TableHeaderCell>
+                  <TableHeaderCell scope="col">Added</TableHeaderCell>
+                  {canChange ? <TableHeaderCell scope="col">Actions</TableHeaderCell> : null}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {items.map((d) => (
+                  <TableRow key={d.Id}>
+                    <TableCell className={s.wrap}>{d.DomainName}</TableCell>
+                    <TableCell className={s.wrap}>{d.Name}</TableCell>
+                    <TableCell>{formatDate(d.WhenCreatedUTC)}</TableCell>
+                    {canChange ? (
+                      <TableCell>
+                        <Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${d.DomainName}`} onClick={() => void act('Accepted domain removed', () => api('DELETE', `/api/v1/accepted-domains/${encodeURIComponent(d.Id)}`))}>
+                          Remove
+                        </Button>
+                      </TableCell>
+                    ) : null}
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </Scroll>
+        )}
+      </ListState>
+    </div>
+  );
+}
+
+interface Connector {
+  Id: string;
+  Name: string;
+  SenderIPAddresses: string[];
+  Enabled: boolean;
+  RecipientLimitExternalPerHour: number;
+  RecipientLimitInternalPerHour: number;
+  RecipientLimitPerDay: number;
+}
+function Connectors() {
+  const s = useStyles();
+  const { canChange } = useSession();
+  const { state, refresh, act } = useList<Connector>('/api/v1/inbound-connectors');
+  const [name, setName] = useState('');
+  const [ips, setIps] = useState('');
+  const add = (e: FormEvent): void => {
+    e.preventDefault();
+    const SenderIPAddresses = ips.split(/[\s,;]+/).filter(Boolean);
+    void act('Inbound connector added', () => api('POST', '/api/v1/inbound-connectors', { Name: name.trim(), SenderIPAddresses })).then((ok) => ok && (setName(''), setIps('')));
+  };
+  return (
+    <div className={s.section}>
+      <Text>Unauthenticated mail from a connector's addresses is counted, limited and restricted as that connector.</Text>
+      {canChange ? (
+        <form className={s.form} onSubmit={add}>
+          <Field label="Connector name" className={s.field}>
+            <Input value={name} onChange={(_e, d) => setName(d.value)} />
+          </Field>
+          <Field label="Sender IP addresses" className={s.field} hint="Comma-separated addresses or CIDR ranges">
+            <Input value={ips} onChange={(_e, d) => setIps(d.value)} placeholder="192.0.2.0/24" />
+          </Field>
+          <Button type="submit" icon={<AddRegular />} disabled={!name.trim() || !ips.trim()}>
+            Add connector
+          </Button>
+        </form>
+      ) : null}
+      <ListState state={state} retry={() => void refresh()} empty="No inbound connectors">
+        {(items) => (
+          <Scroll>
+            <Table aria-label="Inbound connectors" className={s.table}>
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell scope="col">Name</TableHeaderCell>
+                  <TableHeaderCell scope="col">Sender IP addresses</TableHeaderCell>
+                  <TableHeaderCell scope="col">Limits (external/h, internal/h, day)</TableHeaderCell>
+                  <TableHeaderCell scope="col">Status</TableHeaderCell>
+                  {canChange ? <TableHeaderCell scope="col">Actions</TableHeaderCell> : null}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {items.map((c) => (
+                  <TableRow key={c.Id}>
+                    <TableCell className={s.wrap}>{c.Name}</TableCell>
+                    <TableCell className={s.wrap}>{c.SenderIPAddresses.join(', ')}</TableCell>
+                    <TableCell>
+                      {c.RecipientLimitExternalPerHour}, {c.RecipientLimitInternalPerHour}, {c.RecipientLimitPerDay}
+                    </TableCell>
+                    <TableCell>
+                      {canChange ? (
+                        <Switch
+                          checked={c.Enabled}
+                          label={c.Enabled ? 'On' : 'Off'}
+                          aria-label={`${c.Name} on or off`}
+                          onChange={(_e, d) => void act(d.checked ? 'Connector turned on' : 'Connector turned off', () => api('PATCH', `/api/v1/inbound-connectors/${encodeURIComponent(c.Id)}`, { Enabled: d.checked }))}
+                        />
+                      ) : (
+                        <Badge appearance="tint" color={c.Enabled ? 'success' : 'subtle'}>
+                          {c.Enabled ? 'On' : 'Off'}
+                        </Badge>
+                      )}
+                    </TableCell>
+                    {canChange ? (
+                      <TableCell>
+                        <Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${c.Name}`} onClick={() => void act('Connector removed', () => api('DELETE', `/api/v1/inbound-connectors/${encodeURIComponent(c.Id)}`))}>
+                          Remove
+                        </Button>
+                      </TableCell>
+                    ) : null}
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </Scroll>
+        )}
+      </ListState>
+    </div>
+  );
+}
+
+interface AdminAccount {
+  Id: string;
+  Name: string;
+  DisplayName: string;
+  Role: string;
+  TenantId: string | null;
+  Enabled: boolean;
+}
+function Accounts() {
+  const s = useStyles();
+  const { account } = useSession();
+  const { state, refresh, act } = useList<AdminAccount>('/api/v1/accounts');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState('Security Reader');
+  const [password, setPassword] = useState('');
+  const add = (e: FormEvent): void => {
+    e.preventDefault();
+    void act('Admin account created', () => api('POST', '/api/v1/accounts', { Name: name.trim(), Role: role, ...(password ? { Password: password } : {}) })).then((ok) => ok && (setName(''), setPassword('')));
+  };
+  const patch = (a: AdminAccount, body: object, done: string) => act(done, () => api('PATCH', `/api/v1/accounts/${encodeURIComponent(a.Name)}`, body));
+  return (
+    <div className={s.section}>
+      <Text>Who may sign in to the portal and the API, and with which role.</Text>
+      <form className={s.form} onSubmit={add}>
+        <Field label="Account name" className={s.field}>
+          <Input value={name} onChange={(_e, d) => setName(d.value)} />
+        </Field>
+        <Field label="Role" className={s.field}>
+          <Dropdown value={role} selectedOptions={[role]} onOptionSelect={(_e, d) => setRole(d.optionValue ?? role)}>
+            {ROLES.map((r) => (
+              <Option key={r}>{r}</Option>
+            ))}
+          </Dropdown>
+        </Field>
+        <Field label="Password" className={s.field} hint="At least 12 characters">
+          <Input type="password" value={password} onChange={(_e, d) => setPassword(d.value)} autoComplete="new-password" />
+        </Field>
+        <Button type="submit" icon={<AddRegular />} disabled={!name.trim()}>
+          Add account
+        </Button>
+      </form>
+      <ListState state={state} retry={() => void refresh()} empty="No admin accounts">
+        {(items) => (
+          <Scroll>
+            <Table aria-label="Admin accounts" className={s.table}>
+              <TableHeader>
+                <TableRow>
+                  <TableHeaderCell scope="col">Name</TableHeaderCell>
+                  <TableHeaderCell scope="col">Role</TableHeaderCell>
+                  <TableHeaderCell scope="col">Tenant</TableHeaderCell>
+                  <TableHeaderCell scope="col">Status</TableHeaderCell>
+                  <TableHeaderCell scope="col">Actions</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {items.map((a) => {
+                  const self = a.Name === account.name;
+                  return (
+                    <TableRow key={a.Id}>
+                      <TableCell className={s.wrap}>
+                        {a.Name}
+                        {a.DisplayName && a.DisplayName !== a.Name ? <span className={s.muted}> ({a.DisplayName})</span> : null}
+                      </TableCell>
+                      <TableCell>
+                        <Dropdown aria-label={`Role of ${a.Name}`} size="small" value={a.Role} selectedOptions={[a.Role]} disabled={self} onOptionSelect={(_e, d) => d.optionValue && d.optionValue !== a.Role && void patch(a, { Role: d.optionValue }, `${a.Name} is now ${d.optionValue}`)}>
+                          {ROLES.map((r) => (
+                            <Option key={r}>{r}</Option>
+                          ))}
+                        </Dropdown>
+                      </TableCell>
+                      <TableCell>{a.TenantId ?? 'Provider'}</TableCell>
+                      <TableCell>
+                        <Switch checked={a.Enabled} disabled={self} label={a.Enabled ? 'Enabled' : 'Disabled'} aria-label={`${a.Name} enabled`} onChange={(_e, d) => void patch(a, { Enabled: d.checked }, d.checked ? `${a.Name} enabled` : `${a.Name} disabled`)} />
+                      </TableCell>
+                      <TableCell>
+                        {self ? (
+                          <Text size={200}>You</Text>
+                        ) : (
+                          <Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${a.Name}`} onClick={() => void act(`${a.Name} removed`, () => api('DELETE', `/api/v1/accounts/${encodeURIComponent(a.Name)}`))}>
+                            Remove
+                          </Button>
+                        )}
+                      </TableCell>
+                    </TableRow>
+                  );
+                })}
+              </TableBody>
+            </Table>
+          </Scroll>
+        )}
+      </ListState>
+    </div>
+  );
+}
+
+export function Settings() {
+  const { canAdminister } = useSession();
+  const [tab, setTab] = useState('audit');
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <TabList selectedValue={tab} onTabSelect={(_e, d) => setTab(String(d.value))} aria-label="Settings">
+        <Tab value="audit">Audit logging</Tab>
+        <Tab value="domains">Accepted domains</Tab>
+        <Tab value="connectors">Inbound connectors</Tab>
+        {canAdminister ? <Tab value="accounts">Admin accounts and roles</Tab> : null}
+      </TabList>
+      {tab === 'audit' ? <AuditSettings /> : null}
+      {tab === 'domains' ? <Domains /> : null}
+      {tab === 'connectors' ? <Connectors /> : null}
+      {tab === 'accounts' && canAdminister ? <Accounts /> : null}
+    </>
+  );
+}
