@@ -35,12 +35,12 @@ export async function newAlertPolicy(ctx: AdminContext, input: AlertPolicyInput)
   return { ...policy, auditEnabled: await ctx.store.auditEnabled() };
 }
 
-export async function removeAlertPolicy(ctx: AdminContext, identity: string): Promise<AlertPolicy> {
+export async function removeAlertPolicy(ctx: AdminContext, identity: string): Promise<AlertPolicy & { auditEnabled: boolean }> {
   const { tenant, policies } = await load(ctx, 'change');
   const policy = find(policies, identity);
   if (policy.IsSystemRule) fail(Errors.ALERT_POLICY_BUILT_IN, `'${policy.Name}' is a built-in alert policy and cannot be removed; turn it off with Disabled instead.`);
   await ctx.store.removeAlertPolicy(tenant.Id, policy.Identity, entry(ctx, tenant, 'Remove-ProtectionAlert', policy.Name, policy, null));
-  return policy;
+  return { ...policy, auditEnabled: await ctx.store.auditEnabled() };
 }
 
 async function load(ctx: AdminContext, permission: 'read' | 'change'): Promise<{ tenant: Tenant; policies: AlertPolicy[] }> {
