@@ -149,6 +149,10 @@ export function removeWebhook(db: SqliteDb, id: string): void {
   db.run(db.q.deleteFrom('alert_webhooks').where('id', '=', id));
 }
 
+export function anyDue(db: SqliteDb, now: number): boolean {
+  return db.get(db.q.selectFrom('alert_notifications').select('id').where('status', '=', 'Pending').where('next_attempt_at', '<=', now).limit(1)) !== undefined;
+}
+
 export function claimNotifications(db: SqliteDb, now: number, leaseMs: number, limit: number): Array<{ notification: StoredNotification; alert: StoredAlert; webhook: StoredWebhook | undefined }> {
   const due = db.all(db.q.selectFrom('alert_notifications').selectAll().where('status', '=', 'Pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit));
   const out = [];
