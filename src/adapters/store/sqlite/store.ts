@@ -315,7 +315,12 @@ export class SqliteStore implements Store {
   }
 
   async commitAlertBatch(b: AlertBatch): Promise<boolean> {
-    return this.write(() => alerts.commitAlertBatch(this.db, b));
+    try {
+      return this.write(() => alerts.commitAlertBatch(this.db, b));
+    } catch (err) {
+      if (err instanceof alerts.StaleBatch) return false;
+      throw err;
+    }
   }
 
   async listAlerts(q: AlertQuery): Promise<{ total: number; items: StoredAlert[] }> {
