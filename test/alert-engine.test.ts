@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { raiseAlerts } from '../src/app/alert-engine.js';
-import { getAlert, listAlerts } from '../src/app/alerts.js';
+import { getAlert, listAlerts, setAlertStatus } from '../src/app/alerts.js';
 import { SYSTEM } from '../src/domain/events.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
 import { bootstrap } from '../src/app/tenants.js';
@@ -48,6 +48,28 @@ test('two processes on one store raise each alert exactly once, and a restart ra
   t.after(() => c.close());
   assert.deepEqual(await raiseAlerts(c, clock), { read: 0, raised: 0 });
   assert.equal((await listAlerts({ ...ctx, store: c })).total, 3);
+});
+
+test('an event never joins an alert resolved while the engine was planning: the batch is planned again', async (t) => {
+  const dir = tempDataDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const clock = new TestClock();
+  const store = new SqliteStore(dir);
+  t.after(() => store.close());
+  await bootstrap(store, clock);
+  await store.recordAudit([restricted(clock.now(), 'again@contoso.example')]);
+  await raiseAlerts(store, clock);
+  const ctx = { store, clock, actor: SYSTEM };
+  const [first] = (await listAlerts(ctx)).items;
+  await setAlertStatus(ctx, first!.Identity, 'Resolved');
+  const cursor = await store.alertCursor();
+  const stale = { fromSeq: cursor, toSeq: cursor, newAlerts: [], joined: [{ alertId: first!.Identity, at: clock.now(), reason: 'r' }], events: [], notifications: [], counted: [] };
+  assert.equal(await store.commitAlertBatch(stale), false);
+  assert.equal(await store.alertCursor(), cursor, 'nothing written');
+  // Planned afresh, the repeat opens a new alert.
+  await store.recordAudit([restricted(clock.now(), 'again@contoso.example')]);
+  await raiseAlerts(store, clock);
+  assert.deepEqual((await listAlerts(ctx)).items.map((a) => [a.Status, a.EventCount]).sort(), [['New', 1], ['Resolved', 1]]);
 });
 
 test('when no Global Administrator has an address, the alert records an Undeliverable notification with the reason', async (t) => {

@@ -234,6 +234,9 @@ test('with auditing off no alert fires, not even after it is turned on again, an
   const policies = await s.api('GET', '/api/v1/alert-policies');
   assert.equal(policies.body.auditEnabled, false);
   assert.deepEqual((await s.api('GET', '/api/v1/alerts')).body, { auditEnabled: false, total: 0, items: [] });
+  const cli = await s.cli('Get-ProtectionAlert');
+  assert.match(cli.stderr, /^WARNING: Audit logging is OFF: no alert fires until it is turned on/m);
+  assert.match(cli.stdout, /^User restricted from sending email +High +false +true +\{TenantAdmins\}/m);
 
   assert.equal((await s.cli('Set-AdminAuditLogConfig', '-UnifiedAuditLogIngestionEnabled', '$true')).code, 0);
   await s.alerts.runOnce();
@@ -295,14 +298,12 @@ test('webhooks get the alert as JSON signed with HMAC-SHA256 over timestamp.body
   assert.deepEqual([webhook.Status, webhook.Attempts, webhook.LastError], ['Sent', 2, null]);
 });
 
-test('an SMTP server that is down delays the notification; it is delivered when the server is back', { timeout: 60_000 }, async (t) => {
+test('an SMTP server that is down delays the notification; it survives a restart and is delivered when the server is back', { timeout: 60_000 }, async (t) => {
   const port = await freePort();
   const dir = tempDataDir();
-  const s = await start(dir, port);
-  t.after(async () => {
-    await s.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  let s = await start(dir, port);
+  t.after(() => s.stop());
   await setUp(s);
   await s.cli('Set-ProtectionAlert', 'User restricted from sending email', '-NotifyUser', 'soc@corp.example');
   await restrict(s, 'late@contoso.example');
@@ -312,14 +313,19 @@ test('an SMTP server that is down delays the notification; it is delivered when 
   assert.deepEqual([pending.Status, pending.Attempts], ['Pending', 1]);
   assert.match(pending.LastError!, /ECONNREFUSED/);
 
+  // Outgate restarts while the SMTP server is still down, then the SMTP server comes back.
+  const clock = s.clock;
+  await s.stop();
+  s = await start(dir, port, clock);
   const sink = await startSmtpSinkOn(port);
   t.after(() => sink.close());
   s.clock.advance(15_000);
   await s.alerts.runOnce();
   const got = await sink.waitFor((m) => m.to.includes('soc@corp.example'));
-  assert.ok(got);
+  assert.match(parseMail(got.raw).header('subject')!, /late@contoso\.example$/);
   const sent = (await s.json<AlertJson>('Get-Alert', alert!.Identity)).Notifications[0]!;
-  assert.deepEqual([sent.Status, sent.Attempts], ['Sent', 2]);
+  assert.deepEqual([sent.Status, sent.Attempts, sent.LastError], ['Sent', 2, null]);
+  assert.equal(sink.messages.length, 1, 'sent once');
 });
 
 test('no reason or address can inject a header or markup into the email', { timeout: 60_000 }, async (t) => {
