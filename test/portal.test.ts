@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 
@@ -311,6 +311,213 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await record.getByText(HOSTILE_NOTE.slice(0, 40), { exact: false }).waitFor();
     assert.equal(await page.locator('b', { hasText: 'bold' }).count(), 0, 'no <b> was made from the note');
     assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
+    assert.deepEqual(errors, []);
+  });
+
+  it("edits an alert policy's recipients and daily notification limit through the Edit policy wizard", async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD, '/alertpolicies');
+    await page.getByRole('searchbox', { name: 'Search' }).fill('restricted from');
+    await page.locator('tr[data-alert-policy="User restricted from sending email"]').click();
+    const flyout = page.getByRole('dialog', { name: 'User restricted from sending email' });
+    assert.equal(await flyout.getByRole('switch', { name: 'Status' }).isChecked(), true, 'on by default');
+    await flyout.getByText('TenantAdmins').waitFor();
+    await flyout.getByRole('button', { name: 'Edit policy' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Edit User restricted from sending email' });
+    await wizard.getByRole('heading', { name: 'Decide if you want to notify people when this alert is triggered' }).waitFor();
+    assert.equal(await wizard.getByRole('checkbox', { name: 'Opt-in for email notifications' }).isChecked(), true);
+    await wizard.getByRole('combobox', { name: 'Add a recipient' }).fill('secops@contoso.com');
+    await page.keyboard.press('Enter');
+    await wizard.getByRole('combobox', { name: /Daily notification limit/ }).click();
+    await page.getByRole('option', { name: '5', exact: true }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Review your settings' }).waitFor();
+    await wizard.getByText('TenantAdmins, secops@contoso.com').waitFor();
+    await wizard.getByRole('button', { name: 'Submit' }).click();
+    await wizard.getByRole('heading', { name: 'Done' }).waitFor();
+    await toast(page, 'Alert policy updated').waitFor();
+    await wizard.getByRole('button', { name: 'Done' }).click();
+    await flyout.getByText('TenantAdmins, secops@contoso.com').waitFor();
+    await flyout.getByRole('button', { name: 'Close' }).click();
+    const res = await page.request.get('/api/v1/alert-policies');
+    const saved = ((await res.json()) as { items: Array<{ Name: string; NotifyUser: string[]; DailyNotificationLimit: number | null }> }).items.find((p) => p.Name === 'User restricted from sending email');
+    assert.deepEqual([saved?.NotifyUser, saved?.DailyNotificationLimit], [['TenantAdmins', 'secops@contoso.com'], 5]);
+    assert.deepEqual(errors, []);
+  });
+
+  it('lists alerts, filters them, opens one and changes its status', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD, '/alerts');
+    const row = page.locator('tr[data-alert="julia@contoso.com"]', { hasText: 'User restricted from sending email' });
+    await row.waitFor();
+    await row.click();
+    const drawer = page.getByRole('dialog', { name: 'User restricted from sending email' });
+    await drawer.getByRole('heading', { name: 'Events' }).waitFor();
+    await drawer.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'In progress' }).click();
+    await toast(page, 'Alert status changed').waitFor();
+    await drawer.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'In progress' }).click();
+    await waitForCount(page.locator('tbody tr'), 1);
+    await page.locator('tr[data-alert="julia@contoso.com"]').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('shows the senders closest to their limits, live, and a sender over 7 days', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD, '/sendingactivity');
+    await page.locator('tr[data-sender="megan@contoso.com"]').waitFor();
+    await page.locator('tr[data-sender="lee@contoso.com"]').waitFor();
+    await page.locator('tr[data-sender="Branch relay"]', { hasText: 'Restricted' }).waitFor();
+    await page.locator('tr[data-sender="megan@contoso.com"]').click();
+    const drawer = page.getByRole('dialog', { name: 'megan@contoso.com' });
+    await drawer.getByTestId('sending-chart').waitFor();
+    await drawer.getByRole('tab', { name: 'Last 7 days' }).click();
+    assert.deepEqual(errors, []);
+  });
+
+  it('settings: a reader sees values and no controls; a Global Administrator changes domains, accounts and auditing', async () => {
+    const reader = await portal();
+    await signIn(reader.page, 'reader', PASSWORD, '/settings');
+    await reader.page.getByText('Only a Global Administrator can change it.', { exact: false }).waitFor();
+    assert.equal(await reader.page.getByRole('tab', { name: 'Admin accounts and roles' }).count(), 0);
+    await reader.page.getByRole('tab', { name: 'Accepted domains' }).click();
+    await reader.page.getByRole('cell', { name: 'contoso.com', exact: true }).first().waitFor();
+    assert.equal(await reader.page.getByRole('button', { name: /Add domain|Remove/ }).count(), 0);
+    assert.deepEqual(reader.errors, []);
+
+    const { page, errors } = await portal();
+    await signIn(page, 'ga', PASSWORD, '/settings');
+    await page.getByRole('tab', { name: 'Accepted domains' }).click();
+    await page.getByLabel('Domain', { exact: true }).fill('fabrikam.com');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await toast(page, 'Accepted domain added').waitFor();
+    await page.getByRole('cell', { name: 'fabrikam.com', exact: true }).first().waitFor();
+    await page.getByRole('tab', { name: 'Admin accounts and roles' }).click();
+    await page.getByLabel('Account name').fill('auditor');
+    await page.getByLabel('Password').fill('auditor-password-1');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await toast(page, 'Admin account created').waitFor();
+    await page.getByRole('combobox', { name: 'Role of auditor' }).waitFor();
+    await page.getByRole('tab', { name: 'Audit logging' }).click();
+    await page.getByRole('switch', { name: 'Audit logging is on' }).click();
+    await toast(page, 'Audit logging turned off').waitFor();
+    await page.getByRole('link', { name: 'Alert policy' }).click();
+    await page.getByTestId('audit-off').waitFor();
+    await page.getByRole('link', { name: 'Settings' }).first().click();
+    await page.getByRole('switch', { name: 'Audit logging is off' }).click();
+    await toast(page, 'Audit logging turned on').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('the audit log page shows each of these changes and exports them', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD, '/auditlog');
+    for (const op of ['Remove-BlockedSenderAddress', 'Remove-BlockedConnector', 'New-HostedOutboundSpamFilterPolicy', 'New-HostedOutboundSpamFilterRule', 'Set-HostedOutboundSpamFilterPolicy', 'Set-ProtectionAlert', 'Set-Alert', 'New-AcceptedDomain', 'New-AdminAccount', 'Set-AdminAuditLogConfig']) {
+      await page.locator(`tr[data-operation="${op}"]`).first().waitFor();
+    }
+    await page.locator('tr[data-operation="Remove-BlockedSenderAddress"]', { hasText: 'julia' }).waitFor();
+    await page.getByLabel('Operations').fill('Set-ProtectionAlert');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitForCount(page.locator('tbody tr'), 1);
+    await page.locator('tr[data-operation="Set-ProtectionAlert"]').click();
+    await page.getByRole('dialog', { name: 'Set-ProtectionAlert' }).getByText(/secops@contoso\.com/).first().waitFor();
+    await page.keyboard.press('Escape');
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    const csv = await page.request.get(href!);
+    assert.match(csv.headers()['content-type'] ?? '', /text\/csv/);
+    const text = await csv.text();
+    assert.match(text, /Set-ProtectionAlert/);
+    assert.doesNotMatch(text, /Remove-BlockedSenderAddress/, 'the export is the same search');
+    const json = await page.request.get((await page.getByRole('link', { name: 'Export JSON' }).getAttribute('href'))!);
+    assert.equal((JSON.parse(await json.text()) as unknown[]).length, 1);
+    assert.deepEqual(errors, []);
+  });
+
+  it('works at a narrow 390-pixel width', async () => {
+    const { page, errors } = await portal({ width: 390, height: 844 });
+    await signIn(page, 'secadmin', PASSWORD);
+    await page.getByRole('table', { name: 'Restricted entities' }).waitFor();
+    const overflow = async () => (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok((await overflow()) <= 390, `the page does not scroll sideways (${await overflow()} px)`);
+    assert.equal(await page.getByRole('link', { name: 'Sending activity' }).isVisible(), false, 'navigation is folded away');
+    await screenshot(page, 'restricted-entities-390');
+    await page.getByRole('button', { name: 'Navigation' }).click();
+    await page.getByRole('link', { name: 'Sending activity' }).click();
+    await page.waitForURL(/\/sendingactivity$/);
+    await page.getByRole('table', { name: 'Sending activity' }).waitFor();
+    assert.ok((await overflow()) <= 390, `sending activity does not scroll sideways (${await overflow()} px)`);
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByText('Role: Security Administrator').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('saves a screenshot of each page (docs/screenshots)', async () => {
+    // Fresh incidents for the pictures: two users over the Sales limits policy (3 external per hour).
+    await restrict('nestor@contoso.com', 5);
+    await restrict('pradeep@contoso.com', 4);
+    const { page, errors } = await portal();
+    await page.goto('/signin');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await screenshot(page, 'sign-in');
+    await signIn(page, 'ga', PASSWORD);
+    await page.locator('tr[data-entity="nestor@contoso.com"]').waitFor();
+    await screenshot(page, 'restricted-entities');
+    await page.getByRole('checkbox', { name: 'Select nestor@contoso.com' }).check();
+    await page.getByRole('button', { name: 'Unblock' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Unblock user' });
+    await drawer.getByTestId('sending-chart').waitFor();
+    await page.waitForTimeout(400);
+    await screenshot(page, 'unblock-user-overview');
+    await drawer.getByTestId('sending-chart').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    await screenshot(page, 'unblock-user-chart');
+    await drawer.getByRole('button', { name: 'Next' }).click();
+    await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'unblock-user-page');
+    await drawer.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('alertdialog').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'unblock-user-confirm');
+    await page.getByRole('alertdialog').getByRole('button', { name: 'No' }).click();
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+
+    const shots: Array<[string, string, string]> = [
+      ['Alert policy', 'alert-policies', 'tr[data-alert-policy]'],
+      ['Alerts', 'alerts', 'tr[data-alert]'],
+      ['Anti-spam policies', 'anti-spam-policies', 'tr[data-policy]'],
+      ['Sending activity', 'sending-activity', 'tr[data-sender]'],
+      ['Audit log', 'audit-log', 'tr[data-operation]'],
+      ['Settings', 'settings', 'text=Audit logging is on'],
+    ];
+    for (const [link, name, ready] of shots) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.locator(ready).first().waitFor();
+      await page.waitForTimeout(300);
+      await screenshot(page, name);
+    }
+    await page.getByRole('link', { name: 'Alert policy', exact: true }).click();
+    await page.locator('tr[data-alert-policy="User restricted from sending email"]').click();
+    await page.getByRole('dialog', { name: 'User restricted from sending email' }).getByText('Set your recipients').waitFor();
+    await page.waitForTimeout(400);
+    await screenshot(page, 'alert-policy-flyout');
+    await page.keyboard.press('Escape');
+    await page.getByRole('link', { name: 'Anti-spam policies', exact: true }).click();
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Create a new outbound anti-spam policy' });
+    await wizard.getByRole('textbox', { name: /^Name/ }).fill('Marketing');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Users', { exact: true }).fill('megan@contoso.com, lee@contoso.com');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Set an external message limit').fill('2');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByTestId('what-if').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'anti-spam-create-review');
+    await page.getByRole('link', { name: 'Settings', exact: true }).isVisible();
+    await page.setViewportSize({ width: 390, height: 844 });
     assert.deepEqual(errors, []);
   });
 });

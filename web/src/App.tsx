@@ -5,6 +5,7 @@ import {
   Button,
   Dropdown,
   makeStyles,
+  mergeClasses,
   Menu,
   MenuDivider,
   MenuGroup,
@@ -41,11 +42,14 @@ import { AntiSpam } from './pages/AntiSpam.js';
 import { SendingActivity } from './pages/SendingActivity.js';
 import { AuditLog } from './pages/AuditLog.js';
 import { Settings } from './pages/Settings.js';
+import { AlertPolicies } from './pages/AlertPolicies.js';
+import { Alerts } from './pages/Alerts.js';
 
 const useStyles = makeStyles({
   shell: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
   header: {
     display: 'flex',
+    minWidth: 0,
     alignItems: 'center',
     gap: '12px',
     height: '48px',
@@ -57,6 +61,7 @@ const useStyles = makeStyles({
   brand: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400, color: tokens.colorNeutralForegroundOnBrand },
   spacer: { flexGrow: 1 },
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
+  account: { color: tokens.colorNeutralForegroundOnBrand, minWidth: 0, flexShrink: 0 },
   menuButton: { color: tokens.colorNeutralForegroundOnBrand, display: 'none', '@media (max-width: 760px)': { display: 'inline-flex' } },
   tenant: { minWidth: '160px', '@media (max-width: 760px)': { minWidth: '110px', maxWidth: '130px' } },
   body: { display: 'flex', flexGrow: 1, minHeight: 0 },
@@ -179,7 +184,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
             onClick={() => setNavOpen((o) => !o)}
           />
           <span className={s.brand}>Outgate</span>
-          <Text className={`${s.onBrand} ${s.hideNarrow}`} size={200}>
+          <Text className={mergeClasses(s.onBrand, s.hideNarrow)} size={200}>
             Outbound mail protection
           </Text>
           <span className={s.spacer} />
@@ -207,7 +212,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
           ) : null}
           <Menu positioning="below-end">
             <MenuTrigger disableButtonEnhancement>
-              <Button appearance="transparent" className={s.onBrand} aria-label={`Account: ${info.account.displayName}, ${info.account.role}`} icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}>
+              <Button appearance="transparent" className={s.account} aria-label={`Account: ${info.account.displayName}, ${info.account.role}`} icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}>
                 <span className={s.hideNarrow}>{info.account.displayName}</span>
               </Button>
             </MenuTrigger>
@@ -231,7 +236,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
           </Menu>
         </header>
         <div className={s.body}>
-          <nav className={`${s.nav} ${navOpen ? s.navOpen : ''}`} aria-label="Portal">
+          <nav className={mergeClasses(s.nav, navOpen && s.navOpen)} aria-label="Portal">
             {PAGES.map((p) => (
               <Button
                 key={p.path}
@@ -239,7 +244,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
                 href={p.path}
                 appearance="subtle"
                 icon={p.icon}
-                className={`${s.navItem} ${p.path === path ? s.navActive : ''}`}
+                className={mergeClasses(s.navItem, p.path === path && s.navActive)}
                 aria-current={p.path === path ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
@@ -272,6 +277,10 @@ function renderPage(path: string): ReactNode {
       return <AuditLog />;
     case '/settings':
       return <Settings />;
+    case '/alertpolicies':
+      return <AlertPolicies />;
+    case '/alerts':
+      return <Alerts />;
     case '/signin':
     case '/':
       return <Spinner label="Opening…" />;

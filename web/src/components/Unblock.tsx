@@ -15,6 +15,7 @@ import {
   Field,
   Link,
   makeStyles,
+  mergeClasses,
   MessageBar,
   MessageBarBody,
   OverlayDrawer,
@@ -28,7 +29,7 @@ import { CheckmarkCircleFilled, CircleRegular, Dismiss24Regular, OpenRegular } f
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, errorText, formatDate, linkFor } from '../api.js';
 import { useNotify, useSession } from '../session.js';
-import { entityId, entityName, reasonFields, type RestrictedEntity, type SenderActivity } from '../types.js';
+import { entityId, entityName, reasonFields, reasonSummary, type RestrictedEntity, type SenderActivity } from '../types.js';
 import { SendingChart } from './SendingChart.js';
 import { ErrorState, LoadingState } from './States.js';
 
@@ -87,6 +88,7 @@ function useEntityDetails(entity: RestrictedEntity) {
 function Overview({ entity, detail, activity }: { entity: RestrictedEntity; detail: RestrictedEntity; activity: SenderActivity | null }) {
   const s = useStyles();
   const fields = reasonFields(detail.Reason);
+  const type = fields.find(([k]) => k === 'ExceedingLimitType')?.[1];
   return (
     <>
       <section className={s.section} aria-labelledby="ub-details">
@@ -98,12 +100,12 @@ function Overview({ entity, detail, activity }: { entity: RestrictedEntity; deta
             [entity.Entity === 'Mailbox' ? 'User' : 'Connector', entityName(detail)],
             ['Entity', detail.Entity],
             ['Status', detail.Status],
+            ['Reason', reasonSummary(detail.Reason)],
             ['Date restricted', formatDate(detail.CreatedDatetime)],
             ['Expires', detail.ExpiresDatetime ? formatDate(detail.ExpiresDatetime) : 'Never (an admin must unblock)'],
             ['Policy', detail.Policy ?? '—'],
             ['Action', detail.Action ?? '—'],
-            ...fields.filter(([k]) => k !== 'Policy').map(([k, v]) => [k, v] as [string, ReactNode]),
-            ['Reason', <span className={s.code}>{detail.Reason}</span>],
+            ...(type ? [['Limit exceeded', type] as [string, ReactNode]] : []),
           ]}
         />
       </section>
@@ -115,6 +117,12 @@ function Overview({ entity, detail, activity }: { entity: RestrictedEntity; deta
           <SendingChart hours={activity.ByHour} limits={{ externalPerHour: activity.LimitExternalPerHour, internalPerHour: activity.LimitInternalPerHour, perDay: activity.LimitPerDay }} />
         </section>
       ) : null}
+      <section className={s.section} aria-labelledby="ub-reason">
+        <Subtitle2 as="h3" id="ub-reason">
+          What the restriction recorded
+        </Subtitle2>
+        <Details rows={[...fields.filter(([k]) => k !== 'Policy' && k !== 'ExceedingLimitType').map(([k, v]) => [k, v] as [string, ReactNode]), ['Reason', <span className={s.code}>{detail.Reason}</span>]]} />
+      </section>
       {detail.History && detail.History.length > 1 ? (
         <section className={s.section} aria-labelledby="ub-history">
           <Subtitle2 as="h3" id="ub-history">
@@ -159,7 +167,7 @@ function Steps({ names, current }: { names: string[]; current: number }) {
   return (
     <ol className={s.steps} aria-label="Steps">
       {names.map((n, i) => (
-        <li key={n} className={`${s.step} ${i === current ? s.stepActive : ''}`} aria-current={i === current ? 'step' : undefined}>
+        <li key={n} className={mergeClasses(s.step, i === current && s.stepActive)} aria-current={i === current ? 'step' : undefined}>
           {i < current ? <CheckmarkCircleFilled color={tokens.colorPaletteGreenForeground1} /> : <CircleRegular />}
           {n}
         </li>

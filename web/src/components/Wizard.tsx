@@ -1,6 +1,6 @@
 // A wizard in a flyout, as the Defender portal's: the steps listed (done ones checked), one page at a
 // time, Back / Next, and the final action on the last page. Focus moves to the page's heading on each step.
-import { Button, DrawerBody, DrawerFooter, DrawerHeader, DrawerHeaderTitle, makeStyles, MessageBar, MessageBarBody, OverlayDrawer, Spinner, tokens } from '@fluentui/react-components';
+import { Button, DrawerBody, DrawerFooter, DrawerHeader, DrawerHeaderTitle, makeStyles, mergeClasses, MessageBar, MessageBarBody, OverlayDrawer, Spinner, tokens } from '@fluentui/react-components';
 import { CheckmarkCircleFilled, CircleRegular, Dismiss24Regular, RecordRegular } from '@fluentui/react-icons';
 import { useEffect, useRef, type ReactNode } from 'react';
 
@@ -50,7 +50,7 @@ export function Wizard(props: {
         <div className={s.layout}>
           <ol className={s.steps} aria-label="Steps">
             {props.steps.map((st, i) => (
-              <li key={st.title} className={`${s.step} ${i === props.step && !props.done ? s.active : ''}`} aria-current={i === props.step && !props.done ? 'step' : undefined}>
+              <li key={st.title} className={mergeClasses(s.step, i === props.step && !props.done && s.active)} aria-current={i === props.step && !props.done ? 'step' : undefined}>
                 {i < props.step || props.done ? <CheckmarkCircleFilled color={tokens.colorPaletteGreenForeground1} /> : i === props.step ? <RecordRegular /> : <CircleRegular />}
                 {st.title}
               </li>

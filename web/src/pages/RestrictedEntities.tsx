@@ -31,6 +31,7 @@ const useStyles = makeStyles({
   reason: { display: 'block', maxWidth: '340px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   entity: { overflowWrap: 'anywhere', fontWeight: tokens.fontWeightSemibold },
   filter: { minWidth: '150px' },
+  wrap: { overflowWrap: 'anywhere' },
   search: { minWidth: '220px', '@media (max-width: 760px)': { minWidth: '100%' } },
   table: { minWidth: '900px' },
 });
@@ -190,7 +191,9 @@ export function RestrictedEntities() {
                         {e.Status}
                       </Badge>
                     </TableCell>
-                    <TableCell>{e.Policy ?? '—'}</TableCell>
+                    <TableCell>
+                      <span className={s.wrap}>{e.Policy ?? '—'}</span>
+                    </TableCell>
                   </TableRow>
                 );
               })}
