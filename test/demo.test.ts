@@ -83,4 +83,20 @@ describe('outgate start --demo', { timeout: 180_000 }, () => {
     await screenshot(page, 'demo-alerts');
     assert.deepEqual(errors, []);
   });
+
+  it("lets the provider-level admin switch tenants and see the Contoso tenant's entities", async () => {
+    const admin = demo.accounts.find((a) => a.name === 'admin')!;
+    const { page, errors } = await openPortal(browser, demo.url);
+    await signIn(page, admin.name, admin.password);
+    await page.locator('tr[data-entity="alex@contoso.com"]').waitFor();
+    await page.getByRole('combobox', { name: 'Tenant' }).click();
+    await page.getByRole('option', { name: 'Default' }).click();
+    await page.getByText('No restricted entities').waitFor();
+    await page.getByRole('combobox', { name: 'Tenant' }).click();
+    await page.getByRole('option', { name: 'Contoso' }).click();
+    await page.locator('tr[data-entity="alex@contoso.com"]').waitFor();
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByText('Tenant: Contoso').waitFor();
+    assert.deepEqual(errors, []);
+  });
 });

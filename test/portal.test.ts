@@ -400,6 +400,12 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Add account' }).click();
     await toast(page, 'Admin account created').waitFor();
     await page.getByRole('combobox', { name: 'Role of auditor' }).waitFor();
+    // A refused action shows the API's sentence, not a stack trace.
+    await page.getByLabel('Account name').fill('auditor');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    const refusal = toast(page, "An account named 'auditor' already exists.");
+    await refusal.waitFor();
+    assert.doesNotMatch(await refusal.innerText(), /\bat \S+:\d+|Error:/);
     await page.getByRole('tab', { name: 'Audit logging' }).click();
     await page.getByRole('switch', { name: 'Audit logging is on' }).click();
     await toast(page, 'Audit logging turned off').waitFor();

@@ -193,16 +193,16 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
               className={s.tenant}
               aria-label="Tenant"
               size="small"
-              value={tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'Default tenant'}
+              value={tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'All tenants'}
               selectedOptions={[tenant ?? '']}
               onOptionSelect={(_e, d) => {
                 const t = d.optionValue || undefined;
                 setTenant(t);
                 setTenantState(t);
-                notify.success(`Now acting in ${d.optionText ?? 'the default tenant'}`);
+                notify.success(t ? `Now acting in ${d.optionText ?? t}` : 'Showing all tenants', t ? undefined : 'Changes you make go to the default tenant.');
               }}
             >
-              <Option value="">Default tenant</Option>
+              <Option value="">All tenants</Option>
               {tenants.map((t) => (
                 <Option key={t.Id} value={t.Id} text={t.Name}>
                   {t.Name}

@@ -66,7 +66,7 @@ const limitText = (n: number | null): string => (n === null ? 'No limit' : Strin
 export const SEVERITY_COLOR = { High: 'danger', Medium: 'warning', Low: 'informative', Informational: 'subtle' } as const;
 
 const useStyles = makeStyles({
-  table: { minWidth: '760px' },
+  table: { minWidth: '760px', tableLayout: 'auto' },
   row: { cursor: 'pointer' },
   name: { fontWeight: tokens.fontWeightSemibold, textAlign: 'left' },
   dl: { display: 'grid', gridTemplateColumns: 'minmax(150px, max-content) 1fr', gap: '6px 16px', margin: '8px 0' },

@@ -52,7 +52,7 @@ const STATUS_TEXT: Record<Status, string> = { New: 'New', InProgress: 'In progre
 const STATUS_COLOR = { New: 'danger', InProgress: 'warning', Resolved: 'success' } as const;
 
 const useStyles = makeStyles({
-  table: { minWidth: '900px' },
+  table: { minWidth: '900px', tableLayout: 'auto' },
   row: { cursor: 'pointer' },
   name: { fontWeight: tokens.fontWeightSemibold, textAlign: 'left' },
   filter: { minWidth: '140px' },

@@ -82,7 +82,7 @@ export const ACTIONS: Record<Action, string> = {
 const FORWARDING = { Automatic: 'Automatic - System-controlled', On: 'On - Forwarding is enabled', Off: 'Off - Forwarding is disabled' } as const;
 
 const useStyles = makeStyles({
-  table: { minWidth: '760px' },
+  table: { minWidth: '760px', tableLayout: 'auto' },
   name: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere' },
   row: { cursor: 'pointer' },
   form: { display: 'flex', flexDirection: 'column', gap: '12px', maxWidth: '560px' },

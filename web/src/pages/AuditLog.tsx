@@ -48,7 +48,7 @@ export interface AuditRecord {
 const useStyles = makeStyles({
   filters: { display: 'flex', flexWrap: 'wrap', gap: '12px', alignItems: 'flex-end', marginBottom: '8px' },
   field: { minWidth: '160px', flexGrow: 1, maxWidth: '260px', '@media (max-width: 760px)': { maxWidth: 'none' } },
-  table: { minWidth: '900px' },
+  table: { minWidth: '900px', tableLayout: 'auto' },
   row: { cursor: 'pointer' },
   target: { overflowWrap: 'anywhere', maxWidth: '320px', display: 'block' },
   pre: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', backgroundColor: tokens.colorNeutralBackground3, padding: '8px', borderRadius: tokens.borderRadiusMedium },

@@ -29,11 +29,11 @@ import { entityId, entityName, reasonSummary, type RestrictedEntity } from '../t
 
 const useStyles = makeStyles({
   reason: { display: 'block', maxWidth: '340px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
-  entity: { overflowWrap: 'anywhere', fontWeight: tokens.fontWeightSemibold },
+  entity: { overflowWrap: 'break-word', fontWeight: tokens.fontWeightSemibold },
   filter: { minWidth: '150px' },
-  wrap: { overflowWrap: 'anywhere' },
+  wrap: { overflowWrap: 'break-word' },
   search: { minWidth: '220px', '@media (max-width: 760px)': { minWidth: '100%' } },
-  table: { minWidth: '900px' },
+  table: { minWidth: '900px', tableLayout: 'auto' },
 });
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: RestrictedEntity[]; total: number };

@@ -29,9 +29,9 @@ import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js
 import type { SenderActivity } from '../types.js';
 
 const useStyles = makeStyles({
-  table: { minWidth: '860px' },
+  table: { minWidth: '860px', tableLayout: 'auto' },
   share: { display: 'flex', flexDirection: 'column', gap: '2px', minWidth: '120px' },
-  name: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere', textAlign: 'left' },
+  name: { fontWeight: tokens.fontWeightSemibold, textAlign: 'left', whiteSpace: 'nowrap' },
   row: { cursor: 'pointer' },
 });
 

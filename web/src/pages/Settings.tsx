@@ -36,7 +36,7 @@ const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: '12px', marginTop: '16px', maxWidth: '1100px' },
   form: { display: 'flex', flexWrap: 'wrap', gap: '12px', alignItems: 'flex-end' },
   field: { minWidth: '180px', '@media (max-width: 760px)': { minWidth: '100%' } },
-  table: { minWidth: '640px' },
+  table: { minWidth: '640px', tableLayout: 'auto' },
   wrap: { overflowWrap: 'anywhere' },
   muted: { color: tokens.colorNeutralForeground3 },
 });
