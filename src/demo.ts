@@ -60,18 +60,33 @@ class PolicyConnection {
     return new Promise((resolve) => {
       this.waiting = resolve;
       const all = { request: 'smtpd_access_policy', protocol_name: 'ESMTP', ...attrs };
-      this.socket.write(`${Object.entries(all).map(([k, v]) => `${k}=${v}`).join('\n')}\n\n`);
+      this.socket.write(
+        `${Object.entries(all)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n\n`,
+      );
     });
   }
   /** One message as Postfix asks about it: RCPT per recipient, then END-OF-MESSAGE with those accepted. */
   async send(m: { login?: string; client?: string; to: string[] }): Promise<number> {
-    const common = { sasl_username: m.login ?? '', sender: m.login ?? 'relay@branch.contoso.com', instance: `demo.${++this.instance}`, client_address: m.client ?? '127.0.0.1' };
+    const common = {
+      sasl_username: m.login ?? '',
+      sender: m.login ?? 'relay@branch.contoso.com',
+      instance: `demo.${++this.instance}`,
+      client_address: m.client ?? '127.0.0.1',
+    };
     const accepted: string[] = [];
     for (const to of m.to) {
       const r = await this.ask({ ...common, protocol_state: 'RCPT', recipient: to, recipient_count: 0 });
       if (r === 'action=DUNNO') accepted.push(to);
     }
-    if (accepted.length > 0) await this.ask({ ...common, protocol_state: 'END-OF-MESSAGE', recipient: accepted.length === 1 ? accepted[0]! : '', recipient_count: accepted.length });
+    if (accepted.length > 0)
+      await this.ask({
+        ...common,
+        protocol_state: 'END-OF-MESSAGE',
+        recipient: accepted.length === 1 ? accepted[0]! : '',
+        recipient_count: accepted.length,
+      });
     return accepted.length;
   }
   close(): void {
@@ -93,7 +108,11 @@ function rng(seed: number): () => number {
 
 const USERS = ['megan', 'lee', 'nestor', 'pradeep', 'isaiah', 'lidia', 'miriam', 'diego', 'grady', 'johanna'];
 const recipients = (n: number, internal: boolean, r: () => number): string[] =>
-  Array.from({ length: n }, () => (internal ? `${USERS[Math.floor(r() * USERS.length)]}@contoso.com` : `contact${Math.floor(r() * 5000)}@${['fabrikam.com', 'example.org', 'tailspintoys.com', 'wingtiptoys.com'][Math.floor(r() * 4)]}`));
+  Array.from({ length: n }, () =>
+    internal
+      ? `${USERS[Math.floor(r() * USERS.length)]}@contoso.com`
+      : `contact${Math.floor(r() * 5000)}@${['fabrikam.com', 'example.org', 'tailspintoys.com', 'wingtiptoys.com'][Math.floor(r() * 4)]}`,
+  );
 
 export interface Demo {
   running: Running;
@@ -105,7 +124,9 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(opts: { out?: (line: string) => void; replayStepMs?: number; overrides?: Record<string, unknown> } = {}): Promise<Demo> {
+export async function startDemo(
+  opts: { out?: (line: string) => void; replayStepMs?: number; overrides?: Record<string, unknown> } = {},
+): Promise<Demo> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const dataDir = mkdtempSync(join(tmpdir(), 'outgate-demo-'));
   const adminPassword = password();
@@ -123,14 +144,32 @@ export async function startDemo(opts: { out?: (line: string) => void; replayStep
   const url = `http://${config.http.listen.replace(/:\d+$/, '')}:${running.httpPort}`.replace('://0.0.0.0:', '://127.0.0.1:');
   out(`Outgate demo on a throwaway data dir: ${dataDir}`);
 
-  const provider: AdminContext = { store: running.store, clock, actor: { name: 'demo', role: 'Global Administrator', source: 'system', ip: null, tenantId: null } };
+  const provider: AdminContext = {
+    store: running.store,
+    clock,
+    actor: { name: 'demo', role: 'Global Administrator', source: 'system', ip: null, tenantId: null },
+  };
   const ctx: AdminContext = { ...provider, tenant: TENANT };
   await newTenant(provider, TENANT);
   await newAcceptedDomain(ctx, 'Contoso', 'contoso.com');
   await newAcceptedDomain(ctx, 'Contoso (Europe)', 'contoso.eu');
-  await setPolicy(ctx, 'Default', { RecipientLimitExternalPerHour: 30, RecipientLimitInternalPerHour: 60, RecipientLimitPerDay: 300, ActionWhenThresholdReached: 'BlockUserForToday' });
-  await newPolicy(ctx, 'Sales team', { AdminDisplayName: 'Tighter limits for the sales mailboxes', RecipientLimitExternalPerHour: 20, RecipientLimitInternalPerHour: 0, RecipientLimitPerDay: 200, ActionWhenThresholdReached: 'BlockUser' });
-  await newRule(ctx, 'Sales team', { HostedOutboundSpamFilterPolicy: 'Sales team', From: ['sales@contoso.com', 'nestor@contoso.com', 'pradeep@contoso.com'] });
+  await setPolicy(ctx, 'Default', {
+    RecipientLimitExternalPerHour: 30,
+    RecipientLimitInternalPerHour: 60,
+    RecipientLimitPerDay: 300,
+    ActionWhenThresholdReached: 'BlockUserForToday',
+  });
+  await newPolicy(ctx, 'Sales team', {
+    AdminDisplayName: 'Tighter limits for the sales mailboxes',
+    RecipientLimitExternalPerHour: 20,
+    RecipientLimitInternalPerHour: 0,
+    RecipientLimitPerDay: 200,
+    ActionWhenThresholdReached: 'BlockUser',
+  });
+  await newRule(ctx, 'Sales team', {
+    HostedOutboundSpamFilterPolicy: 'Sales team',
+    From: ['sales@contoso.com', 'nestor@contoso.com', 'pradeep@contoso.com'],
+  });
   await newConnector(ctx, 'Branch office relay', { SenderIPAddresses: ['203.0.113.0/24'], RecipientLimitExternalPerHour: 40 });
 
   const accounts = [{ name: 'admin', role: 'Global Administrator (provider: every tenant)', password: adminPassword }];

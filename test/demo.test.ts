@@ -29,7 +29,14 @@ describe('outgate start --demo', { timeout: 180_000 }, () => {
   it('prints the portal URL and an account of every role with its password', () => {
     const text = describeDemo(demo);
     assert.match(text, new RegExp(`open ${demo.url.replace(/[.]/g, '\\.')}/restrictedentities`));
-    for (const role of ['Global Administrator', 'Organization Management', 'Security Administrator', 'Global Reader', 'Security Reader', 'View-Only Organization Management']) {
+    for (const role of [
+      'Global Administrator',
+      'Organization Management',
+      'Security Administrator',
+      'Global Reader',
+      'Security Reader',
+      'View-Only Organization Management',
+    ]) {
       assert.match(text, new RegExp(`\\S{16}  ${role}`), role);
     }
     assert.match(lines.join('\n'), /throwaway data dir/);
@@ -37,17 +44,25 @@ describe('outgate start --demo', { timeout: 180_000 }, () => {
 
   it('restricted senders through the policy path, raised alerts and filled the sending activity', async () => {
     const admin = demo.accounts.find((a) => a.name === 'security-administrator')!;
-    const res = await fetch(`${demo.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: admin.name, password: admin.password }) });
+    const res = await fetch(`${demo.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: admin.name, password: admin.password }),
+    });
     assert.equal(res.status, 200);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const get = async <T>(path: string): Promise<T> => (await (await fetch(`${demo.url}${path}`, { headers: { cookie } })).json()) as T;
-    const restricted = await get<{ items: Array<{ SenderAddress?: string; ConnectorName?: string; Policy: string }> }>('/api/v1/restricted-entities');
+    const restricted = await get<{ items: Array<{ SenderAddress?: string; ConnectorName?: string; Policy: string }> }>(
+      '/api/v1/restricted-entities',
+    );
     const names = restricted.items.map((e) => e.SenderAddress ?? e.ConnectorName).sort();
     assert.deepEqual(names, ['Branch office relay', 'alex@contoso.com', 'pradeep@contoso.com']);
     assert.equal(restricted.items.find((e) => e.SenderAddress === 'pradeep@contoso.com')?.Policy, 'Sales team');
     const activity = await get<{ Total: number; Items: Array<{ Entity: string }> }>('/api/v1/sending-activity');
     assert.ok(activity.Total >= 10, `sending activity lists the senders (${activity.Total})`);
-    const megan = await get<{ ByHour: Array<{ External: number; Internal: number }> }>('/api/v1/sending-activity/Mailbox/megan@contoso.com');
+    const megan = await get<{ ByHour: Array<{ External: number; Internal: number }> }>(
+      '/api/v1/sending-activity/Mailbox/megan@contoso.com',
+    );
     assert.ok(megan.ByHour.filter((h) => h.External + h.Internal > 0).length >= 5, 'hours of history');
     const deadline = Date.now() + 10_000;
     let alerts: { total: number } = { total: 0 };
@@ -57,7 +72,10 @@ describe('outgate start --demo', { timeout: 180_000 }, () => {
     }
     assert.ok(alerts.total >= 4, `alerts were raised (${alerts.total})`);
     const policies = await get<Array<{ Name: string }>>('/api/v1/outbound-policies');
-    assert.deepEqual(policies.map((p) => p.Name), ['Sales team', 'Default']);
+    assert.deepEqual(
+      policies.map((p) => p.Name),
+      ['Sales team', 'Default'],
+    );
   });
 
   it('shows it all in the portal (screenshots of the demo)', async () => {

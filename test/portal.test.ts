@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
+import {
+  ensurePortalBuilt,
+  launchBrowser,
+  openPortal,
+  screenshot,
+  signIn,
+  toast,
+  waitForCount,
+  type PortalPage,
+} from './support/browser.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 
@@ -35,7 +44,15 @@ describe('admin portal', { timeout: 180_000 }, () => {
     s = await startTestServer();
     const cli = async (...args: string[]) => assert.equal((await s.cli(...args)).code, 0, args.join(' '));
     await cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com');
-    await cli('Set-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '-RecipientLimitExternalPerHour', '5', '-ActionWhenThresholdReached', 'BlockUser');
+    await cli(
+      'Set-HostedOutboundSpamFilterPolicy',
+      '-Identity',
+      'Default',
+      '-RecipientLimitExternalPerHour',
+      '5',
+      '-ActionWhenThresholdReached',
+      'BlockUser',
+    );
     await cli('New-InboundConnector', '-Name', 'Branch relay', '-SenderIPAddresses', '192.0.2.0/24', '-RecipientLimitExternalPerHour', '3');
     await cli('New-AdminAccount', 'secadmin', '-Role', 'Security Administrator', '-Password', PASSWORD);
     await cli('New-AdminAccount', 'reader', '-Role', 'Security Reader', '-Password', PASSWORD);
@@ -45,8 +62,14 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const now = s.clock.t;
     s.clock.t = now - 20 * 3_600_000;
     for (let h = 0; h < 20; h++) {
-      await sendMessage(policy, { login: 'megan@contoso.com', to: Array.from({ length: 1 + (h % 4) }, (_, i) => `m${h}.${i}@external.example`) });
-      await sendMessage(policy, { login: 'lee@contoso.com', to: Array.from({ length: 2 + (h % 3) }, (_, i) => `colleague${i}@contoso.com`) });
+      await sendMessage(policy, {
+        login: 'megan@contoso.com',
+        to: Array.from({ length: 1 + (h % 4) }, (_, i) => `m${h}.${i}@external.example`),
+      });
+      await sendMessage(policy, {
+        login: 'lee@contoso.com',
+        to: Array.from({ length: 2 + (h % 3) }, (_, i) => `colleague${i}@contoso.com`),
+      });
       s.clock.advance(3_600_000);
     }
     s.clock.t = now;
@@ -64,7 +87,17 @@ describe('admin portal', { timeout: 180_000 }, () => {
   });
 
   it('serves the portal with deep links that survive a reload, and never shadows the API', async () => {
-    for (const path of ['/', '/restrictedentities', '/alertpolicies', '/alerts', '/antispam', '/sendingactivity', '/auditlog', '/settings', '/signin']) {
+    for (const path of [
+      '/',
+      '/restrictedentities',
+      '/alertpolicies',
+      '/alerts',
+      '/antispam',
+      '/sendingactivity',
+      '/auditlog',
+      '/settings',
+      '/signin',
+    ]) {
       const res = await fetch(`${base()}${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);
@@ -87,7 +120,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByLabel('Account name').fill('secadmin');
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /not|wrong|invalid/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not|wrong|invalid/i })
+      .waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/sendingactivity$/);
@@ -138,7 +174,11 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByRole('option', { name: 'Restricted' }).click();
     await waitForCount(table.locator('tbody tr'), 3);
 
-    const rowHeight = () => table.locator('tbody tr').first().evaluate((r) => r.getBoundingClientRect().height);
+    const rowHeight = () =>
+      table
+        .locator('tbody tr')
+        .first()
+        .evaluate((r) => r.getBoundingClientRect().height);
     const normal = await rowHeight();
     await page.getByRole('button', { name: 'Change list spacing to compact or normal' }).click();
     await page.getByRole('menuitemradio', { name: 'Compact list' }).click();
@@ -157,7 +197,11 @@ describe('admin portal', { timeout: 180_000 }, () => {
   });
 
   it('unblocks a user through the whole Unblock user wizard; the policy server admits their mail again', async () => {
-    assert.equal((await sendMessage(policy, { login: 'julia@contoso.com', to: ['before@external.example'] })).rcpt[0], REFUSE, 'restricted before');
+    assert.equal(
+      (await sendMessage(policy, { login: 'julia@contoso.com', to: ['before@external.example'] })).rcpt[0],
+      REFUSE,
+      'restricted before',
+    );
     const { page, errors } = await portal();
     await signIn(page, 'secadmin', PASSWORD);
     assert.equal(await page.getByRole('button', { name: 'Unblock' }).count(), 0, 'Unblock appears only when a row is selected');
@@ -175,7 +219,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
     await drawer.getByRole('heading', { name: 'Change password' }).waitFor();
     assert.match((await drawer.getByRole('link', { name: 'Enable MFA' }).getAttribute('href')) ?? '', /^https:\/\//);
-    assert.match((await drawer.getByRole('link', { name: "Reset the user's password" }).getAttribute('href')) ?? '', /julia%40contoso\.com/);
+    assert.match(
+      (await drawer.getByRole('link', { name: "Reset the user's password" }).getAttribute('href')) ?? '',
+      /julia%40contoso\.com/,
+    );
     await drawer.getByLabel(/Note for the audit log/).fill('Password reset, MFA on');
     await drawer.getByRole('button', { name: 'Submit' }).click();
 
@@ -190,7 +237,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     assert.deepEqual(after.rcpt, [ADMIT], 'the policy server admits julia again');
     const audit = await s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '--format', 'json');
     const records = JSON.parse(audit.stdout) as Array<{ UserId: string; Source: string; ObjectId: string }>;
-    assert.ok(records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)), audit.stdout);
+    assert.ok(
+      records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)),
+      audit.stdout,
+    );
     assert.deepEqual(errors, []);
   });
 
@@ -225,7 +275,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const row = page.locator('tr[data-policy="Sales limits"]');
     await row.waitFor();
     assert.match(await row.innerText(), /On[\s\S]*0[\s\S]*BlockUser\b[\s\S]*3, 0, 0/);
-    const [rule] = JSON.parse((await s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json')).stdout) as Array<{ SenderDomainIs: string[]; HostedOutboundSpamFilterPolicy: string }>;
+    const [rule] = JSON.parse((await s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json')).stdout) as Array<{
+      SenderDomainIs: string[];
+      HostedOutboundSpamFilterPolicy: string;
+    }>;
     assert.deepEqual([rule?.SenderDomainIs, rule?.HostedOutboundSpamFilterPolicy], [['contoso.com'], 'Sales limits']);
 
     await row.click();
@@ -340,7 +393,9 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await flyout.getByText('TenantAdmins, secops@contoso.com').waitFor();
     await flyout.getByRole('button', { name: 'Close' }).click();
     const res = await page.request.get('/api/v1/alert-policies');
-    const saved = ((await res.json()) as { items: Array<{ Name: string; NotifyUser: string[]; DailyNotificationLimit: number | null }> }).items.find((p) => p.Name === 'User restricted from sending email');
+    const saved = (
+      (await res.json()) as { items: Array<{ Name: string; NotifyUser: string[]; DailyNotificationLimit: number | null }> }
+    ).items.find((p) => p.Name === 'User restricted from sending email');
     assert.deepEqual([saved?.NotifyUser, saved?.DailyNotificationLimit], [['TenantAdmins', 'secops@contoso.com'], 5]);
     assert.deepEqual(errors, []);
   });
@@ -420,7 +475,18 @@ describe('admin portal', { timeout: 180_000 }, () => {
   it('the audit log page shows each of these changes and exports them', async () => {
     const { page, errors } = await portal();
     await signIn(page, 'reader', PASSWORD, '/auditlog');
-    for (const op of ['Remove-BlockedSenderAddress', 'Remove-BlockedConnector', 'New-HostedOutboundSpamFilterPolicy', 'New-HostedOutboundSpamFilterRule', 'Set-HostedOutboundSpamFilterPolicy', 'Set-ProtectionAlert', 'Set-Alert', 'New-AcceptedDomain', 'New-AdminAccount', 'Set-AdminAuditLogConfig']) {
+    for (const op of [
+      'Remove-BlockedSenderAddress',
+      'Remove-BlockedConnector',
+      'New-HostedOutboundSpamFilterPolicy',
+      'New-HostedOutboundSpamFilterRule',
+      'Set-HostedOutboundSpamFilterPolicy',
+      'Set-ProtectionAlert',
+      'Set-Alert',
+      'New-AcceptedDomain',
+      'New-AdminAccount',
+      'Set-AdminAuditLogConfig',
+    ]) {
       await page.locator(`tr[data-operation="${op}"]`).first().waitFor();
     }
     await page.locator('tr[data-operation="Remove-BlockedSenderAddress"]', { hasText: 'julia' }).waitFor();
@@ -428,7 +494,11 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await waitForCount(page.locator('tbody tr'), 1);
     await page.locator('tr[data-operation="Set-ProtectionAlert"]').click();
-    await page.getByRole('dialog', { name: 'Set-ProtectionAlert' }).getByText(/secops@contoso\.com/).first().waitFor();
+    await page
+      .getByRole('dialog', { name: 'Set-ProtectionAlert' })
+      .getByText(/secops@contoso\.com/)
+      .first()
+      .waitFor();
     await page.keyboard.press('Escape');
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     const csv = await page.request.get(href!);

@@ -76,7 +76,17 @@ const useStyles = makeStyles({
     gap: '2px',
     '@media (max-width: 760px)': { display: 'none' },
   },
-  navOpen: { '@media (max-width: 760px)': { display: 'flex', position: 'fixed', top: '48px', bottom: 0, left: 0, zIndex: 10, boxShadow: tokens.shadow16 } },
+  navOpen: {
+    '@media (max-width: 760px)': {
+      display: 'flex',
+      position: 'fixed',
+      top: '48px',
+      bottom: 0,
+      left: 0,
+      zIndex: 10,
+      boxShadow: tokens.shadow16,
+    },
+  },
   navItem: { justifyContent: 'flex-start', width: '100%', fontWeight: tokens.fontWeightRegular },
   navActive: { backgroundColor: tokens.colorNeutralBackground1Selected, fontWeight: tokens.fontWeightSemibold },
   main: { flexGrow: 1, minWidth: 0, padding: '16px 24px', '@media (max-width: 760px)': { padding: '12px' } },
@@ -170,7 +180,8 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
     }
   };
 
-  const tenantLabel = info.account.tenantName ?? (tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'All tenants (provider)');
+  const tenantLabel =
+    info.account.tenantName ?? (tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'All tenants (provider)');
   return (
     <SessionContext.Provider value={session}>
       <div className={s.shell}>
@@ -199,7 +210,10 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
                 const t = d.optionValue || undefined;
                 setTenant(t);
                 setTenantState(t);
-                notify.success(t ? `Now acting in ${d.optionText ?? t}` : 'Showing all tenants', t ? undefined : 'Changes you make go to the default tenant.');
+                notify.success(
+                  t ? `Now acting in ${d.optionText ?? t}` : 'Showing all tenants',
+                  t ? undefined : 'Changes you make go to the default tenant.',
+                );
               }}
             >
               <Option value="">All tenants</Option>
@@ -212,7 +226,12 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
           ) : null}
           <Menu positioning="below-end">
             <MenuTrigger disableButtonEnhancement>
-              <Button appearance="transparent" className={s.account} aria-label={`Account: ${info.account.displayName}, ${info.account.role}`} icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}>
+              <Button
+                appearance="transparent"
+                className={s.account}
+                aria-label={`Account: ${info.account.displayName}, ${info.account.role}`}
+                icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}
+              >
                 <span className={s.hideNarrow}>{info.account.displayName}</span>
               </Button>
             </MenuTrigger>

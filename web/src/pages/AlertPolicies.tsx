@@ -176,8 +176,15 @@ function EditPolicyWizard({ policy, onClose, onSaved }: { policy: AlertPolicy; o
     setBusy(true);
     setError(null);
     try {
-      await api('PATCH', `/api/v1/alert-policies/${encodeURIComponent(policy.Identity)}`, { NotificationEnabled: optIn, NotifyUser: recipients, DailyNotificationLimit: limit });
-      notify.success('Alert policy updated', `${policy.Name}: ${optIn ? `${recipients.join(', ') || 'no one'}, ${limitText(limit).toLowerCase()} a day` : 'email notifications off'}.`);
+      await api('PATCH', `/api/v1/alert-policies/${encodeURIComponent(policy.Identity)}`, {
+        NotificationEnabled: optIn,
+        NotifyUser: recipients,
+        DailyNotificationLimit: limit,
+      });
+      notify.success(
+        'Alert policy updated',
+        `${policy.Name}: ${optIn ? `${recipients.join(', ') || 'no one'}, ${limitText(limit).toLowerCase()} a day` : 'email notifications off'}.`,
+      );
       setDone(true);
       onSaved();
     } catch (err) {
@@ -207,7 +214,11 @@ function EditPolicyWizard({ policy, onClose, onSaved }: { policy: AlertPolicy; o
                 <RecipientsPicker value={recipients} onChange={setRecipients} suggestions={suggestions} />
               </Field>
               <Field label="Daily notification limit">
-                <Dropdown value={limitText(limit)} selectedOptions={[limitText(limit)]} onOptionSelect={(_e, d) => setLimit(d.optionValue === 'No limit' ? null : Number(d.optionValue))}>
+                <Dropdown
+                  value={limitText(limit)}
+                  selectedOptions={[limitText(limit)]}
+                  onOptionSelect={(_e, d) => setLimit(d.optionValue === 'No limit' ? null : Number(d.optionValue))}
+                >
                   {LIMITS.map((l) => (
                     <Option key={limitText(l)}>{limitText(l)}</Option>
                   ))}
@@ -257,7 +268,10 @@ function PolicyFlyout({ policy, onClose, onChanged }: { policy: AlertPolicy; onC
     <>
       <OverlayDrawer open={!editing} position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="ap-title">
         <DrawerHeader>
-          <DrawerHeaderTitle id="ap-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+          <DrawerHeaderTitle
+            id="ap-title"
+            action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
+          >
             {policy.Name}
           </DrawerHeaderTitle>
         </DrawerHeader>
@@ -268,7 +282,13 @@ function PolicyFlyout({ policy, onClose, onChanged }: { policy: AlertPolicy; onC
                 <Button icon={<EditRegular />} onClick={() => setEditing(true)}>
                   Edit policy
                 </Button>
-                <Switch label={policy.Disabled ? 'Off' : 'On'} checked={!policy.Disabled} disabled={busy} onChange={(_e, d) => void toggle(d.checked)} aria-label="Status" />
+                <Switch
+                  label={policy.Disabled ? 'Off' : 'On'}
+                  checked={!policy.Disabled}
+                  disabled={busy}
+                  onChange={(_e, d) => void toggle(d.checked)}
+                  aria-label="Status"
+                />
               </>
             ) : (
               <Badge appearance="tint" color={policy.Disabled ? 'subtle' : 'success'}>
@@ -338,13 +358,22 @@ export function AlertPolicies() {
   const order = { High: 0, Medium: 1, Low: 2, Informational: 3 };
   const { sorted, headerProps } = useSort(
     shown,
-    { name: (p) => p.Name, severity: (p) => order[p.Severity], type: (p) => (p.IsSystemRule ? 'System' : 'Custom'), status: (p) => (p.Disabled ? 'Off' : 'On'), modified: (p) => p.WhenChanged },
+    {
+      name: (p) => p.Name,
+      severity: (p) => order[p.Severity],
+      type: (p) => (p.IsSystemRule ? 'System' : 'Custom'),
+      status: (p) => (p.Disabled ? 'Off' : 'On'),
+      modified: (p) => p.WhenChanged,
+    },
     { column: 'name', dir: 'ascending' },
   );
   const open = items.find((p) => p.Identity === openId);
   return (
     <>
-      <PageHeader title="Alert policy">Alerts tell admins when a user or a connector is restricted, goes over a limit, or sends suspiciously. Built-in policies can be turned on or off, and their recipients and daily notification limit changed.</PageHeader>
+      <PageHeader title="Alert policy">
+        Alerts tell admins when a user or a connector is restricted, goes over a limit, or sends suspiciously. Built-in policies can be
+        turned on or off, and their recipients and daily notification limit changed.
+      </PageHeader>
       {load.kind === 'ok' && !load.auditEnabled ? <AuditOffBanner /> : null}
       <Bar>
         <Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void refresh()}>

@@ -46,7 +46,14 @@ interface Alert {
   LastEventAt: string;
   EventCount: number;
   Events?: Array<{ At: string; Operation: string; Reason: string }>;
-  Notifications?: Array<{ Channel: string; Recipient: string; Status: string; Attempts: number; LastError: string | null; SentAt: string | null }>;
+  Notifications?: Array<{
+    Channel: string;
+    Recipient: string;
+    Status: string;
+    Attempts: number;
+    LastError: string | null;
+    SentAt: string | null;
+  }>;
 }
 const STATUS_TEXT: Record<Status, string> = { New: 'New', InProgress: 'In progress', Resolved: 'Resolved' };
 const STATUS_COLOR = { New: 'danger', InProgress: 'warning', Resolved: 'success' } as const;
@@ -98,7 +105,10 @@ function AlertDrawer({ identity, onClose, onChanged }: { identity: string; onClo
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="alert-title">
       <DrawerHeader>
-        <DrawerHeaderTitle id="alert-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+        <DrawerHeaderTitle
+          id="alert-title"
+          action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
+        >
           {alert?.PolicyName ?? 'Alert'}
         </DrawerHeaderTitle>
       </DrawerHeader>
@@ -109,7 +119,12 @@ function AlertDrawer({ identity, onClose, onChanged }: { identity: string; onClo
           <>
             {canChange ? (
               <Field label="Status">
-                <Dropdown value={STATUS_TEXT[alert.Status]} selectedOptions={[alert.Status]} disabled={busy} onOptionSelect={(_e, d) => d.optionValue && d.optionValue !== alert.Status && void setStatus(d.optionValue as Status)}>
+                <Dropdown
+                  value={STATUS_TEXT[alert.Status]}
+                  selectedOptions={[alert.Status]}
+                  disabled={busy}
+                  onOptionSelect={(_e, d) => d.optionValue && d.optionValue !== alert.Status && void setStatus(d.optionValue as Status)}
+                >
                   {(Object.keys(STATUS_TEXT) as Status[]).map((st) => (
                     <Option key={st} value={st}>
                       {STATUS_TEXT[st]}
@@ -177,7 +192,10 @@ export function Alerts() {
   }, [search]);
   const refresh = useCallback(async () => {
     try {
-      const r = await api<{ auditEnabled: boolean; total: number; items: Alert[] }>('GET', `/api/v1/alerts${query({ status, severity, entityType, search: debounced, pageSize: 200 })}`);
+      const r = await api<{ auditEnabled: boolean; total: number; items: Alert[] }>(
+        'GET',
+        `/api/v1/alerts${query({ status, severity, entityType, search: debounced, pageSize: 200 })}`,
+      );
       setLoad({ kind: 'ok', ...r });
     } catch (err) {
       setLoad({ kind: 'error', message: errorText(err) });
@@ -190,11 +208,25 @@ export function Alerts() {
   const order = { High: 0, Medium: 1, Low: 2, Informational: 3 };
   const { sorted, headerProps } = useSort(
     items,
-    { name: (a) => a.PolicyName, severity: (a) => order[a.Severity], status: (a) => a.Status, entity: (a) => a.Entity, events: (a) => a.EventCount, first: (a) => a.FirstEventAt, last: (a) => a.LastEventAt },
+    {
+      name: (a) => a.PolicyName,
+      severity: (a) => order[a.Severity],
+      status: (a) => a.Status,
+      entity: (a) => a.Entity,
+      events: (a) => a.EventCount,
+      first: (a) => a.FirstEventAt,
+      last: (a) => a.LastEventAt,
+    },
     { column: 'last', dir: 'descending' },
   );
   const filter = (label: string, value: string, set: (v: string) => void, options: Array<[string, string]>) => (
-    <Dropdown className={s.filter} aria-label={label} value={options.find(([v]) => v === value)?.[1] ?? ''} selectedOptions={[value]} onOptionSelect={(_e, d) => set(d.optionValue ?? '')}>
+    <Dropdown
+      className={s.filter}
+      aria-label={label}
+      value={options.find(([v]) => v === value)?.[1] ?? ''}
+      selectedOptions={[value]}
+      onOptionSelect={(_e, d) => set(d.optionValue ?? '')}
+    >
       {options.map(([v, t]) => (
         <Option key={v} value={v}>
           {t}
@@ -204,7 +236,9 @@ export function Alerts() {
   );
   return (
     <>
-      <PageHeader title="Alerts">What the alert policies raised. Repeated events within a policy's aggregation window join the same alert.</PageHeader>
+      <PageHeader title="Alerts">
+        What the alert policies raised. Repeated events within a policy's aggregation window join the same alert.
+      </PageHeader>
       {load.kind === 'ok' && !load.auditEnabled ? <AuditOffBanner /> : null}
       <Bar>
         <Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void refresh()}>
@@ -234,7 +268,12 @@ export function Alerts() {
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Loading alerts…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
-      {load.kind === 'ok' && items.length === 0 ? <EmptyState title="No alerts" body={status || severity || entityType || debounced ? 'No alert matches the filters.' : 'Nothing has raised an alert.'} /> : null}
+      {load.kind === 'ok' && items.length === 0 ? (
+        <EmptyState
+          title="No alerts"
+          body={status || severity || entityType || debounced ? 'No alert matches the filters.' : 'Nothing has raised an alert.'}
+        />
+      ) : null}
       {load.kind === 'ok' && items.length > 0 ? (
         <Scroll>
           <Table sortable aria-label="Alerts" className={s.table}>

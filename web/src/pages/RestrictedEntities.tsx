@@ -60,7 +60,10 @@ export function RestrictedEntities() {
   const refresh = useCallback(async () => {
     setLoad((l) => (l.kind === 'ok' ? l : { kind: 'loading' }));
     try {
-      const r = await api<{ total: number; items: RestrictedEntity[] }>('GET', `/api/v1/restricted-entities${query({ search: debounced, entityType, status, pageSize: 500 })}`);
+      const r = await api<{ total: number; items: RestrictedEntity[] }>(
+        'GET',
+        `/api/v1/restricted-entities${query({ search: debounced, entityType, status, pageSize: 500 })}`,
+      );
       setLoad({ kind: 'ok', items: r.items, total: r.total });
       setSelected((sel) => new Set([...sel].filter((k) => r.items.some((e) => keyOf(e) === k))));
     } catch (err) {
@@ -102,7 +105,8 @@ export function RestrictedEntities() {
   return (
     <>
       <PageHeader title="Restricted entities">
-        Users and connectors restricted from sending email because they went over their outbound limits, which usually means they were compromised. They can still receive email.
+        Users and connectors restricted from sending email because they went over their outbound limits, which usually means they were
+        compromised. They can still receive email.
       </PageHeader>
       <Bar>
         {canChange && one && one.Status === 'Restricted' ? (
@@ -118,12 +122,24 @@ export function RestrictedEntities() {
           {load.kind === 'ok' ? `${load.total} ${load.total === 1 ? 'item' : 'items'}` : ''}
         </Text>
         <Grow />
-        <Dropdown className={s.filter} aria-label="Entity type" value={entityType ? entityType : 'All entity types'} selectedOptions={[entityType]} onOptionSelect={(_e, d) => setEntityType(d.optionValue ?? '')}>
+        <Dropdown
+          className={s.filter}
+          aria-label="Entity type"
+          value={entityType ? entityType : 'All entity types'}
+          selectedOptions={[entityType]}
+          onOptionSelect={(_e, d) => setEntityType(d.optionValue ?? '')}
+        >
           <Option value="">All entity types</Option>
           <Option value="Mailbox">Mailbox</Option>
           <Option value="Connector">Connector</Option>
         </Dropdown>
-        <Dropdown className={s.filter} aria-label="Status" value={status ? status : 'Any status'} selectedOptions={[status]} onOptionSelect={(_e, d) => setStatus(d.optionValue ?? '')}>
+        <Dropdown
+          className={s.filter}
+          aria-label="Status"
+          value={status ? status : 'Any status'}
+          selectedOptions={[status]}
+          onOptionSelect={(_e, d) => setStatus(d.optionValue ?? '')}
+        >
           <Option value="">Any status</Option>
           <Option value="Restricted">Restricted</Option>
           <Option value="Released">Released</Option>
@@ -135,14 +151,27 @@ export function RestrictedEntities() {
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
       {load.kind === 'ok' && items.length === 0 ? (
         filtered && !(status === 'Restricted' && !debounced && !entityType) ? (
-          <EmptyState title="Nothing matches" body="No restricted entity matches the search and filters. Clear them to see the whole list." />
+          <EmptyState
+            title="Nothing matches"
+            body="No restricted entity matches the search and filters. Clear them to see the whole list."
+          />
         ) : (
-          <EmptyState icon={<ShieldCheckmarkRegular />} title="No restricted entities" body="No user or connector is restricted from sending email right now." />
+          <EmptyState
+            icon={<ShieldCheckmarkRegular />}
+            title="No restricted entities"
+            body="No user or connector is restricted from sending email right now."
+          />
         )
       ) : null}
       {load.kind === 'ok' && items.length > 0 ? (
         <Scroll>
-          <Table sortable size={spacing} aria-label="Restricted entities" className={s.table} data-spacing={spacing === 'extra-small' ? 'compact' : 'normal'}>
+          <Table
+            sortable
+            size={spacing}
+            aria-label="Restricted entities"
+            className={s.table}
+            data-spacing={spacing === 'extra-small' ? 'compact' : 'normal'}
+          >
             <TableHeader>
               <TableRow>
                 <TableSelectionCell
@@ -164,7 +193,13 @@ export function RestrictedEntities() {
               {sorted.map((e) => {
                 const isSel = selected.has(keyOf(e));
                 return (
-                  <TableRow key={keyOf(e)} aria-selected={isSel} appearance={isSel ? 'brand' : 'none'} onClick={() => toggle(e)} data-entity={entityName(e)}>
+                  <TableRow
+                    key={keyOf(e)}
+                    aria-selected={isSel}
+                    appearance={isSel ? 'brand' : 'none'}
+                    onClick={() => toggle(e)}
+                    data-entity={entityName(e)}
+                  >
                     <TableSelectionCell
                       checked={isSel}
                       onClick={(ev) => {
