@@ -111,6 +111,11 @@ describe('admin portal', { timeout: 180_000 }, () => {
     assert.match(await (await fetch(`${base()}/metrics`)).text(), /outgate_/);
     assert.equal((await fetch(`${base()}/api/v1/portal-config`)).status, 401, 'the portal config needs a session');
     assert.equal((await fetch(`${base()}/no-such-file.js`)).status, 404);
+    for (const path of ['/health', '/metrics/x', '/api']) {
+      const res = await fetch(`${base()}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.match(res.headers.get('content-type') ?? '', /application\/json/, path);
+    }
   });
 
   it('signs in, shows the role and tenant in the account menu, and keeps a deep link through sign-in', async () => {
@@ -594,6 +599,21 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await screenshot(page, 'anti-spam-create-review');
     await page.getByRole('link', { name: 'Settings', exact: true }).isVisible();
     await page.setViewportSize({ width: 390, height: 844 });
+    assert.deepEqual(errors, []);
+  });
+
+  it('sends an admin whose session ended back to sign-in, then to the page they were on', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD, '/auditlog');
+    await page.locator('tr[data-operation]').first().waitFor();
+    s.clock.advance(31 * 60_000); // past the 30-minute idle timeout
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/signin\?return=%2Fauditlog/);
+    await page.getByLabel('Account name').fill('reader');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/auditlog$/);
+    await page.locator('tr[data-operation]').first().waitFor();
     assert.deepEqual(errors, []);
   });
 });

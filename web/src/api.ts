@@ -47,16 +47,9 @@ export function setSignedOutHandler(f: () => void): void {
   onSignedOut = f;
 }
 
-/** Adds ?tenant= for provider admins who picked one. */
+/** Adds ?tenant= for provider admins who picked one (accounts made then are bound to that tenant). */
 export function withTenant(path: string): string {
-  if (
-    !tenant ||
-    path.startsWith('/api/v1/session') ||
-    path.startsWith('/api/v1/tenants') ||
-    path.startsWith('/api/v1/accounts') ||
-    path.startsWith('/api/v1/api-keys')
-  )
-    return path;
+  if (!tenant || path.startsWith('/api/v1/session') || path.startsWith('/api/v1/tenants') || path.startsWith('/api/v1/portal-config')) return path;
   return `${path}${path.includes('?') ? '&' : '?'}tenant=${encodeURIComponent(tenant)}`;
 }
 
