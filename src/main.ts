@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
+import { UnusualVolumeWatch } from './app/unusual-volume.js';
 import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
 import { postWebhook } from './adapters/notify/webhook-poster.js';
 
@@ -28,6 +29,8 @@ export interface Running {
   readonly log: Logger;
   /** Raises alerts from the audit log and delivers their notifications. */
   readonly alerts: AlertWorker;
+  /** Warns about senders far above their usual volume (runs every minute; tests call it). */
+  sweepUnusualVolume(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -102,10 +105,14 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
       retryBaseMs: config.alerts.retryBaseSeconds * 1000,
       intervalMs: ALERTS_MS,
+      metrics,
       onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
     },
   );
   if (config.alerts.smtp.host === '') log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
+
+  const unusual = new UnusualVolumeWatch(store, clock, { factor: config.alerts.unusualVolumeFactor, minRecipients: config.alerts.unusualVolumeMinRecipients });
+  const sweepUnusualVolume = (): Promise<number> => (config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(checkSend.activity()));
 
   const timers = [
     setInterval(() => {
@@ -120,6 +127,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
     }, SWEEP_MS),
     setInterval(() => {
+      sweepUnusualVolume().catch((err: unknown) => log.error({ err }, 'looking for unusual sending volumes failed'));
       checkSend.compact();
       pruneSessions(store, clock, sessionOptions).catch((err: unknown) => log.error({ err }, 'pruning ended portal sessions failed'));
       try {
@@ -140,12 +148,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     metrics,
     log,
     alerts,
+    sweepUnusualVolume,
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
-      await alerts.stop();
+      // Closing the SMTP pool ends a send under way; it stays in the outbox and is sent after the restart.
+      const stopping = alerts.stop();
       smtp.close();
+      await stopping;
       await policy.close();
       await http.close();
       await store.close();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { raiseAlerts } from '../src/app/alert-engine.js';
-import { getAlert, listAlerts } from '../src/app/alerts.js';
+import { getAlert, listAlerts, setAlertStatus } from '../src/app/alerts.js';
 import { SYSTEM } from '../src/domain/events.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
 import { bootstrap } from '../src/app/tenants.js';
@@ -50,6 +50,28 @@ test('two processes on one store raise each alert exactly once, and a restart ra
   assert.equal((await listAlerts({ ...ctx, store: c })).total, 3);
 });
 
+test('an event never joins an alert resolved while the engine was planning: the batch is planned again', async (t) => {
+  const dir = tempDataDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const clock = new TestClock();
+  const store = new SqliteStore(dir);
+  t.after(() => store.close());
+  await bootstrap(store, clock);
+  await store.recordAudit([restricted(clock.now(), 'again@contoso.example')]);
+  await raiseAlerts(store, clock);
+  const ctx = { store, clock, actor: SYSTEM };
+  const [first] = (await listAlerts(ctx)).items;
+  await setAlertStatus(ctx, first!.Identity, 'Resolved');
+  const cursor = await store.alertCursor();
+  const stale = { fromSeq: cursor, toSeq: cursor, newAlerts: [], joined: [{ alertId: first!.Identity, at: clock.now(), reason: 'r' }], events: [], notifications: [], counted: [] };
+  assert.equal(await store.commitAlertBatch(stale), false);
+  assert.equal(await store.alertCursor(), cursor, 'nothing written');
+  // Planned afresh, the repeat opens a new alert.
+  await store.recordAudit([restricted(clock.now(), 'again@contoso.example')]);
+  await raiseAlerts(store, clock);
+  assert.deepEqual((await listAlerts(ctx)).items.map((a) => [a.Status, a.EventCount]).sort(), [['New', 1], ['Resolved', 1]]);
+});
+
 test('when no Global Administrator has an address, the alert records an Undeliverable notification with the reason', async (t) => {
   const dir = tempDataDir();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,4 +108,24 @@ test('a sender reaching 80% of its limit raises "Suspicious email sending patter
     [['Suspicious email sending patterns detected', 'Medium', 'busy@outgate.test', 1]],
   );
   assert.match(items[0]!.Reason, /^SuspiciousSending;EarlyWarningShare=80%;ExceedingLimitType=External;RecipientLimitExternalPerHour=10;/);
+});
+
+test('a sender far above its own usual volume raises the early warning before any limit is near', { timeout: 60_000 }, async (t) => {
+  const s = await startTestServer();
+  t.after(() => s.stop());
+  const c = await PolicyClient.open(s.policyPort);
+  t.after(() => c.close());
+  // A day and more of two recipients an hour, then 120 in one hour (the limit is 500).
+  for (let h = 0; h < 28; h++) {
+    await sendMessage(c, { login: 'steady@outgate.test', to: ['a@example.com', 'b@example.com'] });
+    s.clock.advance(3_600_000);
+  }
+  for (let m = 0; m < 2; m++) await sendMessage(c, { login: 'steady@outgate.test', to: Array.from({ length: 60 }, (_, i) => `burst${m}-${i}@example.com`) });
+  s.store.applyJournal();
+  assert.equal(await s.sweepUnusualVolume(), 1);
+  assert.equal(await s.sweepUnusualVolume(), 0, 'once per sender per hour');
+  await s.alerts.runOnce();
+  const { items } = await listAlerts({ store: s.store, clock: s.clock, actor: SYSTEM });
+  assert.deepEqual(items.map((a) => [a.PolicyName, a.Entity]), [['Suspicious email sending patterns detected', 'steady@outgate.test']]);
+  assert.equal(items[0]!.Reason, 'SuspiciousSending;UnusualVolume;RecipientsLastHour=120;UsualMaxPerHour=2;Factor=10;Policy=Default;');
 });

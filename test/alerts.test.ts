@@ -150,6 +150,9 @@ test('a user over the limit is restricted and alerted once: one alert, one email
     ],
   );
   assert.equal(sink.messages.length, 2, 'exactly one email per recipient');
+  const metrics = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
+  assert.match(metrics, /^outgate_alerts_raised_total 1$/m);
+  assert.match(metrics, /^outgate_alert_notifications_total\{channel="email",outcome="Sent"\} 2$/m);
 
   const mail = parseMail(first.raw);
   assert.equal(mail.header('subject'), '[Outgate] High: User restricted from sending email - julia@contoso.example');
@@ -231,6 +234,9 @@ test('with auditing off no alert fires, not even after it is turned on again, an
   const policies = await s.api('GET', '/api/v1/alert-policies');
   assert.equal(policies.body.auditEnabled, false);
   assert.deepEqual((await s.api('GET', '/api/v1/alerts')).body, { auditEnabled: false, total: 0, items: [] });
+  const cli = await s.cli('Get-ProtectionAlert');
+  assert.match(cli.stderr, /^WARNING: Audit logging is OFF: no alert fires until it is turned on/m);
+  assert.match(cli.stdout, /^User restricted from sending email +High +false +true +\{TenantAdmins\}/m);
 
   assert.equal((await s.cli('Set-AdminAuditLogConfig', '-UnifiedAuditLogIngestionEnabled', '$true')).code, 0);
   await s.alerts.runOnce();
@@ -292,14 +298,12 @@ test('webhooks get the alert as JSON signed with HMAC-SHA256 over timestamp.body
   assert.deepEqual([webhook.Status, webhook.Attempts, webhook.LastError], ['Sent', 2, null]);
 });
 
-test('an SMTP server that is down delays the notification; it is delivered when the server is back', { timeout: 60_000 }, async (t) => {
+test('an SMTP server that is down delays the notification; it survives a restart and is delivered when the server is back', { timeout: 60_000 }, async (t) => {
   const port = await freePort();
   const dir = tempDataDir();
-  const s = await start(dir, port);
-  t.after(async () => {
-    await s.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  let s = await start(dir, port);
+  t.after(() => s.stop());
   await setUp(s);
   await s.cli('Set-ProtectionAlert', 'User restricted from sending email', '-NotifyUser', 'soc@corp.example');
   await restrict(s, 'late@contoso.example');
@@ -309,14 +313,19 @@ test('an SMTP server that is down delays the notification; it is delivered when 
   assert.deepEqual([pending.Status, pending.Attempts], ['Pending', 1]);
   assert.match(pending.LastError!, /ECONNREFUSED/);
 
+  // Outgate restarts while the SMTP server is still down, then the SMTP server comes back.
+  const clock = s.clock;
+  await s.stop();
+  s = await start(dir, port, clock);
   const sink = await startSmtpSinkOn(port);
   t.after(() => sink.close());
   s.clock.advance(15_000);
   await s.alerts.runOnce();
   const got = await sink.waitFor((m) => m.to.includes('soc@corp.example'));
-  assert.ok(got);
+  assert.match(parseMail(got.raw).header('subject')!, /late@contoso\.example$/);
   const sent = (await s.json<AlertJson>('Get-Alert', alert!.Identity)).Notifications[0]!;
-  assert.deepEqual([sent.Status, sent.Attempts], ['Sent', 2]);
+  assert.deepEqual([sent.Status, sent.Attempts, sent.LastError], ['Sent', 2, null]);
+  assert.equal(sink.messages.length, 1, 'sent once');
 });
 
 test('no reason or address can inject a header or markup into the email', { timeout: 60_000 }, async (t) => {
@@ -364,3 +373,56 @@ async function startSmtpSinkOn(port: number): Promise<SmtpSink> {
   }
   throw new Error(`could not listen on ${port}`);
 }
+
+test('alert email uses STARTTLS and SMTP AUTH as configured', { timeout: 60_000 }, async (t) => {
+  const { SMTPServer } = await import('smtp-server');
+  const seen: Array<{ user: string | undefined; secure: boolean; to: string[] }> = [];
+  const server = new SMTPServer({
+    name: 'relay.outgate.test',
+    logger: false,
+    authMethods: ['PLAIN', 'LOGIN'],
+    closeTimeout: 1000,
+    onAuth(auth, _session, cb) {
+      if (auth.username === 'outgate' && auth.password === 's3cret') cb(null, { user: auth.username });
+      else cb(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
+    },
+    onData(stream, session, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        seen.push({ user: session.user as string | undefined, secure: session.secure, to: session.envelope.rcptTo.map((r) => r.address) });
+        cb();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const dir = tempDataDir();
+  const clock = new TestClock();
+  const config = loadConfig({
+    env: { OUTGATE_ALERTS_SMTP_USER: 'outgate', OUTGATE_ALERTS_SMTP_PASS: 's3cret' },
+    overrides: {
+      dataDir: dir,
+      'policy.listen': '127.0.0.1:0',
+      'http.listen': '127.0.0.1:0',
+      'alerts.smtp.host': '127.0.0.1',
+      'alerts.smtp.port': (server.server.address() as AddressInfo).port,
+      'alerts.smtp.requireTLS': true,
+      // smtp-server's built-in certificate is self-signed.
+      'alerts.smtp.rejectUnauthorized': false,
+    },
+  });
+  const running = await startServer(config, { clock, log: pino({ level: 'silent' }) });
+  t.after(async () => {
+    await running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.equal((await runCli(dir, ['Set-ProtectionAlert', 'UserRestricted', '-NotifyUser', 'soc@corp.example'])).code, 0);
+  await running.store.recordAudit([
+    { at: clock.now(), tenantId: 'default', actor: { name: 'system', role: 'System', source: 'system', ip: null, tenantId: null }, operation: 'SenderRestricted', target: 'Mailbox:tls@contoso.example', before: null, after: { Reason: 'r' }, result: 'Succeeded' },
+  ]);
+  await running.alerts.runOnce();
+  const alerts = JSON.parse((await runCli(dir, ['Get-Alert', '--format', 'json'])).stdout) as AlertJson[];
+  const detail = JSON.parse((await runCli(dir, ['Get-Alert', alerts[0]!.Identity, '--format', 'json'])).stdout) as AlertJson;
+  assert.deepEqual(seen, [{ user: 'outgate', secure: true, to: ['soc@corp.example'] }], JSON.stringify(detail.Notifications));
+});

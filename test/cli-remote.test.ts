@@ -54,7 +54,14 @@ describe('remote CLI (outgate connect)', { timeout: 120_000 }, () => {
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /^Connected to http:\/\/127\.0\.0\.1:\d+ as ops \(Security Administrator\)\./);
     assert.equal(statSync(join(home, 'outgate', 'connection.json')).mode & 0o777, 0o600, 'the key file is private');
-    for (const args of [['Get-BlockedSenderAddress'], ['Get-HostedOutboundSpamFilterPolicy'], ['Get-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '--format', 'json']]) {
+    await s.alerts.runOnce();
+    for (const args of [
+      ['Get-BlockedSenderAddress'],
+      ['Get-HostedOutboundSpamFilterPolicy'],
+      ['Get-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '--format', 'json'],
+      ['Get-ProtectionAlert'],
+      ['Get-Alert', '--format', 'json'],
+    ]) {
       const local = await s.cli(...args);
       const far = await remote(...args);
       assert.equal(far.code, 0, far.stderr);

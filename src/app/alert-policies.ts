@@ -30,17 +30,19 @@ export async function setAlertPolicy(ctx: AdminContext, identity: string, input:
 export async function newAlertPolicy(ctx: AdminContext, input: AlertPolicyInput): Promise<AlertPolicy & { auditEnabled: boolean }> {
   const { tenant, policies } = await load(ctx, 'change');
   const policy = customPolicy(randomUUID(), tenant.Id, input, isoAt(ctx.clock.now()));
-  if (policies.some((p) => p.Name.toLowerCase() === policy.Name.toLowerCase())) fail(Errors.ALREADY_EXISTS, `An alert policy named '${policy.Name}' already exists.`);
+  // Names and identities share one namespace: -Identity takes either.
+  const taken = (p: AlertPolicy) => [p.Name, p.Identity].some((x) => x.toLowerCase() === policy.Name.toLowerCase());
+  if (policies.some(taken)) fail(Errors.ALREADY_EXISTS, `An alert policy named '${policy.Name}' already exists.`);
   await ctx.store.saveAlertPolicy(policy, entry(ctx, tenant, 'New-ProtectionAlert', policy.Name, null, policy));
   return { ...policy, auditEnabled: await ctx.store.auditEnabled() };
 }
 
-export async function removeAlertPolicy(ctx: AdminContext, identity: string): Promise<AlertPolicy> {
+export async function removeAlertPolicy(ctx: AdminContext, identity: string): Promise<AlertPolicy & { auditEnabled: boolean }> {
   const { tenant, policies } = await load(ctx, 'change');
   const policy = find(policies, identity);
   if (policy.IsSystemRule) fail(Errors.ALERT_POLICY_BUILT_IN, `'${policy.Name}' is a built-in alert policy and cannot be removed; turn it off with Disabled instead.`);
   await ctx.store.removeAlertPolicy(tenant.Id, policy.Identity, entry(ctx, tenant, 'Remove-ProtectionAlert', policy.Name, policy, null));
-  return policy;
+  return { ...policy, auditEnabled: await ctx.store.auditEnabled() };
 }
 
 async function load(ctx: AdminContext, permission: 'read' | 'change'): Promise<{ tenant: Tenant; policies: AlertPolicy[] }> {

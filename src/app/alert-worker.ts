@@ -15,7 +15,7 @@ export function startAlertWorker(store: Store, clock: Clock, notifier: Notifier,
   let stopped = false;
   const pass = async (): Promise<void> => {
     try {
-      await raiseAlerts(store, clock);
+      opts.metrics?.alertsRaised((await raiseAlerts(store, clock)).raised);
     } catch (err) {
       opts.onError(err);
     }

@@ -7,6 +7,9 @@ export interface Metrics {
   restricted(entityType: string): void;
   unblocked(entityType: string): void;
   storeError(operation: string): void;
+  alertsRaised(count: number): void;
+  /** A notification delivery attempt: Sent, Retry (stays Pending) or Failed. */
+  notification(channel: string, outcome: 'Sent' | 'Retry' | 'Failed'): void;
 }
 
 export const NO_METRICS: Metrics = {
@@ -14,4 +17,6 @@ export const NO_METRICS: Metrics = {
   restricted: () => undefined,
   unblocked: () => undefined,
   storeError: () => undefined,
+  alertsRaised: () => undefined,
+  notification: () => undefined,
 };

@@ -3,6 +3,7 @@
 // and stays listed with its last error; nothing is dropped.
 import { MAX_ATTEMPTS, retryDelayMs } from '../domain/alert.js';
 import { alertEmail, alertPayload } from './alert-message.js';
+import type { Metrics } from './metrics.js';
 import type { Clock, Notifier, Store, StoredNotification } from './ports.js';
 
 export interface OutboxOptions {
@@ -12,6 +13,7 @@ export interface OutboxOptions {
   readonly retryBaseMs?: number;
   /** How long a claimed notification is hidden from other claimers while it is sent. */
   readonly leaseMs?: number;
+  readonly metrics?: Metrics;
 }
 
 const CLAIM = 50;
@@ -32,7 +34,9 @@ export async function deliverDue(store: Store, clock: Clock, notifier: Notifier,
       } catch (err) {
         error = err instanceof Error ? err : new Error(String(err));
       }
-      await store.finishNotification(outcome(n, error, clock.now(), opts.retryBaseMs));
+      const done = outcome(n, error, clock.now(), opts.retryBaseMs);
+      await store.finishNotification(done);
+      opts.metrics?.notification(n.channel, done.status === 'Sent' ? 'Sent' : done.status === 'Failed' ? 'Failed' : 'Retry');
     }),
   );
   return claimed.length;

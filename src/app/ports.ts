@@ -222,7 +222,7 @@ export interface AlertStore {
   /** The latest alert of a policy on an entity (the one a repeat event may join). */
   latestAlert(tenantId: string, policyId: string, entityType: EntityType, entity: string): Promise<StoredAlert | undefined>;
   notificationsCounted(tenantId: string, policyId: string, day: number): Promise<number>;
-  /** Returns false, writing nothing, when the cursor is no longer at `fromSeq`. */
+  /** Returns false, writing nothing, when the cursor is no longer at `fromSeq` or an alert to join was resolved meanwhile. */
   commitAlertBatch(b: AlertBatch): Promise<boolean>;
 
   listAlerts(q: AlertQuery): Promise<{ total: number; items: StoredAlert[] }>;

@@ -24,6 +24,10 @@ export interface Cmdlet {
   /** Table columns when several objects are shown. */
   readonly columns?: readonly string[];
   run(ctx: AdminContext, a: Args): Promise<unknown>;
+  /** What to print of a result, when not the result itself. */
+  output?(result: unknown): unknown;
+  /** A line for stderr about the result (e.g. why alerts cannot fire). */
+  notice?(result: unknown): string | undefined;
   /** The exit status for a result (a check that found a problem); 0 when absent. */
   exitCode?(result: unknown): number;
 }
@@ -83,6 +87,13 @@ const ALERT_POLICY_SETTINGS: ParamSpec[] = [
   s('Description', 'Description (custom policies).'),
 ];
 const ALERT_POLICY_NAMES = ALERT_POLICY_SETTINGS.map((p) => p.name);
+
+/** Alert views carry auditEnabled; the CLI prints the items and says on stderr when alerts cannot fire. */
+const AUDIT_OFF = 'Audit logging is OFF: no alert fires until it is turned on (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true).';
+const alertView = {
+  output: (r: unknown) => ((r as { items?: unknown }).items !== undefined ? (r as { items: unknown }).items : r),
+  notice: (r: unknown) => ((r as { auditEnabled?: boolean }).auditEnabled === false ? AUDIT_OFF : undefined),
+};
 
 const BLOCKED_COLUMNS = ['SenderAddress', 'Reason', 'CreatedDatetime', 'ExpiresDatetime', 'Policy'];
 
@@ -180,7 +191,8 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Show alert policies: the built-in Threat management ones and custom ones.',
     params: [identity('alert policy', false)],
     columns: ['Name', 'Severity', 'Disabled', 'NotificationEnabled', 'NotifyUser', 'DailyNotificationLimit', 'IsSystemRule'],
-    run: async (ctx, a) => (a.Identity === undefined ? (await alertPolicies.getAlertPolicies(ctx)).items : alertPolicies.getAlertPolicy(ctx, String(a.Identity))),
+    run: (ctx, a) => (a.Identity === undefined ? alertPolicies.getAlertPolicies(ctx) : alertPolicies.getAlertPolicy(ctx, String(a.Identity))),
+    ...alertView,
   },
   {
     name: 'Set-ProtectionAlert',
@@ -205,10 +217,9 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Show alerts, newest first; one alert with its events and notifications.',
     params: [identity('alert', false), s('Status', 'New, InProgress or Resolved.'), s('Severity', 'High, Medium, Low or Informational.'), s('EntityType', 'Mailbox or Connector.'), int('ResultSize', 'At most this many (1-500, default 50).')],
     columns: ['Identity', 'Severity', 'Status', 'PolicyName', 'Entity', 'EventCount', 'LastEventAt'],
-    run: async (ctx, a) =>
-      a.Identity !== undefined
-        ? alerts.getAlert(ctx, String(a.Identity))
-        : (await alerts.listAlerts(ctx, { status: a.Status, severity: a.Severity, entityType: a.EntityType, pageSize: a.ResultSize })).items,
+    run: (ctx, a) =>
+      a.Identity !== undefined ? alerts.getAlert(ctx, String(a.Identity)) : alerts.listAlerts(ctx, { status: a.Status, severity: a.Severity, entityType: a.EntityType, pageSize: a.ResultSize }),
+    ...alertView,
   },
   {
     name: 'Set-Alert',

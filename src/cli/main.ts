@@ -142,7 +142,9 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' ? 0 : 2;
     throw err;
   }
-  process.stdout.write(render(result, format, cmdlet.columns));
+  const notice = cmdlet.notice?.(result);
+  if (notice) process.stderr.write(`WARNING: ${notice}\n`);
+  process.stdout.write(render(cmdlet.output ? cmdlet.output(result) : result, format, cmdlet.columns));
   return cmdlet.exitCode?.(result) ?? 0;
 }
 

@@ -46,6 +46,8 @@ export const ConfigSchema = Type.Object(
       {
         from: Type.String({ default: 'Outgate <outgate@localhost>', minLength: 3, maxLength: 320, description: 'From of alert email.' }),
         earlyWarningPercent: Type.Integer({ minimum: 0, maximum: 99, default: 80, description: 'Share of a limit at which a sender raises "Suspicious email sending patterns detected"; 0 = never.' }),
+        unusualVolumeFactor: Type.Integer({ minimum: 0, maximum: 1000, default: 10, description: 'Warn when a sender sends this many times its busiest hour of the last 7 days; 0 = never.' }),
+        unusualVolumeMinRecipients: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100, description: '…and at least this many recipients in the last hour.' }),
         retryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 15, description: 'First retry of an undelivered notification; doubles per attempt, at most an hour.' }),
         smtp: Type.Object(
           {

@@ -44,6 +44,9 @@ test('recipients are TenantAdmins, addresses (normalized) or account names; noth
   assert.deepEqual(notifyUsers(['tenantadmins', 'A@B.example', 'a@b.example']), ['TenantAdmins', 'a@b.example']);
   assert.throws(() => notifyUsers(['x@y.example\r\nBcc: z@evil.example']), { code: 'OG_ERR_INVALID_ADDRESS' });
   assert.throws(() => notifyUsers(['no spaces allowed']), { code: 'OG_ERR_INVALID_ARGUMENT' });
+  const p = builtInPolicy('UserRestricted', 't1', AT);
+  assert.throws(() => changePolicy(p, { NotifyUser: [] }, AT), { code: 'OG_ERR_MISSING_PARAMETER' });
+  assert.deepEqual(changePolicy(p, { NotifyUser: [], NotificationEnabled: false }, AT).NotifyUser, []);
 });
 
 test('a custom policy needs a name, an event kind and a severity, and keeps the built-in defaults otherwise', () => {

@@ -111,7 +111,7 @@ export function changePolicy(p: AlertPolicy, input: AlertPolicyInput, changedAt:
   } else if (input.Name !== undefined || input.Event !== undefined) {
     fail(Errors.INVALID_ARGUMENT, 'Name and Event of an alert policy cannot be changed; make a new policy instead.');
   }
-  return {
+  const after: AlertPolicy = {
     ...p,
     Severity: input.Severity === undefined ? p.Severity : oneOf('Severity', input.Severity, SEVERITIES),
     Description: input.Description === undefined ? p.Description : text('Description', input.Description, 1024, true),
@@ -122,6 +122,9 @@ export function changePolicy(p: AlertPolicy, input: AlertPolicyInput, changedAt:
     AggregationMinutes: input.AggregationMinutes === undefined ? p.AggregationMinutes : aggregationMinutes(input.AggregationMinutes),
     WhenChanged: changedAt,
   };
+  // Opted in to email with nobody to tell would fail every time, silently from the admin's view.
+  if (after.NotificationEnabled && after.NotifyUser.length === 0) fail(Errors.MISSING_PARAMETER, 'NotifyUser needs at least one recipient while NotificationEnabled is on (TenantAdmins, an address or an account name).');
+  return after;
 }
 
 /** A custom policy on one of the event kinds, with the built-in defaults for what is not given. */

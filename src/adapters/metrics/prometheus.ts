@@ -14,6 +14,8 @@ export class PrometheusMetrics implements Metrics {
   private readonly restrictions = new Counter({ name: 'outgate_restrictions_total', help: 'Senders restricted, by entity type.', labelNames: ['entity_type'], registers: [this.registry] });
   private readonly unblocks = new Counter({ name: 'outgate_unblocks_total', help: 'Restrictions lifted by an admin, by entity type.', labelNames: ['entity_type'], registers: [this.registry] });
   private readonly storeErrors = new Counter({ name: 'outgate_store_errors_total', help: 'Store operations that failed.', labelNames: ['operation'], registers: [this.registry] });
+  private readonly alerts = new Counter({ name: 'outgate_alerts_raised_total', help: 'Alerts raised (new alerts, not events joining one).', registers: [this.registry] });
+  private readonly notifications = new Counter({ name: 'outgate_alert_notifications_total', help: 'Alert notification delivery attempts by channel and outcome (Sent, Retry, Failed).', labelNames: ['channel', 'outcome'], registers: [this.registry] });
   readonly httpSeconds = new Histogram({ name: 'outgate_http_request_seconds', help: 'HTTP API request latency.', labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers: [this.registry] });
 
   constructor() {
@@ -53,5 +55,13 @@ export class PrometheusMetrics implements Metrics {
 
   storeError(operation: string): void {
     this.storeErrors.inc({ operation });
+  }
+
+  alertsRaised(count: number): void {
+    if (count > 0) this.alerts.inc(count);
+  }
+
+  notification(channel: string, outcome: 'Sent' | 'Retry' | 'Failed'): void {
+    this.notifications.inc({ channel, outcome });
   }
 }

@@ -141,7 +141,7 @@ export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promis
     },
     async (req, reply) => reply.status(201).send(await policies.newAlertPolicy(ctxOf(deps, req), req.body)),
   );
-  r.delete('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'Remove a custom alert policy (built-in ones cannot be removed).', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicy, ...errors } } }, async (req) =>
+  r.delete('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'Remove a custom alert policy (built-in ones cannot be removed).', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOne, ...errors } } }, async (req) =>
     policies.removeAlertPolicy(ctxOf(deps, req), req.params.identity),
   );
 

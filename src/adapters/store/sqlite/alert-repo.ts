@@ -79,13 +79,20 @@ export function notificationsCounted(db: SqliteDb, tenantId: string, policyId: s
   return db.get(db.q.selectFrom('alert_notification_days').select('count').where('tenant_id', '=', tenantId).where('policy_id', '=', policyId).where('day', '=', day))?.count ?? 0;
 }
 
-/** Writes a batch if the cursor is still where the engine read it; call inside a write transaction. */
+/** Thrown inside the batch's transaction to undo it: an alert it joins was resolved meanwhile. */
+export class StaleBatch extends Error {}
+
+/**
+ * Writes a batch if the cursor is still where the engine read it; call inside a write transaction.
+ * Throws StaleBatch (the caller rolls back and plans again) when an alert to join was resolved since.
+ */
 export function commitAlertBatch(db: SqliteDb, b: AlertBatch): boolean {
   const moved = db.run(db.q.updateTable('meta').set({ value: b.toSeq }).where('key', '=', 'alert_cursor').where('value', '=', b.fromSeq));
   if (moved.changes === 0) return false;
   for (const a of b.newAlerts) db.run(db.q.insertInto('alerts').values(alertRow(a)));
   for (const j of b.joined) {
-    db.prepare('UPDATE alerts SET event_count = event_count + 1, last_event_at = MAX(last_event_at, ?), reason = ? WHERE id = ?').run(j.at, j.reason, j.alertId);
+    const r = db.prepare("UPDATE alerts SET event_count = event_count + 1, last_event_at = MAX(last_event_at, ?), reason = ? WHERE id = ? AND status != 'Resolved'").run(j.at, j.reason, j.alertId);
+    if (r.changes === 0) throw new StaleBatch();
   }
   for (const e of b.events) db.run(db.q.insertInto('alert_events').values({ alert_id: e.alertId, at: e.at, operation: e.operation, reason: e.reason, audit_seq: e.auditSeq }));
   for (const n of b.notifications) db.run(db.q.insertInto('alert_notifications').values(notificationRow(n)));
@@ -147,6 +154,10 @@ export function saveWebhook(db: SqliteDb, w: StoredWebhook): void {
 
 export function removeWebhook(db: SqliteDb, id: string): void {
   db.run(db.q.deleteFrom('alert_webhooks').where('id', '=', id));
+}
+
+export function anyDue(db: SqliteDb, now: number): boolean {
+  return db.get(db.q.selectFrom('alert_notifications').select('id').where('status', '=', 'Pending').where('next_attempt_at', '<=', now).limit(1)) !== undefined;
 }
 
 export function claimNotifications(db: SqliteDb, now: number, leaseMs: number, limit: number): Array<{ notification: StoredNotification; alert: StoredAlert; webhook: StoredWebhook | undefined }> {

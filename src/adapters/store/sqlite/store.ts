@@ -315,7 +315,12 @@ export class SqliteStore implements Store {
   }
 
   async commitAlertBatch(b: AlertBatch): Promise<boolean> {
-    return this.write(() => alerts.commitAlertBatch(this.db, b));
+    try {
+      return this.write(() => alerts.commitAlertBatch(this.db, b));
+    } catch (err) {
+      if (err instanceof alerts.StaleBatch) return false;
+      throw err;
+    }
   }
 
   async listAlerts(q: AlertQuery): Promise<{ total: number; items: StoredAlert[] }> {
@@ -352,6 +357,8 @@ export class SqliteStore implements Store {
   }
 
   async claimNotifications(now: number, leaseMs: number, limit: number): Promise<Array<{ notification: StoredNotification; alert: StoredAlert; webhook: StoredWebhook | undefined }>> {
+    // Looked for first without the write lock: twice a second, usually nothing is due.
+    if (!alerts.anyDue(this.db, now)) return [];
     return this.write(() => alerts.claimNotifications(this.db, now, leaseMs, limit));
   }
 
