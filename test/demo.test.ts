@@ -97,6 +97,7 @@ describe('outgate start --demo', { timeout: 180_000 }, () => {
     await screenshot(page, 'demo-sending-activity');
     await page.getByRole('link', { name: 'Alerts', exact: true }).click();
     await page.locator('tr[data-alert]').first().waitFor();
+    await page.locator('tr[data-alert="Branch office relay"]').first().waitFor(); // connector alerts by name, not id
     await page.waitForTimeout(300);
     await screenshot(page, 'demo-alerts');
     assert.deepEqual(errors, []);

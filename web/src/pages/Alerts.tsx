@@ -70,7 +70,17 @@ const useStyles = makeStyles({
   entity: { overflowWrap: 'anywhere' },
 });
 
-function AlertDrawer({ identity, onClose, onChanged }: { identity: string; onClose: () => void; onChanged: () => void }) {
+function AlertDrawer({
+  identity,
+  entityOf,
+  onClose,
+  onChanged,
+}: {
+  identity: string;
+  entityOf: (a: Pick<Alert, 'EntityType' | 'Entity'>) => string;
+  onClose: () => void;
+  onChanged: () => void;
+}) {
   const s = useStyles();
   const notify = useNotify();
   const { canChange } = useSession();
@@ -136,7 +146,7 @@ function AlertDrawer({ identity, onClose, onChanged }: { identity: string; onClo
             {dl([
               ['Status', STATUS_TEXT[alert.Status]],
               ['Severity', alert.Severity],
-              ['Entity', alert.Entity],
+              ['Entity', entityOf(alert)],
               ['Entity type', alert.EntityType],
               ['First activity', formatDate(alert.FirstEventAt)],
               ['Last activity', formatDate(alert.LastEventAt)],
@@ -177,8 +187,21 @@ function AlertDrawer({ identity, onClose, onChanged }: { identity: string; onClo
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; auditEnabled: boolean; total: number; items: Alert[] };
 
+/** Connector alerts carry the connector's id; admins know it by name. */
+function useConnectorNames(): (a: Pick<Alert, 'EntityType' | 'Entity'>) => string {
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    api<Array<{ Id: string; Name: string }>>('GET', '/api/v1/inbound-connectors').then(
+      (cs) => setNames(new Map(cs.map((c) => [c.Id, c.Name]))),
+      () => undefined,
+    );
+  }, []);
+  return (a) => (a.EntityType === 'Connector' ? (names.get(a.Entity) ?? a.Entity) : a.Entity);
+}
+
 export function Alerts() {
   const s = useStyles();
+  const entityOf = useConnectorNames();
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [status, setStatus] = useState('');
   const [severity, setSeverity] = useState('');
@@ -290,7 +313,7 @@ export function Alerts() {
             </TableHeader>
             <TableBody>
               {sorted.map((a) => (
-                <TableRow key={a.Identity} className={s.row} onClick={() => setOpenId(a.Identity)} data-alert={a.Entity}>
+                <TableRow key={a.Identity} className={s.row} onClick={() => setOpenId(a.Identity)} data-alert={entityOf(a)}>
                   <TableCell>
                     <Button appearance="transparent" className={s.name} onClick={(e) => (e.stopPropagation(), setOpenId(a.Identity))}>
                       {a.PolicyName}
@@ -308,7 +331,7 @@ export function Alerts() {
                   </TableCell>
                   <TableCell>
                     <span className={s.entity}>
-                      {a.Entity} ({a.EntityType})
+                      {entityOf(a)} ({a.EntityType})
                     </span>
                   </TableCell>
                   <TableCell>{a.EventCount}</TableCell>
@@ -320,7 +343,9 @@ export function Alerts() {
           </Table>
         </Scroll>
       ) : null}
-      {openId ? <AlertDrawer identity={openId} onClose={() => setOpenId(null)} onChanged={() => void refresh()} /> : null}
+      {openId ? (
+        <AlertDrawer identity={openId} entityOf={entityOf} onClose={() => setOpenId(null)} onChanged={() => void refresh()} />
+      ) : null}
     </>
   );
 }
