@@ -119,7 +119,11 @@ export function RestrictedEntities() {
           Refresh
         </Button>
         <Text size={200} aria-live="polite">
-          {load.kind === 'ok' ? `${load.total} ${load.total === 1 ? 'item' : 'items'}` : ''}
+          {load.kind === 'ok'
+            ? load.total > load.items.length
+              ? `Showing ${load.items.length} of ${load.total}: search or filter to narrow the list`
+              : `${load.total} ${load.total === 1 ? 'item' : 'items'}`
+            : ''}
         </Text>
         <Grow />
         <Dropdown
