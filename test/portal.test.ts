@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast, waitForCount, type PortalPage } from './support/browser.js';
+import {
+  ensurePortalBuilt,
+  launchBrowser,
+  openPortal,
+  screenshot,
+  signIn,
+  toast,
+  waitForCount,
+  type PortalPage,
+} from './support/browser.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 
@@ -35,7 +44,15 @@ describe('admin portal', { timeout: 180_000 }, () => {
     s = await startTestServer();
     const cli = async (...args: string[]) => assert.equal((await s.cli(...args)).code, 0, args.join(' '));
     await cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com');
-    await cli('Set-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '-RecipientLimitExternalPerHour', '5', '-ActionWhenThresholdReached', 'BlockUser');
+    await cli(
+      'Set-HostedOutboundSpamFilterPolicy',
+      '-Identity',
+      'Default',
+      '-RecipientLimitExternalPerHour',
+      '5',
+      '-ActionWhenThresholdReached',
+      'BlockUser',
+    );
     await cli('New-InboundConnector', '-Name', 'Branch relay', '-SenderIPAddresses', '192.0.2.0/24', '-RecipientLimitExternalPerHour', '3');
     await cli('New-AdminAccount', 'secadmin', '-Role', 'Security Administrator', '-Password', PASSWORD);
     await cli('New-AdminAccount', 'reader', '-Role', 'Security Reader', '-Password', PASSWORD);
@@ -45,8 +62,14 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const now = s.clock.t;
     s.clock.t = now - 20 * 3_600_000;
     for (let h = 0; h < 20; h++) {
-      await sendMessage(policy, { login: 'megan@contoso.com', to: Array.from({ length: 1 + (h % 4) }, (_, i) => `m${h}.${i}@external.example`) });
-      await sendMessage(policy, { login: 'lee@contoso.com', to: Array.from({ length: 2 + (h % 3) }, (_, i) => `colleague${i}@contoso.com`) });
+      await sendMessage(policy, {
+        login: 'megan@contoso.com',
+        to: Array.from({ length: 1 + (h % 4) }, (_, i) => `m${h}.${i}@external.example`),
+      });
+      await sendMessage(policy, {
+        login: 'lee@contoso.com',
+        to: Array.from({ length: 2 + (h % 3) }, (_, i) => `colleague${i}@contoso.com`),
+      });
       s.clock.advance(3_600_000);
     }
     s.clock.t = now;
@@ -64,7 +87,17 @@ describe('admin portal', { timeout: 180_000 }, () => {
   });
 
   it('serves the portal with deep links that survive a reload, and never shadows the API', async () => {
-    for (const path of ['/', '/restrictedentities', '/alertpolicies', '/alerts', '/antispam', '/sendingactivity', '/auditlog', '/settings', '/signin']) {
+    for (const path of [
+      '/',
+      '/restrictedentities',
+      '/alertpolicies',
+      '/alerts',
+      '/antispam',
+      '/sendingactivity',
+      '/auditlog',
+      '/settings',
+      '/signin',
+    ]) {
       const res = await fetch(`${base()}${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);
@@ -78,6 +111,11 @@ describe('admin portal', { timeout: 180_000 }, () => {
     assert.match(await (await fetch(`${base()}/metrics`)).text(), /outgate_/);
     assert.equal((await fetch(`${base()}/api/v1/portal-config`)).status, 401, 'the portal config needs a session');
     assert.equal((await fetch(`${base()}/no-such-file.js`)).status, 404);
+    for (const path of ['/health', '/metrics/x', '/api']) {
+      const res = await fetch(`${base()}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.match(res.headers.get('content-type') ?? '', /application\/json/, path);
+    }
   });
 
   it('signs in, shows the role and tenant in the account menu, and keeps a deep link through sign-in', async () => {
@@ -87,7 +125,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByLabel('Account name').fill('secadmin');
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /not|wrong|invalid/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not|wrong|invalid/i })
+      .waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/sendingactivity$/);
@@ -138,7 +179,11 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByRole('option', { name: 'Restricted' }).click();
     await waitForCount(table.locator('tbody tr'), 3);
 
-    const rowHeight = () => table.locator('tbody tr').first().evaluate((r) => r.getBoundingClientRect().height);
+    const rowHeight = () =>
+      table
+        .locator('tbody tr')
+        .first()
+        .evaluate((r) => r.getBoundingClientRect().height);
     const normal = await rowHeight();
     await page.getByRole('button', { name: 'Change list spacing to compact or normal' }).click();
     await page.getByRole('menuitemradio', { name: 'Compact list' }).click();
@@ -157,7 +202,11 @@ describe('admin portal', { timeout: 180_000 }, () => {
   });
 
   it('unblocks a user through the whole Unblock user wizard; the policy server admits their mail again', async () => {
-    assert.equal((await sendMessage(policy, { login: 'julia@contoso.com', to: ['before@external.example'] })).rcpt[0], REFUSE, 'restricted before');
+    assert.equal(
+      (await sendMessage(policy, { login: 'julia@contoso.com', to: ['before@external.example'] })).rcpt[0],
+      REFUSE,
+      'restricted before',
+    );
     const { page, errors } = await portal();
     await signIn(page, 'secadmin', PASSWORD);
     assert.equal(await page.getByRole('button', { name: 'Unblock' }).count(), 0, 'Unblock appears only when a row is selected');
@@ -175,7 +224,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
     await drawer.getByRole('heading', { name: 'Change password' }).waitFor();
     assert.match((await drawer.getByRole('link', { name: 'Enable MFA' }).getAttribute('href')) ?? '', /^https:\/\//);
-    assert.match((await drawer.getByRole('link', { name: "Reset the user's password" }).getAttribute('href')) ?? '', /julia%40contoso\.com/);
+    assert.match(
+      (await drawer.getByRole('link', { name: "Reset the user's password" }).getAttribute('href')) ?? '',
+      /julia%40contoso\.com/,
+    );
     await drawer.getByLabel(/Note for the audit log/).fill('Password reset, MFA on');
     await drawer.getByRole('button', { name: 'Submit' }).click();
 
@@ -190,7 +242,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     assert.deepEqual(after.rcpt, [ADMIT], 'the policy server admits julia again');
     const audit = await s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '--format', 'json');
     const records = JSON.parse(audit.stdout) as Array<{ UserId: string; Source: string; ObjectId: string }>;
-    assert.ok(records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)), audit.stdout);
+    assert.ok(
+      records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)),
+      audit.stdout,
+    );
     assert.deepEqual(errors, []);
   });
 
@@ -225,7 +280,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const row = page.locator('tr[data-policy="Sales limits"]');
     await row.waitFor();
     assert.match(await row.innerText(), /On[\s\S]*0[\s\S]*BlockUser\b[\s\S]*3, 0, 0/);
-    const [rule] = JSON.parse((await s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json')).stdout) as Array<{ SenderDomainIs: string[]; HostedOutboundSpamFilterPolicy: string }>;
+    const [rule] = JSON.parse((await s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json')).stdout) as Array<{
+      SenderDomainIs: string[];
+      HostedOutboundSpamFilterPolicy: string;
+    }>;
     assert.deepEqual([rule?.SenderDomainIs, rule?.HostedOutboundSpamFilterPolicy], [['contoso.com'], 'Sales limits']);
 
     await row.click();
@@ -311,6 +369,251 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await record.getByText(HOSTILE_NOTE.slice(0, 40), { exact: false }).waitFor();
     assert.equal(await page.locator('b', { hasText: 'bold' }).count(), 0, 'no <b> was made from the note');
     assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
+    assert.deepEqual(errors, []);
+  });
+
+  it("edits an alert policy's recipients and daily notification limit through the Edit policy wizard", async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD, '/alertpolicies');
+    await page.getByRole('searchbox', { name: 'Search' }).fill('restricted from');
+    await page.locator('tr[data-alert-policy="User restricted from sending email"]').click();
+    const flyout = page.getByRole('dialog', { name: 'User restricted from sending email' });
+    assert.equal(await flyout.getByRole('switch', { name: 'Status' }).isChecked(), true, 'on by default');
+    await flyout.getByText('TenantAdmins').waitFor();
+    await flyout.getByRole('button', { name: 'Edit policy' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Edit User restricted from sending email' });
+    await wizard.getByRole('heading', { name: 'Decide if you want to notify people when this alert is triggered' }).waitFor();
+    assert.equal(await wizard.getByRole('checkbox', { name: 'Opt-in for email notifications' }).isChecked(), true);
+    await wizard.getByRole('combobox', { name: 'Add a recipient' }).fill('secops@contoso.com');
+    await page.keyboard.press('Enter');
+    await wizard.getByRole('combobox', { name: /Daily notification limit/ }).click();
+    await page.getByRole('option', { name: '5', exact: true }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Review your settings' }).waitFor();
+    await wizard.getByText('TenantAdmins, secops@contoso.com').waitFor();
+    await wizard.getByRole('button', { name: 'Submit' }).click();
+    await wizard.getByRole('heading', { name: 'Done' }).waitFor();
+    await toast(page, 'Alert policy updated').waitFor();
+    await wizard.getByRole('button', { name: 'Done' }).click();
+    await flyout.getByText('TenantAdmins, secops@contoso.com').waitFor();
+    await flyout.getByRole('button', { name: 'Close' }).click();
+    const res = await page.request.get('/api/v1/alert-policies');
+    const saved = (
+      (await res.json()) as { items: Array<{ Name: string; NotifyUser: string[]; DailyNotificationLimit: number | null }> }
+    ).items.find((p) => p.Name === 'User restricted from sending email');
+    assert.deepEqual([saved?.NotifyUser, saved?.DailyNotificationLimit], [['TenantAdmins', 'secops@contoso.com'], 5]);
+    assert.deepEqual(errors, []);
+  });
+
+  it('lists alerts, filters them, opens one and changes its status', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'secadmin', PASSWORD, '/alerts');
+    const row = page.locator('tr[data-alert="julia@contoso.com"]', { hasText: 'User restricted from sending email' });
+    await row.waitFor();
+    await row.click();
+    const drawer = page.getByRole('dialog', { name: 'User restricted from sending email' });
+    await drawer.getByRole('heading', { name: 'Events' }).waitFor();
+    await drawer.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'In progress' }).click();
+    await toast(page, 'Alert status changed').waitFor();
+    await drawer.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'In progress' }).click();
+    await waitForCount(page.locator('tbody tr'), 1);
+    await page.locator('tr[data-alert="julia@contoso.com"]').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('shows the senders closest to their limits, live, and a sender over 7 days', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD, '/sendingactivity');
+    await page.locator('tr[data-sender="megan@contoso.com"]').waitFor();
+    await page.locator('tr[data-sender="lee@contoso.com"]').waitFor();
+    await page.locator('tr[data-sender="Branch relay"]', { hasText: 'Restricted' }).waitFor();
+    await page.locator('tr[data-sender="megan@contoso.com"]').click();
+    const drawer = page.getByRole('dialog', { name: 'megan@contoso.com' });
+    await drawer.getByTestId('sending-chart').waitFor();
+    await drawer.getByRole('tab', { name: 'Last 7 days' }).click();
+    assert.deepEqual(errors, []);
+  });
+
+  it('settings: a reader sees values and no controls; a Global Administrator changes domains, accounts and auditing', async () => {
+    const reader = await portal();
+    await signIn(reader.page, 'reader', PASSWORD, '/settings');
+    await reader.page.getByText('Only a Global Administrator can change it.', { exact: false }).waitFor();
+    assert.equal(await reader.page.getByRole('tab', { name: 'Admin accounts and roles' }).count(), 0);
+    await reader.page.getByRole('tab', { name: 'Accepted domains' }).click();
+    await reader.page.getByRole('cell', { name: 'contoso.com', exact: true }).first().waitFor();
+    assert.equal(await reader.page.getByRole('button', { name: /Add domain|Remove/ }).count(), 0);
+    assert.deepEqual(reader.errors, []);
+
+    const { page, errors } = await portal();
+    await signIn(page, 'ga', PASSWORD, '/settings');
+    await page.getByRole('tab', { name: 'Accepted domains' }).click();
+    await page.getByLabel('Domain', { exact: true }).fill('fabrikam.com');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await toast(page, 'Accepted domain added').waitFor();
+    await page.getByRole('cell', { name: 'fabrikam.com', exact: true }).first().waitFor();
+    await page.getByRole('tab', { name: 'Admin accounts and roles' }).click();
+    await page.getByLabel('Account name').fill('auditor');
+    await page.getByLabel('Password').fill('auditor-password-1');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await toast(page, 'Admin account created').waitFor();
+    await page.getByRole('combobox', { name: 'Role of auditor' }).waitFor();
+    // A refused action shows the API's sentence, not a stack trace.
+    await page.getByLabel('Account name').fill('auditor');
+    await page.getByRole('button', { name: 'Add account' }).click();
+    const refusal = toast(page, "An account named 'auditor' already exists.");
+    await refusal.waitFor();
+    assert.doesNotMatch(await refusal.innerText(), /\bat \S+:\d+|Error:/);
+    await page.getByRole('tab', { name: 'Audit logging' }).click();
+    await page.getByRole('switch', { name: 'Audit logging is on' }).click();
+    await toast(page, 'Audit logging turned off').waitFor();
+    await page.getByRole('link', { name: 'Alert policy' }).click();
+    await page.getByTestId('audit-off').waitFor();
+    await page.getByRole('link', { name: 'Settings' }).first().click();
+    await page.getByRole('switch', { name: 'Audit logging is off' }).click();
+    await toast(page, 'Audit logging turned on').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('the audit log page shows each of these changes and exports them', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD, '/auditlog');
+    for (const op of [
+      'Remove-BlockedSenderAddress',
+      'Remove-BlockedConnector',
+      'New-HostedOutboundSpamFilterPolicy',
+      'New-HostedOutboundSpamFilterRule',
+      'Set-HostedOutboundSpamFilterPolicy',
+      'Set-ProtectionAlert',
+      'Set-Alert',
+      'New-AcceptedDomain',
+      'New-AdminAccount',
+      'Set-AdminAuditLogConfig',
+    ]) {
+      await page.locator(`tr[data-operation="${op}"]`).first().waitFor();
+    }
+    await page.locator('tr[data-operation="Remove-BlockedSenderAddress"]', { hasText: 'julia' }).waitFor();
+    await page.getByLabel('Operations').fill('Set-ProtectionAlert');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitForCount(page.locator('tbody tr'), 1);
+    await page.locator('tr[data-operation="Set-ProtectionAlert"]').click();
+    await page
+      .getByRole('dialog', { name: 'Set-ProtectionAlert' })
+      .getByText(/secops@contoso\.com/)
+      .first()
+      .waitFor();
+    await page.keyboard.press('Escape');
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    const csv = await page.request.get(href!);
+    assert.match(csv.headers()['content-type'] ?? '', /text\/csv/);
+    const text = await csv.text();
+    assert.match(text, /Set-ProtectionAlert/);
+    assert.doesNotMatch(text, /Remove-BlockedSenderAddress/, 'the export is the same search');
+    const json = await page.request.get((await page.getByRole('link', { name: 'Export JSON' }).getAttribute('href'))!);
+    assert.equal((JSON.parse(await json.text()) as unknown[]).length, 1);
+    assert.deepEqual(errors, []);
+  });
+
+  it('works at a narrow 390-pixel width', async () => {
+    const { page, errors } = await portal({ width: 390, height: 844 });
+    await signIn(page, 'secadmin', PASSWORD);
+    await page.getByRole('table', { name: 'Restricted entities' }).waitFor();
+    const overflow = async () => (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok((await overflow()) <= 390, `the page does not scroll sideways (${await overflow()} px)`);
+    assert.equal(await page.getByRole('link', { name: 'Sending activity' }).isVisible(), false, 'navigation is folded away');
+    await screenshot(page, 'restricted-entities-390');
+    await page.getByRole('button', { name: 'Navigation' }).click();
+    await page.getByRole('link', { name: 'Sending activity' }).click();
+    await page.waitForURL(/\/sendingactivity$/);
+    await page.getByRole('table', { name: 'Sending activity' }).waitFor();
+    assert.ok((await overflow()) <= 390, `sending activity does not scroll sideways (${await overflow()} px)`);
+    await page.getByRole('button', { name: /^Account:/ }).click();
+    await page.getByText('Role: Security Administrator').waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('saves a screenshot of each page (docs/screenshots)', async () => {
+    // Fresh incidents for the pictures: two users over the Sales limits policy (3 external per hour).
+    await restrict('nestor@contoso.com', 5);
+    await restrict('pradeep@contoso.com', 4);
+    const { page, errors } = await portal();
+    await page.goto('/signin');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await screenshot(page, 'sign-in');
+    await signIn(page, 'ga', PASSWORD);
+    await page.locator('tr[data-entity="nestor@contoso.com"]').waitFor();
+    await screenshot(page, 'restricted-entities');
+    await page.getByRole('checkbox', { name: 'Select nestor@contoso.com' }).check();
+    await page.getByRole('button', { name: 'Unblock' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Unblock user' });
+    await drawer.getByTestId('sending-chart').waitFor();
+    await page.waitForTimeout(400);
+    await screenshot(page, 'unblock-user-overview');
+    await drawer.getByTestId('sending-chart').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    await screenshot(page, 'unblock-user-chart');
+    await drawer.getByRole('button', { name: 'Next' }).click();
+    await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'unblock-user-page');
+    await drawer.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('alertdialog').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'unblock-user-confirm');
+    await page.getByRole('alertdialog').getByRole('button', { name: 'No' }).click();
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+
+    const shots: Array<[string, string, string]> = [
+      ['Alert policy', 'alert-policies', 'tr[data-alert-policy]'],
+      ['Alerts', 'alerts', 'tr[data-alert]'],
+      ['Anti-spam policies', 'anti-spam-policies', 'tr[data-policy]'],
+      ['Sending activity', 'sending-activity', 'tr[data-sender]'],
+      ['Audit log', 'audit-log', 'tr[data-operation]'],
+      ['Settings', 'settings', 'text=Audit logging is on'],
+    ];
+    for (const [link, name, ready] of shots) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.locator(ready).first().waitFor();
+      await page.waitForTimeout(300);
+      await screenshot(page, name);
+    }
+    await page.getByRole('link', { name: 'Alert policy', exact: true }).click();
+    await page.locator('tr[data-alert-policy="User restricted from sending email"]').click();
+    await page.getByRole('dialog', { name: 'User restricted from sending email' }).getByText('Set your recipients').waitFor();
+    await page.waitForTimeout(400);
+    await screenshot(page, 'alert-policy-flyout');
+    await page.keyboard.press('Escape');
+    await page.getByRole('link', { name: 'Anti-spam policies', exact: true }).click();
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Create a new outbound anti-spam policy' });
+    await wizard.getByRole('textbox', { name: /^Name/ }).fill('Marketing');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Users', { exact: true }).fill('megan@contoso.com, lee@contoso.com');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Set an external message limit').fill('2');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByTestId('what-if').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'anti-spam-create-review');
+    await page.getByRole('link', { name: 'Settings', exact: true }).isVisible();
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.deepEqual(errors, []);
+  });
+
+  it('sends an admin whose session ended back to sign-in, then to the page they were on', async () => {
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD, '/auditlog');
+    await page.locator('tr[data-operation]').first().waitFor();
+    s.clock.advance(31 * 60_000); // past the 30-minute idle timeout
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/signin\?return=%2Fauditlog/);
+    await page.getByLabel('Account name').fill('reader');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/auditlog$/);
+    await page.locator('tr[data-operation]').first().waitFor();
     assert.deepEqual(errors, []);
   });
 });

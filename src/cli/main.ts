@@ -8,6 +8,7 @@ import { systemClock } from '../app/ports.js';
 import { bootstrap } from '../app/tenants.js';
 import { Errors, isOutgateError, OutgateError } from '../errors.js';
 import { startServer } from '../main.js';
+import { describeDemo, startDemo } from '../demo.js';
 import type { Actor } from '../domain/events.js';
 import { normalizeArgs } from './argv.js';
 import { CMDLETS, type Cmdlet } from './cmdlets.js';
@@ -33,8 +34,20 @@ async function runProgram(argv: readonly string[]): Promise<number> {
     .addHelpText('after', `\nCmdlets (outgate <Cmdlet> -Help):\n${CMDLETS.map((c) => `  ${c.name.padEnd(40)} ${c.summary}`).join('\n')}\n`);
   program
     .command('start')
-    .description('Run the service (policy server) on the embedded store.')
-    .action(async () => {
+    .description('Run the service (policy server, HTTP API and portal) on the embedded store.')
+    .option('--demo', 'A throwaway demo: a tenant, policies, admin accounts of every role and a minute of synthetic traffic; prints the portal URL and passwords.')
+    .action(async (o: { demo?: boolean }) => {
+      if (o.demo) {
+        const demo = await startDemo();
+        const stopping = new Promise<void>((resolve) => {
+          const stop = (): void => void demo.stop().then(resolve);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await Promise.race([demo.ready.then(() => process.stdout.write(describeDemo(demo))), stopping]);
+        await stopping;
+        return;
+      }
       const running = await startServer(loadConfig());
       await new Promise<void>((resolve) => {
         const stop = (): void => void running.stop().then(resolve);

@@ -7,7 +7,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 export const CHROMIUM = process.env.OUTGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
-export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+/** docs/screenshots with OUTGATE_SCREENSHOTS=1 (npm run screenshots); otherwise .tmp, so a test run leaves git clean. */
+export const SCREENSHOTS = process.env.OUTGATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : join(ROOT, '.tmp/screenshots');
 
 function newest(dir: string): number {
   let t = 0;
@@ -22,13 +23,19 @@ function newest(dir: string): number {
 export function ensurePortalBuilt(): void {
   const index = join(ROOT, 'web/dist/index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, 'web/src'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'web/vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'web/vite.config.ts'), '--logLevel', 'warn'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
 }
 
 /** Chromium headless; a missing browser fails loudly (scripts/ensure-packages.sh installs it). */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}. Run 'sudo bash scripts/ensure-packages.sh' (apt: chromium); the portal tests never skip.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}. Run 'sudo bash scripts/ensure-packages.sh' (apt: chromium); the portal tests never skip.`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
 }

@@ -5,6 +5,7 @@ import {
   Button,
   Dropdown,
   makeStyles,
+  mergeClasses,
   Menu,
   MenuDivider,
   MenuGroup,
@@ -41,11 +42,14 @@ import { AntiSpam } from './pages/AntiSpam.js';
 import { SendingActivity } from './pages/SendingActivity.js';
 import { AuditLog } from './pages/AuditLog.js';
 import { Settings } from './pages/Settings.js';
+import { AlertPolicies } from './pages/AlertPolicies.js';
+import { Alerts } from './pages/Alerts.js';
 
 const useStyles = makeStyles({
   shell: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
   header: {
     display: 'flex',
+    minWidth: 0,
     alignItems: 'center',
     gap: '12px',
     height: '48px',
@@ -57,6 +61,7 @@ const useStyles = makeStyles({
   brand: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400, color: tokens.colorNeutralForegroundOnBrand },
   spacer: { flexGrow: 1 },
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
+  account: { color: tokens.colorNeutralForegroundOnBrand, minWidth: 0, flexShrink: 0 },
   menuButton: { color: tokens.colorNeutralForegroundOnBrand, display: 'none', '@media (max-width: 760px)': { display: 'inline-flex' } },
   tenant: { minWidth: '160px', '@media (max-width: 760px)': { minWidth: '110px', maxWidth: '130px' } },
   body: { display: 'flex', flexGrow: 1, minHeight: 0 },
@@ -71,7 +76,17 @@ const useStyles = makeStyles({
     gap: '2px',
     '@media (max-width: 760px)': { display: 'none' },
   },
-  navOpen: { '@media (max-width: 760px)': { display: 'flex', position: 'fixed', top: '48px', bottom: 0, left: 0, zIndex: 10, boxShadow: tokens.shadow16 } },
+  navOpen: {
+    '@media (max-width: 760px)': {
+      display: 'flex',
+      position: 'fixed',
+      top: '48px',
+      bottom: 0,
+      left: 0,
+      zIndex: 10,
+      boxShadow: tokens.shadow16,
+    },
+  },
   navItem: { justifyContent: 'flex-start', width: '100%', fontWeight: tokens.fontWeightRegular },
   navActive: { backgroundColor: tokens.colorNeutralBackground1Selected, fontWeight: tokens.fontWeightSemibold },
   main: { flexGrow: 1, minWidth: 0, padding: '16px 24px', '@media (max-width: 760px)': { padding: '12px' } },
@@ -165,7 +180,8 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
     }
   };
 
-  const tenantLabel = info.account.tenantName ?? (tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'All tenants (provider)');
+  const tenantLabel =
+    info.account.tenantName ?? (tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'All tenants (provider)');
   return (
     <SessionContext.Provider value={session}>
       <div className={s.shell}>
@@ -179,7 +195,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
             onClick={() => setNavOpen((o) => !o)}
           />
           <span className={s.brand}>Outgate</span>
-          <Text className={`${s.onBrand} ${s.hideNarrow}`} size={200}>
+          <Text className={mergeClasses(s.onBrand, s.hideNarrow)} size={200}>
             Outbound mail protection
           </Text>
           <span className={s.spacer} />
@@ -188,16 +204,19 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
               className={s.tenant}
               aria-label="Tenant"
               size="small"
-              value={tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'Default tenant'}
+              value={tenant ? (tenants.find((t) => t.Id === tenant)?.Name ?? tenant) : 'All tenants'}
               selectedOptions={[tenant ?? '']}
               onOptionSelect={(_e, d) => {
                 const t = d.optionValue || undefined;
                 setTenant(t);
                 setTenantState(t);
-                notify.success(`Now acting in ${d.optionText ?? 'the default tenant'}`);
+                notify.success(
+                  t ? `Now acting in ${d.optionText ?? t}` : 'Showing all tenants',
+                  t ? undefined : 'Changes you make go to the default tenant.',
+                );
               }}
             >
-              <Option value="">Default tenant</Option>
+              <Option value="">All tenants</Option>
               {tenants.map((t) => (
                 <Option key={t.Id} value={t.Id} text={t.Name}>
                   {t.Name}
@@ -207,7 +226,12 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
           ) : null}
           <Menu positioning="below-end">
             <MenuTrigger disableButtonEnhancement>
-              <Button appearance="transparent" className={s.onBrand} aria-label={`Account: ${info.account.displayName}, ${info.account.role}`} icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}>
+              <Button
+                appearance="transparent"
+                className={s.account}
+                aria-label={`Account: ${info.account.displayName}, ${info.account.role}`}
+                icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}
+              >
                 <span className={s.hideNarrow}>{info.account.displayName}</span>
               </Button>
             </MenuTrigger>
@@ -231,7 +255,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
           </Menu>
         </header>
         <div className={s.body}>
-          <nav className={`${s.nav} ${navOpen ? s.navOpen : ''}`} aria-label="Portal">
+          <nav className={mergeClasses(s.nav, navOpen && s.navOpen)} aria-label="Portal">
             {PAGES.map((p) => (
               <Button
                 key={p.path}
@@ -239,7 +263,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
                 href={p.path}
                 appearance="subtle"
                 icon={p.icon}
-                className={`${s.navItem} ${p.path === path ? s.navActive : ''}`}
+                className={mergeClasses(s.navItem, p.path === path && s.navActive)}
                 aria-current={p.path === path ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
@@ -272,6 +296,10 @@ function renderPage(path: string): ReactNode {
       return <AuditLog />;
     case '/settings':
       return <Settings />;
+    case '/alertpolicies':
+      return <AlertPolicies />;
+    case '/alerts':
+      return <Alerts />;
     case '/signin':
     case '/':
       return <Spinner label="Opening…" />;

@@ -47,9 +47,9 @@ export function setSignedOutHandler(f: () => void): void {
   onSignedOut = f;
 }
 
-/** Adds ?tenant= for provider admins who picked one. */
+/** Adds ?tenant= for provider admins who picked one (accounts made then are bound to that tenant). */
 export function withTenant(path: string): string {
-  if (!tenant || path.startsWith('/api/v1/session') || path.startsWith('/api/v1/tenants') || path.startsWith('/api/v1/accounts') || path.startsWith('/api/v1/api-keys')) return path;
+  if (!tenant || path.startsWith('/api/v1/session') || path.startsWith('/api/v1/tenants') || path.startsWith('/api/v1/portal-config')) return path;
   return `${path}${path.includes('?') ? '&' : '?'}tenant=${encodeURIComponent(tenant)}`;
 }
 
@@ -66,7 +66,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(withTenant(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    res = await fetch(withTenant(path), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
   } catch {
     throw new ApiError(0, 'OG_ERR_NETWORK', 'The Outgate server could not be reached. Check your connection and try again.');
   }
@@ -80,7 +85,11 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (!res.ok) {
     const e = (data ?? {}) as { code?: string; message?: string };
     if (res.status === 401 && !path.startsWith('/api/v1/session')) onSignedOut();
-    throw new ApiError(res.status, e.code ?? `HTTP_${res.status}`, typeof e.message === 'string' ? e.message : `The server answered ${res.status} ${res.statusText}.`);
+    throw new ApiError(
+      res.status,
+      e.code ?? `HTTP_${res.status}`,
+      typeof e.message === 'string' ? e.message : `The server answered ${res.status} ${res.statusText}.`,
+    );
   }
   return data as T;
 }

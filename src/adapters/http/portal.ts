@@ -14,13 +14,18 @@ const NOT_PORTAL = /^\/(api|metrics|health)(\/|$|\?)/;
 
 // Fluent UI (Griffel) inserts its styles at run time, hence 'unsafe-inline' for styles only; no script
 // but the bundle's own, so markup smuggled into data can never run.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Outgate</title>
 <p>The Outgate portal has not been built. Run <code>npm run build:web</code> (or <code>npm run build</code>), then reload.</p>`;
 
 function pageHeaders(reply: FastifyReply): FastifyReply {
-  return reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('cache-control', 'no-cache');
+  return reply
+    .header('content-security-policy', CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .header('cache-control', 'no-cache');
 }
 
 /** Serves the static files of the portal (hashed assets cached for a year, index.html revalidated). */

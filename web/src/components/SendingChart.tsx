@@ -5,7 +5,14 @@ import { useState } from 'react';
 import type { HourCount } from '../types.js';
 
 const useStyles = makeStyles({
-  legend: { display: 'flex', flexWrap: 'wrap', gap: '12px', fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground2, marginTop: '4px' },
+  legend: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: '12px',
+    fontSize: tokens.fontSizeBase200,
+    color: tokens.colorNeutralForeground2,
+    marginTop: '4px',
+  },
   swatch: { display: 'inline-block', width: '10px', height: '10px', marginRight: '4px', verticalAlign: 'middle' },
   svg: { width: '100%', height: 'auto', display: 'block' },
 });
@@ -48,7 +55,13 @@ export function SendingChart({ hours, limits }: { hours: HourCount[]; limits: Li
   const ticks = [0, Math.round(scale / 2), Math.round(scale)];
   const first = shown[0]?.Hour;
   const last = shown[shown.length - 1]?.Hour;
-  const fmt = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleString(undefined, range === '24h' ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' }) : '');
+  const fmt = (iso: string | undefined): string =>
+    iso
+      ? new Date(iso).toLocaleString(
+          undefined,
+          range === '24h' ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' },
+        )
+      : '';
   return (
     <div data-testid="sending-chart">
       <TabList size="small" selectedValue={range} onTabSelect={(_e, d) => setRange(d.value as '24h' | '7d')} aria-label="Chart range">

@@ -1,10 +1,28 @@
 // The designed states of a list: loading, error (with the API's sentence and Retry), empty.
-import { Button, makeStyles, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, Spinner, Text, tokens } from '@fluentui/react-components';
+import {
+  Button,
+  makeStyles,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
 import { ArrowClockwiseRegular, DocumentDismissRegular } from '@fluentui/react-icons';
 import type { ReactNode } from 'react';
 
 const useStyles = makeStyles({
-  box: { display: 'flex', flexDirection: 'column', alignItems: 'center', gap: '8px', padding: '48px 16px', textAlign: 'center', color: tokens.colorNeutralForeground2 },
+  box: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'center',
+    gap: '8px',
+    padding: '48px 16px',
+    textAlign: 'center',
+    color: tokens.colorNeutralForeground2,
+  },
   icon: { fontSize: '40px', color: tokens.colorNeutralForeground3 },
 });
 

@@ -1,11 +1,27 @@
 // Shared list pieces: sort state with a header per column, the page header, the spacing menu.
-import { Button, makeStyles, Menu, MenuItemRadio, MenuList, MenuPopover, MenuTrigger, Text, Title2, tokens, type TableProps } from '@fluentui/react-components';
+import {
+  Button,
+  makeStyles,
+  Menu,
+  MenuItemRadio,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Text,
+  Title2,
+  tokens,
+  type TableProps,
+} from '@fluentui/react-components';
 import { TextDensityRegular } from '@fluentui/react-icons';
 import { useMemo, useState, type ReactNode } from 'react';
 
 export type SortDir = 'ascending' | 'descending';
 
-export function useSort<T>(items: readonly T[], keys: Record<string, (t: T) => string | number | null | undefined>, initial: { column: string; dir: SortDir }) {
+export function useSort<T>(
+  items: readonly T[],
+  keys: Record<string, (t: T) => string | number | null | undefined>,
+  initial: { column: string; dir: SortDir },
+) {
   const [sort, setSort] = useState(initial);
   const sorted = useMemo(() => {
     const key = keys[sort.column];
@@ -17,7 +33,11 @@ export function useSort<T>(items: readonly T[], keys: Record<string, (t: T) => s
       if (x === y) return 0;
       if (x === null || x === undefined || x === '') return 1;
       if (y === null || y === undefined || y === '') return -1;
-      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: 'base' })) * f;
+      return (
+        (typeof x === 'number' && typeof y === 'number'
+          ? x - y
+          : String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: 'base' })) * f
+      );
     });
     // keys is a literal per render; the items, the column and the direction decide the order.
   }, [items, sort]);
@@ -32,7 +52,15 @@ export function useSort<T>(items: readonly T[], keys: Record<string, (t: T) => s
 
 const useStyles = makeStyles({
   head: { display: 'flex', flexDirection: 'column', gap: '4px', marginBottom: '12px' },
-  bar: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: '8px', margin: '8px 0', paddingBottom: '8px', borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
+  bar: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: '8px',
+    margin: '8px 0',
+    paddingBottom: '8px',
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+  },
   grow: { flexGrow: 1 },
   scroll: { overflowX: 'auto', width: '100%' },
 });
@@ -68,9 +96,17 @@ export type Spacing = NonNullable<TableProps['size']>;
 
 export function SpacingMenu({ spacing, onChange }: { spacing: Spacing; onChange: (s: Spacing) => void }) {
   return (
-    <Menu checkedValues={{ spacing: [spacing === 'extra-small' ? 'compact' : 'normal'] }} onCheckedValueChange={(_e, d) => onChange(d.checkedItems[0] === 'compact' ? 'extra-small' : 'medium')}>
+    <Menu
+      checkedValues={{ spacing: [spacing === 'extra-small' ? 'compact' : 'normal'] }}
+      onCheckedValueChange={(_e, d) => onChange(d.checkedItems[0] === 'compact' ? 'extra-small' : 'medium')}
+    >
       <MenuTrigger disableButtonEnhancement>
-        <Button appearance="subtle" icon={<TextDensityRegular />} aria-label="Change list spacing to compact or normal" title="Change list spacing to compact or normal" />
+        <Button
+          appearance="subtle"
+          icon={<TextDensityRegular />}
+          aria-label="Change list spacing to compact or normal"
+          title="Change list spacing to compact or normal"
+        />
       </MenuTrigger>
       <MenuPopover>
         <MenuList>

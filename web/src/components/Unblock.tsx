@@ -15,6 +15,7 @@ import {
   Field,
   Link,
   makeStyles,
+  mergeClasses,
   MessageBar,
   MessageBarBody,
   OverlayDrawer,
@@ -28,7 +29,7 @@ import { CheckmarkCircleFilled, CircleRegular, Dismiss24Regular, OpenRegular } f
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, errorText, formatDate, linkFor } from '../api.js';
 import { useNotify, useSession } from '../session.js';
-import { entityId, entityName, reasonFields, type RestrictedEntity, type SenderActivity } from '../types.js';
+import { entityId, entityName, reasonFields, reasonSummary, type RestrictedEntity, type SenderActivity } from '../types.js';
 import { SendingChart } from './SendingChart.js';
 import { ErrorState, LoadingState } from './States.js';
 
@@ -69,7 +70,10 @@ function useEntityDetails(entity: RestrictedEntity) {
     let live = true;
     const id = encodeURIComponent(entityId(entity));
     setError(null);
-    Promise.all([api<RestrictedEntity>('GET', `/api/v1/restricted-entities/${entity.Entity}/${id}`), api<SenderActivity>('GET', `/api/v1/sending-activity/${entity.Entity}/${id}`).catch(() => null)]).then(
+    Promise.all([
+      api<RestrictedEntity>('GET', `/api/v1/restricted-entities/${entity.Entity}/${id}`),
+      api<SenderActivity>('GET', `/api/v1/sending-activity/${entity.Entity}/${id}`).catch(() => null),
+    ]).then(
       ([d, a]) => {
         if (!live) return;
         setDetail(d);
@@ -87,6 +91,7 @@ function useEntityDetails(entity: RestrictedEntity) {
 function Overview({ entity, detail, activity }: { entity: RestrictedEntity; detail: RestrictedEntity; activity: SenderActivity | null }) {
   const s = useStyles();
   const fields = reasonFields(detail.Reason);
+  const type = fields.find(([k]) => k === 'ExceedingLimitType')?.[1];
   return (
     <>
       <section className={s.section} aria-labelledby="ub-details">
@@ -98,12 +103,12 @@ function Overview({ entity, detail, activity }: { entity: RestrictedEntity; deta
             [entity.Entity === 'Mailbox' ? 'User' : 'Connector', entityName(detail)],
             ['Entity', detail.Entity],
             ['Status', detail.Status],
+            ['Reason', reasonSummary(detail.Reason)],
             ['Date restricted', formatDate(detail.CreatedDatetime)],
             ['Expires', detail.ExpiresDatetime ? formatDate(detail.ExpiresDatetime) : 'Never (an admin must unblock)'],
             ['Policy', detail.Policy ?? '—'],
             ['Action', detail.Action ?? '—'],
-            ...fields.filter(([k]) => k !== 'Policy').map(([k, v]) => [k, v] as [string, ReactNode]),
-            ['Reason', <span className={s.code}>{detail.Reason}</span>],
+            ...(type ? [['Limit exceeded', type] as [string, ReactNode]] : []),
           ]}
         />
       </section>
@@ -112,9 +117,27 @@ function Overview({ entity, detail, activity }: { entity: RestrictedEntity; deta
           <Subtitle2 as="h3" id="ub-chart">
             Recipients per hour
           </Subtitle2>
-          <SendingChart hours={activity.ByHour} limits={{ externalPerHour: activity.LimitExternalPerHour, internalPerHour: activity.LimitInternalPerHour, perDay: activity.LimitPerDay }} />
+          <SendingChart
+            hours={activity.ByHour}
+            limits={{
+              externalPerHour: activity.LimitExternalPerHour,
+              internalPerHour: activity.LimitInternalPerHour,
+              perDay: activity.LimitPerDay,
+            }}
+          />
         </section>
       ) : null}
+      <section className={s.section} aria-labelledby="ub-reason">
+        <Subtitle2 as="h3" id="ub-reason">
+          What the restriction recorded
+        </Subtitle2>
+        <Details
+          rows={[
+            ...fields.filter(([k]) => k !== 'Policy' && k !== 'ExceedingLimitType').map(([k, v]) => [k, v] as [string, ReactNode]),
+            ['Reason', <span className={s.code}>{detail.Reason}</span>],
+          ]}
+        />
+      </section>
       {detail.History && detail.History.length > 1 ? (
         <section className={s.section} aria-labelledby="ub-history">
           <Subtitle2 as="h3" id="ub-history">
@@ -141,9 +164,14 @@ function UserRecommendations() {
       <Subtitle2 as="h3" id="ub-recs">
         Recommendations
       </Subtitle2>
-      <Text block>A sender over its outbound limits is usually a compromised account. Before you unblock it, confirm the account isn't compromised, or regain control of it:</Text>
+      <Text block>
+        A sender over its outbound limits is usually a compromised account. Before you unblock it, confirm the account isn't compromised, or
+        regain control of it:
+      </Text>
       <ol className={s.list}>
-        <li>Disable the account, or reset its password (strong, not sent by email, not one of the last five) and update its app passwords.</li>
+        <li>
+          Disable the account, or reset its password (strong, not sent by email, not one of the last five) and update its app passwords.
+        </li>
         <li>Enable and enforce multi-factor authentication (MFA).</li>
         <li>Revoke the user's sign-in sessions, and review the MFA devices registered to the account.</li>
         <li>Review the applications the user consented to and the admin roles assigned to the user.</li>
@@ -159,7 +187,7 @@ function Steps({ names, current }: { names: string[]; current: number }) {
   return (
     <ol className={s.steps} aria-label="Steps">
       {names.map((n, i) => (
-        <li key={n} className={`${s.step} ${i === current ? s.stepActive : ''}`} aria-current={i === current ? 'step' : undefined}>
+        <li key={n} className={mergeClasses(s.step, i === current && s.stepActive)} aria-current={i === current ? 'step' : undefined}>
           {i < current ? <CheckmarkCircleFilled color={tokens.colorPaletteGreenForeground1} /> : <CircleRegular />}
           {n}
         </li>
@@ -184,7 +212,11 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
     setBusy(true);
     setFailure(null);
     try {
-      await api('POST', `/api/v1/restricted-entities/Mailbox/${encodeURIComponent(user)}/unblock`, note.trim() ? { reason: note.trim() } : {});
+      await api(
+        'POST',
+        `/api/v1/restricted-entities/Mailbox/${encodeURIComponent(user)}/unblock`,
+        note.trim() ? { reason: note.trim() } : {},
+      );
       setConfirming(false);
       notify.success('User unblocked', `${user} can send email again.`);
       onDone();
@@ -200,7 +232,10 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="unblock-title">
       <DrawerHeader>
-        <DrawerHeaderTitle id="unblock-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+        <DrawerHeaderTitle
+          id="unblock-title"
+          action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
+        >
           Unblock user
         </DrawerHeaderTitle>
         <Text className={s.code}>{user}</Text>
@@ -215,15 +250,23 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
         {step === 0 ? (
           <>
             <Text block style={{ marginBottom: 12 }}>
-              Read the details about the restricted account, and go through the suggestions in the Recommendations section to confirm that the account isn't compromised or to regain control of it.
+              Read the details about the restricted account, and go through the suggestions in the Recommendations section to confirm that
+              the account isn't compromised or to regain control of it.
             </Text>
-            {error ? <ErrorState message={error} onRetry={retry} /> : detail ? <Overview entity={entity} detail={detail} activity={activity} /> : <LoadingState label="Loading the details…" />}
+            {error ? (
+              <ErrorState message={error} onRetry={retry} />
+            ) : detail ? (
+              <Overview entity={entity} detail={detail} activity={activity} />
+            ) : (
+              <LoadingState label="Loading the details…" />
+            )}
             <UserRecommendations />
           </>
         ) : (
           <>
             <Text block style={{ marginBottom: 16 }}>
-              Consider the recommendations and use these links to enable MFA and reset the user's password if you haven't done these steps already. Enabling MFA and resetting the password are a good defense against future account compromise.
+              Consider the recommendations and use these links to enable MFA and reset the user's password if you haven't done these steps
+              already. Enabling MFA and resetting the password are a good defense against future account compromise.
             </Text>
             <section className={s.section} aria-labelledby="ub-mfa">
               <Subtitle2 as="h3" id="ub-mfa">
@@ -271,7 +314,8 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
           <DialogBody>
             <DialogTitle>Remove the sending restriction?</DialogTitle>
             <DialogContent>
-              You're about to remove the sending restriction for <strong>{user}</strong>. If you verified that the account is secured, select Yes to confirm. The user can send email again at once.
+              You're about to remove the sending restriction for <strong>{user}</strong>. If you verified that the account is secured,
+              select Yes to confirm. The user can send email again at once.
             </DialogContent>
             <DialogActions>
               <Button appearance="primary" onClick={() => void unblock()} disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
@@ -314,7 +358,10 @@ export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: Restr
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="unblock-entity-title">
       <DrawerHeader>
-        <DrawerHeaderTitle id="unblock-entity-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+        <DrawerHeaderTitle
+          id="unblock-entity-title"
+          action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
+        >
           Unblock entity
         </DrawerHeaderTitle>
         <Text className={s.code}>{name}</Text>
@@ -328,7 +375,13 @@ export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: Restr
         <Text block style={{ marginBottom: 12 }}>
           Read the details about the restricted connector and go through the recommendations before you unblock it.
         </Text>
-        {error ? <ErrorState message={error} onRetry={retry} /> : detail ? <Overview entity={entity} detail={detail} activity={activity} /> : <LoadingState label="Loading the details…" />}
+        {error ? (
+          <ErrorState message={error} onRetry={retry} />
+        ) : detail ? (
+          <Overview entity={entity} detail={detail} activity={activity} />
+        ) : (
+          <LoadingState label="Loading the details…" />
+        )}
         <section className={s.section} aria-labelledby="ue-recs">
           <Subtitle2 as="h3" id="ue-recs">
             Recommendations

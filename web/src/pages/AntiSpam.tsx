@@ -31,7 +31,15 @@ import {
   Textarea,
   tokens,
 } from '@fluentui/react-components';
-import { AddRegular, ArrowClockwiseRegular, ArrowDownRegular, ArrowUpRegular, DeleteRegular, Dismiss24Regular, EditRegular } from '@fluentui/react-icons';
+import {
+  AddRegular,
+  ArrowClockwiseRegular,
+  ArrowDownRegular,
+  ArrowUpRegular,
+  DeleteRegular,
+  Dismiss24Regular,
+  EditRegular,
+} from '@fluentui/react-icons';
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, formatDate } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
@@ -79,10 +87,14 @@ export const ACTIONS: Record<Action, string> = {
   BlockUser: 'Restrict the user from sending mail',
   Alert: 'Alert only: let the mail through',
 };
-const FORWARDING = { Automatic: 'Automatic - System-controlled', On: 'On - Forwarding is enabled', Off: 'Off - Forwarding is disabled' } as const;
+const FORWARDING = {
+  Automatic: 'Automatic - System-controlled',
+  On: 'On - Forwarding is enabled',
+  Off: 'Off - Forwarding is disabled',
+} as const;
 
 const useStyles = makeStyles({
-  table: { minWidth: '760px' },
+  table: { minWidth: '760px', tableLayout: 'auto' },
   name: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere' },
   row: { cursor: 'pointer' },
   form: { display: 'flex', flexDirection: 'column', gap: '12px', maxWidth: '560px' },
@@ -128,19 +140,41 @@ function limitError(v: number): string | null {
 
 export function SettingsForm({ value, onChange }: { value: Settings; onChange: (v: Settings) => void }) {
   const s = useStyles();
-  const num = (key: 'RecipientLimitExternalPerHour' | 'RecipientLimitInternalPerHour' | 'RecipientLimitPerDay', label: string, hint: string) => (
+  const num = (
+    key: 'RecipientLimitExternalPerHour' | 'RecipientLimitInternalPerHour' | 'RecipientLimitPerDay',
+    label: string,
+    hint: string,
+  ) => (
     <Field label={label} hint={hint} validationMessage={limitError(value[key])} validationState={limitError(value[key]) ? 'error' : 'none'}>
-      <Input type="number" min={0} max={10000} value={String(value[key])} onChange={(_e, d) => onChange({ ...value, [key]: d.value === '' ? 0 : Number(d.value) })} />
+      <Input
+        type="number"
+        min={0}
+        max={10000}
+        value={String(value[key])}
+        onChange={(_e, d) => onChange({ ...value, [key]: d.value === '' ? 0 : Number(d.value) })}
+      />
     </Field>
   );
   return (
     <div className={s.form}>
       <Subtitle2 as="h3">Message limits</Subtitle2>
-      {num('RecipientLimitExternalPerHour', 'Set an external message limit', 'Recipients outside your domains per hour; 0 uses the service default.')}
-      {num('RecipientLimitInternalPerHour', 'Set an internal message limit', 'Recipients in your accepted domains per hour; 0 uses the service default.')}
+      {num(
+        'RecipientLimitExternalPerHour',
+        'Set an external message limit',
+        'Recipients outside your domains per hour; 0 uses the service default.',
+      )}
+      {num(
+        'RecipientLimitInternalPerHour',
+        'Set an internal message limit',
+        'Recipients in your accepted domains per hour; 0 uses the service default.',
+      )}
       {num('RecipientLimitPerDay', 'Set a daily message limit', 'All recipients per day; 0 uses the service default.')}
       <Field label="Restriction placed on users who reach the message limit">
-        <Dropdown value={ACTIONS[value.ActionWhenThresholdReached]} selectedOptions={[value.ActionWhenThresholdReached]} onOptionSelect={(_e, d) => onChange({ ...value, ActionWhenThresholdReached: d.optionValue as Action })}>
+        <Dropdown
+          value={ACTIONS[value.ActionWhenThresholdReached]}
+          selectedOptions={[value.ActionWhenThresholdReached]}
+          onOptionSelect={(_e, d) => onChange({ ...value, ActionWhenThresholdReached: d.optionValue as Action })}
+        >
           {(Object.keys(ACTIONS) as Action[]).map((a) => (
             <Option key={a} value={a}>
               {ACTIONS[a]}
@@ -150,7 +184,11 @@ export function SettingsForm({ value, onChange }: { value: Settings; onChange: (
       </Field>
       <Subtitle2 as="h3">Forwarding rules</Subtitle2>
       <Field label="Automatic forwarding rules">
-        <Dropdown value={FORWARDING[value.AutoForwardingMode]} selectedOptions={[value.AutoForwardingMode]} onOptionSelect={(_e, d) => onChange({ ...value, AutoForwardingMode: d.optionValue as Settings['AutoForwardingMode'] })}>
+        <Dropdown
+          value={FORWARDING[value.AutoForwardingMode]}
+          selectedOptions={[value.AutoForwardingMode]}
+          onOptionSelect={(_e, d) => onChange({ ...value, AutoForwardingMode: d.optionValue as Settings['AutoForwardingMode'] })}
+        >
           {(Object.keys(FORWARDING) as Array<keyof typeof FORWARDING>).map((a) => (
             <Option key={a} value={a}>
               {FORWARDING[a]}
@@ -162,7 +200,11 @@ export function SettingsForm({ value, onChange }: { value: Settings; onChange: (
   );
 }
 
-function WhatIfResult({ state }: { state: { kind: 'idle' } | { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; result: WhatIf } }) {
+function WhatIfResult({
+  state,
+}: {
+  state: { kind: 'idle' } | { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; result: WhatIf };
+}) {
   const s = useStyles();
   if (state.kind === 'idle') return null;
   if (state.kind === 'loading') return <Spinner size="tiny" label="Replaying the last 7 days…" labelPosition="after" />;
@@ -172,7 +214,9 @@ function WhatIfResult({ state }: { state: { kind: 'idle' } | { kind: 'loading' }
     <MessageBar intent={r.Count > 0 ? 'warning' : 'success'} data-testid="what-if">
       <MessageBarBody>
         <Text weight="semibold" block>
-          {r.Count === 0 ? `In the last 7 days these settings would have restricted no sender (of ${r.SendersEvaluated} evaluated).` : `In the last 7 days these settings would have restricted ${r.Count} ${r.Count === 1 ? 'sender' : 'senders'} (of ${r.SendersEvaluated} evaluated):`}
+          {r.Count === 0
+            ? `In the last 7 days these settings would have restricted no sender (of ${r.SendersEvaluated} evaluated).`
+            : `In the last 7 days these settings would have restricted ${r.Count} ${r.Count === 1 ? 'sender' : 'senders'} (of ${r.SendersEvaluated} evaluated):`}
         </Text>
         {r.Count > 0 ? (
           <ul className={s.list}>
@@ -203,7 +247,13 @@ function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCreated: 
   const [exclude, setExclude] = useState(false);
   const [exUsers, setExUsers] = useState('');
   const [exDomains, setExDomains] = useState('');
-  const [settings, setSettings] = useState<Settings>({ RecipientLimitExternalPerHour: 0, RecipientLimitInternalPerHour: 0, RecipientLimitPerDay: 0, ActionWhenThresholdReached: 'BlockUserForToday', AutoForwardingMode: 'Automatic' });
+  const [settings, setSettings] = useState<Settings>({
+    RecipientLimitExternalPerHour: 0,
+    RecipientLimitInternalPerHour: 0,
+    RecipientLimitPerDay: 0,
+    ActionWhenThresholdReached: 'BlockUserForToday',
+    AutoForwardingMode: 'Automatic',
+  });
   const [whatIf, setWhatIf] = useState<WhatIfState>({ kind: 'idle' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -216,7 +266,12 @@ function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCreated: 
     ...(exclude && split(exUsers).length ? { ExceptIfFrom: split(exUsers) } : {}),
     ...(exclude && split(exDomains).length ? { ExceptIfSenderDomainIs: split(exDomains) } : {}),
   };
-  const limits = { RecipientLimitExternalPerHour: settings.RecipientLimitExternalPerHour, RecipientLimitInternalPerHour: settings.RecipientLimitInternalPerHour, RecipientLimitPerDay: settings.RecipientLimitPerDay, ActionWhenThresholdReached: settings.ActionWhenThresholdReached };
+  const limits = {
+    RecipientLimitExternalPerHour: settings.RecipientLimitExternalPerHour,
+    RecipientLimitInternalPerHour: settings.RecipientLimitInternalPerHour,
+    RecipientLimitPerDay: settings.RecipientLimitPerDay,
+    ActionWhenThresholdReached: settings.ActionWhenThresholdReached,
+  };
   const review = step === 3;
   const key = JSON.stringify([name, rule, limits]);
   useEffect(() => {
@@ -237,7 +292,11 @@ function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCreated: 
     setBusy(true);
     setError(null);
     try {
-      await api('POST', '/api/v1/outbound-policies', { Name: name.trim(), ...(description.trim() ? { AdminDisplayName: description.trim() } : {}), ...settings });
+      await api('POST', '/api/v1/outbound-policies', {
+        Name: name.trim(),
+        ...(description.trim() ? { AdminDisplayName: description.trim() } : {}),
+        ...settings,
+      });
       try {
         await api('POST', '/api/v1/outbound-rules', { Name: name.trim(), HostedOutboundSpamFilterPolicy: name.trim(), ...rule });
       } catch (err) {
@@ -301,7 +360,10 @@ function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCreated: 
           invalid: Object.keys(rule).some((k) => !k.startsWith('ExceptIf')) ? null : 'Add at least one user, group or domain.',
           content: (
             <div className={s.form}>
-              <Text>Add the internal senders the policy applies to. Separate several with commas. Values of one kind are OR'ed; different kinds are AND'ed.</Text>
+              <Text>
+                Add the internal senders the policy applies to. Separate several with commas. Values of one kind are OR'ed; different kinds
+                are AND'ed.
+              </Text>
               <Field label="Users" hint="Sender addresses, e.g. julia@contoso.com">
                 <Input value={users} onChange={(_e, d) => setUsers(d.value)} />
               </Field>
@@ -327,7 +389,11 @@ function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCreated: 
         },
         {
           title: 'Protection settings',
-          invalid: [settings.RecipientLimitExternalPerHour, settings.RecipientLimitInternalPerHour, settings.RecipientLimitPerDay].some((v) => limitError(v)) ? 'Fix the limits to continue.' : null,
+          invalid: [settings.RecipientLimitExternalPerHour, settings.RecipientLimitInternalPerHour, settings.RecipientLimitPerDay].some(
+            (v) => limitError(v),
+          )
+            ? 'Fix the limits to continue.'
+            : null,
           content: <SettingsForm value={settings} onChange={setSettings} />,
         },
         {
@@ -335,7 +401,12 @@ function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCreated: 
           content: (
             <>
               <Subtitle2 as="h3">Policy name</Subtitle2>
-              <Dl rows={[['Name', name.trim()], ['Description', description.trim() || '—']]} />
+              <Dl
+                rows={[
+                  ['Name', name.trim()],
+                  ['Description', description.trim() || '—'],
+                ]}
+              />
               <Subtitle2 as="h3">Users, groups, and domains</Subtitle2>
               {who}
               <Subtitle2 as="h3">Protection settings</Subtitle2>
@@ -358,7 +429,19 @@ function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCreated: 
   );
 }
 
-function PolicyFlyout({ policy, rule, rules, onClose, onChanged }: { policy: Policy; rule: Rule | undefined; rules: Rule[]; onClose: () => void; onChanged: () => void }) {
+function PolicyFlyout({
+  policy,
+  rule,
+  rules,
+  onClose,
+  onChanged,
+}: {
+  policy: Policy;
+  rule: Rule | undefined;
+  rules: Rule[];
+  onClose: () => void;
+  onChanged: () => void;
+}) {
   const s = useStyles();
   const notify = useNotify();
   const { canChange } = useSession();
@@ -401,7 +484,10 @@ function PolicyFlyout({ policy, rule, rules, onClose, onChanged }: { policy: Pol
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="policy-title">
       <DrawerHeader>
-        <DrawerHeaderTitle id="policy-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+        <DrawerHeaderTitle
+          id="policy-title"
+          action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
+        >
           {policy.Name}
         </DrawerHeaderTitle>
         <Text>{policy.AdminDisplayName}</Text>
@@ -418,12 +504,32 @@ function PolicyFlyout({ policy, rule, rules, onClose, onChanged }: { policy: Pol
               label={rule.State === 'Enabled' ? 'On' : 'Off'}
               checked={rule.State === 'Enabled'}
               disabled={busy}
-              onChange={(_e, d) => void run(d.checked ? 'Policy turned on' : 'Policy turned off', () => api('PATCH', `/api/v1/outbound-rules/${encodeURIComponent(rule.Name)}`, { Enabled: d.checked }))}
+              onChange={(_e, d) =>
+                void run(d.checked ? 'Policy turned on' : 'Policy turned off', () =>
+                  api('PATCH', `/api/v1/outbound-rules/${encodeURIComponent(rule.Name)}`, { Enabled: d.checked }),
+                )
+              }
             />
-            <Button icon={<ArrowUpRegular />} disabled={busy || rule.Priority === 0} onClick={() => void run('Priority increased', () => api('PATCH', `/api/v1/outbound-rules/${encodeURIComponent(rule.Name)}`, { Priority: rule.Priority - 1 }))}>
+            <Button
+              icon={<ArrowUpRegular />}
+              disabled={busy || rule.Priority === 0}
+              onClick={() =>
+                void run('Priority increased', () =>
+                  api('PATCH', `/api/v1/outbound-rules/${encodeURIComponent(rule.Name)}`, { Priority: rule.Priority - 1 }),
+                )
+              }
+            >
               Increase priority
             </Button>
-            <Button icon={<ArrowDownRegular />} disabled={busy || rule.Priority >= maxPriority} onClick={() => void run('Priority decreased', () => api('PATCH', `/api/v1/outbound-rules/${encodeURIComponent(rule.Name)}`, { Priority: rule.Priority + 1 }))}>
+            <Button
+              icon={<ArrowDownRegular />}
+              disabled={busy || rule.Priority >= maxPriority}
+              onClick={() =>
+                void run('Priority decreased', () =>
+                  api('PATCH', `/api/v1/outbound-rules/${encodeURIComponent(rule.Name)}`, { Priority: rule.Priority + 1 }),
+                )
+              }
+            >
               Decrease priority
             </Button>
             <Button
@@ -455,7 +561,11 @@ function PolicyFlyout({ policy, rule, rules, onClose, onChanged }: { policy: Pol
               ['Users', rule.From?.join(', ') || '—'],
               ['Groups', rule.FromMemberOf?.join(', ') || '—'],
               ['Domains', rule.SenderDomainIs?.join(', ') || '—'],
-              ['Excluded', [...(rule.ExceptIfFrom ?? []), ...(rule.ExceptIfFromMemberOf ?? []), ...(rule.ExceptIfSenderDomainIs ?? [])].join(', ') || '—'],
+              [
+                'Excluded',
+                [...(rule.ExceptIfFrom ?? []), ...(rule.ExceptIfFromMemberOf ?? []), ...(rule.ExceptIfSenderDomainIs ?? [])].join(', ') ||
+                  '—',
+              ],
             ]}
           />
         ) : (
@@ -492,7 +602,18 @@ function PolicyFlyout({ policy, rule, rules, onClose, onChanged }: { policy: Pol
         ) : null}
         {editing ? (
           <>
-            <Button appearance="primary" disabled={busy || [settings.RecipientLimitExternalPerHour, settings.RecipientLimitInternalPerHour, settings.RecipientLimitPerDay].some((v) => limitError(v))} onClick={() => void run('Policy saved', () => api('PATCH', `/api/v1/outbound-policies/${encodeURIComponent(policy.Name)}`, settings), true)}>
+            <Button
+              appearance="primary"
+              disabled={
+                busy ||
+                [settings.RecipientLimitExternalPerHour, settings.RecipientLimitInternalPerHour, settings.RecipientLimitPerDay].some((v) =>
+                  limitError(v),
+                )
+              }
+              onClick={() =>
+                void run('Policy saved', () => api('PATCH', `/api/v1/outbound-policies/${encodeURIComponent(policy.Name)}`, settings), true)
+              }
+            >
               Save
             </Button>
             <Button onClick={() => setEditing(false)} disabled={busy}>
@@ -519,7 +640,10 @@ export function AntiSpam() {
 
   const refresh = useCallback(async () => {
     try {
-      const [policies, rules] = await Promise.all([api<Policy[]>('GET', '/api/v1/outbound-policies'), api<Rule[]>('GET', '/api/v1/outbound-rules')]);
+      const [policies, rules] = await Promise.all([
+        api<Policy[]>('GET', '/api/v1/outbound-policies'),
+        api<Rule[]>('GET', '/api/v1/outbound-rules'),
+      ]);
       setLoad({ kind: 'ok', policies, rules });
     } catch (err) {
       setLoad({ kind: 'error', message: errorText(err) });
@@ -531,9 +655,12 @@ export function AntiSpam() {
 
   const policies = load.kind === 'ok' ? load.policies : [];
   const rules = load.kind === 'ok' ? load.rules : [];
-  const ruleOf = (p: Policy): Rule | undefined => rules.find((r) => r.HostedOutboundSpamFilterPolicy.toLowerCase() === p.Name.toLowerCase() || r.HostedOutboundSpamFilterPolicy === p.Id);
+  const ruleOf = (p: Policy): Rule | undefined =>
+    rules.find((r) => r.HostedOutboundSpamFilterPolicy.toLowerCase() === p.Name.toLowerCase() || r.HostedOutboundSpamFilterPolicy === p.Id);
   const needle = search.trim().toLowerCase();
-  const shown = policies.filter((p) => !needle || p.Name.toLowerCase().includes(needle) || p.AdminDisplayName.toLowerCase().includes(needle));
+  const shown = policies.filter(
+    (p) => !needle || p.Name.toLowerCase().includes(needle) || p.AdminDisplayName.toLowerCase().includes(needle),
+  );
   const { sorted, headerProps } = useSort(
     shown,
     {
@@ -548,7 +675,10 @@ export function AntiSpam() {
   const open = policies.find((p) => p.Name === openName);
   return (
     <>
-      <PageHeader title="Anti-spam policies (outbound)">The limits on what your senders may send, and what happens when one goes over them. The first enabled custom policy that matches a sender wins; the default policy covers everyone else.</PageHeader>
+      <PageHeader title="Anti-spam policies (outbound)">
+        The limits on what your senders may send, and what happens when one goes over them. The first enabled custom policy that matches a
+        sender wins; the default policy covers everyone else.
+      </PageHeader>
       <Bar>
         {canChange ? (
           <Button appearance="primary" icon={<AddRegular />} onClick={() => setCreating(true)}>
@@ -610,7 +740,16 @@ export function AntiSpam() {
         </Scroll>
       ) : null}
       {creating ? <CreateWizard onClose={() => setCreating(false)} onCreated={() => void refresh()} /> : null}
-      {open ? <PolicyFlyout key={open.Id + open.WhenChangedUTC} policy={open} rule={ruleOf(open)} rules={rules} onClose={() => setOpenName(null)} onChanged={() => void refresh()} /> : null}
+      {open ? (
+        <PolicyFlyout
+          key={open.Id + open.WhenChangedUTC}
+          policy={open}
+          rule={ruleOf(open)}
+          rules={rules}
+          onClose={() => setOpenName(null)}
+          onChanged={() => void refresh()}
+        />
+      ) : null}
     </>
   );
 }

@@ -46,12 +46,28 @@ export interface AuditRecord {
 }
 
 const useStyles = makeStyles({
-  filters: { display: 'flex', flexWrap: 'wrap', gap: '12px', alignItems: 'flex-end', marginBottom: '8px' },
-  field: { minWidth: '160px', flexGrow: 1, maxWidth: '260px', '@media (max-width: 760px)': { maxWidth: 'none' } },
-  table: { minWidth: '900px' },
+  filters: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(190px, 1fr))',
+    gap: '12px',
+    alignItems: 'start',
+    marginBottom: '8px',
+  },
+  field: { minWidth: 0 },
+  control: { width: '100%', minWidth: 0, boxSizing: 'border-box' },
+  submit: { alignSelf: 'start', justifySelf: 'start', marginTop: '26px' },
+  table: { minWidth: '900px', tableLayout: 'auto' },
   row: { cursor: 'pointer' },
   target: { overflowWrap: 'anywhere', maxWidth: '320px', display: 'block' },
-  pre: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', backgroundColor: tokens.colorNeutralBackground3, padding: '8px', borderRadius: tokens.borderRadiusMedium },
+  pre: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase200,
+    whiteSpace: 'pre-wrap',
+    overflowWrap: 'anywhere',
+    backgroundColor: tokens.colorNeutralBackground3,
+    padding: '8px',
+    borderRadius: tokens.borderRadiusMedium,
+  },
   dl: { display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '4px 16px', margin: '0 0 12px' },
   dd: { margin: 0, overflowWrap: 'anywhere' },
 });
@@ -66,7 +82,14 @@ interface Filters {
 }
 
 const nextDay = (d: string): string => (d ? new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : '');
-const paramsOf = (f: Filters) => ({ start: f.start, end: nextDay(f.end), operations: f.operations.trim(), actors: f.actors.trim(), targets: f.targets.trim(), limit: f.limit });
+const paramsOf = (f: Filters) => ({
+  start: f.start,
+  end: nextDay(f.end),
+  operations: f.operations.trim(),
+  actors: f.actors.trim(),
+  targets: f.targets.trim(),
+  limit: f.limit,
+});
 
 function RecordDrawer({ record, onClose }: { record: AuditRecord; onClose: () => void }) {
   const s = useStyles();
@@ -84,7 +107,10 @@ function RecordDrawer({ record, onClose }: { record: AuditRecord; onClose: () =>
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="audit-title">
       <DrawerHeader>
-        <DrawerHeaderTitle id="audit-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+        <DrawerHeaderTitle
+          id="audit-title"
+          action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
+        >
           {record.Operation}
         </DrawerHeaderTitle>
       </DrawerHeader>
@@ -141,14 +167,23 @@ export function AuditLog() {
   const items = load.kind === 'ok' ? load.items : [];
   const { sorted, headerProps } = useSort(
     items,
-    { date: (r) => r.Sequence, user: (r) => r.UserId, operation: (r) => r.Operation, target: (r) => r.ObjectId, source: (r) => r.Source, result: (r) => r.ResultStatus },
+    {
+      date: (r) => r.Sequence,
+      user: (r) => r.UserId,
+      operation: (r) => r.Operation,
+      target: (r) => r.ObjectId,
+      source: (r) => r.Source,
+      result: (r) => r.ResultStatus,
+    },
     { column: 'date', dir: 'descending' },
   );
   const set = (k: keyof Filters) => (_e: unknown, d: { value: string }) => setForm((f) => ({ ...f, [k]: d.value }));
   const exportHref = (format: 'csv' | 'json'): string => withTenant(`/api/v1/audit/export${query({ ...paramsOf(applied), format })}`);
   return (
     <>
-      <PageHeader title="Audit log">Every change to Outgate, who made it, from where, and what it was before and after. Records are hash-chained and cannot be edited.</PageHeader>
+      <PageHeader title="Audit log">
+        Every change to Outgate, who made it, from where, and what it was before and after. Records are hash-chained and cannot be edited.
+      </PageHeader>
       {auditOn === false ? (
         <MessageBar intent="warning" style={{ marginBottom: 8 }}>
           <MessageBarBody>
@@ -159,22 +194,27 @@ export function AuditLog() {
       ) : null}
       <form className={s.filters} onSubmit={submit} aria-label="Audit log search">
         <Field label="Start date" className={s.field}>
-          <Input type="date" value={form.start} onChange={set('start')} />
+          <Input className={s.control} type="date" value={form.start} onChange={set('start')} />
         </Field>
         <Field label="End date" className={s.field}>
-          <Input type="date" value={form.end} onChange={set('end')} />
+          <Input className={s.control} type="date" value={form.end} onChange={set('end')} />
         </Field>
-        <Field label="Operations" className={s.field} hint="Comma-separated, e.g. Remove-BlockedSenderAddress">
-          <Input value={form.operations} onChange={set('operations')} />
+        <Field label="Operations" className={s.field} hint="Comma-separated">
+          <Input className={s.control} value={form.operations} onChange={set('operations')} />
         </Field>
         <Field label="Users" className={s.field}>
-          <Input value={form.actors} onChange={set('actors')} />
+          <Input className={s.control} value={form.actors} onChange={set('actors')} />
         </Field>
         <Field label="Targets" className={s.field} hint="e.g. Mailbox:julia@contoso.com">
-          <Input value={form.targets} onChange={set('targets')} />
+          <Input className={s.control} value={form.targets} onChange={set('targets')} />
         </Field>
         <Field label="Results" className={s.field}>
-          <Dropdown value={form.limit} selectedOptions={[form.limit]} onOptionSelect={(_e, d) => setForm((f) => ({ ...f, limit: d.optionValue ?? '500' }))}>
+          <Dropdown
+            className={s.control}
+            value={form.limit}
+            selectedOptions={[form.limit]}
+            onOptionSelect={(_e, d) => setForm((f) => ({ ...f, limit: d.optionValue ?? '500' }))}
+          >
             {['100', '500', '5000', '50000'].map((n) => (
               <Option key={n} value={n}>
                 {n}
@@ -182,7 +222,7 @@ export function AuditLog() {
             ))}
           </Dropdown>
         </Field>
-        <Button type="submit" appearance="primary" icon={<SearchRegular />}>
+        <Button type="submit" appearance="primary" icon={<SearchRegular />} className={s.submit}>
           Search
         </Button>
       </form>
@@ -200,7 +240,9 @@ export function AuditLog() {
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Searching the audit log…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void search(applied)} /> : null}
-      {load.kind === 'ok' && items.length === 0 ? <EmptyState title="No records" body="No audit record matches the search. Widen the dates or clear the filters." /> : null}
+      {load.kind === 'ok' && items.length === 0 ? (
+        <EmptyState title="No records" body="No audit record matches the search. Widen the dates or clear the filters." />
+      ) : null}
       {load.kind === 'ok' && items.length > 0 ? (
         <Scroll>
           <Table sortable size="small" aria-label="Audit records" className={s.table}>

@@ -5,7 +5,10 @@ export function Placeholder({ title, missing }: { title: string; missing?: boole
   return (
     <>
       <Title2 as="h1">{title}</Title2>
-      <EmptyState title={missing ? 'There is no such page' : 'Coming soon'} body={missing ? 'Pick a page from the navigation.' : 'This page is not available in this version of the portal.'} />
+      <EmptyState
+        title={missing ? 'There is no such page' : 'Coming soon'}
+        body={missing ? 'Pick a page from the navigation.' : 'This page is not available in this version of the portal.'}
+      />
     </>
   );
 }

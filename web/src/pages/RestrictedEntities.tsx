@@ -29,10 +29,11 @@ import { entityId, entityName, reasonSummary, type RestrictedEntity } from '../t
 
 const useStyles = makeStyles({
   reason: { display: 'block', maxWidth: '340px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
-  entity: { overflowWrap: 'anywhere', fontWeight: tokens.fontWeightSemibold },
+  entity: { overflowWrap: 'break-word', fontWeight: tokens.fontWeightSemibold },
   filter: { minWidth: '150px' },
+  wrap: { overflowWrap: 'break-word' },
   search: { minWidth: '220px', '@media (max-width: 760px)': { minWidth: '100%' } },
-  table: { minWidth: '900px' },
+  table: { minWidth: '900px', tableLayout: 'auto' },
 });
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: RestrictedEntity[]; total: number };
@@ -59,7 +60,10 @@ export function RestrictedEntities() {
   const refresh = useCallback(async () => {
     setLoad((l) => (l.kind === 'ok' ? l : { kind: 'loading' }));
     try {
-      const r = await api<{ total: number; items: RestrictedEntity[] }>('GET', `/api/v1/restricted-entities${query({ search: debounced, entityType, status, pageSize: 500 })}`);
+      const r = await api<{ total: number; items: RestrictedEntity[] }>(
+        'GET',
+        `/api/v1/restricted-entities${query({ search: debounced, entityType, status, pageSize: 500 })}`,
+      );
       setLoad({ kind: 'ok', items: r.items, total: r.total });
       setSelected((sel) => new Set([...sel].filter((k) => r.items.some((e) => keyOf(e) === k))));
     } catch (err) {
@@ -101,7 +105,8 @@ export function RestrictedEntities() {
   return (
     <>
       <PageHeader title="Restricted entities">
-        Users and connectors restricted from sending email because they went over their outbound limits, which usually means they were compromised. They can still receive email.
+        Users and connectors restricted from sending email because they went over their outbound limits, which usually means they were
+        compromised. They can still receive email.
       </PageHeader>
       <Bar>
         {canChange && one && one.Status === 'Restricted' ? (
@@ -114,15 +119,31 @@ export function RestrictedEntities() {
           Refresh
         </Button>
         <Text size={200} aria-live="polite">
-          {load.kind === 'ok' ? `${load.total} ${load.total === 1 ? 'item' : 'items'}` : ''}
+          {load.kind === 'ok'
+            ? load.total > load.items.length
+              ? `Showing ${load.items.length} of ${load.total}: search or filter to narrow the list`
+              : `${load.total} ${load.total === 1 ? 'item' : 'items'}`
+            : ''}
         </Text>
         <Grow />
-        <Dropdown className={s.filter} aria-label="Entity type" value={entityType ? entityType : 'All entity types'} selectedOptions={[entityType]} onOptionSelect={(_e, d) => setEntityType(d.optionValue ?? '')}>
+        <Dropdown
+          className={s.filter}
+          aria-label="Entity type"
+          value={entityType ? entityType : 'All entity types'}
+          selectedOptions={[entityType]}
+          onOptionSelect={(_e, d) => setEntityType(d.optionValue ?? '')}
+        >
           <Option value="">All entity types</Option>
           <Option value="Mailbox">Mailbox</Option>
           <Option value="Connector">Connector</Option>
         </Dropdown>
-        <Dropdown className={s.filter} aria-label="Status" value={status ? status : 'Any status'} selectedOptions={[status]} onOptionSelect={(_e, d) => setStatus(d.optionValue ?? '')}>
+        <Dropdown
+          className={s.filter}
+          aria-label="Status"
+          value={status ? status : 'Any status'}
+          selectedOptions={[status]}
+          onOptionSelect={(_e, d) => setStatus(d.optionValue ?? '')}
+        >
           <Option value="">Any status</Option>
           <Option value="Restricted">Restricted</Option>
           <Option value="Released">Released</Option>
@@ -134,14 +155,27 @@ export function RestrictedEntities() {
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
       {load.kind === 'ok' && items.length === 0 ? (
         filtered && !(status === 'Restricted' && !debounced && !entityType) ? (
-          <EmptyState title="Nothing matches" body="No restricted entity matches the search and filters. Clear them to see the whole list." />
+          <EmptyState
+            title="Nothing matches"
+            body="No restricted entity matches the search and filters. Clear them to see the whole list."
+          />
         ) : (
-          <EmptyState icon={<ShieldCheckmarkRegular />} title="No restricted entities" body="No user or connector is restricted from sending email right now." />
+          <EmptyState
+            icon={<ShieldCheckmarkRegular />}
+            title="No restricted entities"
+            body="No user or connector is restricted from sending email right now."
+          />
         )
       ) : null}
       {load.kind === 'ok' && items.length > 0 ? (
         <Scroll>
-          <Table sortable size={spacing} aria-label="Restricted entities" className={s.table} data-spacing={spacing === 'extra-small' ? 'compact' : 'normal'}>
+          <Table
+            sortable
+            size={spacing}
+            aria-label="Restricted entities"
+            className={s.table}
+            data-spacing={spacing === 'extra-small' ? 'compact' : 'normal'}
+          >
             <TableHeader>
               <TableRow>
                 <TableSelectionCell
@@ -163,7 +197,13 @@ export function RestrictedEntities() {
               {sorted.map((e) => {
                 const isSel = selected.has(keyOf(e));
                 return (
-                  <TableRow key={keyOf(e)} aria-selected={isSel} appearance={isSel ? 'brand' : 'none'} onClick={() => toggle(e)} data-entity={entityName(e)}>
+                  <TableRow
+                    key={keyOf(e)}
+                    aria-selected={isSel}
+                    appearance={isSel ? 'brand' : 'none'}
+                    onClick={() => toggle(e)}
+                    data-entity={entityName(e)}
+                  >
                     <TableSelectionCell
                       checked={isSel}
                       onClick={(ev) => {
@@ -190,7 +230,9 @@ export function RestrictedEntities() {
                         {e.Status}
                       </Badge>
                     </TableCell>
-                    <TableCell>{e.Policy ?? '—'}</TableCell>
+                    <TableCell>
+                      <span className={s.wrap}>{e.Policy ?? '—'}</span>
+                    </TableCell>
                   </TableRow>
                 );
               })}

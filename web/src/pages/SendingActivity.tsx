@@ -29,9 +29,9 @@ import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js
 import type { SenderActivity } from '../types.js';
 
 const useStyles = makeStyles({
-  table: { minWidth: '860px' },
+  table: { minWidth: '860px', tableLayout: 'auto' },
   share: { display: 'flex', flexDirection: 'column', gap: '2px', minWidth: '120px' },
-  name: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere', textAlign: 'left' },
+  name: { fontWeight: tokens.fontWeightSemibold, textAlign: 'left', whiteSpace: 'nowrap' },
   row: { cursor: 'pointer' },
 });
 
@@ -44,7 +44,12 @@ function Share({ used, limit, share }: { used: number; limit: number; share: num
       <Text size={200}>
         {used} of {limit} ({pct(share)})
       </Text>
-      <ProgressBar value={Math.min(1, share)} color={share >= 1 ? 'error' : share >= 0.8 ? 'warning' : 'brand'} thickness="medium" aria-label={`${pct(share)} of the limit used`} />
+      <ProgressBar
+        value={Math.min(1, share)}
+        color={share >= 1 ? 'error' : share >= 0.8 ? 'warning' : 'brand'}
+        thickness="medium"
+        aria-label={`${pct(share)} of the limit used`}
+      />
     </div>
   );
 }
@@ -56,12 +61,18 @@ function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: ()
   const [detail, setDetail] = useState<SenderActivity | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<SenderActivity>('GET', `/api/v1/sending-activity/${sender.EntityType}/${encodeURIComponent(sender.ConnectorId ?? sender.Entity)}`).then(setDetail, (e: unknown) => setError(errorText(e)));
+    api<SenderActivity>(
+      'GET',
+      `/api/v1/sending-activity/${sender.EntityType}/${encodeURIComponent(sender.ConnectorId ?? sender.Entity)}`,
+    ).then(setDetail, (e: unknown) => setError(errorText(e)));
   }, [sender]);
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="sender-title">
       <DrawerHeader>
-        <DrawerHeaderTitle id="sender-title" action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}>
+        <DrawerHeaderTitle
+          id="sender-title"
+          action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
+        >
           {sender.Entity}
         </DrawerHeaderTitle>
         <Text>
@@ -71,7 +82,16 @@ function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: ()
       <DrawerBody>
         {error ? <ErrorState message={error} /> : null}
         {!detail && !error ? <LoadingState label="Loading the last 7 days…" /> : null}
-        {detail?.ByHour ? <SendingChart hours={detail.ByHour} limits={{ externalPerHour: detail.LimitExternalPerHour, internalPerHour: detail.LimitInternalPerHour, perDay: detail.LimitPerDay }} /> : null}
+        {detail?.ByHour ? (
+          <SendingChart
+            hours={detail.ByHour}
+            limits={{
+              externalPerHour: detail.LimitExternalPerHour,
+              internalPerHour: detail.LimitInternalPerHour,
+              perDay: detail.LimitPerDay,
+            }}
+          />
+        ) : null}
       </DrawerBody>
     </OverlayDrawer>
   );
@@ -86,7 +106,10 @@ export function SendingActivity() {
 
   const refresh = useCallback(async () => {
     try {
-      const r = await api<{ At: string; Total: number; Items: SenderActivity[] }>('GET', `/api/v1/sending-activity${query({ limit: 100, search: search.trim() })}`);
+      const r = await api<{ At: string; Total: number; Items: SenderActivity[] }>(
+        'GET',
+        `/api/v1/sending-activity${query({ limit: 100, search: search.trim() })}`,
+      );
       setLoad({ kind: 'ok', at: r.At, total: r.Total, items: r.Items });
     } catch (err) {
       setLoad({ kind: 'error', message: errorText(err) });
@@ -103,26 +126,44 @@ export function SendingActivity() {
   const items = load.kind === 'ok' ? load.items : [];
   const { sorted, headerProps } = useSort(
     items,
-    { entity: (x) => x.Entity, type: (x) => x.EntityType, policy: (x) => x.Policy, ext: (x) => x.ShareExternal, int: (x) => x.ShareInternal, day: (x) => x.ShareDay, share: (x) => x.Share },
+    {
+      entity: (x) => x.Entity,
+      type: (x) => x.EntityType,
+      policy: (x) => x.Policy,
+      ext: (x) => x.ShareExternal,
+      int: (x) => x.ShareInternal,
+      day: (x) => x.ShareDay,
+      share: (x) => x.Share,
+    },
     { column: 'share', dir: 'descending' },
   );
   return (
     <>
-      <PageHeader title="Sending activity">The senders closest to their limits right now, and the share of each limit they have used. A sender at 100% of a limit is restricted (or alerted on, as its policy says).</PageHeader>
+      <PageHeader title="Sending activity">
+        The senders closest to their limits right now, and the share of each limit they have used. A sender at 100% of a limit is restricted
+        (or alerted on, as its policy says).
+      </PageHeader>
       <Bar>
         <Switch label="Live" checked={live} onChange={(_e, d) => setLive(d.checked)} />
         <Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void refresh()}>
           Refresh
         </Button>
         <Text size={200} aria-live="off">
-          {load.kind === 'ok' ? `Updated ${formatDate(load.at)} · ${load.total} ${load.total === 1 ? 'sender' : 'senders'}${live ? ' · refreshes every 5 seconds' : ''}` : ''}
+          {load.kind === 'ok'
+            ? `Updated ${formatDate(load.at)} · ${load.total} ${load.total === 1 ? 'sender' : 'senders'}${live ? ' · refreshes every 5 seconds' : ''}`
+            : ''}
         </Text>
         <Grow />
         <SearchBox placeholder="Search" aria-label="Search" value={search} onChange={(_e, d) => setSearch(d.value)} />
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Loading sending activity…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
-      {load.kind === 'ok' && items.length === 0 ? <EmptyState title="No sending activity" body={search ? 'No sender matches the search.' : 'No sender has sent mail in the last 24 hours.'} /> : null}
+      {load.kind === 'ok' && items.length === 0 ? (
+        <EmptyState
+          title="No sending activity"
+          body={search ? 'No sender matches the search.' : 'No sender has sent mail in the last 24 hours.'}
+        />
+      ) : null}
       {load.kind === 'ok' && items.length > 0 ? (
         <Scroll>
           <Table sortable aria-label="Sending activity" className={s.table}>
@@ -139,7 +180,12 @@ export function SendingActivity() {
             </TableHeader>
             <TableBody>
               {sorted.map((x) => (
-                <TableRow key={`${x.EntityType}:${x.ConnectorId ?? x.Entity}`} className={s.row} onClick={() => setOpen(x)} data-sender={x.Entity}>
+                <TableRow
+                  key={`${x.EntityType}:${x.ConnectorId ?? x.Entity}`}
+                  className={s.row}
+                  onClick={() => setOpen(x)}
+                  data-sender={x.Entity}
+                >
                   <TableCell>
                     <Button appearance="transparent" className={s.name} onClick={(e) => (e.stopPropagation(), setOpen(x))}>
                       {x.Entity}

@@ -30,20 +30,30 @@ import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { PageHeader, Scroll } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
 
-const ROLES = ['Global Administrator', 'Organization Management', 'Security Administrator', 'Global Reader', 'Security Reader', 'View-Only Organization Management', 'Sending Application'];
+const ROLES = [
+  'Global Administrator',
+  'Organization Management',
+  'Security Administrator',
+  'Global Reader',
+  'Security Reader',
+  'View-Only Organization Management',
+  'Sending Application',
+];
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: '12px', marginTop: '16px', maxWidth: '1100px' },
   form: { display: 'flex', flexWrap: 'wrap', gap: '12px', alignItems: 'flex-end' },
   field: { minWidth: '180px', '@media (max-width: 760px)': { minWidth: '100%' } },
-  table: { minWidth: '640px' },
+  table: { minWidth: '640px', tableLayout: 'auto' },
   wrap: { overflowWrap: 'anywhere' },
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
 /** Loads a list, with the designed states, and an action runner that toasts and refreshes. */
 function useList<T>(path: string) {
-  const [state, setState] = useState<{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: T[] }>({ kind: 'loading' });
+  const [state, setState] = useState<{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: T[] }>({
+    kind: 'loading',
+  });
   const notify = useNotify();
   const refresh = useCallback(async () => {
     try {
@@ -69,7 +79,17 @@ function useList<T>(path: string) {
   return { state, refresh, act };
 }
 
-function ListState<T>({ state, empty, children, retry }: { state: ReturnType<typeof useList<T>>['state']; empty: string; retry: () => void; children: (items: T[]) => ReactNode }) {
+function ListState<T>({
+  state,
+  empty,
+  children,
+  retry,
+}: {
+  state: ReturnType<typeof useList<T>>['state'];
+  empty: string;
+  retry: () => void;
+  children: (items: T[]) => ReactNode;
+}) {
   if (state.kind === 'loading') return <LoadingState label="Loading…" />;
   if (state.kind === 'error') return <ErrorState message={state.message} onRetry={retry} />;
   if (state.items.length === 0) return <EmptyState title={empty} />;
@@ -83,7 +103,9 @@ function AuditSettings() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('GET', '/api/v1/audit/settings').then(setConfig, (e: unknown) => setError(errorText(e)));
+    api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('GET', '/api/v1/audit/settings').then(setConfig, (e: unknown) =>
+      setError(errorText(e)),
+    );
   }, []);
   const s = useStyles();
   if (error) return <ErrorState message={error} />;
@@ -99,7 +121,9 @@ function AuditSettings() {
           disabled={busy}
           onChange={(_e, d) => {
             setBusy(true);
-            api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('PUT', '/api/v1/audit/settings', { UnifiedAuditLogIngestionEnabled: d.checked })
+            api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('PUT', '/api/v1/audit/settings', {
+              UnifiedAuditLogIngestionEnabled: d.checked,
+            })
               .then((c) => {
                 setConfig(c);
                 notify.success(c.UnifiedAuditLogIngestionEnabled ? 'Audit logging turned on' : 'Audit logging turned off', c.Note);
@@ -132,7 +156,9 @@ function Domains() {
   const [domain, setDomain] = useState('');
   const add = (e: FormEvent): void => {
     e.preventDefault();
-    void act('Accepted domain added', () => api('POST', '/api/v1/accepted-domains', { DomainName: domain.trim() })).then((ok) => ok && setDomain(''));
+    void act('Accepted domain added', () => api('POST', '/api/v1/accepted-domains', { DomainName: domain.trim() })).then(
+      (ok) => ok && setDomain(''),
+    );
   };
   return (
     <div className={s.section}>
@@ -167,7 +193,14 @@ function Domains() {
                     <TableCell>{formatDate(d.WhenCreatedUTC)}</TableCell>
                     {canChange ? (
                       <TableCell>
-                        <Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${d.DomainName}`} onClick={() => void act('Accepted domain removed', () => api('DELETE', `/api/v1/accepted-domains/${encodeURIComponent(d.Id)}`))}>
+                        <Button
+                          size="small"
+                          icon={<DeleteRegular />}
+                          aria-label={`Remove ${d.DomainName}`}
+                          onClick={() =>
+                            void act('Accepted domain removed', () => api('DELETE', `/api/v1/accepted-domains/${encodeURIComponent(d.Id)}`))
+                          }
+                        >
                           Remove
                         </Button>
                       </TableCell>
@@ -201,7 +234,9 @@ function Connectors() {
   const add = (e: FormEvent): void => {
     e.preventDefault();
     const SenderIPAddresses = ips.split(/[\s,;]+/).filter(Boolean);
-    void act('Inbound connector added', () => api('POST', '/api/v1/inbound-connectors', { Name: name.trim(), SenderIPAddresses })).then((ok) => ok && (setName(''), setIps('')));
+    void act('Inbound connector added', () => api('POST', '/api/v1/inbound-connectors', { Name: name.trim(), SenderIPAddresses })).then(
+      (ok) => ok && (setName(''), setIps('')),
+    );
   };
   return (
     <div className={s.section}>
@@ -246,7 +281,11 @@ function Connectors() {
                           checked={c.Enabled}
                           label={c.Enabled ? 'On' : 'Off'}
                           aria-label={`${c.Name} on or off`}
-                          onChange={(_e, d) => void act(d.checked ? 'Connector turned on' : 'Connector turned off', () => api('PATCH', `/api/v1/inbound-connectors/${encodeURIComponent(c.Id)}`, { Enabled: d.checked }))}
+                          onChange={(_e, d) =>
+                            void act(d.checked ? 'Connector turned on' : 'Connector turned off', () =>
+                              api('PATCH', `/api/v1/inbound-connectors/${encodeURIComponent(c.Id)}`, { Enabled: d.checked }),
+                            )
+                          }
                         />
                       ) : (
                         <Badge appearance="tint" color={c.Enabled ? 'success' : 'subtle'}>
@@ -256,7 +295,14 @@ function Connectors() {
                     </TableCell>
                     {canChange ? (
                       <TableCell>
-                        <Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${c.Name}`} onClick={() => void act('Connector removed', () => api('DELETE', `/api/v1/inbound-connectors/${encodeURIComponent(c.Id)}`))}>
+                        <Button
+                          size="small"
+                          icon={<DeleteRegular />}
+                          aria-label={`Remove ${c.Name}`}
+                          onClick={() =>
+                            void act('Connector removed', () => api('DELETE', `/api/v1/inbound-connectors/${encodeURIComponent(c.Id)}`))
+                          }
+                        >
                           Remove
                         </Button>
                       </TableCell>
@@ -289,9 +335,12 @@ function Accounts() {
   const [password, setPassword] = useState('');
   const add = (e: FormEvent): void => {
     e.preventDefault();
-    void act('Admin account created', () => api('POST', '/api/v1/accounts', { Name: name.trim(), Role: role, ...(password ? { Password: password } : {}) })).then((ok) => ok && (setName(''), setPassword('')));
+    void act('Admin account created', () =>
+      api('POST', '/api/v1/accounts', { Name: name.trim(), Role: role, ...(password ? { Password: password } : {}) }),
+    ).then((ok) => ok && (setName(''), setPassword('')));
   };
-  const patch = (a: AdminAccount, body: object, done: string) => act(done, () => api('PATCH', `/api/v1/accounts/${encodeURIComponent(a.Name)}`, body));
+  const patch = (a: AdminAccount, body: object, done: string) =>
+    act(done, () => api('PATCH', `/api/v1/accounts/${encodeURIComponent(a.Name)}`, body));
   return (
     <div className={s.section}>
       <Text>Who may sign in to the portal and the API, and with which role.</Text>
@@ -336,7 +385,18 @@ function Accounts() {
                         {a.DisplayName && a.DisplayName !== a.Name ? <span className={s.muted}> ({a.DisplayName})</span> : null}
                       </TableCell>
                       <TableCell>
-                        <Dropdown aria-label={`Role of ${a.Name}`} size="small" value={a.Role} selectedOptions={[a.Role]} disabled={self} onOptionSelect={(_e, d) => d.optionValue && d.optionValue !== a.Role && void patch(a, { Role: d.optionValue }, `${a.Name} is now ${d.optionValue}`)}>
+                        <Dropdown
+                          aria-label={`Role of ${a.Name}`}
+                          size="small"
+                          value={a.Role}
+                          selectedOptions={[a.Role]}
+                          disabled={self}
+                          onOptionSelect={(_e, d) =>
+                            d.optionValue &&
+                            d.optionValue !== a.Role &&
+                            void patch(a, { Role: d.optionValue }, `${a.Name} is now ${d.optionValue}`)
+                          }
+                        >
                           {ROLES.map((r) => (
                             <Option key={r}>{r}</Option>
                           ))}
@@ -344,13 +404,28 @@ function Accounts() {
                       </TableCell>
                       <TableCell>{a.TenantId ?? 'Provider'}</TableCell>
                       <TableCell>
-                        <Switch checked={a.Enabled} disabled={self} label={a.Enabled ? 'Enabled' : 'Disabled'} aria-label={`${a.Name} enabled`} onChange={(_e, d) => void patch(a, { Enabled: d.checked }, d.checked ? `${a.Name} enabled` : `${a.Name} disabled`)} />
+                        <Switch
+                          checked={a.Enabled}
+                          disabled={self}
+                          label={a.Enabled ? 'Enabled' : 'Disabled'}
+                          aria-label={`${a.Name} enabled`}
+                          onChange={(_e, d) =>
+                            void patch(a, { Enabled: d.checked }, d.checked ? `${a.Name} enabled` : `${a.Name} disabled`)
+                          }
+                        />
                       </TableCell>
                       <TableCell>
                         {self ? (
                           <Text size={200}>You</Text>
                         ) : (
-                          <Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${a.Name}`} onClick={() => void act(`${a.Name} removed`, () => api('DELETE', `/api/v1/accounts/${encodeURIComponent(a.Name)}`))}>
+                          <Button
+                            size="small"
+                            icon={<DeleteRegular />}
+                            aria-label={`Remove ${a.Name}`}
+                            onClick={() =>
+                              void act(`${a.Name} removed`, () => api('DELETE', `/api/v1/accounts/${encodeURIComponent(a.Name)}`))
+                            }
+                          >
                             Remove
                           </Button>
                         )}

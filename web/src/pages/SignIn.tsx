@@ -1,9 +1,28 @@
-import { Button, Card, Field, Input, makeStyles, MessageBar, MessageBarBody, Spinner, Text, Title2, tokens } from '@fluentui/react-components';
+import {
+  Button,
+  Card,
+  Field,
+  Input,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Text,
+  Title2,
+  tokens,
+} from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import { api, errorText, setCsrf, type SessionInfo } from '../api.js';
 
 const useStyles = makeStyles({
-  page: { display: 'flex', justifyContent: 'center', alignItems: 'flex-start', minHeight: '100vh', padding: '12vh 12px 0', backgroundColor: tokens.colorNeutralBackground2 },
+  page: {
+    display: 'flex',
+    justifyContent: 'center',
+    alignItems: 'flex-start',
+    minHeight: '100vh',
+    padding: '12vh 12px 0',
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
   card: { width: '100%', maxWidth: '380px', padding: '24px' },
   form: { display: 'flex', flexDirection: 'column', gap: '16px' },
 });
@@ -47,9 +66,20 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             <Input value={name} onChange={(_e, d) => setName(d.value)} autoComplete="username" autoFocus name="name" />
           </Field>
           <Field label="Password" required>
-            <Input type="password" value={password} onChange={(_e, d) => setPassword(d.value)} autoComplete="current-password" name="password" />
+            <Input
+              type="password"
+              value={password}
+              onChange={(_e, d) => setPassword(d.value)}
+              autoComplete="current-password"
+              name="password"
+            />
           </Field>
-          <Button appearance="primary" type="submit" disabled={busy || !name || !password} icon={busy ? <Spinner size="tiny" /> : undefined}>
+          <Button
+            appearance="primary"
+            type="submit"
+            disabled={busy || !name || !password}
+            icon={busy ? <Spinner size="tiny" /> : undefined}
+          >
             Sign in
           </Button>
         </form>
