@@ -37,7 +37,7 @@ import { navigate, usePath } from './router.js';
 import { SessionContext, TOASTER_ID, useNotify, type Session } from './session.js';
 import { SignIn } from './pages/SignIn.js';
 import { RestrictedEntities } from './pages/RestrictedEntities.js';
-import { Placeholder } from './pages/Placeholder.js';
+import { NotFound } from './pages/NotFound.js';
 import { AntiSpam } from './pages/AntiSpam.js';
 import { SendingActivity } from './pages/SendingActivity.js';
 import { AuditLog } from './pages/AuditLog.js';
@@ -303,9 +303,7 @@ function renderPage(path: string): ReactNode {
     case '/signin':
     case '/':
       return <Spinner label="Opening…" />;
-    default: {
-      const page = PAGES.find((p) => p.path === path);
-      return page ? <Placeholder title={page.title} /> : <Placeholder title="Page not found" missing />;
-    }
+    default:
+      return <NotFound />;
   }
 }
