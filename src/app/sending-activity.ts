@@ -9,6 +9,14 @@ import type { CheckSend } from './check-send.js';
 import { tenantFilter, type AdminContext } from './directory-change.js';
 import { authorize } from './roles.js';
 
+/** One hour of a sender's recipients, as the API returns it. */
+export interface HourCount {
+  Hour: string;
+  External: number;
+  Internal: number;
+  Messages: number;
+}
+
 export interface SenderActivity {
   EntityType: EntityType;
   /** The address, or the connector's name. */
@@ -60,7 +68,7 @@ export async function getSenderActivity(
   checkSend: CheckSend,
   entityType: EntityType,
   identity: string,
-): Promise<SenderActivity & { ByHour: Array<{ Hour: string; External: number; Internal: number; Messages: number }> }> {
+): Promise<SenderActivity & { ByHour: HourCount[] }> {
   authorize(ctx.actor, 'read');
   const d = await ctx.store.loadDirectory();
   const own = tenantFilter(ctx, d);
@@ -80,7 +88,7 @@ export async function getSenderActivity(
   const fromHour = lastHour - 7 * 24 + 1;
   const stored = new Map((await ctx.store.sendingHistory(sender, fromHour)).map((h) => [h.hour, h]));
   const restriction = (await ctx.store.listRestrictions({ tenantId: sender.tenantId, entityType: sender.type, identity: sender.identity, activeAt: now }))[0];
-  const ByHour = [];
+  const ByHour: HourCount[] = [];
   for (let h = fromHour; h <= lastHour; h++) {
     const c = stored.get(h);
     ByHour.push({ Hour: new Date(h * HOUR).toISOString(), External: c?.external ?? 0, Internal: c?.internal ?? 0, Messages: c?.messages ?? 0 });

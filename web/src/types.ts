@@ -1,4 +1,6 @@
-// The shapes the API answers with (see /api/openapi.json), as far as the portal reads them.
+// The shapes the API answers with (see /api/openapi.json), as far as the portal reads them. Sending
+// activity is the server's own type, imported type-only: nothing of the server reaches the bundle.
+import type { HourCount, SenderActivity as ActivityRow } from '../../src/app/sending-activity.js';
 
 export type EntityType = 'Mailbox' | 'Connector';
 
@@ -25,34 +27,9 @@ export interface RestrictedEntity {
   History?: HistoryEntry[];
 }
 
-export interface HourCount {
-  Hour: string;
-  External: number;
-  Internal: number;
-  Messages: number;
-}
-
-export interface SenderActivity {
-  Entity: string;
-  EntityType: EntityType;
-  ConnectorId?: string;
-  TenantId: string;
-  Policy: string;
-  Action: string;
-  ExternalLastHour: number;
-  InternalLastHour: number;
-  Last24Hours: number;
-  MessagesLastMinute: number;
-  LimitExternalPerHour: number;
-  LimitInternalPerHour: number;
-  LimitPerDay: number;
-  ShareExternal: number;
-  ShareInternal: number;
-  ShareDay: number;
-  Share: number;
-  Restricted: boolean;
-  ByHour?: HourCount[];
-}
+export type { HourCount };
+/** A sender's activity; ByHour is there when one sender is asked for. */
+export type SenderActivity = ActivityRow & { ByHour?: HourCount[] };
 
 export const entityName = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorName ?? e.ConnectorId ?? '';
 export const entityId = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorId ?? '';
