@@ -196,38 +196,55 @@ function Steps({ names, current }: { names: string[]; current: number }) {
   );
 }
 
-export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: RestrictedEntity; onClose: () => void; onDone: () => void }) {
-  const s = useStyles();
-  const { config } = useSession();
+/**
+ * The unblock call both flyouts make: busy while it runs, the API's sentence when it fails.
+ * `settled` runs first on either outcome (the user flyout closes its warning dialog there).
+ */
+function useUnblock(
+  type: 'Mailbox' | 'Connector',
+  identity: string,
+  text: { title: string; body: string; failed: string },
+  onDone: () => void,
+  settled?: () => void,
+) {
   const notify = useNotify();
-  const { detail, activity, error, retry } = useEntityDetails(entity);
-  const [step, setStep] = useState(0);
-  const [note, setNote] = useState('');
-  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
-  const user = entityName(entity);
-
-  const unblock = async (): Promise<void> => {
+  const run = async (body: { reason?: string }): Promise<void> => {
     setBusy(true);
     setFailure(null);
     try {
-      await api(
-        'POST',
-        `/api/v1/restricted-entities/Mailbox/${encodeURIComponent(user)}/unblock`,
-        note.trim() ? { reason: note.trim() } : {},
-      );
-      setConfirming(false);
-      notify.success('User unblocked', `${user} can send email again.`);
+      await api('POST', `/api/v1/restricted-entities/${type}/${encodeURIComponent(identity)}/unblock`, body);
+      settled?.();
+      notify.success(text.title, text.body);
       onDone();
     } catch (err) {
-      setConfirming(false);
+      settled?.();
       setFailure(errorText(err));
-      notify.error(err, 'The user was not unblocked');
+      notify.error(err, text.failed);
     } finally {
       setBusy(false);
     }
   };
+  return { busy, failure, run };
+}
+
+export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: RestrictedEntity; onClose: () => void; onDone: () => void }) {
+  const s = useStyles();
+  const { config } = useSession();
+  const { detail, activity, error, retry } = useEntityDetails(entity);
+  const [step, setStep] = useState(0);
+  const [note, setNote] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const user = entityName(entity);
+  const { busy, failure, run } = useUnblock(
+    'Mailbox',
+    user,
+    { title: 'User unblocked', body: `${user} can send email again.`, failed: 'The user was not unblocked' },
+    onDone,
+    () => setConfirming(false),
+  );
+  const unblock = (): Promise<void> => run(note.trim() ? { reason: note.trim() } : {});
 
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="unblock-title">
@@ -334,26 +351,15 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
 
 export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: RestrictedEntity; onClose: () => void; onDone: () => void }) {
   const s = useStyles();
-  const notify = useNotify();
   const { detail, activity, error, retry } = useEntityDetails(entity);
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
   const name = entityName(entity);
-
-  const unblock = async (): Promise<void> => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await api('POST', `/api/v1/restricted-entities/Connector/${encodeURIComponent(entityId(entity))}/unblock`, {});
-      notify.success('Connector unblocked', `${name} can relay email again.`);
-      onDone();
-    } catch (err) {
-      setFailure(errorText(err));
-      notify.error(err, 'The connector was not unblocked');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, failure, run } = useUnblock(
+    'Connector',
+    entityId(entity),
+    { title: 'Connector unblocked', body: `${name} can relay email again.`, failed: 'The connector was not unblocked' },
+    onDone,
+  );
+  const unblock = (): Promise<void> => run({});
 
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="unblock-entity-title">
