@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
@@ -21,15 +22,34 @@ function freePort(): Promise<number> {
   });
 }
 
-async function start(dataDir: string, port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
-    const ok = await PolicyClient.open(port).then((c) => (c.close(), true)).catch(() => false);
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not start');
+/**
+ * Starts `outgate start` and resolves once this very process says its policy server listens: a
+ * connection test alone could reach another process that took the port after a kill -9.
+ */
+function start(dataDir: string, port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('server did not start within 30 s'));
+    }, 30_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited before listening (code ${code}, signal ${signal})`));
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: { msg?: string; listen?: string };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return; // not a log line
+      }
+      if (entry.msg === 'policy server listening' && entry.listen === `127.0.0.1:${port}`) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+  });
 }
 
 test('kill -9 during load loses no acknowledged count and no restriction; a restart resumes', async (t) => {

@@ -166,3 +166,32 @@ test('recipients asked twice (sender and recipient restrictions) count once; the
   const totals = s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'g@outgate.test' });
   assert.deepEqual([totals.externalLastHour, totals.internalLastHour, totals.messagesLastMinute], [1, 1, 1]);
 });
+
+test('pipelined requests are answered in order, each after the one before it was decided', async (t) => {
+  const { s, c } = await setup(t);
+  await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '2', '-ActionWhenThresholdReached', 'BlockUser');
+  const who = { sasl_username: 'p@outgate.test', sender: 'p@outgate.test' };
+  const message = (instance: string, to: string) => [
+    { ...who, instance, protocol_state: 'RCPT', recipient: to, recipient_count: 0 },
+    { ...who, instance, protocol_state: 'END-OF-MESSAGE', recipient: '', recipient_count: 1 },
+  ];
+  // END-OF-MESSAGE waits for the durable count and the third RCPT for the durable restriction: the
+  // requests behind them must neither overtake them nor be decided on stale counts.
+  const replies = await c.pipeline([...message('p1', 'a@example.com'), ...message('p2', 'b@example.com'), ...message('p3', 'c@example.com'), { ...who, instance: 'p4', protocol_state: 'MAIL' }]);
+  assert.deepEqual(replies, [DUNNO, DUNNO, DUNNO, DUNNO, DENIED, DENIED, DENIED]);
+  assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'p@outgate.test' }).externalLastHour, 2);
+  assert.equal(JSON.parse((await s.cli('Get-BlockedSenderAddress', '--format', 'json')).stdout).length, 1);
+});
+
+test('idle connections are closed after policy.idleTimeoutSeconds; busy ones stay open', async (t) => {
+  const { c: busy, s } = await setup(t, { 'policy.idleTimeoutSeconds': 1 });
+  const idle = await PolicyClient.open(s.policyPort);
+  t.after(() => idle.close());
+  const until = Date.now() + 2_500;
+  while (Date.now() < until) {
+    assert.equal((await sendMessage(busy, { login: 'busy@outgate.test', to: ['x@example.com'] })).end, DUNNO);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(idle.closed, true, 'the idle connection was closed');
+  assert.equal(busy.closed, false, 'the busy connection is still open');
+});

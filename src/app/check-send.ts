@@ -2,7 +2,7 @@
 // Holds each sender's windows and restriction in memory (loaded from the store at start, kept in step
 // with it through store changes); a check-and-add is synchronous, so it is atomic within the process,
 // and its reply waits for the durable commit.
-import { tryNormalizeAddress } from '../domain/address.js';
+import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
 import type { Conversation } from '../domain/conversation.js';
 import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
@@ -41,47 +41,71 @@ export interface CheckResult {
 }
 
 /**
- * Normalizing an address costs more than the rest of a check, and the same addresses recur. Two
- * generations: when the young one is full it becomes the old one, so a busy server keeps its working
- * set instead of dropping everything at once.
+ * A copy of `s` that does not hold on to the string it was cut from. V8 keeps a substring as a view
+ * of its parent, so a login sliced from a 600-byte policy request and kept as a cache key would keep
+ * the whole request alive: hundreds of megabytes at 100,000 senders, and a long major GC.
+ */
+function detach(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/**
+ * Addresses that need more than a look (upper case, IDN, angle brackets) are normalized once and
+ * remembered; most are already normal and are checked with one regular expression, which is cheaper
+ * than a lookup in a map of 200,000 entries. Two generations: when the young one is full it becomes
+ * the old one, so a busy server keeps its working set instead of dropping everything at once.
  */
 class AddressCache {
   private young = new Map<string, string | null>();
   private old = new Map<string, string | null>();
   constructor(private readonly max = 200_000) {}
-  get(raw: string, normalize: (s: string) => string | undefined): string | undefined {
+  get(raw: string): string | undefined {
+    if (isNormalizedAddress(raw)) return raw;
     let v = this.young.get(raw);
     if (v === undefined) {
+      const key = detach(raw);
       v = this.old.get(raw);
-      if (v === undefined) v = normalize(raw) ?? null;
+      if (v === undefined) v = tryNormalizeAddress(key) ?? null;
       if (this.young.size >= this.max) {
         this.old = this.young;
         this.young = new Map();
       }
-      this.young.set(raw, v);
+      this.young.set(key, v);
     }
     return v ?? undefined;
   }
 }
 
-/** Map keys of cached senders, computed once: building a fresh key string per request adds up. */
-const senderKeys = new WeakMap<SenderRef, string>();
-const keyOf = (s: SenderRef): string => senderKeys.get(s) ?? senderKey(s);
+/** Everything a check needs about one sender, found with one lookup. */
+class SenderState {
+  window: SendingWindow | null = null;
+  restriction: Restriction | undefined = undefined;
+  /** False once compact() dropped it: whoever still holds it (the login cache) looks it up again. */
+  live = true;
+  constructor(
+    readonly ref: SenderRef,
+    readonly key: string,
+  ) {}
+
+  windowFor(): SendingWindow {
+    return (this.window ??= new SendingWindow());
+  }
+}
+
 const LOGIN_CACHE_MAX = 200_000;
+const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
 
 /** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
 const EVENT_COOLDOWN_MS = 15 * 60_000;
 
 export class CheckSend {
   private directory: Directory;
-  private readonly windows = new Map<string, SendingWindow>();
-  /** The sender of each window, for reports (sending activity). */
-  private readonly senders = new Map<string, SenderRef>();
-  private readonly restrictions = new Map<string, Restriction>();
+  /** Senders with something in their windows or an active restriction, by senderKey(). */
+  private readonly states = new Map<string, SenderState>();
   private readonly lastEvent = new Map<string, number>();
   private readonly addresses = new AddressCache();
-  /** Login as Postfix sent it → the sender it counts as; rebuilt when the directory changes (tenants). */
-  private loginSenders = new Map<string, SenderRef>();
+  /** Login as Postfix sent it → its sender; rebuilt when the directory changes (tenants). */
+  private logins = new Map<string, SenderState>();
   /** A reload started by a change; the next check waits for it, so a change is seen by the next request. */
   private syncing: Promise<void> | null = null;
 
@@ -101,26 +125,29 @@ export class CheckSend {
   static async start(store: Store, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS, earlyWarningShare?: number): Promise<CheckSend> {
     const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service), metrics, earlyWarningShare);
     const now = clock.now();
-    for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.window(sender).restore(bucket);
-    for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(senderKey(refOf(r)), r);
+    for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.stateOf(sender).windowFor().restore(bucket);
+    for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(refOf(r), r);
     return guard;
   }
 
   /** Who a request counts against: the authenticated login, else a configured connector, else nobody. */
   resolve(req: SendRequest): SenderRef | undefined {
+    return this.senderOf(req)?.ref;
+  }
+
+  private senderOf(req: SendRequest): SenderState | undefined {
     if (req.login) {
-      let sender = this.loginSenders.get(req.login);
-      if (!sender) {
-        const identity = normalizeLogin(req.login);
-        sender = { tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity };
-        senderKeys.set(sender, senderKey(sender));
-        if (this.loginSenders.size >= LOGIN_CACHE_MAX) this.loginSenders = new Map();
-        this.loginSenders.set(req.login, sender);
-      }
-      return sender;
+      const state = this.logins.get(req.login);
+      if (state !== undefined && state.live) return state;
+      const login = detach(req.login);
+      const identity = normalizeLogin(login);
+      const fresh = this.stateOf({ tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity });
+      if (this.logins.size >= LOGIN_CACHE_MAX) this.logins = new Map();
+      this.logins.set(login, fresh);
+      return fresh;
     }
     const connector = req.clientAddress ? this.directory.connectorFor(req.clientAddress) : undefined;
-    return connector ? { tenantId: connector.TenantId, type: 'Connector', identity: connector.Id } : undefined;
+    return connector ? this.stateOf({ tenantId: connector.TenantId, type: 'Connector', identity: connector.Id }) : undefined;
   }
 
   /**
@@ -135,32 +162,32 @@ export class CheckSend {
   }
 
   private decideRequest(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
-    const sender = this.resolve(req);
-    if (!sender) return { decision: PERMIT };
+    const state = this.senderOf(req);
+    if (!state) return { decision: PERMIT };
+    const sender = state.ref;
     const now = this.clock.now();
-    const key = keyOf(sender);
     // Usually the envelope sender is the login itself: normalized once, as the sender's identity.
-    const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from, tryNormalizeAddress);
+    const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from);
     const limits = this.directory.limitsFor(sender, from);
-    const restriction = this.activeRestriction(key, now);
+    const restriction = activeRestriction(state, now);
 
     if (req.stage === 'rcpt') {
-      const recipient = req.recipient ? this.addresses.get(req.recipient, tryNormalizeAddress) : undefined;
+      const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
       const internal = recipient !== undefined && this.directory.isInternal(sender.tenantId, recipient);
       const tally = recipient !== undefined ? conversation.tallyWith(recipient, internal) : conversation.tally();
-      const result = this.decide('rcpt', sender, limits, tally, restriction, now, req.messageId);
+      const result = this.decide('rcpt', state, limits, tally, restriction, now, req.messageId);
       // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
       if (!(result instanceof Promise) && result.decision.kind === 'permit' && recipient !== undefined) conversation.add(recipient, internal);
       return result;
     }
     if (req.stage === 'end') {
       let seen = conversation.tally();
-      const recipient = req.recipient ? this.addresses.get(req.recipient, tryNormalizeAddress) : undefined;
+      const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
       if (seen.external + seen.internal === 0 && recipient !== undefined && req.recipientCount === 1) {
         seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
       }
       const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
-      return this.decide('end', sender, limits, tally, restriction, now, req.messageId);
+      return this.decide('end', state, limits, tally, restriction, now, req.messageId);
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -171,23 +198,23 @@ export class CheckSend {
 
   private decide(
     stage: 'rcpt' | 'end',
-    sender: SenderRef,
+    state: SenderState,
     limits: EffectiveLimits,
     message: Tally,
     restriction: Restriction | undefined,
     now: number,
     messageId: string | undefined,
   ): CheckResult | Promise<CheckResult> {
-    const key = keyOf(sender);
-    const window = this.window(sender, key);
+    const sender = state.ref;
+    const window = state.windowFor();
     const totals = window.totals(now);
     const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
-    const events = verdict.events.filter((e) => this.worthRecording(key, e, now));
+    const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
     const result: CheckResult = { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
 
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
-      this.restrictions.set(key, verdict.restrict.restriction);
+      state.restriction = verdict.restrict.restriction;
       this.metrics.restricted(sender.type);
       return this.store.applyTransition(verdict.restrict, { resetWindows: false }).then(() => result);
     }
@@ -212,17 +239,17 @@ export class CheckSend {
 
   /** Current totals of a sender (for the CLI, API and reports). */
   totalsOf(sender: SenderRef): WindowTotals {
-    return this.window(sender).totals(this.clock.now());
+    return this.states.get(senderKey(sender))?.window?.totals(this.clock.now()) ?? NO_TOTALS;
   }
 
   /** Every sender with something in its windows now: its totals and the limits it is held to. */
   *activity(): Generator<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> {
     const now = this.clock.now();
-    for (const [key, w] of this.windows) {
-      if (w.isEmpty(now)) continue;
-      const sender = this.senders.get(key)!;
-      const restriction = this.activeRestriction(key, now);
-      yield { sender, totals: w.totals(now), limits: this.limitsOf(sender), restriction: isActive(restriction, now) ? restriction : undefined };
+    for (const state of this.states.values()) {
+      const w = state.window;
+      if (!w || w.isEmpty(now)) continue;
+      const restriction = activeRestriction(state, now);
+      yield { sender: state.ref, totals: w.totals(now), limits: this.limitsOf(state.ref), restriction: isActive(restriction, now) ? restriction : undefined };
     }
   }
 
@@ -231,30 +258,25 @@ export class CheckSend {
     return this.directory.limitsFor(sender, sender.type === 'Mailbox' ? sender.identity : undefined);
   }
 
-  /** Drops senders with nothing left in any window, so memory follows active senders only. */
+  /** Drops senders with nothing left in any window and no restriction, so memory follows active senders only. */
   compact(): void {
     const now = this.clock.now();
-    for (const [key, w] of this.windows) {
-      if (!w.isEmpty(now)) continue;
-      this.windows.delete(key);
-      this.senders.delete(key);
+    for (const [key, state] of this.states) {
+      if (state.window?.isEmpty(now)) state.window = null;
+      if (state.window || activeRestriction(state, now)) continue;
+      this.states.delete(key);
+      state.live = false;
     }
   }
 
-  private activeRestriction(key: string, now: number): Restriction | undefined {
-    const r = this.restrictions.get(key);
-    if (r && !isActive(r, now) && !isExpired(r, now)) this.restrictions.delete(key);
-    return r;
-  }
-
-  private window(sender: SenderRef, key = keyOf(sender)): SendingWindow {
-    let w = this.windows.get(key);
-    if (!w) {
-      w = new SendingWindow();
-      this.windows.set(key, w);
-      this.senders.set(key, sender);
+  private stateOf(sender: SenderRef): SenderState {
+    const key = senderKey(sender);
+    let state = this.states.get(key);
+    if (!state) {
+      state = new SenderState(sender, key);
+      this.states.set(key, state);
     }
-    return w;
+    return state;
   }
 
   private worthRecording(key: string, e: DomainEvent, now: number): boolean {
@@ -270,21 +292,22 @@ export class CheckSend {
     if (c.kind === 'directory') {
       this.reloadDirectory();
     } else if (c.kind === 'windows-reset') {
-      this.windows.delete(senderKey(c.sender));
-      this.senders.delete(senderKey(c.sender));
+      const state = this.states.get(senderKey(c.sender));
+      if (state) state.window = null;
     } else if (c.restriction) {
-      this.setRestriction(senderKey(c.sender), c.restriction);
+      this.setRestriction(c.sender, c.restriction);
     } else {
-      this.sync(this.store.getRestriction(c.sender).then((r) => this.setRestriction(senderKey(c.sender), r)));
+      this.sync(this.store.getRestriction(c.sender).then((r) => this.setRestriction(c.sender, r)));
     }
   }
 
-  private setRestriction(key: string, r: Restriction | undefined): void {
-    const was = this.restrictions.get(key);
+  private setRestriction(sender: SenderRef, r: Restriction | undefined): void {
+    const key = senderKey(sender);
+    const state = r?.status === 'Restricted' ? this.stateOf(sender) : this.states.get(key);
+    if (!state) return;
     // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
-    if (was && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
-    if (r?.status === 'Restricted') this.restrictions.set(key, r);
-    else this.restrictions.delete(key);
+    if (state.restriction && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
+    state.restriction = r?.status === 'Restricted' ? r : undefined;
   }
 
   private reloadDirectory(): void {
@@ -292,7 +315,7 @@ export class CheckSend {
       this.store.loadDirectory().then((snapshot) => {
         this.directory = new Directory(snapshot, this.service);
         // A new accepted domain can move a login to another tenant.
-        this.loginSenders = new Map();
+        this.logins = new Map();
       }),
     );
   }
@@ -304,6 +327,13 @@ export class CheckSend {
     });
     this.syncing = current;
   }
+}
+
+/** The sender's restriction, forgotten once it is neither active nor waiting to be released as expired. */
+function activeRestriction(state: SenderState, now: number): Restriction | undefined {
+  const r = state.restriction;
+  if (r && !isActive(r, now) && !isExpired(r, now)) state.restriction = undefined;
+  return r;
 }
 
 function refOf(r: Restriction): SenderRef {

@@ -24,9 +24,14 @@ export function normalizeDomain(raw: string): string | undefined {
 // look like this, and they need no IDN conversion.
 const PLAIN = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
+/** True when `raw` is an address already in normalized form (tryNormalizeAddress would return it as is). */
+export function isNormalizedAddress(raw: string): boolean {
+  return raw.length <= MAX_ADDRESS && PLAIN.test(raw) && raw.indexOf('@') <= MAX_LOCAL;
+}
+
 /** Returns the normalized address or undefined; never throws. */
 export function tryNormalizeAddress(raw: string): string | undefined {
-  if (raw.length <= MAX_ADDRESS && PLAIN.test(raw) && raw.indexOf('@') <= MAX_LOCAL) return raw;
+  if (isNormalizedAddress(raw)) return raw;
   const s = raw.trim().replace(/^<(.*)>$/, '$1');
   if (s.length === 0 || s.length > MAX_ADDRESS) return undefined;
   const at = s.lastIndexOf('@');

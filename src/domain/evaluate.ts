@@ -120,7 +120,9 @@ function counts(m: Tally): Counts {
   return { external: m.external, internal: m.internal, messages: 1 };
 }
 
-function verdict(decision: Decision, admit: Counts | null = null, t: Transition | null = null, events: DomainEvent[] = []): Verdict {
+const NO_EVENTS: readonly DomainEvent[] = Object.freeze([]);
+
+function verdict(decision: Decision, admit: Counts | null = null, t: Transition | null = null, events: readonly DomainEvent[] = NO_EVENTS): Verdict {
   return { decision, admit, restrict: t, events };
 }
 

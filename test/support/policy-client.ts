@@ -50,6 +50,42 @@ export class PolicyClient {
     return this.raw(`${Object.entries(all).map(([k, v]) => `${k}=${v}`).join('\n')}\n\n`);
   }
 
+  /** Writes several requests at once (as a pipelining client would) and collects that many replies. */
+  async pipeline(requests: ReadonlyArray<Record<string, string | number>>): Promise<string[]> {
+    const encode = (attrs: Record<string, string | number>): string =>
+      `${Object.entries({ request: 'smtpd_access_policy', protocol_name: 'ESMTP', client_address: '127.0.0.1', ...attrs })
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n')}\n\n`;
+    const replies: string[] = [];
+    const first = this.raw(requests.map(encode).join(''));
+    replies.push(await first);
+    while (replies.length < requests.length) replies.push(await this.next());
+    return replies;
+  }
+
+  /** The next reply already sent or still to come, without writing anything. */
+  private next(timeoutMs = 10_000): Promise<string> {
+    const end = this.buffer.indexOf('\n\n');
+    if (end !== -1) {
+      const reply = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      return Promise.resolve(reply);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting = (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      if (this.socket.destroyed) this.waiting(HANG_UP);
+    });
+  }
+
+  /** True once the server closed the connection (or we did). */
+  get closed(): boolean {
+    return this.socket.destroyed || this.socket.readableEnded;
+  }
+
   close(): void {
     this.socket.destroy();
   }

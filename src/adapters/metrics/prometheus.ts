@@ -2,15 +2,13 @@
 // policy and HTTP latency histograms, plus Node's default process metrics.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionOutcome, Metrics } from '../../app/metrics.js';
+import { DecisionMetrics } from './decision-metrics.js';
 
-// Policy decisions take tens of microseconds; HTTP requests milliseconds.
-const DECISION_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1];
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
-  private readonly decisions = new Counter({ name: 'outgate_policy_decisions_total', help: 'Policy decisions by stage and outcome.', labelNames: ['stage', 'outcome'], registers: [this.registry] });
-  private readonly decisionSeconds = new Histogram({ name: 'outgate_policy_decision_seconds', help: 'Time from request to answer in the policy server.', labelNames: ['stage'], buckets: DECISION_BUCKETS, registers: [this.registry] });
+  private readonly decisions = new DecisionMetrics(this.registry);
   private readonly restrictions = new Counter({ name: 'outgate_restrictions_total', help: 'Senders restricted, by entity type.', labelNames: ['entity_type'], registers: [this.registry] });
   private readonly unblocks = new Counter({ name: 'outgate_unblocks_total', help: 'Restrictions lifted by an admin, by entity type.', labelNames: ['entity_type'], registers: [this.registry] });
   private readonly storeErrors = new Counter({ name: 'outgate_store_errors_total', help: 'Store operations that failed.', labelNames: ['operation'], registers: [this.registry] });
@@ -31,18 +29,8 @@ export class PrometheusMetrics implements Metrics {
     this.httpSeconds.observe({ method, route, status: String(status) }, seconds);
   }
 
-  // Labelled children looked up once: a decision takes microseconds and label hashing would show.
-  private readonly decisionChildren = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
-
   decision(stage: string, outcome: DecisionOutcome, seconds: number): void {
-    const key = `${stage}\u0000${outcome}`;
-    let c = this.decisionChildren.get(key);
-    if (!c) {
-      c = { count: this.decisions.labels(stage, outcome), time: this.decisionSeconds.labels(stage) };
-      this.decisionChildren.set(key, c);
-    }
-    c.count.inc();
-    c.time.observe(seconds);
+    this.decisions.record(stage, outcome, seconds);
   }
 
   restricted(entityType: string): void {

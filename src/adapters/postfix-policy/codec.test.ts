@@ -57,3 +57,14 @@ test('malformed input is a protocol error, never a request', () => {
 test('the reply is one action line and an empty line', () => {
   assert.equal(encodeAction('550 5.1.8 Access denied, bad outbound sender'), 'action=550 5.1.8 Access denied, bad outbound sender\n\n');
 });
+
+test('each attribute Outgate reads is matched by its whole name, not by its length or a suffix', () => {
+  const known = { request: 'smtpd_access_policy', protocol_state: 'RCPT', sasl_username: 'u@x.example', client_address: '192.0.2.1', sender: 's@x.example', recipient: 'r@y.example', recipient_count: '3', queue_id: 'ABC123', instance: '1a.2b' };
+  // Names of the same lengths (and sasl_sender, which ends in "sender") must be ignored.
+  const decoys = { sendex: 'no', requesx: 'no', queue_ix: 'no', instancf: 'no', recipienx: 'no', sasl_sender: 'no', sasl_usernamf: 'no', protocol_statf: 'no', client_addresx: 'no', recipient_counx: 'no' };
+  const lines = [...Object.entries(decoys), ...Object.entries(known)].map(([k, v]) => `${k}=${v}`);
+  const attrs = decode(`${lines.join('\n')}\n\n`, 4096).requests[0]!;
+  assert.deepEqual({ ...attrs }, known);
+  const reversed = decode(`${lines.reverse().join('\n')}\n\n`, 4096).requests[0]!;
+  assert.deepEqual({ ...reversed }, known);
+});

@@ -18,20 +18,31 @@ export interface PolicyServerOptions {
   idleTimeoutSeconds: number;
 }
 
-const STAGES: Record<string, Stage> = {
-  CONNECT: 'connect',
-  EHLO: 'helo',
-  HELO: 'helo',
-  MAIL: 'mail',
-  RCPT: 'rcpt',
-  DATA: 'data',
-  'END-OF-MESSAGE': 'end',
-};
+/** Postfix's protocol_state, as sent (upper case); any other case is accepted too. */
+function stageOf(state: string): Stage {
+  switch (state) {
+    case 'RCPT':
+      return 'rcpt';
+    case 'END-OF-MESSAGE':
+      return 'end';
+    case 'MAIL':
+      return 'mail';
+    case 'DATA':
+      return 'data';
+    case 'CONNECT':
+      return 'connect';
+    case 'EHLO':
+    case 'HELO':
+      return 'helo';
+    default:
+      return state === state.toUpperCase() ? 'other' : stageOf(state.toUpperCase());
+  }
+}
 
 export function toRequest(a: Attributes): SendRequest {
   const count = Number(a.recipient_count || '0');
   return {
-    stage: STAGES[a.protocol_state] ?? STAGES[a.protocol_state.toUpperCase()] ?? 'other',
+    stage: stageOf(a.protocol_state),
     login: a.sasl_username || undefined,
     clientAddress: a.client_address || undefined,
     from: a.sender || undefined,
@@ -55,76 +66,109 @@ export interface PolicyServer {
 }
 
 export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics = NO_METRICS): PolicyServer {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    handle(socket, checkSend, opts, log.child({ cid: nextCid++ }), metrics);
+  const connections = new Map<Socket, Connection>();
+  const server = createServer({ noDelay: true }, (socket) => {
+    const connection = handle(socket, checkSend, opts, log.child({ cid: nextCid++ }), metrics);
+    connections.set(socket, connection);
+    socket.once('close', () => connections.delete(socket));
   });
   server.on('error', (err) => log.error({ err }, 'policy server error'));
+  // Idle connections are closed by one sweep rather than a timer per socket: socket.setTimeout re-arms
+  // its timer on every read and write, which shows at tens of thousands of requests a second.
+  const idleMs = opts.idleTimeoutSeconds * 1000;
+  const sweep = setInterval(
+    () => {
+      const now = performance.now();
+      for (const [socket, c] of connections) if (now - c.lastActive >= idleMs) socket.end();
+    },
+    Math.max(250, Math.min(idleMs / 4, 30_000)),
+  );
+  sweep.unref();
   return {
     server,
     close: () =>
       new Promise((resolve) => {
+        clearInterval(sweep);
         server.close(() => resolve());
-        for (const s of sockets) s.destroy();
+        for (const s of connections.keys()) s.destroy();
       }),
   };
 }
 
-function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics): void {
+interface Connection {
+  /** performance.now() of the last request received. */
+  lastActive: number;
+}
+
+function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics): Connection {
+  const connection: Connection = { lastActive: performance.now() };
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   let conversation = new Conversation('');
-  // Requests on one connection are answered in order, one at a time; `busy` holds the one waiting
-  // for the store, and later requests (a client that pipelines) queue behind it.
-  let busy: Promise<void> | null = null;
-  socket.setNoDelay(true);
-  socket.setTimeout(opts.idleTimeoutSeconds * 1000, () => socket.end());
+  // Requests on one connection are answered in order, one at a time: while one waits for the store,
+  // later ones (from a client that pipelines) wait in `queued`.
+  let waiting = false;
+  const queued: Attributes[] = [];
   socket.on('error', (err) => log.debug({ err }, 'policy client socket error'));
 
   const reply = (req: SendRequest, instance: string, result: CheckResult, started: number): void => {
     metrics.decision(req.stage, result.decision.kind, (performance.now() - started) / 1000);
+    if (result.decision.kind === 'permit') {
+      if (!socket.destroyed) socket.write(DUNNO);
+      return;
+    }
     const action = actionFor(result.decision);
-    if (result.decision.kind !== 'permit') log.info({ instance, stage: req.stage, sender: result.sender, action }, 'policy decision');
-    if (!socket.destroyed) socket.write(result.decision.kind === 'permit' ? DUNNO : encodeAction(action));
+    log.info({ instance, stage: req.stage, sender: result.sender, action }, 'policy decision');
+    if (!socket.destroyed) socket.write(encodeAction(action));
   };
   const failed = (err: unknown, instance: string, stage: string, started: number): void => {
     metrics.decision(stage, 'failed', (performance.now() - started) / 1000);
     metrics.storeError('policy-decision');
     if (opts.failMode === 'open') {
       log.error({ err, instance }, 'store failure: answering DUNNO (policy.failMode=open)');
-      if (!socket.destroyed) socket.write(encodeAction('DUNNO'));
+      if (!socket.destroyed) socket.write(DUNNO);
     } else {
       log.error({ err, instance }, 'store failure: disconnecting without a reply so Postfix defers (policy.failMode=closed)');
       socket.destroy();
     }
   };
-  /** Answers at once when the decision needs no write; returns a promise only when it waits. */
-  const answer = (attrs: Attributes): Promise<void> | undefined => {
+  const resume = (): void => {
+    waiting = false;
+    while (!waiting && queued.length > 0 && !socket.destroyed) answer(queued.shift()!, performance.now());
+  };
+  /** Answers at once when the decision needs no write; otherwise holds the connection until it can. */
+  const answer = (attrs: Attributes, started: number): void => {
     const instance = attrs.instance;
     if (instance !== conversation.id) conversation = new Conversation(instance);
     const req = toRequest(attrs);
-    const started = performance.now();
     let result: CheckResult | Promise<CheckResult>;
     try {
       result = checkSend.check(req, conversation);
     } catch (err) {
       failed(err, instance, req.stage, started);
-      return undefined;
+      return;
     }
     if (!(result instanceof Promise)) {
       reply(req, instance, result, started);
-      return undefined;
+      return;
     }
-    return result.then(
-      (r) => reply(req, instance, r, started),
-      (err: unknown) => failed(err, instance, req.stage, started),
+    waiting = true;
+    result.then(
+      (r) => {
+        reply(req, instance, r, started);
+        resume();
+      },
+      (err: unknown) => {
+        failed(err, instance, req.stage, started);
+        resume();
+      },
     );
   };
 
   socket.on('data', (chunk: Buffer) => {
     if (socket.destroyed) return;
+    const now = performance.now();
+    connection.lastActive = now;
     buffer += decoder.write(chunk);
     let requests: Attributes[];
     try {
@@ -137,23 +181,11 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
       return;
     }
     for (const attrs of requests) {
-      if (busy) {
-        const prev: Promise<void> = busy;
-        const next: Promise<void> = prev.then(() => answer(attrs)).finally(() => {
-          if (busy === next) busy = null;
-        });
-        busy = next;
-        continue;
-      }
-      const pending = answer(attrs);
-      if (pending) {
-        const next: Promise<void> = pending.finally(() => {
-          if (busy === next) busy = null;
-        });
-        busy = next;
-      }
+      if (waiting) queued.push(attrs);
+      else answer(attrs, now);
     }
   });
+  return connection;
 }
 
 export function listen(server: Server, host: string, port: number): Promise<AddressInfo> {

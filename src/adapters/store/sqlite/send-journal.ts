@@ -9,6 +9,7 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SendRecord } from '../../../app/ports.js';
+import type { SenderRef } from '../../../domain/sender.js';
 import type { SqliteDb } from './database.js';
 import { recordSends, SELECT_WINDOW_RESETS, UPSERT_SENDING_MINUTE } from './enforcement-repo.js';
 import type { ApplierSql } from './journal-applier.js';
@@ -58,7 +59,8 @@ export class SendJournal {
   /** Appends records durably (to the kernel; to disk with fsync). Throws if the write fails. */
   append(records: readonly SendRecord[]): void {
     if (records.length === 0) return;
-    const text = records.map((r) => `${JSON.stringify([r.at, r.sender.tenantId, r.sender.type, r.sender.identity, r.counts.external, r.counts.internal, r.counts.messages])}\n`).join('');
+    let text = '';
+    for (const r of records) text += `[${r.at},${encodedSender(r.sender)},${r.counts.external},${r.counts.internal},${r.counts.messages}]\n`;
     const bytes = Buffer.from(text, 'utf8');
     writeSync(this.fd, bytes, 0, bytes.length, this.size);
     if (this.fsync) fdatasyncSync(this.fd);
@@ -153,6 +155,17 @@ export class SendJournal {
     if (end > from) this.pending.push({ text: content.subarray(from, end).toString('utf8'), bytes: end - from });
     return end;
   }
+}
+
+/** A line is the JSON array [at, tenantId, type, identity, external, internal, messages]. */
+const senderJson = new WeakMap<SenderRef, string>();
+function encodedSender(s: SenderRef): string {
+  let json = senderJson.get(s);
+  if (json === undefined) {
+    json = `${JSON.stringify(s.tenantId)},${JSON.stringify(s.type)},${JSON.stringify(s.identity)}`;
+    senderJson.set(s, json);
+  }
+  return json;
 }
 
 function parseLines(chunks: readonly string[]): SendRecord[] {
