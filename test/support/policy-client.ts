@@ -34,36 +34,22 @@ export class PolicyClient {
 
   /** Sends raw bytes and resolves with the `action=` line, or HANG_UP. */
   raw(bytes: string, timeoutMs = 10_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
-      this.waiting = (r) => {
-        clearTimeout(timer);
-        resolve(r);
-      };
-      if (this.socket.destroyed) this.waiting(HANG_UP);
-      else this.socket.write(bytes);
-    });
+    if (!this.socket.destroyed) this.socket.write(bytes);
+    return this.next(timeoutMs);
   }
 
   ask(attrs: Record<string, string | number>): Promise<string> {
-    const all = { request: 'smtpd_access_policy', protocol_name: 'ESMTP', client_address: '127.0.0.1', ...attrs };
-    return this.raw(`${Object.entries(all).map(([k, v]) => `${k}=${v}`).join('\n')}\n\n`);
+    return this.raw(encodeRequest(attrs));
   }
 
   /** Writes several requests at once (as a pipelining client would) and collects that many replies. */
   async pipeline(requests: ReadonlyArray<Record<string, string | number>>): Promise<string[]> {
-    const encode = (attrs: Record<string, string | number>): string =>
-      `${Object.entries({ request: 'smtpd_access_policy', protocol_name: 'ESMTP', client_address: '127.0.0.1', ...attrs })
-        .map(([k, v]) => `${k}=${v}`)
-        .join('\n')}\n\n`;
-    const replies: string[] = [];
-    const first = this.raw(requests.map(encode).join(''));
-    replies.push(await first);
+    const replies = [await this.raw(requests.map(encodeRequest).join(''))];
     while (replies.length < requests.length) replies.push(await this.next());
     return replies;
   }
 
-  /** The next reply already sent or still to come, without writing anything. */
+  /** The next reply, already received or still to come, or HANG_UP. */
   private next(timeoutMs = 10_000): Promise<string> {
     const end = this.buffer.indexOf('\n\n');
     if (end !== -1) {
@@ -89,6 +75,14 @@ export class PolicyClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** One policy request as Postfix writes it, with the attributes every request carries. */
+function encodeRequest(attrs: Record<string, string | number>): string {
+  const all = { request: 'smtpd_access_policy', protocol_name: 'ESMTP', client_address: '127.0.0.1', ...attrs };
+  return `${Object.entries(all)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n\n`;
 }
 
 let nextInstance = 1;
