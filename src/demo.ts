@@ -14,6 +14,7 @@ import { newConnector } from './app/connectors.js';
 import type { AdminContext } from './app/directory-change.js';
 import { newPolicy, setPolicy } from './app/policies.js';
 import type { Clock } from './app/ports.js';
+import { clockFromEnv } from './adapters/clock/clock.js';
 import { ROLES } from './app/roles.js';
 import { newRule } from './app/rules.js';
 import { newTenant } from './app/tenants.js';
@@ -23,11 +24,12 @@ import { startServer, type Running } from './main.js';
 const HOUR = 3_600_000;
 const TENANT = 'Contoso';
 
-/** Real time, shifted: the demo replays the last 24 hours quickly, then runs at real time. */
+/** The process clock, shifted: the demo replays the last 24 hours quickly, then runs at real time. */
 class DemoClock implements Clock {
   offset = -24 * HOUR;
+  constructor(private readonly base: Clock) {}
   now(): number {
-    return Date.now() + this.offset;
+    return this.base.now() + this.offset;
   }
 }
 
@@ -125,12 +127,12 @@ export interface Demo {
 }
 
 export async function startDemo(
-  opts: { out?: (line: string) => void; replayStepMs?: number; overrides?: Record<string, unknown> } = {},
+  opts: { out?: (line: string) => void; replayStepMs?: number; overrides?: Record<string, unknown>; clock?: Clock } = {},
 ): Promise<Demo> {
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const dataDir = mkdtempSync(join(tmpdir(), 'outgate-demo-'));
   const adminPassword = password();
-  const clock = new DemoClock();
+  const clock = new DemoClock(opts.clock ?? clockFromEnv());
   const config = loadConfig({ overrides: { ...opts.overrides, dataDir, 'policy.listen': '127.0.0.1:0' } });
   const previous = process.env.OUTGATE_ADMIN_PASSWORD;
   process.env.OUTGATE_ADMIN_PASSWORD = adminPassword;

@@ -1,7 +1,8 @@
 // The composition root: the only place that wires the store, the use cases and the adapters together.
 import { pino, type Logger } from 'pino';
 import { CheckSend } from './app/check-send.js';
-import { systemClock, type Clock } from './app/ports.js';
+import type { Clock } from './app/ports.js';
+import { clockFromEnv } from './adapters/clock/clock.js';
 import { bootstrap } from './app/tenants.js';
 import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
 import { authenticateSession, pruneSessions, type SessionOptions } from './app/sessions.js';
@@ -31,6 +32,8 @@ export interface Running {
   readonly alerts: AlertWorker;
   /** Warns about senders far above their usual volume (runs every minute; tests call it). */
   sweepUnusualVolume(): Promise<number>;
+  /** Applies every acknowledged send to the store now, instead of within APPLY_MS (reports read the store). */
+  flushSends(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +45,7 @@ const ALERTS_MS = 500;
 
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
-  const clock = opts.clock ?? systemClock;
+  const clock = opts.clock ?? clockFromEnv();
   const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
   let unlock: () => void;
   try {
@@ -151,6 +154,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     log,
     alerts,
     sweepUnusualVolume,
+    flushSends: () => store.flushJournal(),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -14,7 +14,7 @@ import { startServer, type Running } from '../src/main.js';
 import { parseMail } from './support/mail.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
-import { runCli, tempDataDir, TestClock } from './support/outgate.js';
+import { ok, runCli, tempDataDir, TestClock } from './support/outgate.js';
 
 // ─── Helpers ───
 
@@ -43,7 +43,7 @@ async function start(dataDir: string, smtpPort: number, clock = new TestClock())
     },
   });
   const running = await startServer(config, { clock, log: pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
-  const cli = (...args: string[]) => runCli(dataDir, args);
+  const cli = (...args: string[]) => runCli(dataDir, args, {}, clock);
   let key = '';
   return {
     ...running,
@@ -57,8 +57,8 @@ async function start(dataDir: string, smtpPort: number, clock = new TestClock())
     },
     async api(method, path, body) {
       if (!key) {
-        await cli('New-AdminAccount', 'ops', '-Role', 'Security Administrator');
-        key = (JSON.parse((await cli('New-ApiKey', 'ops', '--format', 'json')).stdout) as { Secret: string }).Secret;
+        await ok(cli('New-AdminAccount', 'ops', '-Role', 'Security Administrator'));
+        key = (JSON.parse((await ok(cli('New-ApiKey', 'ops', '--format', 'json'))).stdout) as { Secret: string }).Secret;
       }
       const res = await fetch(`http://127.0.0.1:${running.httpPort}${path}`, {
         method,
@@ -234,7 +234,7 @@ test('with auditing off no alert fires, not even after it is turned on again, an
   const policies = await s.api('GET', '/api/v1/alert-policies');
   assert.equal(policies.body.auditEnabled, false);
   assert.deepEqual((await s.api('GET', '/api/v1/alerts')).body, { auditEnabled: false, total: 0, items: [] });
-  const cli = await s.cli('Get-ProtectionAlert');
+  const cli = await ok(s.cli('Get-ProtectionAlert'));
   assert.match(cli.stderr, /^WARNING: Audit logging is OFF: no alert fires until it is turned on/m);
   assert.match(cli.stdout, /^User restricted from sending email +High +false +true +\{TenantAdmins\}/m);
 
@@ -305,7 +305,7 @@ test('an SMTP server that is down delays the notification; it survives a restart
   let s = await start(dir, port);
   t.after(() => s.stop());
   await setUp(s);
-  await s.cli('Set-ProtectionAlert', 'User restricted from sending email', '-NotifyUser', 'soc@corp.example');
+  await ok(s.cli('Set-ProtectionAlert', 'User restricted from sending email', '-NotifyUser', 'soc@corp.example'));
   await restrict(s, 'late@contoso.example');
   await s.alerts.runOnce();
   const [alert] = await s.json<AlertJson[]>('Get-Alert');
@@ -338,7 +338,7 @@ test('no reason or address can inject a header or markup into the email', { time
     rmSync(dir, { recursive: true, force: true });
   });
   await setUp(s);
-  await s.cli('Set-ProtectionAlert', 'User restricted from sending email', '-NotifyUser', 'soc@corp.example');
+  await ok(s.cli('Set-ProtectionAlert', 'User restricted from sending email', '-NotifyUser', 'soc@corp.example'));
   // A record as hostile as the audit log could hold: CR LF in the entity and in the reason.
   await s.store.recordAudit([
     {
@@ -417,12 +417,12 @@ test('alert email uses STARTTLS and SMTP AUTH as configured', { timeout: 60_000 
     await running.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  assert.equal((await runCli(dir, ['Set-ProtectionAlert', 'UserRestricted', '-NotifyUser', 'soc@corp.example'])).code, 0);
+  assert.equal((await runCli(dir, ['Set-ProtectionAlert', 'UserRestricted', '-NotifyUser', 'soc@corp.example'], {}, clock)).code, 0);
   await running.store.recordAudit([
     { at: clock.now(), tenantId: 'default', actor: { name: 'system', role: 'System', source: 'system', ip: null, tenantId: null }, operation: 'SenderRestricted', target: 'Mailbox:tls@contoso.example', before: null, after: { Reason: 'r' }, result: 'Succeeded' },
   ]);
   await running.alerts.runOnce();
-  const alerts = JSON.parse((await runCli(dir, ['Get-Alert', '--format', 'json'])).stdout) as AlertJson[];
-  const detail = JSON.parse((await runCli(dir, ['Get-Alert', alerts[0]!.Identity, '--format', 'json'])).stdout) as AlertJson;
+  const alerts = JSON.parse((await ok(runCli(dir, ['Get-Alert', '--format', 'json'], {}, clock))).stdout) as AlertJson[];
+  const detail = JSON.parse((await ok(runCli(dir, ['Get-Alert', alerts[0]!.Identity, '--format', 'json'], {}, clock))).stdout) as AlertJson;
   assert.deepEqual(seen, [{ user: 'outgate', secure: true, to: ['soc@corp.example'] }], JSON.stringify(detail.Notifications));
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
-import { startTestServer } from './support/outgate.js';
+import { fails, ok, startTestServer } from './support/outgate.js';
 
 interface Entry {
   Sequence: number;
@@ -28,7 +28,7 @@ test('changes by the CLI and by the system are recorded with who, role, source, 
   await sendMessage(c, { login: 'mallory@outgate.test', to: ['b@example.com'] });
   assert.equal((await s.cli('Remove-BlockedSenderAddress', 'mallory@outgate.test', '-Reason', 'reset password')).code, 0);
 
-  const log = JSON.parse((await s.cli('Search-AdminAuditLog', '--format', 'json')).stdout) as Entry[];
+  const log = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '--format', 'json'))).stdout) as Entry[];
   const ops = log.map((e) => e.Operation).reverse();
   assert.deepEqual(ops, ['New-Tenant', 'New-AdminAccount', 'Set-HostedOutboundSpamFilterPolicy', 'SenderRestricted', 'Remove-BlockedSenderAddress']);
   const [unblock, restricted, policy] = log;
@@ -38,25 +38,25 @@ test('changes by the CLI and by the system are recorded with who, role, source, 
   assert.equal(policy!.Before!.RecipientLimitExternalPerHour, 0);
   assert.equal(policy!.After!.RecipientLimitExternalPerHour, 1);
 
-  const filtered = JSON.parse((await s.cli('Search-AdminAuditLog', '-Operations', 'SenderRestricted,Remove-BlockedSenderAddress', '-ObjectIds', 'Mailbox:mallory@outgate.test', '--format', 'json')).stdout) as Entry[];
+  const filtered = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '-Operations', 'SenderRestricted,Remove-BlockedSenderAddress', '-ObjectIds', 'Mailbox:mallory@outgate.test', '--format', 'json'))).stdout) as Entry[];
   assert.deepEqual(filtered.map((e) => e.Operation), ['Remove-BlockedSenderAddress', 'SenderRestricted']);
-  const csv = (await s.cli('Search-AdminAuditLog', '-Operations', 'SenderRestricted', '--format', 'csv')).stdout.split('\r\n');
+  const csv = (await ok(s.cli('Search-AdminAuditLog', '-Operations', 'SenderRestricted', '--format', 'csv'))).stdout.split('\r\n');
   assert.match(csv[0]!, /^Sequence,CreationDate,TenantId,UserId,Role,Source,ClientIP,Operation,ObjectId,Before,After,ResultStatus,Hash$/);
   assert.match(csv[1]!, /,SenderRestricted,Mailbox:mallory@outgate.test,,"\{""Action"":""BlockUserForToday""/);
-  const bad = await s.cli('Search-AdminAuditLog', '-StartDate', 'yesterday-ish');
+  const bad = await fails(s.cli('Search-AdminAuditLog', '-StartDate', 'yesterday-ish'));
   assert.match(bad.stderr, /OG_ERR_INVALID_ARGUMENT: StartDate 'yesterday-ish' is not a date/);
 });
 
 test('turning auditing off is audited, nothing else is recorded while off, and the config says alerts cannot fire', async (t) => {
   const s = await startTestServer();
   t.after(() => s.stop());
-  const off = await s.cli('Set-AdminAuditLogConfig', '-UnifiedAuditLogIngestionEnabled', '$false');
+  const off = await ok(s.cli('Set-AdminAuditLogConfig', '-UnifiedAuditLogIngestionEnabled', '$false'));
   assert.match(off.stdout, /^UnifiedAuditLogIngestionEnabled : false$/m);
   assert.match(off.stdout, /^Note +: Audit logging is OFF: changes are not recorded and alerts cannot fire\.$/m);
-  await s.cli('New-AcceptedDomain', 'Quiet', '-DomainName', 'quiet.example');
-  await s.cli('Set-AdminAuditLogConfig', '-UnifiedAuditLogIngestionEnabled:$true');
-  await s.cli('New-AcceptedDomain', 'Loud', '-DomainName', 'loud.example');
-  const ops = (JSON.parse((await s.cli('Search-AdminAuditLog', '--format', 'json')).stdout) as Entry[]).map((e) => `${e.Operation}:${JSON.stringify(e.After)}`).reverse();
+  await ok(s.cli('New-AcceptedDomain', 'Quiet', '-DomainName', 'quiet.example'));
+  await ok(s.cli('Set-AdminAuditLogConfig', '-UnifiedAuditLogIngestionEnabled:$true'));
+  await ok(s.cli('New-AcceptedDomain', 'Loud', '-DomainName', 'loud.example'));
+  const ops = (JSON.parse((await ok(s.cli('Search-AdminAuditLog', '--format', 'json'))).stdout) as Entry[]).map((e) => `${e.Operation}:${JSON.stringify(e.After)}`).reverse();
   // New-Tenant and the first admin account come from the first start.
   assert.deepEqual(ops.slice(2), [
     'Set-AdminAuditLogConfig:{"UnifiedAuditLogIngestionEnabled":false}',
@@ -72,7 +72,7 @@ test('turning auditing off is audited, nothing else is recorded while off, and t
 test('editing, deleting or cutting records in the store is detected and the first broken record named', async (t) => {
   const s = await startTestServer();
   t.after(() => s.stop());
-  for (const d of ['a', 'b', 'c', 'd']) await s.cli('New-AcceptedDomain', d, '-DomainName', `${d}.example`);
+  for (const d of ['a', 'b', 'c', 'd']) await ok(s.cli('New-AcceptedDomain', d, '-DomainName', `${d}.example`));
   const db = new Database(join(s.dataDir, 'outgate.db'));
   t.after(() => db.close());
   const check = async () => {
@@ -83,7 +83,7 @@ test('editing, deleting or cutting records in the store is detected and the firs
 
   db.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 3").run();
   assert.deepEqual(await check(), { code: 4, report: { ok: false, records: 3, brokenAt: 3, reason: 'its content does not match its hash (edited)' } });
-  const original = (await s.cli('Search-AdminAuditLog', '--format', 'json')).stdout;
+  const original = (await ok(s.cli('Search-AdminAuditLog', '--format', 'json'))).stdout;
   assert.ok(original.includes('someone-else'), 'the edit is visible but flagged');
 
   db.prepare("UPDATE audit_log SET actor = (SELECT actor FROM audit_log WHERE seq = 4) WHERE seq = 3").run();

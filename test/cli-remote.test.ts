@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
-import { runCli, startTestServer, tempDataDir, type TestServer } from './support/outgate.js';
+import { ok, runCli, startTestServer, tempDataDir, type TestServer } from './support/outgate.js';
 
 describe('remote CLI (outgate connect)', { timeout: 120_000 }, () => {
   let s: TestServer;
@@ -25,9 +25,9 @@ describe('remote CLI (outgate connect)', { timeout: 120_000 }, () => {
     for (const [name, role] of [['ops', 'Security Administrator'], ['auditor', 'Security Reader']] as const) {
       assert.equal((await s.cli('New-AdminAccount', name, '-Role', role)).code, 0);
     }
-    adminKey = (JSON.parse((await s.cli('New-ApiKey', 'ops', '--format', 'json')).stdout) as { Secret: string }).Secret;
-    readerKey = (JSON.parse((await s.cli('New-ApiKey', 'auditor', '--format', 'json')).stdout) as { Secret: string }).Secret;
-    await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1');
+    adminKey = (JSON.parse((await ok(s.cli('New-ApiKey', 'ops', '--format', 'json'))).stdout) as { Secret: string }).Secret;
+    readerKey = (JSON.parse((await ok(s.cli('New-ApiKey', 'auditor', '--format', 'json'))).stdout) as { Secret: string }).Secret;
+    await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
     const c = await PolicyClient.open(s.policyPort);
     for (const to of ['a@example.com', 'b@example.com']) await sendMessage(c, { login: 'victim@outgate.test', to: [to] });
     c.close();
@@ -86,7 +86,7 @@ describe('remote CLI (outgate connect)', { timeout: 120_000 }, () => {
     const un = await remote('Remove-BlockedSenderAddress', '-SenderAddress', 'victim@outgate.test', '-Reason', 'password reset');
     assert.equal(un.code, 0, un.stderr);
     assert.match(un.stdout, /^Status +: Released$/m);
-    const audit = JSON.parse((await s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '-StartDate', '2026-01-01', '-EndDate', '2027-01-01', '--format', 'json')).stdout) as Array<{ UserId: string; Source: string; ClientIP: string }>;
+    const audit = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '-StartDate', '2026-01-01', '-EndDate', '2027-01-01', '--format', 'json'))).stdout) as Array<{ UserId: string; Source: string; ClientIP: string }>;
     assert.deepEqual([audit[0]!.UserId, audit[0]!.Source, audit[0]!.ClientIP], ['ops', 'cli', '127.0.0.1']);
     const c = await PolicyClient.open(s.policyPort);
     assert.equal((await sendMessage(c, { login: 'victim@outgate.test', to: ['c@example.com'] })).end, 'action=DUNNO');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rmSync } from 'node:fs';
-import { runCli, tempDataDir } from './support/outgate.js';
+import { fails, ok, runCli, tempDataDir } from './support/outgate.js';
 
 function cliOn(t: { after: (fn: () => void) => void }) {
   const dir = tempDataDir();
@@ -18,12 +18,12 @@ test('parameter names and cmdlet names are case-insensitive; -Name:value and pos
   assert.match(made.stdout, /^Id +: [0-9a-f-]{36}$/m);
   assert.match(made.stdout, /^RecipientLimitPerDay +: 250$/m);
   assert.match(made.stdout, /^ActionWhenThresholdReached +: Alert$/m);
-  const table = await cli('Get-HostedOutboundSpamFilterPolicy');
+  const table = await ok(cli('Get-HostedOutboundSpamFilterPolicy'));
   const lines = table.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^Name +IsDefault +RecipientLimitExternalPerHour/);
   assert.match(lines[1]!, /^-+ -+/);
   assert.deepEqual(lines.slice(2).map((l) => l.split(/ +/)[0]), ['Sales', 'Default'], 'default policy last: lowest priority');
-  const json = JSON.parse((await cli('Get-HostedOutboundSpamFilterPolicy', '-Identity', 'sales', '--format', 'json')).stdout);
+  const json = JSON.parse((await ok(cli('Get-HostedOutboundSpamFilterPolicy', '-Identity', 'sales', '--format', 'json'))).stdout);
   assert.equal(json[0].Name, 'Sales');
 });
 
@@ -49,7 +49,7 @@ test('errors: stable code, a sentence, non-zero exit; nothing is written', async
     assert.match(r.stderr, message);
     assert.equal(r.stdout, '');
   }
-  const policies = JSON.parse((await cli('Get-HostedOutboundSpamFilterPolicy', '--format', 'json')).stdout);
+  const policies = JSON.parse((await ok(cli('Get-HostedOutboundSpamFilterPolicy', '--format', 'json'))).stdout);
   assert.equal(policies.length, 1);
   assert.equal(policies[0].RecipientLimitExternalPerHour, 0);
 });
@@ -59,30 +59,30 @@ test('rules keep unique, contiguous priorities; a policy bound to a rule cannot 
   for (const n of ['A', 'B', 'C']) {
     assert.equal((await cli('New-HostedOutboundSpamFilterPolicy', n)).code, 0);
   }
-  await cli('New-HostedOutboundSpamFilterRule', 'A', '-HostedOutboundSpamFilterPolicy', 'A', '-SenderDomainIs', 'a.example');
-  await cli('New-HostedOutboundSpamFilterRule', 'B', '-HostedOutboundSpamFilterPolicy', 'B', '-From', 'x@b.example,y@b.example');
+  await ok(cli('New-HostedOutboundSpamFilterRule', 'A', '-HostedOutboundSpamFilterPolicy', 'A', '-SenderDomainIs', 'a.example'));
+  await ok(cli('New-HostedOutboundSpamFilterRule', 'B', '-HostedOutboundSpamFilterPolicy', 'B', '-From', 'x@b.example,y@b.example'));
   const c = await cli('New-HostedOutboundSpamFilterRule', 'C', '-HostedOutboundSpamFilterPolicy', 'C', '-FromMemberOf', 'sales@c.example', '-Priority', '0');
   assert.equal(c.code, 0, c.stderr);
-  const order = async () => (JSON.parse((await cli('Get-HostedOutboundSpamFilterRule', '--format', 'json')).stdout) as Array<{ Name: string; Priority: number }>).map((r) => `${r.Priority}:${r.Name}`);
+  const order = async () => (JSON.parse((await ok(cli('Get-HostedOutboundSpamFilterRule', '--format', 'json'))).stdout) as Array<{ Name: string; Priority: number }>).map((r) => `${r.Priority}:${r.Name}`);
   assert.deepEqual(await order(), ['0:C', '1:A', '2:B']);
   assert.equal((await cli('Set-HostedOutboundSpamFilterRule', 'B', '-Priority', '0')).code, 0);
   assert.deepEqual(await order(), ['0:B', '1:C', '2:A']);
   assert.equal((await cli('Remove-HostedOutboundSpamFilterRule', 'C')).code, 0);
   assert.deepEqual(await order(), ['0:B', '1:A']);
-  const inUse = await cli('Remove-HostedOutboundSpamFilterPolicy', 'A');
+  const inUse = await fails(cli('Remove-HostedOutboundSpamFilterPolicy', 'A'));
   assert.match(inUse.stderr, /OG_ERR_POLICY_IN_USE: Policy 'A' is used by rule 'A'; remove the rule first/);
-  const disabled = await cli('Disable-HostedOutboundSpamFilterRule', '-Identity', 'A');
+  const disabled = await ok(cli('Disable-HostedOutboundSpamFilterRule', '-Identity', 'A'));
   assert.match(disabled.stdout, /^State +: Disabled$/m);
-  assert.deepEqual((JSON.parse((await cli('Get-HostedOutboundSpamFilterRule', '-State', 'Disabled', '--format', 'json')).stdout) as Array<{ Name: string }>).map((r) => r.Name), ['A']);
+  assert.deepEqual((JSON.parse((await ok(cli('Get-HostedOutboundSpamFilterRule', '-State', 'Disabled', '--format', 'json'))).stdout) as Array<{ Name: string }>).map((r) => r.Name), ['A']);
 });
 
 test('concurrent conflicting admin changes: every command either lands or says why; nothing is lost', async (t) => {
   const cli = cliOn(t);
-  await cli('Get-Tenant');
+  await ok(cli('Get-Tenant'));
   const runs = await Promise.all(Array.from({ length: 6 }, (_, i) => cli('New-AcceptedDomain', `D${i}`, '-DomainName', i % 2 ? 'same.example' : `d${i}.example`)));
-  const ok = runs.filter((r) => r.code === 0).length;
+  const landed = runs.filter((r) => r.code === 0).length;
   const refused = runs.filter((r) => /OG_ERR_ALREADY_EXISTS|OG_ERR_CONFLICT/.test(r.stderr)).length;
-  assert.equal(ok + refused, 6, runs.map((r) => r.stderr).join('\n'));
-  const domains = (JSON.parse((await cli('Get-AcceptedDomain', '--format', 'json')).stdout) as Array<{ DomainName: string }>).map((d) => d.DomainName).sort();
+  assert.equal(landed + refused, 6, runs.map((r) => r.stderr).join('\n'));
+  const domains = (JSON.parse((await ok(cli('Get-AcceptedDomain', '--format', 'json'))).stdout) as Array<{ DomainName: string }>).map((d) => d.DomainName).sort();
   assert.deepEqual(domains, ['d0.example', 'd2.example', 'd4.example', 'same.example']);
 });

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
-import { BIN, runCli, tempDataDir } from './support/outgate.js';
+import { BIN, clockEnv, ok, runCli, tempDataDir, testTimeline } from './support/outgate.js';
 
 const DUNNO = 'action=DUNNO';
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
@@ -27,7 +27,7 @@ function freePort(): Promise<number> {
  * connection test alone could reach another process that took the port after a kill -9.
  */
 function start(dataDir: string, port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...clockEnv(testTimeline), ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -119,7 +119,7 @@ test('kill -9 during load loses no acknowledged count and no restriction; a rest
   const after = await PolicyClient.open(port);
   t.after(() => after.close());
   assert.deepEqual((await sendMessage(after, { login: 'v@victim.test', to: ['c@example.com'] })).rcpt, [DENIED], 'restriction survived');
-  const listed = JSON.parse((await cli('Get-BlockedSenderAddress', '--format', 'json')).stdout) as Array<{ SenderAddress: string }>;
+  const listed = JSON.parse((await ok(cli('Get-BlockedSenderAddress', '--format', 'json'))).stdout) as Array<{ SenderAddress: string }>;
   assert.deepEqual(listed.map((x) => x.SenderAddress), ['v@victim.test']);
   assert.equal((await sendMessage(after, { login: 'user0@load.test', to: ['x@example.com'] })).end, DUNNO, 'resumes');
   server.kill('SIGTERM');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startDemo, describeDemo, type Demo } from '../src/demo.js';
+import { testTimeline } from './support/outgate.js';
 import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn } from './support/browser.js';
 
 describe('outgate start --demo', { timeout: 180_000 }, () => {
@@ -15,7 +16,7 @@ describe('outgate start --demo', { timeout: 180_000 }, () => {
 
   before(async () => {
     ensurePortalBuilt();
-    demo = await startDemo({ out: (l) => lines.push(l), replayStepMs: 0, overrides: { 'http.listen': '127.0.0.1:0' } });
+    demo = await startDemo({ out: (l) => lines.push(l), replayStepMs: 0, clock: testTimeline, overrides: { 'http.listen': '127.0.0.1:0' } });
     await demo.ready;
     browser = await launchBrowser();
   });

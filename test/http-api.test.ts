@@ -5,17 +5,17 @@ import { pino } from 'pino';
 import { buildApp } from '../src/adapters/http/build-app.js';
 import { PrometheusMetrics } from '../src/adapters/metrics/prometheus.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
-import { systemClock } from '../src/app/ports.js';
 import { CheckSend } from '../src/app/check-send.js';
 import { DEFAULT_SERVICE_LIMITS } from '../src/domain/service-limits.js';
 import { DEFAULT_SESSION_OPTIONS } from '../src/app/sessions.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
-import { startTestServer, tempDataDir } from './support/outgate.js';
+import { ok, startTestServer, tempDataDir, TestClock } from './support/outgate.js';
 
 test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON error shape, through inject', async (t) => {
   const store = new SqliteStore(tempDataDir());
   const metrics = new PrometheusMetrics();
-  const checkSend = await CheckSend.start(store, systemClock, DEFAULT_SERVICE_LIMITS);
+  const clock = new TestClock();
+  const checkSend = await CheckSend.start(store, clock, DEFAULT_SERVICE_LIMITS);
   const app = await buildApp({
     log: pino({ level: 'silent' }),
     metrics: metrics.exposition(),
@@ -23,7 +23,7 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
     checkStore: () => store.ping(),
     version: '9.9.9',
     store,
-    clock: systemClock,
+    clock,
     authenticate: async () => undefined,
     authenticateSession: async () => undefined,
     sessionOptions: DEFAULT_SESSION_OPTIONS,
@@ -53,12 +53,12 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
 test('a running server exposes decisions, restrictions and unblocks as Prometheus metrics', async (t) => {
   const s = await startTestServer();
   t.after(() => s.stop());
-  await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1');
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
   const c = await PolicyClient.open(s.policyPort);
   t.after(() => c.close());
   await sendMessage(c, { login: 'm@outgate.test', to: ['a@example.com'] });
   await sendMessage(c, { login: 'm@outgate.test', to: ['b@example.com'] });
-  await s.cli('Remove-BlockedSenderAddress', 'm@outgate.test');
+  await ok(s.cli('Remove-BlockedSenderAddress', 'm@outgate.test'));
   await sendMessage(c, { login: 'm@outgate.test', to: ['c@example.com'] });
   const res = await fetch(`http://127.0.0.1:${s.httpPort}/metrics`);
   assert.equal(res.status, 200);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ROLES, type Role } from '../src/app/roles.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
-import { startTestServer, type TestServer } from './support/outgate.js';
+import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 describe('admin API', { timeout: 120_000 }, () => {
   let s: TestServer;
@@ -26,13 +26,13 @@ describe('admin API', { timeout: 120_000 }, () => {
     for (const role of ROLES) {
       const name = role.toLowerCase().replaceAll(' ', '-');
       assert.equal((await s.cli('New-AdminAccount', name, '-Role', role)).code, 0);
-      const key = JSON.parse((await s.cli('New-ApiKey', name, '-Name', 'tests', '--format', 'json')).stdout) as { Secret: string };
+      const key = JSON.parse((await ok(s.cli('New-ApiKey', name, '-Name', 'tests', '--format', 'json'))).stdout) as { Secret: string };
       keys.set(role, key.Secret);
     }
     assert.equal((await s.cli('New-Tenant', 'Contoso')).code, 0);
     assert.equal((await s.cli('New-AdminAccount', 'contoso-admin', '-Role', 'Security Administrator', '--tenant', 'Contoso')).code, 0);
-    contosoKey = (JSON.parse((await s.cli('New-ApiKey', 'contoso-admin', '--format', 'json')).stdout) as { Secret: string }).Secret;
-    await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1');
+    contosoKey = (JSON.parse((await ok(s.cli('New-ApiKey', 'contoso-admin', '--format', 'json'))).stdout) as { Secret: string }).Secret;
+    await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
     const c = await PolicyClient.open(s.policyPort);
     for (const to of ['a@example.com', 'b@example.com']) await sendMessage(c, { login: 'victim@outgate.test', to: [to] });
     c.close();
@@ -45,7 +45,7 @@ describe('admin API', { timeout: 120_000 }, () => {
       body: { statusCode: 401, code: 'OG_ERR_UNAUTHENTICATED', message: 'Sign in, or send an API key: Authorization: Bearer og_….' },
     });
     assert.equal((await call('GET', '/api/v1/restricted-entities', 'og_000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx')).status, 401);
-    const temp = JSON.parse((await s.cli('New-ApiKey', 'security-reader', '--format', 'json')).stdout) as { Id: string; Secret: string };
+    const temp = JSON.parse((await ok(s.cli('New-ApiKey', 'security-reader', '--format', 'json'))).stdout) as { Id: string; Secret: string };
     assert.equal((await call('GET', '/api/v1/restricted-entities', temp.Secret)).status, 200);
     assert.equal((await s.cli('Remove-ApiKey', temp.Id)).code, 0);
     assert.equal((await call('GET', '/api/v1/restricted-entities', temp.Secret)).status, 401, 'revoked');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
-import { startTestServer, type TestServer } from './support/outgate.js';
+import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 const HOUR = 3_600_000;
 
@@ -26,7 +26,7 @@ describe('sending API', { timeout: 120_000 }, () => {
   };
   const keyFor = async (name: string, role: string, tenant?: string) => {
     assert.equal((await s.cli('New-AdminAccount', name, '-Role', role, ...(tenant ? ['--tenant', tenant] : []))).code, 0);
-    return (JSON.parse((await s.cli('New-ApiKey', name, '--format', 'json')).stdout) as { Secret: string }).Secret;
+    return (JSON.parse((await ok(s.cli('New-ApiKey', name, '--format', 'json'))).stdout) as { Secret: string }).Secret;
   };
 
   before(async () => {
@@ -121,7 +121,7 @@ describe('sending API', { timeout: 120_000 }, () => {
     const bulk = act.body.Items.find((i: { Entity: string }) => i.Entity === 'bulk@outgate.test');
     assert.equal(bulk.Restricted, true);
     assert.equal(act.body.Items[0].Entity, 'bulk@outgate.test', '1 of 2 external per hour: the closest');
-    await new Promise((r) => setTimeout(r, 400)); // hourly history is read from the store, which the journal reaches within 200 ms
+    await s.flushSends(); // hourly history is read from the store, which the journal reaches within 200 ms
     const one = await call('GET', '/api/v1/sending-activity/Mailbox/Busy@Outgate.test', reader);
     assert.equal(one.body.ByHour.length, 168);
     assert.equal(one.body.ByHour.at(-1).External, 4);
@@ -137,7 +137,7 @@ describe('sending API', { timeout: 120_000 }, () => {
     await sendMessage(c, { login: 'light@outgate.test', to: ['l1@example.com', 'l2@example.com', 'l3@example.com', 'l4@example.com', 'l5@example.com'] });
     c.close();
     s.clock.advance(24 * HOUR);
-    await new Promise((r) => setTimeout(r, 400)); // the journal is applied to the store every 200 ms
+    await s.flushSends(); // what-if reads the store, which the journal reaches within 200 ms
 
     const strict = await call('POST', '/api/v1/outbound-policies/what-if', admin, { Name: 'Strict', Settings: { RecipientLimitExternalPerHour: 20 }, Rule: { SenderDomainIs: ['outgate.test'] } });
     assert.equal(strict.status, 200, JSON.stringify(strict.body));

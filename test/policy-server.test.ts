@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
-import { startTestServer, type TestServer } from './support/outgate.js';
+import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
 const DUNNO = 'action=DUNNO';
@@ -33,7 +33,7 @@ test('a user over the hourly external limit is restricted, refused with 5.1.8, l
   assert.deepEqual(await sendMessage(c, { login: 'Alice@Outgate.TEST', to: ['d@example.com', 'dave@outgate.test'] }), { rcpt: [DENIED, DENIED], end: 'not-sent' });
   assert.equal(await c.ask({ protocol_state: 'MAIL', sasl_username: 'alice@outgate.test', sender: 'alice@outgate.test', instance: 'x' }), DENIED);
 
-  const listed = await s.cli('Get-BlockedSenderAddress', '--format', 'json');
+  const listed = await ok(s.cli('Get-BlockedSenderAddress', '--format', 'json'));
   const [entity] = JSON.parse(listed.stdout) as Array<Record<string, string>>;
   assert.equal(entity!.SenderAddress, 'alice@outgate.test');
   assert.match(entity!.Reason!, /^EmailSendingLimitExceeded;ExceedingLimitType=External;RecipientLimitExternalPerHour=3;OutboundMailLast24Hours=4;ExternalRecipientCountLastHour=3;/);
@@ -46,7 +46,7 @@ test('a user over the hourly external limit is restricted, refused with 5.1.8, l
     rcpt: [DUNNO, DUNNO, DUNNO],
     end: DUNNO,
   });
-  const history = JSON.parse((await s.cli('Get-BlockedSenderAddress', '-SenderAddress', 'alice@outgate.test', '--format', 'json')).stdout);
+  const history = JSON.parse((await ok(s.cli('Get-BlockedSenderAddress', '-SenderAddress', 'alice@outgate.test', '--format', 'json'))).stdout);
   assert.deepEqual(history, [], 'no longer blocked');
   const again = await s.cli('Remove-BlockedSenderAddress', 'alice@outgate.test');
   assert.equal(again.code, 1);
@@ -55,7 +55,7 @@ test('a user over the hourly external limit is restricted, refused with 5.1.8, l
 
 test('BlockUserForToday lifts at 00:00 UTC and the release is recorded in the history', async (t) => {
   const { s, c } = await setup(t);
-  await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitPerDay', '1');
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitPerDay', '1'));
   s.clock.t = Date.UTC(2026, 10, 28, 23, 59, 0);
   assert.equal((await sendMessage(c, { login: 'bob@outgate.test', to: ['x@example.com'] })).end, DUNNO);
   assert.deepEqual((await sendMessage(c, { login: 'bob@outgate.test', to: ['y@example.com'] })).rcpt, [DENIED]);
@@ -82,7 +82,7 @@ test('BlockUserForToday lifts at 00:00 UTC and the release is recorded in the hi
 
 test('service limits through the wire: 500 recipients per message, 30 messages a minute', async (t) => {
   const { s, c } = await setup(t, { 'serviceLimits.recipientsPerMessage': 3, 'serviceLimits.messagesPerMinute': 2 });
-  await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '100');
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '100'));
   const m = await sendMessage(c, { login: 'eve@outgate.test', to: ['1@x.example', '2@x.example', '3@x.example', '4@x.example'] });
   assert.deepEqual(m, { rcpt: [DUNNO, DUNNO, DUNNO, 'action=550 5.5.3 RESOLVER.ADR.RecipLimit; too many recipients'], end: DUNNO });
   assert.equal((await sendMessage(c, { login: 'eve@outgate.test', to: ['5@x.example'] })).end, DUNNO);

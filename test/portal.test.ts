@@ -15,7 +15,7 @@ import {
   waitForCount,
   type PortalPage,
 } from './support/browser.js';
-import { startTestServer, type TestServer } from './support/outgate.js';
+import { ok, startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from './support/policy-client.js';
 
 const PASSWORD = 'portal-test-password-1';
@@ -240,7 +240,7 @@ describe('admin portal', { timeout: 180_000 }, () => {
 
     const after = await sendMessage(policy, { login: 'julia@contoso.com', to: ['after@external.example'] });
     assert.deepEqual(after.rcpt, [ADMIT], 'the policy server admits julia again');
-    const audit = await s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '--format', 'json');
+    const audit = await ok(s.cli('Search-AdminAuditLog', '-Operations', 'Remove-BlockedSenderAddress', '--format', 'json'));
     const records = JSON.parse(audit.stdout) as Array<{ UserId: string; Source: string; ObjectId: string }>;
     assert.ok(
       records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)),
@@ -280,7 +280,7 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const row = page.locator('tr[data-policy="Sales limits"]');
     await row.waitFor();
     assert.match(await row.innerText(), /On[\s\S]*0[\s\S]*BlockUser\b[\s\S]*3, 0, 0/);
-    const [rule] = JSON.parse((await s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json')).stdout) as Array<{
+    const [rule] = JSON.parse((await ok(s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json'))).stdout) as Array<{
       SenderDomainIs: string[];
       HostedOutboundSpamFilterPolicy: string;
     }>;

@@ -3,7 +3,7 @@
 // receive, released by the CLI, and each admitted message counted once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './support/outgate.js';
+import { ok, startTestServer, type TestServer } from './support/outgate.js';
 import { startPostfix, type PostfixInstance } from './support/postfix.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { swaks, type SwaksResult } from './support/swaks.js';
@@ -51,7 +51,7 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
     // Postfix accepted one recipient before the trip; the whole message is refused at end of data.
     assert.equal(r.endOfData?.text, '550 5.0.0 <END-OF-MESSAGE>: End-of-data rejected: Access denied, bad outbound sender', await explain(r));
     assert.equal(r.accepted, false);
-    const listed = JSON.parse((await og.cli('Get-BlockedSenderAddress', '--format', 'json')).stdout) as Array<{ SenderAddress: string; Reason: string }>;
+    const listed = JSON.parse((await ok(og.cli('Get-BlockedSenderAddress', '--format', 'json'))).stdout) as Array<{ SenderAddress: string; Reason: string }>;
     assert.deepEqual(listed.map((e) => e.SenderAddress), ['alice@outgate.test']);
     assert.match(listed[0]!.Reason, /ExceedingLimitType=External;RecipientLimitExternalPerHour=3;/);
   });
@@ -84,11 +84,11 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
     const made = await og.cli('New-InboundConnector', 'Web app', '-SenderIPAddresses', '127.0.0.1', '-RecipientLimitExternalPerHour', '2');
     assert.equal(made.code, 0, made.stderr);
     const relay = (to: string[]) => swaks({ port: pf.port, from: 'app@outgate.test', to });
-    const ok = await relay(['j@example.com', 'k@example.com']);
-    assert.ok(ok.accepted, await explain(ok));
+    const admitted = await relay(['j@example.com', 'k@example.com']);
+    assert.ok(admitted.accepted, await explain(admitted));
     const r = await relay(['l@example.com']);
     assert.equal(r.rcpt['l@example.com']?.text, '550 5.7.711 <app@outgate.test>: Sender address rejected: Access denied, bad inbound connector. AS(2204)', await explain(r));
-    const blocked = JSON.parse((await og.cli('Get-BlockedConnector', '--format', 'json')).stdout) as Array<{ ConnectorName: string }>;
+    const blocked = JSON.parse((await ok(og.cli('Get-BlockedConnector', '--format', 'json'))).stdout) as Array<{ ConnectorName: string }>;
     assert.deepEqual(blocked.map((b) => b.ConnectorName), ['Web app']);
     // Authenticated users on the same host are still judged as themselves.
     const user = await send(BOB, ['m@example.com']);

@@ -293,5 +293,3 @@ export interface Notifier {
 export interface Clock {
   now(): number;
 }
-
-export const systemClock: Clock = { now: () => Date.now() };

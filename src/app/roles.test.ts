@@ -12,7 +12,10 @@ import { getAcceptedDomains, newAcceptedDomain } from './accepted-domains.js';
 import { searchAuditLog, setAuditConfig } from './audit-log.js';
 import type { AdminContext } from './directory-change.js';
 import { getPolicies, setPolicy } from './policies.js';
-import { systemClock } from './ports.js';
+import type { Clock } from './ports.js';
+
+/** A fixed instant: no test depends on today's date. */
+const clock: Clock = { now: () => Date.UTC(2026, 10, 28, 9, 0, 0) };
 import { getBlockedSenders, unblockSender } from './restricted-entities.js';
 import { ROLES, type Role } from './roles.js';
 import { bootstrap, getTenants, newTenant } from './tenants.js';
@@ -36,7 +39,7 @@ test('every role against every kind of action: readers read, admins change, only
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await bootstrap(store, systemClock);
+  await bootstrap(store, clock);
   const expected: Record<Role, string> = {
     'Global Administrator': 'read change administer',
     'Organization Management': 'read change',
@@ -47,7 +50,7 @@ test('every role against every kind of action: readers read, admins change, only
     'Sending Application': '',
   };
   for (const role of ROLES) {
-    const ctx: AdminContext = { store, clock: systemClock, actor: actor(role) };
+    const ctx: AdminContext = { store, clock, actor: actor(role) };
     const results = {
       read: [await outcome(getPolicies(ctx)), await outcome(getBlockedSenders(ctx)), await outcome(searchAuditLog(ctx, {}))],
       change: [
@@ -73,8 +76,8 @@ test("a tenant's admin cannot see, infer or change another tenant's objects", as
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await bootstrap(store, systemClock);
-  const provider: AdminContext = { store, clock: systemClock, actor: actor('Global Administrator') };
+  await bootstrap(store, clock);
+  const provider: AdminContext = { store, clock, actor: actor('Global Administrator') };
   const contoso = await newTenant(provider, 'Contoso');
   const fabrikam = await newTenant(provider, 'Fabrikam');
   await newAcceptedDomain({ ...provider, tenant: 'Contoso' }, 'Contoso', 'contoso.example');
@@ -82,7 +85,7 @@ test("a tenant's admin cannot see, infer or change another tenant's objects", as
   const victim = { tenantId: fabrikam.Id, type: 'Mailbox' as const, identity: 'eve@fabrikam.example' };
   await store.applyTransition(restrict(victim, { reason: 'r', policy: 'Default', action: 'BlockUser', now: Date.now() - 1000 }), { resetWindows: false });
 
-  const admin: AdminContext = { store, clock: systemClock, actor: actor('Security Administrator', contoso.Id) };
+  const admin: AdminContext = { store, clock, actor: actor('Security Administrator', contoso.Id) };
   assert.deepEqual((await getAcceptedDomains(admin)).map((d) => d.DomainName), ['contoso.example'], 'defaults to its own tenant');
   assert.deepEqual((await getTenants(admin)).map((x) => x.Name), ['Contoso']);
   assert.equal(await outcome(getAcceptedDomains({ ...admin, tenant: 'Fabrikam' })), 'NOT_FOUND');
@@ -100,9 +103,9 @@ test('a sender unblocked 3 times in 30 days can be unblocked again only by a Glo
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await bootstrap(store, systemClock);
+  await bootstrap(store, clock);
   const sender = { tenantId: 'default', type: 'Mailbox' as const, identity: 'loop@outgate.test' };
-  const secAdmin: AdminContext = { store, clock: systemClock, actor: actor('Security Administrator') };
+  const secAdmin: AdminContext = { store, clock, actor: actor('Security Administrator') };
   const trip = () => store.applyTransition(restrict(sender, { reason: 'r', policy: 'Default', action: 'BlockUser', now: Date.now() }), { resetWindows: false });
   for (let i = 0; i < 3; i++) {
     await trip();

@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { hostname, userInfo } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import { SqliteStore } from '../adapters/store/sqlite/store.js';
-import { systemClock } from '../app/ports.js';
+import { clockFromEnv } from '../adapters/clock/clock.js';
 import { bootstrap } from '../app/tenants.js';
 import { Errors, isOutgateError, OutgateError } from '../errors.js';
 import { startServer } from '../main.js';
@@ -126,12 +126,13 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
       return;
     }
     const config = loadConfig();
+    const clock = clockFromEnv();
     const store = new SqliteStore(config.dataDir);
     try {
-      await bootstrap(store, systemClock);
+      await bootstrap(store, clock);
       // On the server's own machine the CLI acts with the store's files: a provider-level administrator.
       const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
-      result = await cmdlet.run({ store, clock: systemClock, actor, tenant: opts.tenant as string | undefined, unblockLimit: config.unblockLimit }, a);
+      result = await cmdlet.run({ store, clock, actor, tenant: opts.tenant as string | undefined, unblockLimit: config.unblockLimit }, a);
     } finally {
       await store.close();
     }

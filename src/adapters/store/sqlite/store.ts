@@ -158,6 +158,12 @@ export class SqliteStore implements Store {
     for (const w of batch.waiters) w.resolve();
   }
 
+  /** Waits for the batch the applier worker holds, then applies the rest here: every acknowledged send is in SQLite after it. */
+  async flushJournal(): Promise<void> {
+    await this.applying?.catch(() => undefined);
+    this.applyJournal();
+  }
+
   /** Moves journaled sends into SQLite; sends from before a sender's window reset are left out. */
   applyJournal(): void {
     this.appendBatch();
