@@ -16,6 +16,7 @@ PACKAGES=(
   perl               # swaks is a Perl script
   chromium           # the browser the portal tests drive (playwright-core never downloads one)
   fonts-liberation   # text metrics for the portal's screenshots
+  faketime           # moves the clock for scripts/test-shifted-clock.sh (no test may depend on the date)
 )
 
 installed() {

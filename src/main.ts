@@ -2,7 +2,7 @@
 import { pino, type Logger } from 'pino';
 import { CheckSend } from './app/check-send.js';
 import type { Clock } from './app/ports.js';
-import { clockFromEnv } from './adapters/clock/clock.js';
+import { clockFromEnv, TEST_NOW_ENV } from './adapters/clock/clock.js';
 import { bootstrap } from './app/tenants.js';
 import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
 import { authenticateSession, pruneSessions, type SessionOptions } from './app/sessions.js';
@@ -46,6 +46,7 @@ const ALERTS_MS = 500;
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
   const clock = opts.clock ?? clockFromEnv();
+  if (!opts.clock && process.env[TEST_NOW_ENV]) log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
   const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
   let unlock: () => void;
   try {
