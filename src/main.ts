@@ -1,7 +1,7 @@
 // The composition root: the only place that wires the store, the use cases and the adapters together.
 import { pino, type Logger } from 'pino';
 import { CheckSend } from './app/check-send.js';
-import type { Clock } from './app/ports.js';
+import type { Clock, Store } from './app/ports.js';
 import { clockFromEnv, TEST_NOW_ENV } from './adapters/clock/clock.js';
 import { bootstrap } from './app/tenants.js';
 import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
@@ -9,8 +9,7 @@ import { authenticateSession, pruneSessions, type SessionOptions } from './app/s
 import { parseListen } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
-import { SqliteStore } from './adapters/store/sqlite/store.js';
-import { lockDataDir } from './data-dir-lock.js';
+import { openStore } from './adapters/store/open-store.js';
 import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +21,7 @@ import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
 import { postWebhook } from './adapters/notify/webhook-poster.js';
 
 export interface Running {
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly checkSend: CheckSend;
   readonly policyPort: number;
   readonly httpPort: number;
@@ -38,7 +37,6 @@ export interface Running {
 }
 
 const SWEEP_MS = 1_000;
-const APPLY_MS = 200;
 const COMPACT_MS = 60_000;
 /** Alerts reach admins within about a second of the audit record that raises them. */
 const ALERTS_MS = 500;
@@ -46,29 +44,38 @@ const ALERTS_MS = 500;
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
   const clock = opts.clock ?? clockFromEnv();
-  if (!opts.clock && process.env[TEST_NOW_ENV]) log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
-  const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
-  let unlock: () => void;
-  try {
-    unlock = lockDataDir(config.dataDir);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  store.startBackgroundCheckpoints((message) => log.warn({ message }, 'background WAL checkpoint failed'));
-  store.openJournal(config.store.synchronous === 'full');
-  store.startBackgroundApply();
+  if (!opts.clock && process.env[TEST_NOW_ENV])
+    log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
+  const backend = openStore(config, 'server');
+  const store = backend.store;
   await bootstrap(store, clock);
   const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
   if (first.created && first.generated) {
     // Shown once, here: the store keeps only its argon2id hash.
-    log.warn({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`);
+    log.warn(
+      { account: FIRST_ADMIN },
+      `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`,
+    );
   } else if (first.created) {
-    log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
+    log.info(
+      { account: FIRST_ADMIN },
+      `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`,
+    );
   }
   const metrics = new PrometheusMetrics();
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
-  const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics, earlyWarning);
+  const checkSend = await CheckSend.start(
+    store,
+    await backend.openCounters(clock.now()),
+    clock,
+    config.serviceLimits,
+    metrics,
+    earlyWarning,
+  );
+  backend.startBackground(
+    () => clock.now(),
+    (what, err) => log.error({ err }, what),
+  );
 
   if (config.policy.failMode === 'open') {
     log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
@@ -76,7 +83,10 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const policy = createPolicyServer(checkSend, config.policy, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port);
-  log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode }, 'policy server listening');
+  log.info(
+    { listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode },
+    'policy server listening',
+  );
 
   const sessionOptions = sessionOptionsOf(config);
   const http = await buildApp({
@@ -105,7 +115,10 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const alerts = startAlertWorker(
     store,
     clock,
-    { sendEmail: (to, m) => smtp.sendEmail(to, m), postWebhook: (url, secret, body, now) => postWebhook(url, secret, body, now, `Outgate/${VERSION}`) },
+    {
+      sendEmail: (to, m) => smtp.sendEmail(to, m),
+      postWebhook: (url, secret, body, now) => postWebhook(url, secret, body, now, `Outgate/${VERSION}`),
+    },
     {
       publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
       retryBaseMs: config.alerts.retryBaseSeconds * 1000,
@@ -114,33 +127,24 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
     },
   );
-  if (config.alerts.smtp.host === '') log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
+  if (config.alerts.smtp.host === '')
+    log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
 
-  const unusual = new UnusualVolumeWatch(store, clock, { factor: config.alerts.unusualVolumeFactor, minRecipients: config.alerts.unusualVolumeMinRecipients });
-  const sweepUnusualVolume = (): Promise<number> => (config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(checkSend.activity()));
+  const unusual = new UnusualVolumeWatch(store, clock, {
+    factor: config.alerts.unusualVolumeFactor,
+    minRecipients: config.alerts.unusualVolumeMinRecipients,
+  });
+  const sweepUnusualVolume = async (): Promise<number> =>
+    config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(await checkSend.activity());
 
   const timers = [
     setInterval(() => {
-      const failed = (err: unknown): void => log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
-      try {
-        store.applyJournalInBackground(failed);
-      } catch (err) {
-        failed(err);
-      }
-    }, APPLY_MS),
-    setInterval(() => {
-      store.pollChanges();
       checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
     }, SWEEP_MS),
     setInterval(() => {
       sweepUnusualVolume().catch((err: unknown) => log.error({ err }, 'looking for unusual sending volumes failed'));
       checkSend.compact();
       pruneSessions(store, clock, sessionOptions).catch((err: unknown) => log.error({ err }, 'pruning ended portal sessions failed'));
-      try {
-        store.prune(clock.now());
-      } catch (err) {
-        log.error({ err }, 'pruning old sending windows failed');
-      }
     }, COMPACT_MS),
   ];
   for (const t of timers) t.unref();
@@ -155,7 +159,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     log,
     alerts,
     sweepUnusualVolume,
-    flushSends: () => store.flushJournal(),
+    flushSends: () => backend.flush(),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -166,8 +170,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       await stopping;
       await policy.close();
       await http.close();
-      await store.close();
-      unlock();
+      await backend.close();
       log.info('stopped');
     },
   };

@@ -134,7 +134,7 @@ test('malformed or oversized input: warning, disconnect without a reply, nothing
   await half.raw('request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\nsasl_username=a@b.example\nrecipient_count=9', 200).catch(() => 'timeout');
   half.close();
   assert.equal((await sendMessage(c, { login: 'a@b.example', to: ['x@example.com'] })).end, DUNNO);
-  assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'a@b.example' }).recipientsLast24h, 1);
+  assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'a@b.example' })).recipientsLast24h, 1);
 });
 
 test('store failure fails closed by default (no reply), and fail-open answers DUNNO', async (t) => {
@@ -163,7 +163,7 @@ test('recipients asked twice (sender and recipient restrictions) count once; the
     assert.equal(await c.ask({ ...common, protocol_state: 'RCPT', recipient: rcpt }), DUNNO);
   }
   assert.equal(await c.ask({ ...common, protocol_state: 'END-OF-MESSAGE', recipient: '', recipient_count: 2 }), DUNNO);
-  const totals = s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'g@outgate.test' });
+  const totals = await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'g@outgate.test' });
   assert.deepEqual([totals.externalLastHour, totals.internalLastHour, totals.messagesLastMinute], [1, 1, 1]);
 });
 
@@ -179,7 +179,7 @@ test('pipelined requests are answered in order, each after the one before it was
   // requests behind them must neither overtake them nor be decided on stale counts.
   const replies = await c.pipeline([...message('p1', 'a@example.com'), ...message('p2', 'b@example.com'), ...message('p3', 'c@example.com'), { ...who, instance: 'p4', protocol_state: 'MAIL' }]);
   assert.deepEqual(replies, [DUNNO, DUNNO, DUNNO, DUNNO, DENIED, DENIED, DENIED]);
-  assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'p@outgate.test' }).externalLastHour, 2);
+  assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'p@outgate.test' })).externalLastHour, 2);
   assert.equal(JSON.parse((await s.cli('Get-BlockedSenderAddress', '--format', 'json')).stdout).length, 1);
 });
 

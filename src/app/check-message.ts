@@ -51,18 +51,23 @@ export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, inpu
   const sender = checkSend.resolve({ stage: 'other', ...base });
   // A tenant's key checks only its own tenant's senders; another tenant's do not exist for it.
   if (sender && ctx.actor.tenantId !== null && sender.tenantId !== ctx.actor.tenantId) fail(Errors.NOT_FOUND, `No sender '${printable(input.Sender ?? input.ClientAddress ?? '')}' in your tenant.`);
-  const conversation = new Conversation(input.MessageId ?? randomUUID());
+  // A fresh instance per check: two checks naming the same MessageId are two messages, each counted.
+  const conversation = new Conversation(randomUUID());
   for (const recipient of recipients) {
     const r = await checkSend.check({ stage: 'rcpt', ...base, recipient }, conversation);
-    if (r.decision.kind !== 'permit') return present(checkSend, r, false, recipient, ctx.clock.now());
+    if (r.decision.kind !== 'permit') {
+      // The message stops here: the recipients it held so far are free again.
+      await checkSend.abandon({ stage: 'other', ...base }, conversation);
+      return present(checkSend, r, false, recipient, ctx.clock.now());
+    }
   }
   const end = await checkSend.check({ stage: 'end', ...base, recipientCount: conversation.size }, conversation);
-  return present(checkSend, end, end.decision.kind === 'permit' && end.sender !== undefined, null, ctx.clock.now());
+  return await present(checkSend, end, end.decision.kind === 'permit' && end.sender !== undefined, null, ctx.clock.now());
 }
 
-function present(checkSend: CheckSend, r: CheckResult, counted: boolean, refusedRecipient: string | null, now: number): CheckMessageResult {
+async function present(checkSend: CheckSend, r: CheckResult, counted: boolean, refusedRecipient: string | null, now: number): Promise<CheckMessageResult> {
   const d = r.decision;
-  const totals = r.sender ? checkSend.totalsOf(r.sender) : undefined;
+  const totals = r.sender ? await checkSend.totalsOf(r.sender) : undefined;
   const restricted = isActive(r.restriction, now);
   return {
     Decision: d.kind === 'permit' ? 'Accept' : d.kind === 'refuse' ? 'Reject' : 'Defer',

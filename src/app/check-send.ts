@@ -1,7 +1,8 @@
 // The checkSend use case: one decision for every driver (Postfix policy server, SMTP relay, HTTP check).
-// Holds each sender's windows and restriction in memory (loaded from the store at start, kept in step
-// with it through store changes); a check-and-add is synchronous, so it is atomic within the process,
-// and its reply waits for the durable commit.
+// Holds each sender's restriction in memory (loaded at start, kept in step through the change feed);
+// each recipient is checked and reserved in one atomic step of the SendingCounters port, and an admitted
+// message is committed there at its end, its reply waiting for the durable commit. When the counters
+// answer synchronously (the embedded store), so does a check that writes nothing.
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
 import type { Conversation } from '../domain/conversation.js';
 import { PERMIT, type Decision } from '../domain/decision.js';
@@ -9,12 +10,15 @@ import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/ev
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
-import { DAY_MINUTES, minuteOf, SendingWindow, type WindowTotals } from '../domain/rolling-window.js';
+import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
 import { Directory } from './directory.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
-import type { Change, Clock, Store } from './ports.js';
+import type { Change, ChangeFeed, Clock, DirectoryStore, RecipientCaps, RestrictionStore, AuditStore, SendingCounters, Sync } from './ports.js';
+
+/** The store ports a decision reads and writes (the counters are their own port). */
+export type CheckSendStore = DirectoryStore & RestrictionStore & AuditStore & ChangeFeed;
 
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end' | 'other';
 
@@ -76,9 +80,8 @@ class AddressCache {
   }
 }
 
-/** Everything a check needs about one sender, found with one lookup. */
+/** Everything a check needs about one sender, found with one lookup (its windows are the counters'). */
 class SenderState {
-  window: SendingWindow | null = null;
   restriction: Restriction | undefined = undefined;
   /** False once compact() dropped it: whoever still holds it (the login cache) looks it up again. */
   live = true;
@@ -86,21 +89,16 @@ class SenderState {
     readonly ref: SenderRef,
     readonly key: string,
   ) {}
-
-  windowFor(): SendingWindow {
-    return (this.window ??= new SendingWindow());
-  }
 }
 
 const LOGIN_CACHE_MAX = 200_000;
-const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
 
 /** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
 const EVENT_COOLDOWN_MS = 15 * 60_000;
 
 export class CheckSend {
   private directory: Directory;
-  /** Senders with something in their windows or an active restriction, by senderKey(). */
+  /** Senders asked about lately or with an active restriction, by senderKey(). */
   private readonly states = new Map<string, SenderState>();
   private readonly lastEvent = new Map<string, number>();
   private readonly addresses = new AddressCache();
@@ -110,7 +108,8 @@ export class CheckSend {
   private syncing: Promise<void> | null = null;
 
   private constructor(
-    private readonly store: Store,
+    private readonly store: CheckSendStore,
+    private readonly counters: SendingCounters,
     private readonly clock: Clock,
     private readonly service: ServiceLimits,
     directory: Directory,
@@ -122,10 +121,9 @@ export class CheckSend {
   }
 
   /** `earlyWarningShare`: share of a limit (0-1) at which a sender raises the SuspiciousSending early warning. */
-  static async start(store: Store, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS, earlyWarningShare?: number): Promise<CheckSend> {
-    const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service), metrics, earlyWarningShare);
+  static async start(store: CheckSendStore, counters: SendingCounters, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS, earlyWarningShare?: number): Promise<CheckSend> {
+    const guard = new CheckSend(store, counters, clock, service, new Directory(await store.loadDirectory(), service), metrics, earlyWarningShare);
     const now = clock.now();
-    for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.stateOf(sender).windowFor().restore(bucket);
     for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(refOf(r), r);
     return guard;
   }
@@ -156,7 +154,6 @@ export class CheckSend {
    * durable first, or when a configuration reload is under way.
    */
   check(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
-    this.store.pollChanges();
     if (this.syncing) return this.syncing.then(() => this.decideRequest(req, conversation));
     return this.decideRequest(req, conversation);
   }
@@ -171,14 +168,20 @@ export class CheckSend {
     const limits = this.directory.limitsFor(sender, from);
     const restriction = activeRestriction(state, now);
 
+    const message = conversation.id;
     if (req.stage === 'rcpt') {
       const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
-      const internal = recipient !== undefined && this.directory.isInternal(sender.tenantId, recipient);
-      const tally = recipient !== undefined ? conversation.tallyWith(recipient, internal) : conversation.tally();
-      const result = this.decide('rcpt', state, limits, tally, restriction, now, req.messageId);
-      // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
-      if (!(result instanceof Promise) && result.decision.kind === 'permit' && recipient !== undefined) conversation.add(recipient, internal);
-      return result;
+      if (recipient === undefined || isActive(restriction, now)) {
+        return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, message));
+      }
+      const internal = this.directory.isInternal(sender.tenantId, recipient);
+      const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits) });
+      return then(reservation, ({ totals }) => {
+        const result = this.decide('rcpt', state, limits, totals, conversation.tallyWith(recipient, internal), restriction, now, req.messageId, message);
+        // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
+        if (!(result instanceof Promise) && result.decision.kind === 'permit') conversation.add(recipient, internal);
+        return result;
+      });
     }
     if (req.stage === 'end') {
       let seen = conversation.tally();
@@ -187,7 +190,7 @@ export class CheckSend {
         seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
       }
       const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
-      return this.decide('end', state, limits, tally, restriction, now, req.messageId);
+      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, message));
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -200,18 +203,20 @@ export class CheckSend {
     stage: 'rcpt' | 'end',
     state: SenderState,
     limits: EffectiveLimits,
+    totals: WindowTotals,
     message: Tally,
     restriction: Restriction | undefined,
     now: number,
     messageId: string | undefined,
+    instance: string,
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
-    const window = state.windowFor();
-    const totals = window.totals(now);
     const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
     const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
     const result: CheckResult = { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
 
+    // A message refused at its end, or whose sender it restricted, holds its recipients no longer.
+    if (verdict.restrict || (stage === 'end' && !verdict.admit)) void this.counters.release(state.key, instance);
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
       state.restriction = verdict.restrict.restriction;
@@ -219,11 +224,16 @@ export class CheckSend {
       return this.store.applyTransition(verdict.restrict, { resetWindows: false }).then(() => result);
     }
     if (verdict.admit) {
-      window.add(now, verdict.admit);
-      return this.store.recordSends([{ sender, at: now, counts: verdict.admit }], events).then(() => result);
+      return this.counters.commit({ sender, key: state.key, message: instance, at: now, counts: verdict.admit }, events).then(() => result);
     }
     if (events.length > 0) return this.store.recordEvents(events).then(() => result);
     return result;
+  }
+
+  /** A message that will not reach its end (refused, or its driver gave up): what it holds is freed. */
+  async abandon(req: SendRequest, conversation: Conversation): Promise<void> {
+    const state = this.senderOf(req);
+    if (state && conversation.id !== '') await this.counters.release(state.key, conversation.id);
   }
 
   /** Releases BlockUserForToday restrictions whose time has come (the clock acts as 'system'). */
@@ -237,20 +247,20 @@ export class CheckSend {
     return released;
   }
 
-  /** Current totals of a sender (for the CLI, API and reports). */
-  totalsOf(sender: SenderRef): WindowTotals {
-    return this.states.get(senderKey(sender))?.window?.totals(this.clock.now()) ?? NO_TOTALS;
+  /** Current totals of a sender (for the CLI, API and reports), open messages' reservations included. */
+  async totalsOf(sender: SenderRef): Promise<WindowTotals> {
+    return this.counters.totals(senderKey(sender), '', this.clock.now());
   }
 
   /** Every sender with something in its windows now: its totals and the limits it is held to. */
-  *activity(): Generator<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> {
+  async activity(): Promise<Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }>> {
     const now = this.clock.now();
-    for (const state of this.states.values()) {
-      const w = state.window;
-      if (!w || w.isEmpty(now)) continue;
-      const restriction = activeRestriction(state, now);
-      yield { sender: state.ref, totals: w.totals(now), limits: this.limitsOf(state.ref), restriction: isActive(restriction, now) ? restriction : undefined };
+    const out: Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> = [];
+    for (const { sender, totals } of await this.counters.active(now)) {
+      const r = this.states.get(senderKey(sender))?.restriction;
+      out.push({ sender, totals, limits: this.limitsOf(sender), restriction: isActive(r, now) ? r : undefined });
     }
+    return out;
   }
 
   /** The limits a sender is held to when it sends as itself (its login as the From). */
@@ -258,15 +268,29 @@ export class CheckSend {
     return this.directory.limitsFor(sender, sender.type === 'Mailbox' ? sender.identity : undefined);
   }
 
-  /** Drops senders with nothing left in any window and no restriction, so memory follows active senders only. */
+  /** Drops senders with no restriction, and the counters' empty windows, so memory follows active senders only. */
   compact(): void {
     const now = this.clock.now();
+    this.counters.compact(now);
     for (const [key, state] of this.states) {
-      if (state.window?.isEmpty(now)) state.window = null;
-      if (state.window || activeRestriction(state, now)) continue;
+      if (activeRestriction(state, now)) continue;
       this.states.delete(key);
       state.live = false;
     }
+  }
+
+  /** The caps a reservation must meet: the recipient limits evaluate() refuses at RCPT, no more. */
+  private capsFor(sender: SenderRef, limits: EffectiveLimits): RecipientCaps {
+    const mailbox = sender.type === 'Mailbox';
+    // Alert lets the message through (admins are told at its end), so the policy's limits do not cap it.
+    const policy = limits.action !== 'Alert';
+    return {
+      externalPerHour: policy ? limits.externalPerHour : Infinity,
+      internalPerHour: policy ? limits.internalPerHour : Infinity,
+      perDay: Math.min(policy ? limits.perDay : Infinity, mailbox ? this.service.recipientsPerDay : Infinity),
+      perMessage: this.service.recipientsPerMessage,
+      messagesPerMinute: mailbox ? this.service.messagesPerMinute : Infinity,
+    };
   }
 
   private stateOf(sender: SenderRef): SenderState {
@@ -292,8 +316,7 @@ export class CheckSend {
     if (c.kind === 'directory') {
       this.reloadDirectory();
     } else if (c.kind === 'windows-reset') {
-      const state = this.states.get(senderKey(c.sender));
-      if (state) state.window = null;
+      // The counters follow it themselves.
     } else if (c.restriction) {
       this.setRestriction(c.sender, c.restriction);
     } else {
@@ -338,4 +361,9 @@ function activeRestriction(state: SenderState, now: number): Restriction | undef
 
 function refOf(r: Restriction): SenderRef {
   return { tenantId: r.tenantId, type: r.entityType, identity: r.identity };
+}
+
+/** Continues with a value now, or once it comes: no promise when the port answered synchronously. */
+function then<T, R>(v: Sync<T>, fn: (v: T) => R | Promise<R>): R | Promise<R> {
+  return v instanceof Promise ? v.then(fn) : fn(v);
 }

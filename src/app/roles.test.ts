@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../adapters/store/sqlite/store.js';
+import { openStore } from '../adapters/store/open-store.js';
+import { loadConfig } from '../config/load.js';
 import { restrict } from '../domain/restriction.js';
 import type { Actor } from '../domain/events.js';
 import { isOutgateError } from '../errors.js';
@@ -34,9 +35,10 @@ async function outcome(p: Promise<unknown>): Promise<string> {
 
 test('every role against every kind of action: readers read, admins change, only Global Administrators administer', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-roles-'));
-  const store = new SqliteStore(dir);
+  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const store = backend.store;
   t.after(async () => {
-    await store.close();
+    await backend.close();
     rmSync(dir, { recursive: true, force: true });
   });
   await bootstrap(store, clock);
@@ -71,9 +73,10 @@ test('every role against every kind of action: readers read, admins change, only
 
 test("a tenant's admin cannot see, infer or change another tenant's objects", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-tenants-'));
-  const store = new SqliteStore(dir);
+  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const store = backend.store;
   t.after(async () => {
-    await store.close();
+    await backend.close();
     rmSync(dir, { recursive: true, force: true });
   });
   await bootstrap(store, clock);
@@ -98,9 +101,10 @@ test("a tenant's admin cannot see, infer or change another tenant's objects", as
 
 test('a sender unblocked 3 times in 30 days can be unblocked again only by a Global Administrator', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-unblock-limit-'));
-  const store = new SqliteStore(dir);
+  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const store = backend.store;
   t.after(async () => {
-    await store.close();
+    await backend.close();
     rmSync(dir, { recursive: true, force: true });
   });
   await bootstrap(store, clock);

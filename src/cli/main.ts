@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { hostname, userInfo } from 'node:os';
 import { loadConfig } from '../config/load.js';
-import { SqliteStore } from '../adapters/store/sqlite/store.js';
+import { openStore } from '../adapters/store/open-store.js';
 import { clockFromEnv } from '../adapters/clock/clock.js';
 import { bootstrap } from '../app/tenants.js';
 import { Errors, isOutgateError, OutgateError } from '../errors.js';
@@ -127,14 +127,15 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     }
     const config = loadConfig();
     const clock = clockFromEnv();
-    const store = new SqliteStore(config.dataDir);
+    const backend = openStore(config, 'cli');
+    const store = backend.store;
     try {
       await bootstrap(store, clock);
       // On the server's own machine the CLI acts with the store's files: a provider-level administrator.
       const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
       result = await cmdlet.run({ store, clock, actor, tenant: opts.tenant as string | undefined, unblockLimit: config.unblockLimit }, a);
     } finally {
-      await store.close();
+      await backend.close();
     }
   });
   try {

@@ -102,6 +102,9 @@ export const ConfigSchema = Type.Object(
     ),
     store: Type.Object(
       {
+        backend: Type.String({ default: 'embedded', minLength: 1, maxLength: 64, description: "Where state lives: 'embedded' (SQLite in dataDir), the only store of this version." }),
+        databaseUrl: Type.String({ default: '', maxLength: 2048, description: 'The SQL database of a scale-out store (not in this version: must stay empty).' }),
+        redisUrl: Type.String({ default: '', maxLength: 2048, description: 'The Redis of a scale-out store, for counters and changes (not in this version: must stay empty).' }),
         synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
           default: 'normal',
           description: 'normal survives a process crash (kill -9); full also survives power loss, slower.',
@@ -139,6 +142,9 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_SMTP_LISTEN: 'smtp.listen',
   OUTGATE_PORTAL_MFA_URL: 'portal.mfaUrl',
   OUTGATE_PORTAL_PASSWORD_RESET_URL: 'portal.passwordResetUrl',
+  OUTGATE_STORE_BACKEND: 'store.backend',
+  OUTGATE_DATABASE_URL: 'store.databaseUrl',
+  OUTGATE_REDIS_URL: 'store.redisUrl',
   OUTGATE_STORE_SYNCHRONOUS: 'store.synchronous',
   OUTGATE_LOG_LEVEL: 'log.level',
 };

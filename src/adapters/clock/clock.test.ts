@@ -18,5 +18,8 @@ test('OUTGATE_TEST_NOW starts the clock at an ISO instant or epoch ms, and it ru
 });
 
 test('a value that is not a time stops start-up with the configuration error', () => {
-  assert.throws(() => clockFromEnv({ [TEST_NOW_ENV]: 'tomorrow-ish' }), { code: 'OG_ERR_CONFIG_INVALID', message: /OUTGATE_TEST_NOW=tomorrow-ish is not an ISO 8601 instant/ });
+  assert.throws(() => clockFromEnv({ [TEST_NOW_ENV]: 'tomorrow-ish' }), {
+    code: 'OG_ERR_CONFIG_INVALID',
+    message: /OUTGATE_TEST_NOW=tomorrow-ish is not an ISO 8601 instant/,
+  });
 });

@@ -1,8 +1,8 @@
 // Sending windows, restrictions with their history, and domain events in the embedded store.
-import type { HourlyCount, RestrictionQuery, RestrictionView, SendRecord } from '../../../app/ports.js';
+import type { HourlyCount, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import type { BlockAction, HistoryEntry, Restriction, RestrictionStatus, Transition } from '../../../domain/restriction.js';
-import { minuteOf, type MinuteBucket } from '../../../domain/rolling-window.js';
+import { minuteOf, type Counts, type MinuteBucket } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
 import { auditEntryOf } from '../../../app/audit.js';
 import { appendAudit } from './audit-repo.js';
@@ -15,6 +15,13 @@ export const UPSERT_SENDING_MINUTE = `INSERT INTO sending_minutes (minute, tenan
   ON CONFLICT DO UPDATE SET external = external + excluded.external, internal = internal + excluded.internal,
     messages = messages + excluded.messages`;
 export const SELECT_WINDOW_RESETS = 'SELECT tenant_id, entity_type, identity, at FROM window_resets';
+
+/** An admitted message's recipients, as journaled and applied to the minute buckets. */
+export interface SendRecord {
+  readonly sender: SenderRef;
+  readonly at: number;
+  readonly counts: Counts;
+}
 
 export function recordSends(db: SqliteDb, records: readonly SendRecord[]): void {
   const upsert = db.prepare(UPSERT_SENDING_MINUTE);

@@ -8,10 +8,9 @@
 // kept as the journal's own text: the applier worker (journal-applier.ts) gets them as written.
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SendRecord } from '../../../app/ports.js';
 import type { SenderRef } from '../../../domain/sender.js';
 import type { SqliteDb } from './database.js';
-import { recordSends, SELECT_WINDOW_RESETS, UPSERT_SENDING_MINUTE } from './enforcement-repo.js';
+import { recordSends, SELECT_WINDOW_RESETS, UPSERT_SENDING_MINUTE, type SendRecord } from './enforcement-repo.js';
 import type { ApplierSql } from './journal-applier.js';
 
 const ROTATE_BYTES = 32 * 1024 * 1024;

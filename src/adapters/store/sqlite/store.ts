@@ -1,7 +1,7 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk by a worker thread) and WAL
 // checkpoints run on another; restrictions and configuration are written in their own transactions.
-import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
+import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
@@ -15,6 +15,7 @@ import { APPLIER_SQL, SendJournal } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
+import type { SendRecord } from './enforcement-repo.js';
 import * as audit from './audit-repo.js';
 import * as accounts from './account-repo.js';
 import * as sessions from './session-repo.js';

@@ -1,0 +1,53 @@
+// Port: admin accounts, API keys, portal sessions and failed sign-ins.
+import type { AdminAccount, ApiKey } from '../../domain/account.js';
+import type { AuditEntry } from '../audit.js';
+
+export interface StoredAccount {
+  readonly account: AdminAccount;
+  readonly passwordHash: string | null;
+}
+
+export interface StoredApiKey {
+  readonly key: ApiKey;
+  readonly secretHash: string;
+}
+
+/** Admin accounts and API keys; every change is written with its audit entry. */
+export interface AccountStore {
+  listAccounts(): Promise<AdminAccount[]>;
+  getAccount(nameOrId: string): Promise<StoredAccount | undefined>;
+  /** `passwordHash` undefined keeps the stored hash. */
+  saveAccount(a: AdminAccount, passwordHash: string | null | undefined, audit: AuditEntry): Promise<void>;
+  removeAccount(id: string, audit: AuditEntry): Promise<void>;
+  saveApiKey(k: ApiKey, secretHash: string, audit: AuditEntry): Promise<void>;
+  listApiKeys(accountId?: string): Promise<ApiKey[]>;
+  getApiKey(id: string): Promise<StoredApiKey | undefined>;
+  revokeApiKey(id: string, audit: AuditEntry): Promise<boolean>;
+  touchApiKey(id: string, at: number): Promise<void>;
+  /** Audit entries that belong to no other change (sign-ins). */
+  recordAudit(entries: readonly AuditEntry[]): Promise<void>;
+}
+
+/** A portal session; the store keeps only a hash of the cookie's secret. */
+export interface StoredSession {
+  readonly idHash: string;
+  readonly accountId: string;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly ip: string | null;
+}
+
+/** Portal sessions and failed sign-ins, shared by every process on the store (throttling holds across them). */
+export interface SessionStore {
+  createSession(s: StoredSession, audit: AuditEntry): Promise<void>;
+  getSession(idHash: string): Promise<StoredSession | undefined>;
+  touchSession(idHash: string, at: number): Promise<void>;
+  /** Returns false when there was no such session (already signed out). */
+  deleteSession(idHash: string, audit: AuditEntry): Promise<boolean>;
+  pruneSessions(sessionsSeenBefore: number, createdBefore: number, failuresBefore: number): Promise<void>;
+  /** Failure times per key since `since`. */
+  signInFailures(keys: readonly string[], since: number): Promise<Map<string, number[]>>;
+  recordSignInFailure(keys: readonly string[], audit: AuditEntry): Promise<void>;
+  clearSignInFailures(key: string): Promise<void>;
+}

@@ -1,0 +1,19 @@
+// Port: changes pushed to every process on the store (restrictions, unblocks, window resets,
+// configuration), so caches follow them without asking the store on every request.
+import type { Restriction } from '../../domain/restriction.js';
+import type { SenderRef } from '../../domain/sender.js';
+
+/** A change made by another process (the CLI on the same store), so caches can follow it. */
+export type Change =
+  | { kind: 'directory' }
+  /** `restriction` is the new state when the change was made in this process; else read it again. */
+  | { kind: 'restriction'; sender: SenderRef; restriction?: Restriction }
+  | { kind: 'windows-reset'; sender: SenderRef };
+
+export interface ChangeFeed {
+  /**
+   * Tells `listener` of every change: at once for this process's own writes, within a few
+   * milliseconds for other processes' (the backend watches for them; the caller never polls).
+   */
+  subscribe(listener: (c: Change) => void): () => void;
+}
