@@ -9,13 +9,15 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SendRecord } from '../../../app/ports.js';
-import type { SenderRef } from '../../../domain/sender.js';
 import type { SqliteDb } from './database.js';
-import { recordSends, SELECT_WINDOW_RESETS, UPSERT_SENDING_MINUTE } from './enforcement-repo.js';
-import type { ApplierSql } from './journal-applier.js';
+import { loadResets, recordSends, sentBeforeReset } from './enforcement-repo.js';
+import { encodeRecords, parseRecords } from './journal-records.js';
 
 const ROTATE_BYTES = 32 * 1024 * 1024;
 
+export interface JournalOptions {
+  readonly rotateBytes?: number;
+}
 
 export interface Position {
   generation: number;
@@ -29,7 +31,17 @@ export interface PendingBatch {
 }
 
 const SET_META = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
-export const APPLIER_SQL: ApplierSql = { upsert: UPSERT_SENDING_MINUTE, resets: SELECT_WINDOW_RESETS, setMeta: SET_META };
+
+/**
+ * Applies a batch inside the caller's transaction, on the main thread or in the applier worker: its
+ * sends (less those an admin's window reset made obsolete, read in the same transaction) and the
+ * position they reach, so SQLite holds both or neither.
+ */
+export function applyBatch(db: SqliteDb, batch: PendingBatch): void {
+  const resets = loadResets(db);
+  recordSends(db, parseRecords(batch.chunks).filter((r) => !sentBeforeReset(resets, r)));
+  writePosition(db, batch.next);
+}
 
 export class SendJournal {
   private fd: number;
@@ -43,12 +55,15 @@ export class SendJournal {
   /** A batch whose outcome is not known yet (see batchFailed). */
   private unsettled: PendingBatch | null = null;
 
+  private readonly rotateBytes: number;
+
   constructor(
     private readonly db: SqliteDb,
     private readonly dir: string,
     private readonly fsync: boolean,
-    private readonly rotateBytes = ROTATE_BYTES,
+    opts: JournalOptions = {},
   ) {
+    this.rotateBytes = opts.rotateBytes ?? ROTATE_BYTES;
     this.position = readPosition(db);
     removeOlder(dir, this.position.generation);
     const file = fileOf(dir, this.position.generation);
@@ -56,11 +71,20 @@ export class SendJournal {
     this.size = this.recover(file);
   }
 
+  /** Takes what lies past the applied offset as pending; cuts a torn last line. Returns the file size. */
+  private recover(file: string): number {
+    const content = readFileSync(file);
+    const end = content.lastIndexOf(0x0a) + 1;
+    if (end < content.length) ftruncateSync(this.fd, end);
+    const from = Math.min(this.position.offset, end);
+    if (end > from) this.pending.push({ text: content.subarray(from, end).toString('utf8'), bytes: end - from });
+    return end;
+  }
+
   /** Appends records durably (to the kernel; to disk with fsync). Throws if the write fails. */
   append(records: readonly SendRecord[]): void {
     if (records.length === 0) return;
-    let text = '';
-    for (const r of records) text += `[${r.at},${encodedSender(r.sender)},${r.counts.external},${r.counts.internal},${r.counts.messages}]\n`;
+    const text = encodeRecords(records);
     const bytes = Buffer.from(text, 'utf8');
     writeSync(this.fd, bytes, 0, bytes.length, this.size);
     if (this.fsync) fdatasyncSync(this.fd);
@@ -107,17 +131,14 @@ export class SendJournal {
 
   /**
    * Applies what is pending to SQLite on this thread in one transaction (run by `commit`), which also
-   * records the new position; memory moves on only once it committed. `skip` drops sends an admin's
-   * window reset made obsolete. Does nothing while a batch is out with the applier.
+   * records the new position; memory moves on only once it committed. Does nothing while a batch is
+   * out with the applier.
    */
-  applyPending(commit: (fn: () => void) => void, skip: (r: SendRecord) => boolean): void {
+  applyPending(commit: (fn: () => void) => void): void {
     const batch = this.takeBatch();
     if (!batch) return;
     try {
-      commit(() => {
-        recordSends(this.db, parseLines(batch.chunks).filter((r) => !skip(r)));
-        writePosition(this.db, batch.next);
-      });
+      commit(() => applyBatch(this.db, batch));
     } catch (err) {
       this.inFlight = 0;
       throw err;
@@ -146,38 +167,6 @@ export class SendJournal {
     closeSync(this.fd);
   }
 
-  /** Takes what lies past the applied offset as pending; cuts a torn last line. Returns the file size. */
-  private recover(file: string): number {
-    const content = readFileSync(file);
-    const end = content.lastIndexOf(0x0a) + 1;
-    if (end < content.length) ftruncateSync(this.fd, end);
-    const from = Math.min(this.position.offset, end);
-    if (end > from) this.pending.push({ text: content.subarray(from, end).toString('utf8'), bytes: end - from });
-    return end;
-  }
-}
-
-/** A line is the JSON array [at, tenantId, type, identity, external, internal, messages]. */
-const senderJson = new WeakMap<SenderRef, string>();
-function encodedSender(s: SenderRef): string {
-  let json = senderJson.get(s);
-  if (json === undefined) {
-    json = `${JSON.stringify(s.tenantId)},${JSON.stringify(s.type)},${JSON.stringify(s.identity)}`;
-    senderJson.set(s, json);
-  }
-  return json;
-}
-
-function parseLines(chunks: readonly string[]): SendRecord[] {
-  const out: SendRecord[] = [];
-  for (const chunk of chunks) {
-    for (const line of chunk.split('\n')) {
-      if (line === '') continue;
-      const [at, tenantId, type, identity, external, internal, messages] = JSON.parse(line) as [number, string, 'Mailbox' | 'Connector', string, number, number, number];
-      out.push({ at, sender: { tenantId, type, identity }, counts: { external, internal, messages } });
-    }
-  }
-  return out;
 }
 
 const fileOf = (dir: string, generation: number): string => join(dir, `sends.${generation}.journal`);
