@@ -55,7 +55,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     throw err;
   }
   store.startBackgroundCheckpoints((message) => log.warn({ message }, 'background WAL checkpoint failed'));
-  store.openJournal(config.store.synchronous === 'full');
+  store.openJournal(config.store.synchronous === 'full', { warn: (fields, message) => log.warn(fields, message) });
   store.startBackgroundApply();
   await bootstrap(store, clock);
   const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);

@@ -6,17 +6,20 @@
 // Files are sends.<generation>.journal; meta keeps (generation, offset) of what SQLite already has,
 // updated in the same transaction as the applied rows, so nothing is applied twice. Pending sends are
 // kept as the journal's own text: the applier worker (journal-applier.ts) gets them as written.
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SendRecord } from '../../../app/ports.js';
 import type { SqliteDb } from './database.js';
 import { loadResets, recordSends, sentBeforeReset } from './enforcement-repo.js';
 import { encodeRecords, parseRecords } from './journal-records.js';
+import { recoverJournal, type JournalWarn } from './journal-recovery.js';
 
 const ROTATE_BYTES = 32 * 1024 * 1024;
 
 export interface JournalOptions {
   readonly rotateBytes?: number;
+  /** Where damage found on start is reported (a torn last line is normal and not reported). */
+  readonly warn?: JournalWarn;
 }
 
 export interface Position {
@@ -64,21 +67,35 @@ export class SendJournal {
     opts: JournalOptions = {},
   ) {
     this.rotateBytes = opts.rotateBytes ?? ROTATE_BYTES;
+    const warn = opts.warn ?? ((fields, message) => process.emitWarning(`${message} ${JSON.stringify(fields)}`));
     this.position = readPosition(db);
     removeOlder(dir, this.position.generation);
-    const file = fileOf(dir, this.position.generation);
+    let file = fileOf(dir, this.position.generation);
+    let found = recoverJournal(file, this.position.offset, warn);
+    if (found.kind === 'behind') {
+      // The stored position says SQLite has every send of this generation up to `offset`. Appends only
+      // ever extend a file, so a file ending before it (cut short, lost, or swapped for an older copy)
+      // holds nothing that is not applied: none of it is replayed. Appending to it would be the loss:
+      // new sends would sit below `offset`, where the next start takes them as applied. So, as rotation
+      // does, SQLite moves to a fresh generation at offset 0 first, and the short file is kept aside.
+      const next: Position = { generation: this.position.generation + 1, offset: 0 };
+      const setAside = `${file}.behind`;
+      if (existsSync(file)) renameSync(file, setAside);
+      warn(
+        { file, size: found.size, appliedGeneration: this.position.generation, appliedOffset: this.position.offset, setAside, nextGeneration: next.generation },
+        'send journal is shorter than what the store already applied: nothing in it is replayed, a new journal file is started',
+      );
+      db.tx(() => writePosition(db, next));
+      this.position = next;
+      file = fileOf(dir, next.generation);
+      found = recoverJournal(file, 0, warn);
+    }
+    if (found.kind === 'behind') throw new Error(`${file}: a journal read from offset 0 cannot be behind`);
     this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
-    this.size = this.recover(file);
-  }
-
-  /** Takes what lies past the applied offset as pending; cuts a torn last line. Returns the file size. */
-  private recover(file: string): number {
-    const content = readFileSync(file);
-    const end = content.lastIndexOf(0x0a) + 1;
-    if (end < content.length) ftruncateSync(this.fd, end);
-    const from = Math.min(this.position.offset, end);
-    if (end > from) this.pending.push({ text: content.subarray(from, end).toString('utf8'), bytes: end - from });
-    return end;
+    // Cut a torn last line, so the next append starts on a line of its own.
+    if (found.end < fstatSync(this.fd).size) ftruncateSync(this.fd, found.end);
+    if (found.bytes > 0) this.pending.push({ text: found.text, bytes: found.bytes });
+    this.size = found.end;
   }
 
   /** Appends records durably (to the kernel; to disk with fsync). Throws if the write fails. */
