@@ -7,7 +7,7 @@ import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } fro
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
+import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { BIN, clockEnv, ok, runCli, tempDataDir, testTimeline } from './support/outgate.js';
 
 const DUNNO = 'action=DUNNO';
