@@ -9,7 +9,7 @@ import { getAlert, listAlerts, setAlertStatus } from '../src/app/alerts.js';
 import { SYSTEM } from '../src/domain/events.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
 import { bootstrap } from '../src/app/tenants.js';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { startTestServer, tempDataDir, TestClock } from './support/outgate.js';
 
 // ─── Helpers ───

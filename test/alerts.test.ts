@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config/load.js';
 import { startServer, type Running } from '../src/main.js';
 import { parseMail } from './support/mail.js';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { ok, runCli, tempDataDir, TestClock } from './support/outgate.js';
 

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js';
 import { CheckSend } from '../src/app/check-send.js';
 import { DEFAULT_SERVICE_LIMITS } from '../src/domain/service-limits.js';
 import { DEFAULT_SESSION_OPTIONS } from '../src/app/sessions.js';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, tempDataDir, TestClock } from './support/outgate.js';
 
 test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON error shape, through inject', async (t) => {

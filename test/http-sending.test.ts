@@ -3,7 +3,7 @@
 // accepted domains, inbound connectors) with their roles and audit records.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 const HOUR = 3_600_000;

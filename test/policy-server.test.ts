@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
+import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';

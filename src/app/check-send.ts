@@ -27,7 +27,7 @@ export interface SendRequest {
   /** Authenticated submitter (SASL login); empty when the client did not authenticate. */
   readonly login?: string;
   readonly clientAddress?: string;
-  /** Envelope sender: selects the policy (spec §3 matches on From). */
+  /** Envelope sender: selects the policy (docs/spec.md §3 matches on From). */
   readonly from?: string;
   readonly recipient?: string;
   /** Recipients the MTA accepted (END-OF-MESSAGE). */

@@ -15,7 +15,7 @@ export interface AdminContext {
   readonly actor: Actor;
   /** The tenant the command acts in (name or id); the default tenant when omitted. */
   readonly tenant?: string;
-  /** Unblocks of one entity allowed in 30 days before only a Global Administrator may unblock it (spec §1); default 3. */
+  /** Unblocks of one entity allowed in 30 days before only a Global Administrator may unblock it (docs/spec.md §1); default 3. */
   readonly unblockLimit?: number;
 }
 

@@ -1,4 +1,4 @@
-// Role-based access as data (spec §6): which role may do what, checked in the use cases, so the CLI,
+// Role-based access as data (docs/spec.md §6): which role may do what, checked in the use cases, so the CLI,
 // the API and the portal can never disagree. The portal only hides what a role may not use.
 import type { Actor } from '../domain/events.js';
 import { Errors, fail } from '../errors.js';

@@ -1,4 +1,4 @@
-// The cmdlets, as data: names and parameters as in Exchange Online PowerShell (spec §2, §3), each
+// The cmdlets, as data: names and parameters as in Exchange Online PowerShell (docs/spec.md §2, §3), each
 // calling one use case. Adding a cmdlet is adding a row here.
 import * as domains from '../app/accepted-domains.js';
 import * as auditLog from '../app/audit-log.js';

@@ -1,4 +1,4 @@
-// Outbound spam policies (spec §3): the settings half. The default policy is always on, lowest
+// Outbound spam policies (docs/spec.md §3): the settings half. The default policy is always on, lowest
 // priority, cannot be deleted; custom policies are bound to rules (rule.ts) that decide who they cover.
 import { Errors, fail } from '../errors.js';
 import { normalizeAddress, printable } from './address.js';

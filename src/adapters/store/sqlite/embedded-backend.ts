@@ -2,6 +2,7 @@
 // its applier, WAL checkpoints on a worker thread, and the timers that keep them moving.
 import type { SendingCounters, StoreBackend } from '../../../app/ports.js';
 import { lockDataDir } from './data-dir-lock.js';
+import type { JournalWarn } from './journal-recovery.js';
 import { EmbeddedCounters } from './sending-counters.js';
 import { SqliteStore } from './store.js';
 
@@ -11,6 +12,8 @@ export interface EmbeddedOptions {
   readonly busyTimeoutMs: number;
   /** `server`: the one long-running process on the data directory (journal, lock); `cli`: a cmdlet. */
   readonly role: 'server' | 'cli';
+  /** Reports what opening repaired (a damaged send journal); default: stderr. */
+  readonly warn?: JournalWarn;
   /** Replaces the reservation lifetime (contract tests). */
   readonly reservationTtlMs?: number;
 }
@@ -34,7 +37,7 @@ export function openEmbedded(o: EmbeddedOptions): StoreBackend {
     void store.close();
     throw err;
   }
-  store.openJournal(o.synchronous === 'full');
+  store.openJournal(o.synchronous === 'full', o.warn ? { warn: o.warn } : {});
   store.startBackgroundApply();
   return new EmbeddedBackend(store, unlock, o.reservationTtlMs);
 }
@@ -55,7 +58,8 @@ class EmbeddedBackend implements StoreBackend {
   startBackground(now: () => number, onError: (what: string, err: unknown) => void): void {
     const store = this.store;
     store.startBackgroundCheckpoints((message) => onError('background WAL checkpoint failed', new Error(message)));
-    const applyFailed = (err: unknown): void => onError('applying journaled sends to the store failed (they stay journaled; retrying)', err);
+    const applyFailed = (err: unknown): void =>
+      onError('applying journaled sends to the store failed (they stay journaled; retrying)', err);
     this.timers.push(
       setInterval(() => {
         try {

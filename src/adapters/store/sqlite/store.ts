@@ -5,13 +5,13 @@ import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, Stor
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
-import { senderKey, type SenderRef } from '../../../domain/sender.js';
+import type { SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import { join } from 'node:path';
 import { ChangeFeed } from './change-feed.js';
 import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
-import { APPLIER_SQL, SendJournal } from './send-journal.js';
+import { SendJournal, type JournalOptions } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
@@ -32,7 +32,6 @@ export class SqliteStore implements Store {
   private readonly feed: ChangeFeed;
   private journal: SendJournal | null = null;
   private batch: { records: SendRecord[]; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
-  private resets = new Map<string, number>();
   private readonly listeners = new Set<(c: Change) => void>();
   private checkpointer: Checkpointer | null = null;
   private applier: JournalApplier | null = null;
@@ -83,17 +82,14 @@ export class SqliteStore implements Store {
    * Server mode: admitted sends go to the journal (one append each, durable before the answer) and
    * reach SQLite in bulk through applyJournal(). Replays what a previous run left unapplied.
    */
-  openJournal(fsync: boolean, rotateBytes?: number): void {
-    this.journal = new SendJournal(this.db, this.db.dataDir, fsync, rotateBytes);
+  openJournal(fsync: boolean, opts: JournalOptions = {}): void {
+    this.journal = new SendJournal(this.db, this.db.dataDir, fsync, opts);
     this.applyJournal();
   }
 
   /** For the long-running server: journaled sends are applied by a worker thread (applyJournalInBackground). */
   startBackgroundApply(): void {
-    this.applier = new JournalApplier(join(this.db.dataDir, DB_FILE), APPLIER_SQL, {
-      synchronous: this.opts.synchronous === 'full' ? 'FULL' : 'NORMAL',
-      busyTimeoutMs: this.opts.busyTimeoutMs ?? 5000,
-    });
+    this.applier = new JournalApplier(this.db.dataDir, this.opts);
   }
 
   /**
@@ -113,7 +109,7 @@ export class SqliteStore implements Store {
       journal.rotateIfLarge((fn) => this.write(fn));
       return undefined;
     }
-    this.applying = this.applier.apply(batch.chunks, batch.next).then(
+    this.applying = this.applier.apply(batch).then(
       () => journal.batchApplied(batch),
       (err: unknown) => {
         journal.batchFailed(batch);
@@ -170,14 +166,7 @@ export class SqliteStore implements Store {
     this.appendBatch();
     const journal = this.journal;
     if (!journal || journal.pendingCount === 0) return;
-    journal.applyPending(
-      (fn) =>
-        this.write(() => {
-          this.resets = repo.loadResets(this.db);
-          fn();
-        }),
-      (r) => (this.resets.get(senderKey(r.sender)) ?? -Infinity) > r.at,
-    );
+    journal.applyPending((fn) => this.write(fn));
     journal.rotateIfLarge((fn) => this.write(fn));
   }
 
