@@ -1,5 +1,6 @@
 // Portal sign-in over a real listening server: the cookie's attributes, CSRF refusal, idle and
-// absolute expiry, sign-out, throttling per account and per source address, and the audit records.
+// absolute expiry, sign-out, throttling per account and per source address (parallel attempts too),
+// and the audit records.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/outgate.js';
@@ -127,6 +128,21 @@ describe('portal sessions', { timeout: 120_000 }, () => {
     for (let i = 0; i < 8; i++) assert.equal((await signIn(`guess-${i}`, 'nope-nope-nope')).status, 401);
     const r = await signIn('sec-admin');
     assert.equal(r.status, 429, 'the address is throttled, whichever account it tries');
+  });
+
+  it('parallel wrong passwords for one account check at most the limit; the rest are throttled', async () => {
+    s.clock.advance(60 * 60_000);
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => signIn('victim', `wrong-parallel-${i}`)));
+    const checked = results.filter((r) => r.status === 401).length;
+    assert.equal(checked, 3, 'the account limit (3), however many arrive at once');
+    assert.ok(results.every((r) => r.status === 401 || r.status === 429), results.map((r) => r.status).join(','));
+  });
+
+  it('parallel attempts at many names from one address check at most the address limit', async () => {
+    s.clock.advance(60 * 60_000);
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => signIn(`spray-${i}`, 'nope-nope-nope')));
+    assert.equal(results.filter((r) => r.status === 401).length, 8, 'the address limit (8)');
+    assert.equal(results.filter((r) => r.status === 429).length, 52);
   });
 
   it('a disabled account or a changed password ends its sessions', async () => {
