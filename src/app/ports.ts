@@ -276,8 +276,8 @@ export interface Store extends AccountStore, SessionStore, AlertStore {
   /** Verifies the whole audit chain. */
   verifyAudit(): Promise<IntegrityReport>;
   auditEnabled(): Promise<boolean>;
-  /** Turns auditing on or off, recording the switch (always, even when turning it off). */
-  setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void>;
+  /** Turns auditing on or off, recording the switch (always, even when turning it off; one entry per tenant). */
+  setAuditEnabled(enabled: boolean, entries: readonly AuditEntry[]): Promise<void>;
 
   getRestriction(sender: SenderRef): Promise<Restriction | undefined>;
   /** Recipients and messages per hour since `fromHour`, for reports. */

@@ -117,3 +117,28 @@ test('a sender unblocked 3 times in 30 days can be unblocked again only by a Glo
   await trip();
   assert.equal(await outcome(unblockSender({ ...secAdmin, actor: actor('Global Administrator') }, 'loop@outgate.test')), 'ok');
 });
+
+test("a tenant's Global Administrator cannot switch auditing off; the provider's switch shows in every tenant's log", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'outgate-audit-switch-'));
+  const store = new SqliteStore(dir);
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await bootstrap(store, clock);
+  const provider: AdminContext = { store, clock, actor: actor('Global Administrator') };
+  const contoso = await newTenant(provider, 'Contoso');
+  const fabrikam = await newTenant(provider, 'Fabrikam');
+  const tenantAdmin: AdminContext = { store, clock, actor: actor('Global Administrator', contoso.Id) };
+  await assert.rejects(setAuditConfig(tenantAdmin, '$false'), /service-wide: only a provider-level Global Administrator/);
+  assert.equal(await store.auditEnabled(), true, 'still on');
+
+  await setAuditConfig(provider, '$false');
+  assert.equal(await store.auditEnabled(), false);
+  for (const tenant of [contoso, fabrikam]) {
+    const own: AdminContext = { store, clock, actor: actor('Security Reader', tenant.Id) };
+    const switches = (await searchAuditLog(own, { Operations: 'Set-AdminAuditLogConfig' })).map((e) => [e.TenantId, e.UserId, e.After]);
+    assert.deepEqual(switches, [[tenant.Id, 'Global Administrator@test', { UnifiedAuditLogIngestionEnabled: false }]], tenant.Name);
+  }
+  assert.equal((await store.verifyAudit()).ok, true);
+});

@@ -225,10 +225,10 @@ export class SqliteStore implements Store {
     return audit.auditEnabled(this.db);
   }
 
-  async setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void> {
+  async setAuditEnabled(enabled: boolean, entries: readonly AuditEntry[]): Promise<void> {
     this.write(() => {
       audit.setAuditEnabled(this.db, enabled);
-      audit.appendAudit(this.db, [entry]);
+      audit.appendAudit(this.db, entries);
     });
   }
 
