@@ -9,7 +9,8 @@ import { restrict } from '../domain/restriction.js';
 import type { Actor } from '../domain/events.js';
 import { isOutgateError } from '../errors.js';
 import { getAcceptedDomains, newAcceptedDomain } from './accepted-domains.js';
-import { searchAuditLog, setAuditConfig } from './audit-log.js';
+import { newAccount } from './accounts.js';
+import { searchAuditLog, setAuditConfig, testAuditLogIntegrity } from './audit-log.js';
 import type { AdminContext } from './directory-change.js';
 import { getPolicies, setPolicy } from './policies.js';
 import type { Clock } from './ports.js';
@@ -141,4 +142,45 @@ test("a tenant's Global Administrator cannot switch auditing off; the provider's
     assert.deepEqual(switches, [[tenant.Id, 'Global Administrator@test', { UnifiedAuditLogIngestionEnabled: false }]], tenant.Name);
   }
   assert.equal((await store.verifyAudit()).ok, true);
+});
+
+test("a tenant's admin learns nothing of other tenants from account names, domain claims or the integrity check", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'outgate-tenant-leaks-'));
+  const store = new SqliteStore(dir);
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await bootstrap(store, clock);
+  const provider: AdminContext = { store, clock, actor: actor('Global Administrator') };
+  const contoso = await newTenant(provider, 'Contoso');
+  await newTenant(provider, 'Fabrikam');
+  await newAcceptedDomain({ ...provider, tenant: 'Contoso' }, 'Contoso', 'contoso.example');
+  await newAcceptedDomain({ ...provider, tenant: 'Fabrikam' }, 'Fabrikam', 'fabrikam.example');
+  await newAccount({ ...provider, tenant: 'Fabrikam' }, 'fab-admin', { Role: 'Global Administrator' });
+  const admin: AdminContext = { store, clock, actor: actor('Global Administrator', contoso.Id) };
+  const refusal = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return 'ok';
+    } catch (err) {
+      return isOutgateError(err) ? `${err.code}: ${err.message}` : String(err);
+    }
+  };
+
+  const taken = await refusal(newAccount(admin, 'fab-admin', {}));
+  assert.match(taken, /^OG_ERR_INVALID_ARGUMENT: .*user@domain.*contoso\.example/);
+  assert.equal(await refusal(newAccount(admin, 'free-name', {})), taken, 'a name in use elsewhere and a free one answer alike');
+  assert.equal(await refusal(newAccount(admin, 'admin', {})), taken);
+  assert.equal(await refusal(newAccount(admin, 'bob@contoso.example', {})), 'ok');
+  assert.match(await refusal(newAccount(admin, 'bob@contoso.example', {})), /^OG_ERR_ALREADY_EXISTS/, 'a clash in its own namespace is its own business');
+
+  const claimed = await refusal(newAcceptedDomain(admin, 'Theirs', 'fabrikam.example'));
+  assert.match(claimed, /^OG_ERR_FORBIDDEN: .*provider/);
+  assert.equal(await refusal(newAcceptedDomain(admin, 'Free', 'unclaimed.example')), claimed, "another tenant's domain and a free one answer alike");
+
+  const ownRecords = (await searchAuditLog(admin, { ResultSize: 50_000 })).length;
+  const all = await store.verifyAudit();
+  assert.ok(all.ok && all.records > ownRecords, 'other tenants have records too');
+  assert.deepEqual(await testAuditLogIntegrity(admin), { ok: true, records: ownRecords });
 });

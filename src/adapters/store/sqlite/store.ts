@@ -216,9 +216,9 @@ export class SqliteStore implements Store {
     return audit.searchAudit(this.db, q);
   }
 
-  async verifyAudit(): Promise<IntegrityReport> {
+  async verifyAudit(countTenant?: string): Promise<IntegrityReport> {
     // One read transaction: the records and the head are read as of the same moment.
-    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db))).deferred();
+    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db), countTenant)).deferred();
   }
 
   async auditEnabled(): Promise<boolean> {
