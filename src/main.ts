@@ -20,6 +20,7 @@ import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
 import { UnusualVolumeWatch } from './app/unusual-volume.js';
 import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
 import { postWebhook } from './adapters/notify/webhook-poster.js';
+import { targetAllowed, webhookPolicy } from './adapters/notify/webhook-target.js';
 
 export interface Running {
   readonly store: SqliteStore;
@@ -46,6 +47,8 @@ const ALERTS_MS = 500;
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
   const clock = opts.clock ?? clockFromEnv();
+  // Before anything is opened: a bad allow-list entry is a configuration error.
+  const webhooks = webhookPolicy(config.alerts.webhookAllow);
   const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
   let unlock: () => void;
   try {
@@ -61,9 +64,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
   if (first.created && first.generated) {
     // Shown once, here: the store keeps only its argon2id hash.
-    log.warn({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`);
+    log.warn(
+      { account: FIRST_ADMIN },
+      `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`,
+    );
   } else if (first.created) {
-    log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
+    log.info(
+      { account: FIRST_ADMIN },
+      `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`,
+    );
   }
   const metrics = new PrometheusMetrics();
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
@@ -75,7 +84,10 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const policy = createPolicyServer(checkSend, config.policy, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port);
-  log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode }, 'policy server listening');
+  log.info(
+    { listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode },
+    'policy server listening',
+  );
 
   const sessionOptions = sessionOptionsOf(config);
   const http = await buildApp({
@@ -90,6 +102,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     authenticateSession: (token, ip) => authenticateSession(store, clock, sessionOptions, token, ip),
     sessionOptions,
     unblockLimit: config.unblockLimit,
+    webhookTargetAllowed: (url) => targetAllowed(url, webhooks),
     checkSend,
     serviceLimits: config.serviceLimits,
     cmdlets: remoteCmdlets,
@@ -104,7 +117,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const alerts = startAlertWorker(
     store,
     clock,
-    { sendEmail: (to, m) => smtp.sendEmail(to, m), postWebhook: (url, secret, body, now) => postWebhook(url, secret, body, now, `Outgate/${VERSION}`) },
+    {
+      sendEmail: (to, m) => smtp.sendEmail(to, m),
+      postWebhook: (url, secret, body, now) =>
+        postWebhook(url, secret, body, now, {
+          userAgent: `Outgate/${VERSION}`,
+          policy: webhooks,
+          onFailure: (to, detail) => log.warn({ webhook: to, detail }, 'alert webhook delivery failed'),
+        }),
+    },
     {
       publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
       retryBaseMs: config.alerts.retryBaseSeconds * 1000,
@@ -113,14 +134,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
     },
   );
-  if (config.alerts.smtp.host === '') log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
+  if (config.alerts.smtp.host === '')
+    log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
 
-  const unusual = new UnusualVolumeWatch(store, clock, { factor: config.alerts.unusualVolumeFactor, minRecipients: config.alerts.unusualVolumeMinRecipients });
-  const sweepUnusualVolume = (): Promise<number> => (config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(checkSend.activity()));
+  const unusual = new UnusualVolumeWatch(store, clock, {
+    factor: config.alerts.unusualVolumeFactor,
+    minRecipients: config.alerts.unusualVolumeMinRecipients,
+  });
+  const sweepUnusualVolume = (): Promise<number> =>
+    config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(checkSend.activity());
 
   const timers = [
     setInterval(() => {
-      const failed = (err: unknown): void => log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
+      const failed = (err: unknown): void =>
+        log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
       try {
         store.applyJournalInBackground(failed);
       } catch (err) {

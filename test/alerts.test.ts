@@ -28,7 +28,7 @@ interface Server extends Running {
 }
 
 /** Starts Outgate on `dataDir` (kept on stop, so a test can restart on it), mailing through 127.0.0.1:`smtpPort`. */
-async function start(dataDir: string, smtpPort: number, clock = new TestClock()): Promise<Server> {
+async function start(dataDir: string, smtpPort: number, clock = new TestClock(), overrides: Record<string, unknown> = {}): Promise<Server> {
   const config = loadConfig({
     env: {},
     overrides: {
@@ -40,6 +40,7 @@ async function start(dataDir: string, smtpPort: number, clock = new TestClock())
       'alerts.smtp.port': smtpPort,
       'alerts.smtp.ignoreTLS': true,
       'alerts.from': 'Outgate <alerts@outgate.example.net>',
+      ...overrides,
     },
   });
   const running = await startServer(config, { clock, log: pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
@@ -266,12 +267,19 @@ test('webhooks get the alert as JSON signed with HMAC-SHA256 over timestamp.body
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const dir = tempDataDir();
-  const s = await start(dir, sink.port);
+  // The receiver is on the loopback, which webhooks reach only when the operator allows it (here
+  // 127.0.0.1 alone: other internal targets are still refused).
+  const s = await start(dir, sink.port, new TestClock(), { 'alerts.webhookAllow': ['127.0.0.1/32'] });
   t.after(async () => {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
   });
   await setUp(s);
+  for (const internal of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1:8440/', 'http://0x7f000002/', 'http://[::1]/']) {
+    const refused = await s.api('POST', '/api/v1/alert-webhooks', { Name: 'probe', Url: internal });
+    assert.deepEqual([refused.status, refused.body.code], [400, 'OG_ERR_INVALID_ARGUMENT'], internal);
+    assert.match(refused.body.message, /public address/);
+  }
   const hook = await s.api('POST', '/api/v1/alert-webhooks', { Name: 'siem', Url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` });
   assert.equal(hook.status, 201, JSON.stringify(hook.body));
   assert.match(hook.body.Secret, /^whsec_/);
@@ -296,6 +304,27 @@ test('webhooks get the alert as JSON signed with HMAC-SHA256 over timestamp.body
   const detail = (await s.api('GET', `/api/v1/alerts/${alert.Identity}`)).body;
   const webhook = detail.Notifications.find((n: { Channel: string }) => n.Channel === 'webhook');
   assert.deepEqual([webhook.Status, webhook.Attempts, webhook.LastError], ['Sent', 2, null]);
+});
+
+test('a webhook is checked again at delivery: a target no longer allowed fails with an error that says nothing of the network', { timeout: 60_000 }, async (t) => {
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  const dir = tempDataDir();
+  const clock = new TestClock();
+  let s = await start(dir, sink.port, clock, { 'alerts.webhookAllow': ['127.0.0.1/32'] });
+  t.after(async () => {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await setUp(s);
+  // Allowed when made; a closed port on the loopback (the policy port would do as well).
+  assert.equal((await s.api('POST', '/api/v1/alert-webhooks', { Name: 'gone', Url: 'http://127.0.0.1:1/hook' })).status, 201);
+  await s.stop();
+  s = await start(dir, sink.port, clock);
+  await restrict(s, 'probed@contoso.example');
+  await s.alerts.runOnce();
+  const webhook = s.store.db.raw.prepare("SELECT status, attempts, last_error FROM alert_notifications WHERE channel = 'webhook'").get();
+  assert.deepEqual(webhook, { status: 'Pending', attempts: 1, last_error: 'Webhook: delivery failed' });
 });
 
 test('an SMTP server that is down delays the notification; it survives a restart and is delivered when the server is back', { timeout: 60_000 }, async (t) => {

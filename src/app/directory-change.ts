@@ -17,6 +17,8 @@ export interface AdminContext {
   readonly tenant?: string;
   /** Unblocks of one entity allowed in 30 days before only a Global Administrator may unblock it (spec §1); default 3. */
   readonly unblockLimit?: number;
+  /** May an alert webhook post to this URL's target? Absent: no webhook target is allowed (fail closed). */
+  readonly webhookTargetAllowed?: (url: string) => Promise<boolean>;
 }
 
 export interface ChangePlan<T> {

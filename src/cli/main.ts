@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { hostname, userInfo } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import { SqliteStore } from '../adapters/store/sqlite/store.js';
+import { targetAllowed, webhookPolicy } from '../adapters/notify/webhook-target.js';
 import { clockFromEnv } from '../adapters/clock/clock.js';
 import { bootstrap } from '../app/tenants.js';
 import { Errors, isOutgateError, OutgateError } from '../errors.js';
@@ -132,7 +133,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
       await bootstrap(store, clock);
       // On the server's own machine the CLI acts with the store's files: a provider-level administrator.
       const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
-      result = await cmdlet.run({ store, clock, actor, tenant: opts.tenant as string | undefined, unblockLimit: config.unblockLimit }, a);
+      result = await cmdlet.run({ store, clock, actor, tenant: opts.tenant as string | undefined, unblockLimit: config.unblockLimit, webhookTargetAllowed: (url) => targetAllowed(url, webhookPolicy(config.alerts.webhookAllow)) }, a);
     } finally {
       await store.close();
     }

@@ -36,6 +36,8 @@ export interface HttpDeps {
   authenticateSession: AuthenticateSession;
   sessionOptions: SessionOptions;
   unblockLimit: number;
+  /** Whether an alert webhook may post to a URL's target (the notify adapter's policy). */
+  webhookTargetAllowed: (url: string) => Promise<boolean>;
   checkSend: CheckSend;
   serviceLimits: ServiceLimits;
   /** The cmdlet table for remote CLI calls; absent: no /api/v1/cmdlets route. */
@@ -84,7 +86,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.addHook('onRequest', requireCaller(deps.authenticate, deps.authenticateSession));
     await api.register(sessionRoutes, sessionDeps);
-    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits };
+    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits, webhookTargetAllowed: deps.webhookTargetAllowed };
     await api.register(restrictedEntityRoutes, routeDeps);
     await api.register(policyRoutes, routeDeps);
     await api.register(auditRoutes, routeDeps);
