@@ -15,6 +15,7 @@ import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
+import { Errors, OutgateError } from './errors.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
 import { UnusualVolumeWatch } from './app/unusual-volume.js';
@@ -83,7 +84,11 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   }
   const policy = createPolicyServer(checkSend, config.policy, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
-  const address = await listen(policy.server, host, port);
+  const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
+    await store.close();
+    unlock();
+    throw listenFailed('policy.listen', config.policy.listen, err);
+  });
   log.info(
     { listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode },
     'policy server listening',
@@ -109,7 +114,13 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     portal: config.portal,
   });
   const httpAt = parseListen(config.http.listen);
-  await http.listen({ host: httpAt.host, port: httpAt.port });
+  await http.listen({ host: httpAt.host, port: httpAt.port }).catch(async (err: unknown) => {
+    await policy.close();
+    await http.close();
+    await store.close();
+    unlock();
+    throw listenFailed('http.listen', config.http.listen, err);
+  });
   const httpPort = (http.server.address() as AddressInfo).port;
   log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
 
@@ -197,6 +208,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       log.info('stopped');
     },
   };
+}
+
+/** A port that cannot be opened is the operator's to fix, not a crash: say which setting and why. */
+function listenFailed(setting: string, listen: string, err: unknown): OutgateError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the address is already in use (is another Outgate or another service running there?)'
+      : code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no network interface has this address'
+          : (err as Error).message;
+  return new OutgateError(Errors.LISTEN_FAILED, `Cannot listen on ${listen} (${setting}): ${why}.`);
 }
 
 function sessionOptionsOf(config: Readonly<Config>): SessionOptions {

@@ -49,7 +49,11 @@ async function runProgram(argv: readonly string[]): Promise<number> {
         await stopping;
         return;
       }
-      const running = await startServer(loadConfig());
+      const running = await startServer(loadConfig()).catch((err: unknown) => {
+        // A start-up failure is a sentence with its OG_ERR_* code (docs/errors.md), never a stack.
+        if (isOutgateError(err)) throw err;
+        throw new OutgateError(Errors.START_FAILED, `Outgate could not start: ${(err as Error)?.message ?? String(err)}`);
+      });
       await new Promise<void>((resolve) => {
         const stop = (): void => void running.stop().then(resolve);
         process.once('SIGINT', stop);
