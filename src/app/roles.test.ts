@@ -184,3 +184,27 @@ test("a tenant's admin learns nothing of other tenants from account names, domai
   assert.ok(all.ok && all.records > ownRecords, 'other tenants have records too');
   assert.deepEqual(await testAuditLogIntegrity(admin), { ok: true, records: ownRecords });
 });
+
+test("a Sending Application's 403 says what it can do; names with bidirectional controls are refused", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'outgate-notes-'));
+  const store = new SqliteStore(dir);
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await bootstrap(store, clock);
+  const app: AdminContext = { store, clock, actor: actor('Sending Application') };
+  await assert.rejects(setPolicy(app, 'Default', { RecipientLimitPerDay: 1 }), (err: Error) => {
+    assert.equal(err.message, 'The role Sending Application cannot make changes (it can only submit messages to the send check).');
+    return true;
+  });
+  const reader: AdminContext = { store, clock, actor: actor('Security Reader') };
+  await assert.rejects(setPolicy(reader, 'Default', { RecipientLimitPerDay: 1 }), /cannot make changes \(it can only view\)\.$/);
+
+  const admin: AdminContext = { store, clock, actor: actor('Global Administrator') };
+  for (const c of ['\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u200f']) {
+    await assert.rejects(newAcceptedDomain(admin, `Default${c}tluafeD`, 'bidi.example'), /OG_ERR_INVALID_ARGUMENT|bidirectional control characters/, `U+${c.charCodeAt(0).toString(16)}`);
+  }
+  assert.equal((await getAcceptedDomains(admin)).length, 0);
+  await assert.rejects(getAcceptedDomains({ ...admin, tenant: 'x\u202eY' }), (err: Error) => err.message.includes('x\\u202eY'));
+});
