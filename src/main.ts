@@ -110,6 +110,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     webhookTargetAllowed: (url) => targetAllowed(url, webhooks),
     checkSend,
     serviceLimits: config.serviceLimits,
+    trustProxy: config.http.trustProxy,
     cmdlets: remoteCmdlets,
     portal: config.portal,
   });

@@ -165,4 +165,26 @@ describe('portal sessions', { timeout: 120_000 }, () => {
     assert.ok(records.some((r) => r.UserId === 'nobody' && r.ResultStatus === 'Failed'));
     assert.equal((await s.cli('Test-AuditLogIntegrity')).code, 0);
   });
+
+  it('marks the cookie Secure behind a trusted TLS-terminating proxy, and only a trusted one', async () => {
+    s.clock.advance(60 * 60_000);
+    const viaProxy = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+        body: JSON.stringify({ name: 'sec-admin', password: PASSWORD }),
+      });
+    const untrusted = await viaProxy(s.httpPort);
+    assert.equal(untrusted.status, 200);
+    assert.doesNotMatch(untrusted.headers.get('set-cookie') ?? '', /Secure/, 'anyone can send the header');
+    const proxied = await startTestServer({ 'http.trustProxy': '127.0.0.1' });
+    try {
+      assert.equal((await proxied.cli('New-AdminAccount', 'sec-admin', '-Role', 'Security Administrator', '-Password', PASSWORD)).code, 0);
+      const trusted = await viaProxy(proxied.httpPort);
+      assert.equal(trusted.status, 200);
+      assert.match(trusted.headers.get('set-cookie') ?? '', /; Secure/);
+    } finally {
+      await proxied.stop();
+    }
+  });
 });

@@ -28,6 +28,12 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         listen: Listen('127.0.0.1:8440', 'HTTP API and portal.'),
+        trustProxy: Type.String({
+          default: '',
+          maxLength: 1024,
+          pattern: '^[0-9a-fA-F:.,/ ]*$',
+          description: 'Addresses or CIDRs (comma-separated) of TLS-terminating proxies whose X-Forwarded-Proto/-For are believed (session cookie gets Secure, throttling sees the client); empty: none.',
+        }),
         publicUrl: Type.String({ default: '', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', description: 'The portal as admins reach it, for links in alert notifications; empty: http://<http.listen>.' }),
         session: Type.Object(
           {
@@ -136,6 +142,7 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
   OUTGATE_HTTP_LISTEN: 'http.listen',
   OUTGATE_HTTP_PUBLIC_URL: 'http.publicUrl',
+  OUTGATE_HTTP_TRUST_PROXY: 'http.trustProxy',
   OUTGATE_ALERTS_FROM: 'alerts.from',
   OUTGATE_ALERTS_SMTP_HOST: 'alerts.smtp.host',
   OUTGATE_ALERTS_SMTP_PORT: 'alerts.smtp.port',
