@@ -14,11 +14,13 @@ import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
+import { Errors, OutgateError } from './errors.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
 import { UnusualVolumeWatch } from './app/unusual-volume.js';
 import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
 import { postWebhook } from './adapters/notify/webhook-poster.js';
+import { targetAllowed, webhookPolicy } from './adapters/notify/webhook-target.js';
 
 export interface Running {
   readonly store: Store;
@@ -44,6 +46,8 @@ const ALERTS_MS = 500;
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
   const clock = opts.clock ?? clockFromEnv();
+  // Before anything is opened: a bad allow-list entry is a configuration error.
+  const webhooks = webhookPolicy(config.alerts.webhookAllow);
   if (!opts.clock && process.env[TEST_NOW_ENV])
     log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
   const backend = openStore(config, 'server', (fields, message) => log.warn(fields, message));
@@ -82,7 +86,10 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   }
   const policy = createPolicyServer(checkSend, config.policy, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
-  const address = await listen(policy.server, host, port);
+  const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
+    await backend.close();
+    throw listenFailed('policy.listen', config.policy.listen, err);
+  });
   log.info(
     { listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode },
     'policy server listening',
@@ -101,13 +108,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     authenticateSession: (token, ip) => authenticateSession(store, clock, sessionOptions, token, ip),
     sessionOptions,
     unblockLimit: config.unblockLimit,
+    webhookTargetAllowed: (url) => targetAllowed(url, webhooks),
     checkSend,
     serviceLimits: config.serviceLimits,
+    trustProxy: config.http.trustProxy,
     cmdlets: remoteCmdlets,
     portal: config.portal,
   });
   const httpAt = parseListen(config.http.listen);
-  await http.listen({ host: httpAt.host, port: httpAt.port });
+  await http.listen({ host: httpAt.host, port: httpAt.port }).catch(async (err: unknown) => {
+    await policy.close();
+    await http.close();
+    await backend.close();
+    throw listenFailed('http.listen', config.http.listen, err);
+  });
   const httpPort = (http.server.address() as AddressInfo).port;
   log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
 
@@ -117,7 +131,12 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     clock,
     {
       sendEmail: (to, m) => smtp.sendEmail(to, m),
-      postWebhook: (url, secret, body, now) => postWebhook(url, secret, body, now, `Outgate/${VERSION}`),
+      postWebhook: (url, secret, body, now) =>
+        postWebhook(url, secret, body, now, {
+          userAgent: `Outgate/${VERSION}`,
+          policy: webhooks,
+          onFailure: (to, detail) => log.warn({ webhook: to, detail }, 'alert webhook delivery failed'),
+        }),
     },
     {
       publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
@@ -174,6 +193,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       log.info('stopped');
     },
   };
+}
+
+/** A port that cannot be opened is the operator's to fix, not a crash: say which setting and why. */
+function listenFailed(setting: string, listen: string, err: unknown): OutgateError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the address is already in use (is another Outgate or another service running there?)'
+      : code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no network interface has this address'
+          : (err as Error).message;
+  return new OutgateError(Errors.LISTEN_FAILED, `Cannot listen on ${listen} (${setting}): ${why}.`);
 }
 
 function sessionOptionsOf(config: Readonly<Config>): SessionOptions {

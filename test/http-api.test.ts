@@ -30,6 +30,7 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
     authenticateSession: async () => undefined,
     sessionOptions: DEFAULT_SESSION_OPTIONS,
     unblockLimit: 3,
+    webhookTargetAllowed: async () => false,
     checkSend,
     serviceLimits: DEFAULT_SERVICE_LIMITS,
   });

@@ -28,6 +28,12 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         listen: Listen('127.0.0.1:8440', 'HTTP API and portal.'),
+        trustProxy: Type.String({
+          default: '',
+          maxLength: 1024,
+          pattern: '^[0-9a-fA-F:.,/ ]*$',
+          description: 'Addresses or CIDRs (comma-separated) of TLS-terminating proxies whose X-Forwarded-Proto/-For are believed (session cookie gets Secure, throttling sees the client); empty: none.',
+        }),
         publicUrl: Type.String({ default: '', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', description: 'The portal as admins reach it, for links in alert notifications; empty: http://<http.listen>.' }),
         session: Type.Object(
           {
@@ -48,6 +54,11 @@ export const ConfigSchema = Type.Object(
         earlyWarningPercent: Type.Integer({ minimum: 0, maximum: 99, default: 80, description: 'Share of a limit at which a sender raises "Suspicious email sending patterns detected"; 0 = never.' }),
         unusualVolumeFactor: Type.Integer({ minimum: 0, maximum: 1000, default: 10, description: 'Warn when a sender sends this many times its busiest hour of the last 7 days; 0 = never.' }),
         unusualVolumeMinRecipients: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100, description: '…and at least this many recipients in the last hour.' }),
+        webhookAllow: Type.Array(Type.String({ minLength: 1, maxLength: 255, pattern: '^([0-9a-fA-F:.\\[\\]]+(/\\d{1,3})?|[A-Za-z0-9.-]+)$' }), {
+          default: [],
+          maxItems: 100,
+          description: 'Internal webhook targets to allow (CIDRs like 10.1.2.0/24 or ::1/128, or host names); by default only public addresses are.',
+        }),
         retryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 15, description: 'First retry of an undelivered notification; doubles per attempt, at most an hour.' }),
         smtp: Type.Object(
           {
@@ -134,6 +145,7 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
   OUTGATE_HTTP_LISTEN: 'http.listen',
   OUTGATE_HTTP_PUBLIC_URL: 'http.publicUrl',
+  OUTGATE_HTTP_TRUST_PROXY: 'http.trustProxy',
   OUTGATE_ALERTS_FROM: 'alerts.from',
   OUTGATE_ALERTS_SMTP_HOST: 'alerts.smtp.host',
   OUTGATE_ALERTS_SMTP_PORT: 'alerts.smtp.port',

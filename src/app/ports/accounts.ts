@@ -38,6 +38,13 @@ export interface StoredSession {
   readonly ip: string | null;
 }
 
+/** A throttle key (account name, source address) and its rule. */
+export interface SignInLimit {
+  readonly key: string;
+  readonly max: number;
+  readonly windowMs: number;
+}
+
 /** Portal sessions and failed sign-ins, shared by every process on the store (throttling holds across them). */
 export interface SessionStore {
   createSession(s: StoredSession, audit: AuditEntry): Promise<void>;
@@ -46,8 +53,13 @@ export interface SessionStore {
   /** Returns false when there was no such session (already signed out). */
   deleteSession(idHash: string, audit: AuditEntry): Promise<boolean>;
   pruneSessions(sessionsSeenBefore: number, createdBefore: number, failuresBefore: number): Promise<void>;
-  /** Failure times per key since `since`. */
-  signInFailures(keys: readonly string[], since: number): Promise<Map<string, number[]>>;
-  recordSignInFailure(keys: readonly string[], audit: AuditEntry): Promise<void>;
-  clearSignInFailures(key: string): Promise<void>;
+  /**
+   * Counts a sign-in attempt against every key before its password is checked, in one transaction that
+   * also decides: when any key is over its limit nothing is counted and the wait (ms) is returned, else
+   * the attempt is counted as a failure under every key and 0 returned. N parallel attempts thus check
+   * at most `max` passwords.
+   */
+  reserveSignInAttempt(limits: readonly SignInLimit[], now: number): Promise<number>;
+  /** Forgets a key's failures: all of them, or only the one attempt reserved at `at`. */
+  clearSignInFailures(key: string, at?: number): Promise<void>;
 }

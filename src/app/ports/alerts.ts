@@ -109,7 +109,11 @@ export interface AlertStore {
    * Claims up to `limit` pending notifications due at `now` (each hidden from other claimers for
    * `leaseMs`, so two processes never send the same one), with their alert and webhook.
    */
-  claimNotifications(now: number, leaseMs: number, limit: number): Promise<Array<{ notification: StoredNotification; alert: StoredAlert; webhook: StoredWebhook | undefined }>>;
+  claimNotifications(
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<Array<{ notification: StoredNotification; alert: StoredAlert; webhook: StoredWebhook | undefined }>>;
   /** Records the outcome of one delivery attempt. */
   finishNotification(n: StoredNotification): Promise<void>;
 }

@@ -17,9 +17,9 @@ export interface AuditQuery {
 export interface AuditStore {
   recordEvents(events: readonly DomainEvent[]): Promise<void>;
   searchAudit(q: AuditQuery): Promise<AuditRecord[]>;
-  /** Verifies the whole audit chain. */
-  verifyAudit(): Promise<IntegrityReport>;
+  /** Verifies the whole audit chain; `records` counts only `countTenant`'s records when given. */
+  verifyAudit(countTenant?: string): Promise<IntegrityReport>;
   auditEnabled(): Promise<boolean>;
-  /** Turns auditing on or off, recording the switch (always, even when turning it off). */
-  setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void>;
+  /** Turns auditing on or off, recording the switch (always, even when turning it off; one entry per tenant). */
+  setAuditEnabled(enabled: boolean, entries: readonly AuditEntry[]): Promise<void>;
 }

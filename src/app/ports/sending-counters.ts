@@ -20,7 +20,13 @@ export interface RecipientCaps {
   readonly messagesPerMinute: number;
 }
 
-export const NO_CAPS: RecipientCaps = Object.freeze({ externalPerHour: Infinity, internalPerHour: Infinity, perDay: Infinity, perMessage: Infinity, messagesPerMinute: Infinity });
+export const NO_CAPS: RecipientCaps = Object.freeze({
+  externalPerHour: Infinity,
+  internalPerHour: Infinity,
+  perDay: Infinity,
+  perMessage: Infinity,
+  messagesPerMinute: Infinity,
+});
 
 export interface ReserveRequest {
   readonly sender: SenderRef;

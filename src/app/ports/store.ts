@@ -8,7 +8,8 @@ import type { RestrictionStore, SendingHistory } from './restrictions.js';
 import type { SendingCounters } from './sending-counters.js';
 
 /** Every aggregate's port on one backend; a use case asks for the narrowest ones it needs. */
-export interface Store extends DirectoryStore, RestrictionStore, SendingHistory, AuditStore, AccountStore, SessionStore, AlertStore, ChangeFeed {
+export interface Store
+  extends DirectoryStore, RestrictionStore, SendingHistory, AuditStore, AccountStore, SessionStore, AlertStore, ChangeFeed {
   /** Resolves when the store can serve a read; rejects with the reason otherwise. */
   ping(): Promise<void>;
 }

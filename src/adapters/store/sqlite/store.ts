@@ -1,7 +1,7 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk by a worker thread) and WAL
 // checkpoints run on another; restrictions and configuration are written in their own transactions.
-import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, Store } from '../../../app/ports.js';
+import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SignInLimit, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
@@ -206,19 +206,19 @@ export class SqliteStore implements Store {
     return audit.searchAudit(this.db, q);
   }
 
-  async verifyAudit(): Promise<IntegrityReport> {
+  async verifyAudit(countTenant?: string): Promise<IntegrityReport> {
     // One read transaction: the records and the head are read as of the same moment.
-    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db))).deferred();
+    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db), countTenant)).deferred();
   }
 
   async auditEnabled(): Promise<boolean> {
     return audit.auditEnabled(this.db);
   }
 
-  async setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void> {
+  async setAuditEnabled(enabled: boolean, entries: readonly AuditEntry[]): Promise<void> {
     this.write(() => {
       audit.setAuditEnabled(this.db, enabled);
-      audit.appendAudit(this.db, [entry]);
+      audit.appendAudit(this.db, entries);
     });
   }
 
@@ -300,19 +300,12 @@ export class SqliteStore implements Store {
     this.write(() => sessions.pruneSessions(this.db, sessionsSeenBefore, createdBefore, failuresBefore));
   }
 
-  async signInFailures(keys: readonly string[], since: number): Promise<Map<string, number[]>> {
-    return sessions.signInFailures(this.db, keys, since);
+  async reserveSignInAttempt(limits: readonly SignInLimit[], now: number): Promise<number> {
+    return this.write(() => sessions.reserveSignInAttempt(this.db, limits, now));
   }
 
-  async recordSignInFailure(keys: readonly string[], entry: AuditEntry): Promise<void> {
-    this.write(() => {
-      sessions.recordSignInFailure(this.db, keys, entry.at);
-      audit.appendAudit(this.db, [entry]);
-    });
-  }
-
-  async clearSignInFailures(key: string): Promise<void> {
-    this.write(() => sessions.clearSignInFailures(this.db, key));
+  async clearSignInFailures(key: string, at?: number): Promise<void> {
+    this.write(() => sessions.clearSignInFailures(this.db, key, at));
   }
 
   async recordAudit(entries: readonly AuditEntry[]): Promise<void> {
