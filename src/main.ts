@@ -4,6 +4,7 @@ import { CheckSend } from './app/check-send.js';
 import type { Clock, Store } from './app/ports.js';
 import { clockFromEnv, TEST_NOW_ENV } from './adapters/clock/clock.js';
 import { bootstrap } from './app/tenants.js';
+import { anchorExporter, formatAnchor } from './app/audit-anchor.js';
 import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
 import { authenticateSession, pruneSessions, type SessionOptions } from './app/sessions.js';
 import { parseListen } from './config/load.js';
@@ -40,6 +41,8 @@ export interface Running {
 
 const SWEEP_MS = 1_000;
 const COMPACT_MS = 60_000;
+/** How often the audit chain's head is exported when it moved. */
+const ANCHOR_MS = 5 * 60_000;
 /** Alerts reach admins within about a second of the audit record that raises them. */
 const ALERTS_MS = 500;
 
@@ -156,7 +159,16 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const sweepUnusualVolume = async (): Promise<number> =>
     config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(await checkSend.activity());
 
+  // The audit chain's head leaves the database in the log (and a metric): the anchor a rewrite cannot move.
+  const exportAnchor = anchorExporter(store, (a) => {
+    metrics.auditHead(a.seq);
+    log.info({ auditAnchor: formatAnchor(a) }, 'audit chain head (keep outside the database; Test-AuditLogIntegrity -Anchor checks it)');
+  });
+  const anchorFailed = (err: unknown): void => log.error({ err }, 'exporting the audit chain head failed');
+  await exportAnchor().catch(anchorFailed);
+
   const timers = [
+    setInterval(() => void exportAnchor().catch(anchorFailed), ANCHOR_MS),
     setInterval(() => {
       checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
     }, SWEEP_MS),
@@ -189,6 +201,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       await stopping;
       await policy.close();
       await http.close();
+      await exportAnchor().catch(anchorFailed);
       await backend.close();
       log.info('stopped');
     },
