@@ -61,6 +61,10 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ? deps.trustProxy.split(',').map((s) => s.trim()).filter((s) => s !== '') : false,
     // An unknown field is a mistake to report, not something to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
+    // Identities in paths are addresses of up to 254 characters, percent-encoded (find-my-way's default is 100).
+    routerOptions: { maxParamLength: 1000 },
+    // A malformed or overlong URL is answered by the router itself: in the catalogue's shape too.
+    frameworkErrors: errorHandler,
   });
   app.setErrorHandler(errorHandler);
   // Portal pages that are not files get the app's index.html; /api, /metrics, /health keep JSON 404s.
