@@ -62,6 +62,8 @@ export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, inpu
     }
   }
   const end = await message.decide({ stage: 'end', ...base, recipientCount: message.recipients });
+  // An end that could not be decided (store failure) leaves the message open: nothing more will come.
+  message.abandon();
   return await present(checkSend, end, end.decision.kind === 'permit' && end.sender !== undefined, null, ctx.clock.now());
 }
 
