@@ -71,23 +71,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   }
   const metrics = new PrometheusMetrics();
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
-  const checkSend = await CheckSend.start(
-    store,
-    await backend.openCounters(clock.now()),
-    clock,
-    config.serviceLimits,
+  // Every driver's decisions go through checkSend: it applies policy.failMode (and warns at start when
+  // it is open), counts decisions in the metrics and logs them.
+  const checkSend = await CheckSend.start(store, await backend.openCounters(clock.now()), clock, config.serviceLimits, {
     metrics,
-    earlyWarning,
-  );
+    earlyWarningShare: earlyWarning,
+    failMode: config.policy.failMode,
+    log,
+  });
   backend.startBackground(
     () => clock.now(),
     (what, err) => log.error({ err }, what),
   );
 
-  if (config.policy.failMode === 'open') {
-    log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
-  }
-  const policy = createPolicyServer(checkSend, config.policy, log, metrics);
+  const policy = createPolicyServer(checkSend, config.policy, log);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
     await backend.close();

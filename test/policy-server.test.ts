@@ -167,6 +167,30 @@ test('recipients asked twice (sender and recipient restrictions) count once; the
   assert.deepEqual([totals.externalLastHour, totals.internalLastHour, totals.messagesLastMinute], [1, 1, 1]);
 });
 
+test('a message abandoned after RCPT holds no quota once Postfix moves on to another message or hangs up', async (t) => {
+  const { s, c } = await setup(t);
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '2'));
+  const who = { sasl_username: 'h@outgate.test', sender: 'h@outgate.test' };
+  const rcpt = (instance: string, recipient: string) => ({ ...who, instance, protocol_state: 'RCPT', recipient, recipient_count: 0 });
+  const held = async () => (await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'h@outgate.test' })).externalLastHour;
+
+  // Two recipients reserved, then the client gives up (RSET) and Postfix starts another message.
+  assert.deepEqual([await c.ask(rcpt('a1', 'a@example.com')), await c.ask(rcpt('a1', 'b@example.com'))], [DUNNO, DUNNO]);
+  assert.equal(await held(), 2, 'reserved while the message is open');
+  assert.equal(await c.ask(rcpt('a2', 'c@example.com')), DUNNO, 'the abandoned message no longer counts against the limit of 2');
+  assert.equal(await held(), 1);
+
+  // The same after RCPT on a connection Postfix then closes: nothing waits for the 15-minute expiry.
+  const other = await PolicyClient.open(s.policyPort);
+  assert.equal(await other.ask(rcpt('b1', 'd@example.com')), DUNNO);
+  assert.equal(await held(), 2);
+  other.close();
+  await waitFor(async () => (await held()) === 1, 'the closed connection released its message');
+  assert.equal(await c.ask({ ...who, instance: 'a2', protocol_state: 'END-OF-MESSAGE', recipient: 'c@example.com', recipient_count: 1 }), DUNNO);
+  assert.equal((await sendMessage(c, { login: 'h@outgate.test', to: ['e@example.com'] })).end, DUNNO, '2 of 2: only the messages that ended count');
+  assert.equal(JSON.parse((await ok(s.cli('Get-BlockedSenderAddress', '--format', 'json'))).stdout).length, 0);
+});
+
 test('pipelined requests are answered in order, each after the one before it was decided', async (t) => {
   const { s, c } = await setup(t);
   await s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '2', '-ActionWhenThresholdReached', 'BlockUser');
@@ -195,3 +219,12 @@ test('idle connections are closed after policy.idleTimeoutSeconds; busy ones sta
   assert.equal(idle.closed, true, 'the idle connection was closed');
   assert.equal(busy.closed, false, 'the busy connection is still open');
 });
+
+/** Waits (without sleeping a fixed time) until `cond` holds: the server sees a client's hang-up a moment later. */
+async function waitFor(cond: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!(await cond())) {
+    if (performance.now() > until) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}

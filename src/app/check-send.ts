@@ -1,10 +1,10 @@
 // The checkSend use case: one decision for every driver (Postfix policy server, SMTP relay, HTTP check).
+// A driver opens a MessageCheck per message (begin) and feeds it stages; this class decides each one.
 // Holds each sender's restriction in memory (loaded at start, kept in step through the change feed);
 // each recipient is checked and reserved in one atomic step of the SendingCounters port, and an admitted
 // message is committed there at its end, its reply waiting for the durable commit. When the counters
 // answer synchronously (the embedded store), so does a check that writes nothing.
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
-import type { Conversation } from '../domain/conversation.js';
 import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
@@ -13,35 +13,27 @@ import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '
 import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
+import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
+import { MessageCheck, type StageDecider } from './message-check.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
-import type { Change, ChangeFeed, Clock, DirectoryStore, RecipientCaps, RestrictionStore, AuditStore, SendingCounters, Sync } from './ports.js';
+import { NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
+import type { CheckResult, SendRequest } from './send-request.js';
+
+export type { CheckResult, SendRequest, Stage } from './send-request.js';
+export type { MessageCheck } from './message-check.js';
 
 /** The store ports a decision reads and writes (the counters are their own port). */
 export type CheckSendStore = DirectoryStore & RestrictionStore & AuditStore & ChangeFeed;
 
-export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end' | 'other';
-
-export interface SendRequest {
-  readonly stage: Stage;
-  /** Authenticated submitter (SASL login); empty when the client did not authenticate. */
-  readonly login?: string;
-  readonly clientAddress?: string;
-  /** Envelope sender: selects the policy (docs/spec.md §3 matches on From). */
-  readonly from?: string;
-  readonly recipient?: string;
-  /** Recipients the MTA accepted (END-OF-MESSAGE). */
-  readonly recipientCount?: number;
-  readonly messageId?: string;
-}
-
-export interface CheckResult {
-  readonly decision: Decision;
-  /** Who was counted, or undefined when the mail is not ours to count (DUNNO). */
-  readonly sender?: SenderRef;
-  readonly limits?: EffectiveLimits;
-  readonly totals?: WindowTotals;
-  readonly restriction?: Restriction;
+export interface CheckSendOptions {
+  readonly metrics?: Metrics;
+  /** Share of a limit (0-1) at which a sender raises the SuspiciousSending early warning. */
+  readonly earlyWarningShare?: number;
+  /** `policy.failMode`: what every driver answers when the store fails (closed unless set). */
+  readonly failMode?: FailMode;
+  /** Where decisions are logged, one line each. */
+  readonly log?: Log;
 }
 
 /**
@@ -106,6 +98,11 @@ export class CheckSend {
   private logins = new Map<string, SenderState>();
   /** A reload started by a change; the next check waits for it, so a change is seen by the next request. */
   private syncing: Promise<void> | null = null;
+  private readonly metrics: Metrics;
+  private readonly earlyWarningShare: number | undefined;
+  private readonly record: DecisionRecord;
+  /** What the message checks call back; not on CheckSend itself, so no driver decides around the record. */
+  private readonly decider: StageDecider;
 
   private constructor(
     private readonly store: CheckSendStore,
@@ -113,16 +110,21 @@ export class CheckSend {
     private readonly clock: Clock,
     private readonly service: ServiceLimits,
     directory: Directory,
-    private readonly metrics: Metrics,
-    private readonly earlyWarningShare: number | undefined,
+    opts: CheckSendOptions,
   ) {
     this.directory = directory;
+    this.metrics = opts.metrics ?? NO_METRICS;
+    this.earlyWarningShare = opts.earlyWarningShare;
+    this.record = new DecisionRecord(opts.failMode ?? 'closed', this.metrics, opts.log ?? NO_LOG);
+    this.decider = {
+      decideStage: (req, message) => (this.syncing ? this.syncing.then(() => this.decideRequest(req, message)) : this.decideRequest(req, message)),
+      release: (key, message) => this.counters.release(key, message),
+    };
     store.subscribe((c) => this.onChange(c));
   }
 
-  /** `earlyWarningShare`: share of a limit (0-1) at which a sender raises the SuspiciousSending early warning. */
-  static async start(store: CheckSendStore, counters: SendingCounters, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS, earlyWarningShare?: number): Promise<CheckSend> {
-    const guard = new CheckSend(store, counters, clock, service, new Directory(await store.loadDirectory(), service), metrics, earlyWarningShare);
+  static async start(store: CheckSendStore, counters: SendingCounters, clock: Clock, service: ServiceLimits, opts: CheckSendOptions = {}): Promise<CheckSend> {
+    const guard = new CheckSend(store, counters, clock, service, new Directory(await store.loadDirectory(), service), opts);
     const now = clock.now();
     for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(refOf(r), r);
     return guard;
@@ -149,16 +151,15 @@ export class CheckSend {
   }
 
   /**
-   * Decides one request. Answers synchronously when nothing has to be written (most RCPT checks), so
-   * the policy server can reply in the same turn; a promise when a count or restriction must be
-   * durable first, or when a configuration reload is under way.
+   * Opens the check of one message for a driver (`driver` names it in the log). Its decisions are
+   * synchronous when nothing has to be written (most RCPT checks); a promise when a count or
+   * restriction must be durable first, or when a configuration reload is under way.
    */
-  check(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
-    if (this.syncing) return this.syncing.then(() => this.decideRequest(req, conversation));
-    return this.decideRequest(req, conversation);
+  begin(id: string, driver: string): MessageCheck {
+    return new MessageCheck(this.decider, this.record, id, driver);
   }
 
-  private decideRequest(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
+  private decideRequest(req: SendRequest, msg: MessageCheck): CheckResult | Promise<CheckResult> {
     const state = this.senderOf(req);
     if (!state) return { decision: PERMIT };
     const sender = state.ref;
@@ -168,16 +169,19 @@ export class CheckSend {
     const limits = this.directory.limitsFor(sender, from);
     const restriction = activeRestriction(state, now);
 
-    const message = conversation.id;
+    const conversation = msg.conversation;
+    const message = msg.id;
     if (req.stage === 'rcpt') {
       const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
       if (recipient === undefined || isActive(restriction, now)) {
-        return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, message));
+        return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, msg));
       }
       const internal = this.directory.isInternal(sender.tenantId, recipient);
       const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits) });
-      return then(reservation, ({ totals }) => {
-        const result = this.decide('rcpt', state, limits, totals, conversation.tallyWith(recipient, internal), restriction, now, req.messageId, message);
+      return then(reservation, ({ reserved, totals }) => {
+        // Held from now until the message ends or is abandoned (or the reservation expires).
+        if (reserved && message !== '') msg.heldBy = state.key;
+        const result = this.decide('rcpt', state, limits, totals, conversation.tallyWith(recipient, internal), restriction, now, req.messageId, msg);
         // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
         if (!(result instanceof Promise) && result.decision.kind === 'permit') conversation.add(recipient, internal);
         return result;
@@ -190,7 +194,7 @@ export class CheckSend {
         seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
       }
       const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
-      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, message));
+      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg));
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -208,15 +212,20 @@ export class CheckSend {
     restriction: Restriction | undefined,
     now: number,
     messageId: string | undefined,
-    instance: string,
+    msg: MessageCheck,
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
+    const instance = msg.id;
     const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
     const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
-    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
+    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction };
 
-    // A message refused at its end, or whose sender it restricted, holds its recipients no longer.
-    if (verdict.restrict || (stage === 'end' && !verdict.admit)) void this.counters.release(state.key, instance);
+    // A message at its end (committed or refused), or whose sender it restricted, holds its recipients
+    // no longer: a commit drops them, a refusal releases them; abandoning it later has nothing to do.
+    if (verdict.restrict || stage === 'end') {
+      if (!verdict.admit) void this.counters.release(state.key, instance);
+      msg.heldBy = undefined;
+    }
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
       state.restriction = verdict.restrict.restriction;
@@ -228,12 +237,6 @@ export class CheckSend {
     }
     if (events.length > 0) return this.store.recordEvents(events).then(() => result);
     return result;
-  }
-
-  /** A message that will not reach its end (refused, or its driver gave up): what it holds is freed. */
-  async abandon(req: SendRequest, conversation: Conversation): Promise<void> {
-    const state = this.senderOf(req);
-    if (state && conversation.id !== '') await this.counters.release(state.key, conversation.id);
   }
 
   /** Releases BlockUserForToday restrictions whose time has come (the clock acts as 'system'). */

@@ -1,5 +1,5 @@
 // What the use cases need from the outside world: one port per aggregate (ports/*.ts), the sending
-// counters, the change feed, and the clock and notifier. The embedded store (SQLite) implements them
+// counters, the change feed, and the clock, log and notifier. The embedded store (SQLite) implements them
 // today; the scale-out backend (PostgreSQL + Redis) implements the same ports and passes the same
 // contract tests (src/adapters/store/contract.ts).
 export type * from './ports/accounts.js';
@@ -7,10 +7,12 @@ export type * from './ports/alerts.js';
 export type * from './ports/audit.js';
 export type * from './ports/change-feed.js';
 export type * from './ports/directory.js';
+export type * from './ports/log.js';
 export type * from './ports/restrictions.js';
 export type * from './ports/sending-counters.js';
 export type * from './ports/store.js';
 export { NO_CAPS } from './ports/sending-counters.js';
+export { NO_LOG } from './ports/log.js';
 
 /** Delivers notifications; a failure throws (with `permanent: true` when trying again cannot help). */
 export interface Notifier {

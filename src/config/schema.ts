@@ -18,7 +18,7 @@ export const ConfigSchema = Type.Object(
         listen: Listen('127.0.0.1:10040', 'Postfix policy delegation server (check_policy_service).'),
         failMode: Type.Union([Type.Literal('closed'), Type.Literal('open')], {
           default: 'closed',
-          description: 'On a store failure: closed = disconnect without a reply (Postfix defers), open = DUNNO.',
+          description: 'On a store failure, for every driver: closed = try again later (Postfix: no reply, so it defers; send check: Defer, 451 4.3.0), open = let it through (DUNNO, Accept).',
         }),
         maxRequestBytes: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 65_536, description: 'Largest policy request.' }),
         idleTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 600, description: 'Close idle policy connections.' }),

@@ -16,6 +16,11 @@ export const REPLIES = {
   tooManyRecipients: { code: 550, status: '5.5.3', text: 'RESOLVER.ADR.RecipLimit; too many recipients' },
   /** Service message rate limit: throttled, never restricted (docs/spec.md §4: "carried over to following minutes"). */
   messageRateExceeded: { code: 451, status: '4.7.1', text: 'Message rate limit exceeded, try again later' },
+  /**
+   * No decision could be made (the store failed) and the fail mode is closed: try again later. A driver
+   * whose protocol has its own way to say so uses that instead (Postfix: no reply, so its default_action).
+   */
+  storeUnavailable: { code: 451, status: '4.3.0', text: 'Temporary server error, try again later' },
 } as const;
 
 export type ReplyId = keyof typeof REPLIES;
