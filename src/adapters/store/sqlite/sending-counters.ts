@@ -22,21 +22,37 @@ class Hold {
   ) {}
 }
 
+/**
+ * How many of a sender's latest commits are remembered, so a repeated END-OF-MESSAGE (Postfix resends a
+ * request after a policy timeout) adds nothing. Per sender, so memory follows the active senders, not the
+ * message rate: a service-wide set of every message of the last minutes held tens of millions of ids at
+ * full load (and, being cut from the requests, each kept its whole request alive).
+ */
+const RECENT_COMMITS = 16;
+
 class SenderCounter {
   window: SendingWindow | null = null;
   /** Open messages, usually none or one. */
   holds: Hold[] = [];
+  /** The sender's latest committed messages, oldest first (RECENT_COMMITS at most). */
+  recentCommits: string[] | null = null;
   constructor(readonly ref: SenderRef) {}
+
+  /** Remembers a commit; false when this message was committed already. */
+  firstCommit(message: string): boolean {
+    const recent = (this.recentCommits ??= []);
+    if (recent.includes(message)) return false;
+    if (recent.length === RECENT_COMMITS) recent.shift();
+    // A copy: the id is cut from a policy request, and a slice keeps its whole parent string alive.
+    recent.push(JSON.parse(JSON.stringify(message)) as string);
+    return true;
+  }
 }
 
 const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
 
 export class EmbeddedCounters implements SendingCounters {
   private readonly senders = new Map<string, SenderCounter>();
-  /** Messages committed lately, in two generations of one TTL each: a repeated commit adds nothing. */
-  private committed = new Set<string>();
-  private committedBefore = new Set<string>();
-  private rotateAt = -Infinity;
 
   private constructor(
     private readonly store: SqliteStore,
@@ -81,13 +97,11 @@ export class EmbeddedCounters implements SendingCounters {
   }
 
   commit(c: CommitRequest, events: readonly DomainEvent[]): Promise<void> {
-    this.rotate(c.at);
-    if (c.message !== '') {
-      if (this.committed.has(c.message) || this.committedBefore.has(c.message)) return Promise.resolve();
-      this.committed.add(c.message);
-    }
     const counter = this.counterOf(c.key, c.sender);
-    if (c.message !== '') counter.holds = counter.holds.filter((h) => h.message !== c.message);
+    if (c.message !== '') {
+      if (!counter.firstCommit(c.message)) return Promise.resolve();
+      if (counter.holds.length > 0) counter.holds = counter.holds.filter((h) => h.message !== c.message);
+    }
     (counter.window ??= new SendingWindow()).add(c.at, c.counts);
     return this.store.recordSends([{ sender: counter.ref, at: c.at, counts: c.counts }], events);
   }
@@ -106,7 +120,6 @@ export class EmbeddedCounters implements SendingCounters {
   }
 
   compact(now: number): void {
-    this.rotate(now);
     for (const [key, counter] of this.senders) {
       if (counter.window?.isEmpty(now)) counter.window = null;
       if (counter.holds.length > 0) counter.holds = counter.holds.filter((h) => h.expiresAt > now);
@@ -147,12 +160,6 @@ export class EmbeddedCounters implements SendingCounters {
     };
   }
 
-  private rotate(now: number): void {
-    if (now < this.rotateAt) return;
-    this.committedBefore = this.committed;
-    this.committed = new Set();
-    this.rotateAt = now + this.reservationTtlMs;
-  }
 }
 
 /** The same limits evaluate() applies at RCPT, so a reservation is refused exactly when the recipient is. */
