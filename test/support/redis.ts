@@ -6,6 +6,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { TestContext } from 'node:test';
+import type { HourlyCount } from '../../src/app/ports.js';
+import type { CountersHarness } from '../../src/adapters/store/counters.contract.js';
+import { RedisConnection, type RedisTarget } from '../../src/adapters/store/redis/connection.js';
+import { RedisCounters, type SendRecord } from '../../src/adapters/store/redis/sending-counters.js';
+import { senderKey, type SenderRef } from '../../src/domain/sender.js';
 
 const run = promisify(execFile);
 
@@ -136,4 +142,42 @@ export async function startRedisCluster(shards = 3): Promise<ThrowawayCluster> {
     throw err;
   }
   return { nodes, rootNodes: nodes.map((n) => ({ url: n.url })), stop };
+}
+
+/**
+ * Redis counters for one test under their own key prefix, with an in-memory durable record (the durable
+ * store is another backend's), and a second connection as another node. Connections close with the test.
+ */
+export async function redisCountersHarness(t: TestContext, target: RedisTarget, prefix: string): Promise<CountersHarness & { redis: RedisConnection; prefix: string }> {
+  const sends: SendRecord[] = [];
+  const record = async (s: readonly SendRecord[]): Promise<void> => {
+    sends.push(...s);
+  };
+  const redis = await RedisConnection.open(target);
+  const opened = [redis];
+  t.after(async () => {
+    for (const c of opened) await c.close();
+  });
+  const counters = new RedisCounters(redis, { prefix, record });
+  return {
+    redis,
+    prefix,
+    counters,
+    resetWindows: (sender) => counters.resetWindows(sender),
+    async history(sender: SenderRef, fromHour: number): Promise<HourlyCount[]> {
+      const hours = new Map<number, { external: number; internal: number; messages: number }>();
+      for (const s of sends) {
+        const hour = Math.floor(s.at / 3_600_000);
+        if (senderKey(s.sender) !== senderKey(sender) || hour < fromHour) continue;
+        const h = hours.get(hour) ?? { external: 0, internal: 0, messages: 0 };
+        hours.set(hour, { external: h.external + s.counts.external, internal: h.internal + s.counts.internal, messages: h.messages + s.counts.messages });
+      }
+      return [...hours].sort((a, b) => a[0] - b[0]).map(([hour, c]) => ({ hour, ...c }));
+    },
+    async otherNode() {
+      const other = await redis.duplicate();
+      opened.push(other);
+      return new RedisCounters(other, { prefix, record });
+    },
+  };
 }

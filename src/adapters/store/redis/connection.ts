@@ -59,14 +59,17 @@ export class RedisConnection {
   /** Runs a counters script (EVALSHA, EVAL on NOSCRIPT) on the slot of its first key. */
   script(name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<number[] | number> {
     const target = (this.client ?? this.cluster) as unknown as Record<ScriptName, (k: readonly string[], a: readonly string[]) => Promise<number[] | number>>;
-    return target[name](keys, args);
+    return bounded(target[name](keys, args), this.timeoutMs);
   }
 
   /** A raw command routed by `key` (any node when undefined). */
-  command<T>(key: string | undefined, args: readonly string[], timeoutMs?: number): Promise<T> {
-    const options = timeoutMs === undefined ? undefined : { timeout: timeoutMs };
-    if (this.client) return this.client.sendCommand<T>(args, options);
-    return this.cluster!.sendCommand<T>(key, false, [...args], options);
+  command<T>(key: string | undefined, args: readonly string[], timeoutMs = this.timeoutMs): Promise<T> {
+    if (this.client) return bounded(this.client.sendCommand<T>(args), timeoutMs);
+    return bounded(this.cluster!.sendCommand<T>(key, false, [...args]), timeoutMs);
+  }
+
+  private get timeoutMs(): number {
+    return this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
   /** Every key matching `pattern`, from every master (each key once). */
@@ -75,7 +78,7 @@ export class RedisConnection {
     for (const node of nodes) {
       let cursor = '0';
       do {
-        const [next, keys] = await node.sendCommand<[string, string[]]>(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000']);
+        const [next, keys] = await bounded(node.sendCommand<[string, string[]]>(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000']), this.timeoutMs);
         cursor = String(next);
         yield* keys;
       } while (cursor !== '0');
@@ -92,4 +95,17 @@ export class RedisConnection {
     if (this.client?.isOpen) this.client.destroy();
     if (this.cluster?.isOpen) this.cluster.destroy();
   }
+}
+
+/**
+ * Rejects after `ms` whatever the command does. node-redis's own `timeout` only covers a command still
+ * waiting to be written (commands-queue.js drops the timer once the command is on the wire), so a hung
+ * server that accepted the bytes would hold the decision forever. The late reply, if any, is dropped.
+ */
+function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }

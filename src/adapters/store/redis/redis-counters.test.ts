@@ -2,13 +2,10 @@
 // counter store must do: scripts reloaded after SCRIPT FLUSH, memory kept small per sender.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import { startRedis, type ThrowawayRedis } from '../../../../test/support/redis.js';
-import type { HourlyCount } from '../../../app/ports.js';
+import { redisCountersHarness, startRedis, type ThrowawayRedis } from '../../../../test/support/redis.js';
 import { NO_CAPS } from '../../../app/ports.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
-import { countersContract, type CountersHarness } from '../counters.contract.js';
-import { RedisConnection } from './connection.js';
-import { RedisCounters, type SendRecord } from './sending-counters.js';
+import { countersContract } from '../counters.contract.js';
 
 let server: ThrowawayRedis;
 let tests = 0;
@@ -19,41 +16,7 @@ after(async () => {
   await server.stop();
 });
 
-/** Fresh counters on the shared server: a key prefix of their own, connections closed with the test. */
-async function harness(t: TestContext): Promise<CountersHarness & { redis: RedisConnection; prefix: string }> {
-  const prefix = `t${++tests}:`;
-  const sends: SendRecord[] = [];
-  const record = async (s: readonly SendRecord[]): Promise<void> => {
-    sends.push(...s);
-  };
-  const redis = await RedisConnection.open({ url: server.url });
-  const opened = [redis];
-  t.after(async () => {
-    for (const c of opened) await c.close();
-  });
-  const counters = new RedisCounters(redis, { prefix, record });
-  return {
-    redis,
-    prefix,
-    counters,
-    resetWindows: (sender) => counters.resetWindows(sender),
-    async history(sender: SenderRef, fromHour: number): Promise<HourlyCount[]> {
-      const hours = new Map<number, { external: number; internal: number; messages: number }>();
-      for (const s of sends) {
-        const hour = Math.floor(s.at / 3_600_000);
-        if (senderKey(s.sender) !== senderKey(sender) || hour < fromHour) continue;
-        const h = hours.get(hour) ?? { external: 0, internal: 0, messages: 0 };
-        hours.set(hour, { external: h.external + s.counts.external, internal: h.internal + s.counts.internal, messages: h.messages + s.counts.messages });
-      }
-      return [...hours].sort((a, b) => a[0] - b[0]).map(([hour, c]) => ({ hour, ...c }));
-    },
-    async otherNode() {
-      const other = await redis.duplicate();
-      opened.push(other);
-      return new RedisCounters(other, { prefix, record });
-    },
-  };
-}
+const harness = (t: TestContext) => redisCountersHarness(t, { url: server.url }, `t${++tests}:`);
 
 countersContract('redis', harness);
 
