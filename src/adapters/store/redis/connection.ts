@@ -59,16 +59,16 @@ export class RedisConnection {
   /** Runs a counters script (EVALSHA, EVAL on NOSCRIPT) on the slot of its first key. */
   script(name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<number[] | number> {
     const target = (this.client ?? this.cluster) as unknown as Record<ScriptName, (k: readonly string[], a: readonly string[]) => Promise<number[] | number>>;
-    return bounded(target[name](keys, args), this.timeoutMs);
+    return bounded(target[name](keys, args), this.commandTimeoutMs);
   }
 
   /** A raw command routed by `key` (any node when undefined). */
-  command<T>(key: string | undefined, args: readonly string[], timeoutMs = this.timeoutMs): Promise<T> {
+  command<T>(key: string | undefined, args: readonly string[], timeoutMs = this.commandTimeoutMs): Promise<T> {
     if (this.client) return bounded(this.client.sendCommand<T>(args), timeoutMs);
     return bounded(this.cluster!.sendCommand<T>(key, false, [...args]), timeoutMs);
   }
 
-  private get timeoutMs(): number {
+  get commandTimeoutMs(): number {
     return this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   }
 
@@ -78,7 +78,7 @@ export class RedisConnection {
     for (const node of nodes) {
       let cursor = '0';
       do {
-        const [next, keys] = await bounded(node.sendCommand<[string, string[]]>(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000']), this.timeoutMs);
+        const [next, keys] = await bounded(node.sendCommand<[string, string[]]>(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000']), this.commandTimeoutMs);
         cursor = String(next);
         yield* keys;
       } while (cursor !== '0');
