@@ -46,7 +46,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const clock = opts.clock ?? clockFromEnv();
   if (!opts.clock && process.env[TEST_NOW_ENV])
     log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
-  const backend = openStore(config, 'server');
+  const backend = await openStore(config, 'server');
   const store = backend.store;
   await bootstrap(store, clock);
   const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);

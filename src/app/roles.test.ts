@@ -35,7 +35,7 @@ async function outcome(p: Promise<unknown>): Promise<string> {
 
 test('every role against every kind of action: readers read, admins change, only Global Administrators administer', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-roles-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();
@@ -73,7 +73,7 @@ test('every role against every kind of action: readers read, admins change, only
 
 test("a tenant's admin cannot see, infer or change another tenant's objects", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-tenants-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();
@@ -101,7 +101,7 @@ test("a tenant's admin cannot see, infer or change another tenant's objects", as
 
 test('a sender unblocked 3 times in 30 days can be unblocked again only by a Global Administrator', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-unblock-limit-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();

@@ -127,7 +127,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     }
     const config = loadConfig();
     const clock = clockFromEnv();
-    const backend = openStore(config, 'cli');
+    const backend = await openStore(config, 'cli');
     const store = backend.store;
     try {
       await bootstrap(store, clock);
