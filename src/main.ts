@@ -48,8 +48,18 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
   const backend = await openStore(config, 'server');
   const store = backend.store;
-  await bootstrap(store, clock);
-  const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
+  // Until the counters are open, a failure (a store that refuses this node) closes the store again, so
+  // the process exits with its error instead of waiting on idle database connections.
+  let first: Awaited<ReturnType<typeof ensureFirstAdmin>>;
+  let counters: Awaited<ReturnType<typeof backend.openCounters>>;
+  try {
+    await bootstrap(store, clock);
+    first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
+    counters = await backend.openCounters(clock.now());
+  } catch (err) {
+    await backend.close().catch(() => undefined);
+    throw err;
+  }
   if (first.created && first.generated) {
     // Shown once, here: the store keeps only its argon2id hash.
     log.warn(
@@ -66,7 +76,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
   const checkSend = await CheckSend.start(
     store,
-    await backend.openCounters(clock.now()),
+    counters,
     clock,
     config.serviceLimits,
     metrics,
