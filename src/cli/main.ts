@@ -34,7 +34,7 @@ async function runProgram(argv: readonly string[]): Promise<number> {
     .addHelpText('after', `\nCmdlets (outgate <Cmdlet> -Help):\n${CMDLETS.map((c) => `  ${c.name.padEnd(40)} ${c.summary}`).join('\n')}\n`);
   program
     .command('start')
-    .description('Run the service (policy server, HTTP API and portal) on the embedded store.')
+    .description('Run the service (policy server, HTTP API and portal) on the configured store (embedded, or PostgreSQL with OUTGATE_DATABASE_URL).')
     .option('--demo', 'A throwaway demo: a tenant, policies, admin accounts of every role and a minute of synthetic traffic; prints the portal URL and passwords.')
     .action(async (o: { demo?: boolean }) => {
       if (o.demo) {
