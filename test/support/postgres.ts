@@ -112,3 +112,19 @@ function waitUntilAccepting(server: ChildProcess, log: () => string): Promise<vo
     onData();
   });
 }
+
+let shared: Promise<ThrowawayPostgres> | undefined;
+
+/**
+ * One throwaway server for the whole test file, started the first time a test asks for a database
+ * (files that run on PostgreSQL only in some tests pay nothing otherwise); call stopSharedPostgres in after().
+ */
+export function sharedPostgresDatabase(): Promise<string> {
+  return (shared ??= startPostgres()).then((p) => p.createDatabase());
+}
+
+export async function stopSharedPostgres(): Promise<void> {
+  const p = shared;
+  shared = undefined;
+  await (await p)?.stop();
+}
