@@ -53,10 +53,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const webhooks = webhookPolicy(config.alerts.webhookAllow);
   if (!opts.clock && process.env[TEST_NOW_ENV])
     log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
-  const backend = openStore(config, 'server', (fields, message) => log.warn(fields, message));
+  const backend = await openStore(config, 'server', (fields, message) => log.warn(fields, message));
   const store = backend.store;
-  await bootstrap(store, clock);
-  const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
+  // Until the counters are open, a failure (a store that refuses this node) closes the store again, so
+  // the process exits with its error instead of waiting on idle database connections.
+  let first: Awaited<ReturnType<typeof ensureFirstAdmin>>;
+  let counters: Awaited<ReturnType<typeof backend.openCounters>>;
+  try {
+    await bootstrap(store, clock);
+    first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
+    counters = await backend.openCounters(clock.now());
+  } catch (err) {
+    await backend.close().catch(() => undefined);
+    throw err;
+  }
   if (first.created && first.generated) {
     // Shown once, here: the store keeps only its argon2id hash.
     log.warn(
@@ -73,7 +83,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
   // Every driver's decisions go through checkSend: it applies policy.failMode (and warns at start when
   // it is open), counts decisions in the metrics and logs them.
-  const checkSend = await CheckSend.start(store, await backend.openCounters(clock.now()), clock, config.serviceLimits, {
+  const checkSend = await CheckSend.start(store, counters, clock, config.serviceLimits, {
     metrics,
     earlyWarningShare: earlyWarning,
     failMode: config.policy.failMode,

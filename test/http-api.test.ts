@@ -13,7 +13,7 @@ import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client
 import { ok, startTestServer, tempDataDir, TestClock } from './support/outgate.js';
 
 test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON error shape, through inject', async (t) => {
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: tempDataDir() } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: tempDataDir() } }), 'cli');
   const store = backend.store;
   const metrics = new PrometheusMetrics();
   const clock = new TestClock();

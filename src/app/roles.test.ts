@@ -42,7 +42,7 @@ async function outcome(p: Promise<unknown>): Promise<string> {
 
 test('every role against every kind of action: readers read, admins change, only Global Administrators administer', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-roles-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();
@@ -86,7 +86,7 @@ test('every role against every kind of action: readers read, admins change, only
 
 test("a tenant's admin cannot see, infer or change another tenant's objects", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-tenants-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();
@@ -123,7 +123,7 @@ test("a tenant's admin cannot see, infer or change another tenant's objects", as
 
 test('a sender unblocked 3 times in 30 days can be unblocked again only by a Global Administrator', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-unblock-limit-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();
@@ -152,7 +152,7 @@ test('a sender unblocked 3 times in 30 days can be unblocked again only by a Glo
 
 test("a tenant's Global Administrator cannot switch auditing off; the provider's switch shows in every tenant's log", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-audit-switch-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();
@@ -178,7 +178,7 @@ test("a tenant's Global Administrator cannot switch auditing off; the provider's
 
 test("a tenant's admin learns nothing of other tenants from account names, domain claims or the integrity check", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-tenant-leaks-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();
@@ -228,7 +228,7 @@ test("a tenant's admin learns nothing of other tenants from account names, domai
 
 test("a Sending Application's 403 says what it can do; names with bidirectional controls are refused", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-notes-'));
-  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
   const store = backend.store;
   t.after(async () => {
     await backend.close();

@@ -35,11 +35,8 @@ async function runProgram(argv: readonly string[]): Promise<number> {
     .addHelpText('after', `\nCmdlets (outgate <Cmdlet> -Help):\n${CMDLETS.map((c) => `  ${c.name.padEnd(40)} ${c.summary}`).join('\n')}\n`);
   program
     .command('start')
-    .description('Run the service (policy server, HTTP API and portal) on the embedded store.')
-    .option(
-      '--demo',
-      'A throwaway demo: a tenant, policies, admin accounts of every role and a minute of synthetic traffic; prints the portal URL and passwords.',
-    )
+    .description('Run the service (policy server, HTTP API and portal) on the configured store (embedded, or PostgreSQL with OUTGATE_DATABASE_URL).')
+    .option('--demo', 'A throwaway demo: a tenant, policies, admin accounts of every role and a minute of synthetic traffic; prints the portal URL and passwords.')
     .action(async (o: { demo?: boolean }) => {
       if (o.demo) {
         const demo = await startDemo();
@@ -145,7 +142,7 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     }
     const config = loadConfig();
     const clock = clockFromEnv();
-    const backend = openStore(config, 'cli');
+    const backend = await openStore(config, 'cli');
     const store = backend.store;
     try {
       await bootstrap(store, clock);

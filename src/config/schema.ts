@@ -113,8 +113,8 @@ export const ConfigSchema = Type.Object(
     ),
     store: Type.Object(
       {
-        backend: Type.String({ default: 'embedded', minLength: 1, maxLength: 64, description: "Where state lives: 'embedded' (SQLite in dataDir), the only store of this version." }),
-        databaseUrl: Type.String({ default: '', maxLength: 2048, description: 'The SQL database of a scale-out store (not in this version: must stay empty).' }),
+        backend: Type.String({ default: 'embedded', minLength: 1, maxLength: 64, description: "Where state lives: 'embedded' (SQLite in dataDir), or 'postgres' (implied by databaseUrl)." }),
+        databaseUrl: Type.String({ default: '', maxLength: 2048, description: 'postgres://… : every durable thing in PostgreSQL, shared by all nodes and cmdlets (schema migrated at start). Empty: the embedded store.' }),
         redisUrl: Type.String({ default: '', maxLength: 2048, description: 'The Redis of a scale-out store, for counters and changes (not in this version: must stay empty).' }),
         synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
           default: 'normal',

@@ -48,7 +48,8 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'outgate-test-'));
 }
 
-export async function startTestServer(overrides: Record<string, unknown> = {}, dataDir = tempDataDir()): Promise<TestServer> {
+/** `cliEnv` goes to every cmdlet `cli()` runs (e.g. OUTGATE_DATABASE_URL, so they share the server's store). */
+export async function startTestServer(overrides: Record<string, unknown> = {}, dataDir = tempDataDir(), cliEnv: NodeJS.ProcessEnv = {}): Promise<TestServer> {
   const clock = new TestClock();
   const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
   const running = await startServer(config, { clock, log: pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
@@ -56,7 +57,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}, d
     ...running,
     dataDir,
     clock,
-    cli: (...args) => runCli(dataDir, args, {}, clock),
+    cli: (...args) => runCli(dataDir, args, cliEnv, clock),
     async stop() {
       await running.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
-// The store factory refuses a backend this version does not have, naming the setting, before touching any file.
+// The store factory refuses a backend this version does not have, or settings that cannot open one,
+// naming the setting, before touching any file or connecting anywhere.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../config/load.js';
@@ -6,12 +7,13 @@ import { openStore } from './open-store.js';
 
 const configWith = (env: Record<string, string>) => loadConfig({ env: { OUTGATE_DATA_DIR: '/nonexistent/outgate-never-created', ...env } });
 
-test('an unknown store backend, or a database or Redis URL for the embedded store, is OG_ERR_CONFIG_INVALID', () => {
+test('an unknown store backend, a Redis URL, a non-PostgreSQL database URL or postgres without a URL is OG_ERR_CONFIG_INVALID', async () => {
   for (const [env, says] of [
-    [{ OUTGATE_STORE_BACKEND: 'postgres' }, /store\.backend: 'postgres' is not a store this version of Outgate has \(it has: embedded\)/],
-    [{ OUTGATE_DATABASE_URL: 'postgres://127.0.0.1/outgate' }, /store\.databaseUrl \(OUTGATE_DATABASE_URL\) is set/],
+    [{ OUTGATE_STORE_BACKEND: 'mysql' }, /store\.backend: 'mysql' is not a store this version of Outgate has \(it has: embedded, postgres\)/],
+    [{ OUTGATE_STORE_BACKEND: 'postgres' }, /store\.backend is 'postgres' but store\.databaseUrl \(OUTGATE_DATABASE_URL\) is empty/],
+    [{ OUTGATE_DATABASE_URL: 'mysql://127.0.0.1/outgate' }, /store\.databaseUrl \(OUTGATE_DATABASE_URL\) must be a postgres:\/\/ URL/],
     [{ OUTGATE_REDIS_URL: 'redis://127.0.0.1:6379' }, /store\.redisUrl \(OUTGATE_REDIS_URL\) is set/],
   ] as const) {
-    assert.throws(() => openStore(configWith(env), 'cli'), (err: { code?: string; message?: string }) => err.code === 'OG_ERR_CONFIG_INVALID' && says.test(err.message ?? ''));
+    await assert.rejects(openStore(configWith(env), 'cli'), (err: { code?: string; message?: string }) => err.code === 'OG_ERR_CONFIG_INVALID' && says.test(err.message ?? ''));
   }
 });

@@ -1,28 +1,7 @@
 // Admin accounts and API keys in the embedded store.
 import type { AdminAccount, ApiKey } from '../../../domain/account.js';
 import type { SqliteDb } from './database.js';
-import type { AdminAccountsTable, ApiKeysTable } from './schema.js';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
-
-export function toAccount(r: AdminAccountsTable): AdminAccount {
-  return {
-    Id: r.id,
-    Name: r.name,
-    DisplayName: r.display_name,
-    Role: r.role,
-    TenantId: r.tenant_id,
-    Enabled: r.enabled === 1,
-    Email: r.email,
-    WhenCreatedUTC: iso(r.created_at),
-    WhenChangedUTC: iso(r.changed_at),
-  };
-}
-
-export function toApiKey(r: ApiKeysTable): ApiKey {
-  return { Id: r.id, AccountId: r.account_id, Name: r.name, WhenCreatedUTC: iso(r.created_at), LastUsedUTC: isoOrNull(r.last_used_at), RevokedUTC: isoOrNull(r.revoked_at) };
-}
+import { accountRow, apiKeyRow, toAccount, toApiKey } from '../sql/rows.js';
 
 export function listAccounts(db: SqliteDb): AdminAccount[] {
   return db.all(db.q.selectFrom('admin_accounts').selectAll().orderBy('name')).map(toAccount);
@@ -36,18 +15,7 @@ export function getAccount(db: SqliteDb, nameOrId: string): { account: AdminAcco
 
 /** Inserts or updates; `passwordHash` undefined keeps the stored one. */
 export function saveAccount(db: SqliteDb, a: AdminAccount, passwordHash: string | null | undefined): void {
-  const row = {
-    id: a.Id,
-    name: a.Name,
-    display_name: a.DisplayName,
-    role: a.Role,
-    tenant_id: a.TenantId,
-    enabled: a.Enabled ? 1 : 0,
-    email: a.Email,
-    password_hash: passwordHash ?? null,
-    created_at: Date.parse(a.WhenCreatedUTC),
-    changed_at: Date.parse(a.WhenChangedUTC),
-  };
+  const row = accountRow(a, passwordHash);
   const { id: _id, created_at: _c, password_hash: _p, ...update } = row;
   db.run(
     db.q
@@ -63,7 +31,7 @@ export function removeAccount(db: SqliteDb, id: string): void {
 }
 
 export function saveApiKey(db: SqliteDb, k: ApiKey, secretHash: string): void {
-  db.run(db.q.insertInto('api_keys').values({ id: k.Id, account_id: k.AccountId, name: k.Name, secret_hash: secretHash, created_at: Date.parse(k.WhenCreatedUTC), last_used_at: null, revoked_at: null }));
+  db.run(db.q.insertInto('api_keys').values(apiKeyRow(k, secretHash)));
 }
 
 export function listApiKeys(db: SqliteDb, accountId?: string): ApiKey[] {

@@ -1,59 +1,26 @@
 // Alert policies, alerts, the notification outbox, webhooks and daily notification counts in the
 // embedded store.
 import type { AlertBatch, AlertQuery, StoredAlert, StoredAlertEvent, StoredNotification, StoredWebhook } from '../../../app/ports.js';
-import type { AlertPolicy, AlertEvent, Severity } from '../../../domain/alert-policy.js';
-import type { AlertStatus, Channel, NotificationStatus } from '../../../domain/alert.js';
+import type { AlertPolicy } from '../../../domain/alert-policy.js';
+import type { AlertStatus } from '../../../domain/alert.js';
 import type { EntityType } from '../../../domain/sender.js';
 import type { SqliteDb } from './database.js';
-import type { AlertNotificationsTable, AlertPoliciesTable, AlertsTable, AlertWebhooksTable } from './schema.js';
+import { alertEventRow, alertPolicyRow, alertRow, notificationRow, toAlert, toAlertEvent, toAlertPolicy, toNotification, toWebhook, webhookRow } from '../sql/rows.js';
 
 export function listAlertPolicies(db: SqliteDb, tenantId?: string): AlertPolicy[] {
   let q = db.q.selectFrom('alert_policies').selectAll();
   if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
-  return db.all(q.orderBy('name')).map(toPolicy);
+  return db.all(q.orderBy('name')).map(toAlertPolicy);
 }
 
 export function saveAlertPolicy(db: SqliteDb, p: AlertPolicy): void {
-  const row: AlertPoliciesTable = {
-    tenant_id: p.TenantId,
-    id: p.Identity,
-    name: p.Name,
-    event: p.Event,
-    severity: p.Severity,
-    description: p.Description,
-    is_system: p.IsSystemRule ? 1 : 0,
-    disabled: p.Disabled ? 1 : 0,
-    notification_enabled: p.NotificationEnabled ? 1 : 0,
-    notify_user: JSON.stringify(p.NotifyUser),
-    daily_limit: p.DailyNotificationLimit,
-    aggregation_minutes: p.AggregationMinutes,
-    changed_at: Date.parse(p.WhenChanged),
-  };
+  const row = alertPolicyRow(p);
   const { tenant_id: _t, id: _i, ...update } = row;
   db.run(db.q.insertInto('alert_policies').values(row).onConflict((c) => c.columns(['tenant_id', 'id']).doUpdateSet(update)));
 }
 
 export function removeAlertPolicy(db: SqliteDb, tenantId: string, id: string): void {
   db.run(db.q.deleteFrom('alert_policies').where('tenant_id', '=', tenantId).where('id', '=', id));
-}
-
-function toPolicy(r: AlertPoliciesTable): AlertPolicy {
-  return {
-    Identity: r.id,
-    Name: r.name,
-    Category: 'ThreatManagement',
-    Severity: r.severity as Severity,
-    Description: r.description,
-    IsSystemRule: r.is_system === 1,
-    Disabled: r.disabled === 1,
-    Event: r.event as AlertEvent,
-    NotificationEnabled: r.notification_enabled === 1,
-    NotifyUser: JSON.parse(r.notify_user) as string[],
-    DailyNotificationLimit: r.daily_limit,
-    AggregationMinutes: r.aggregation_minutes,
-    TenantId: r.tenant_id,
-    WhenChanged: new Date(r.changed_at).toISOString(),
-  };
 }
 
 export function alertCursor(db: SqliteDb): number {
@@ -94,7 +61,7 @@ export function commitAlertBatch(db: SqliteDb, b: AlertBatch): boolean {
     const r = db.prepare("UPDATE alerts SET event_count = event_count + 1, last_event_at = MAX(last_event_at, ?), reason = ? WHERE id = ? AND status != 'Resolved'").run(j.at, j.reason, j.alertId);
     if (r.changes === 0) throw new StaleBatch();
   }
-  for (const e of b.events) db.run(db.q.insertInto('alert_events').values({ alert_id: e.alertId, at: e.at, operation: e.operation, reason: e.reason, audit_seq: e.auditSeq }));
+  for (const e of b.events) db.run(db.q.insertInto('alert_events').values(alertEventRow(e)));
   for (const n of b.notifications) db.run(db.q.insertInto('alert_notifications').values(notificationRow(n)));
   for (const c of b.counted) {
     db.prepare(
@@ -127,13 +94,7 @@ export function listAlerts(db: SqliteDb, q: AlertQuery): { total: number; items:
 export function getAlert(db: SqliteDb, id: string): { alert: StoredAlert; events: StoredAlertEvent[]; notifications: StoredNotification[] } | undefined {
   const row = db.get(db.q.selectFrom('alerts').selectAll().where('id', '=', id));
   if (!row) return undefined;
-  const events = db.all(db.q.selectFrom('alert_events').selectAll().where('alert_id', '=', id).orderBy('at').orderBy('id')).map((e) => ({
-    alertId: e.alert_id,
-    at: e.at,
-    operation: e.operation,
-    reason: e.reason,
-    auditSeq: e.audit_seq,
-  }));
+  const events = db.all(db.q.selectFrom('alert_events').selectAll().where('alert_id', '=', id).orderBy('at').orderBy('id')).map(toAlertEvent);
   const notifications = db.all(db.q.selectFrom('alert_notifications').selectAll().where('alert_id', '=', id).orderBy('created_at').orderBy('recipient')).map(toNotification);
   return { alert: toAlert(row), events, notifications };
 }
@@ -149,7 +110,7 @@ export function listWebhooks(db: SqliteDb, tenantId?: string): StoredWebhook[] {
 }
 
 export function saveWebhook(db: SqliteDb, w: StoredWebhook): void {
-  db.run(db.q.insertInto('alert_webhooks').values({ id: w.id, tenant_id: w.tenantId, name: w.name, url: w.url, secret: w.secret, enabled: w.enabled ? 1 : 0, created_at: w.createdAt }));
+  db.run(db.q.insertInto('alert_webhooks').values(webhookRow(w)));
 }
 
 export function removeWebhook(db: SqliteDb, id: string): void {
@@ -176,78 +137,4 @@ export function claimNotifications(db: SqliteDb, now: number, leaseMs: number, l
 export function finishNotification(db: SqliteDb, n: StoredNotification): void {
   const { id, ...rest } = notificationRow(n);
   db.run(db.q.updateTable('alert_notifications').set(rest).where('id', '=', id));
-}
-
-function alertRow(a: StoredAlert): AlertsTable {
-  return {
-    id: a.id,
-    tenant_id: a.tenantId,
-    policy_id: a.policyId,
-    policy_name: a.policyName,
-    severity: a.severity,
-    status: a.status,
-    entity_type: a.entityType,
-    entity: a.entity,
-    reason: a.reason,
-    first_event_at: a.firstEventAt,
-    last_event_at: a.lastEventAt,
-    event_count: a.eventCount,
-    changed_at: a.changedAt,
-  };
-}
-
-function toAlert(r: AlertsTable): StoredAlert {
-  return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    policyId: r.policy_id,
-    policyName: r.policy_name,
-    severity: r.severity as Severity,
-    status: r.status as AlertStatus,
-    entityType: r.entity_type as EntityType,
-    entity: r.entity,
-    reason: r.reason,
-    firstEventAt: r.first_event_at,
-    lastEventAt: r.last_event_at,
-    eventCount: r.event_count,
-    changedAt: r.changed_at,
-  };
-}
-
-function notificationRow(n: StoredNotification): AlertNotificationsTable {
-  return {
-    id: n.id,
-    alert_id: n.alertId,
-    channel: n.channel,
-    recipient: n.recipient,
-    webhook_id: n.webhookId,
-    status: n.status,
-    attempts: n.attempts,
-    next_attempt_at: n.nextAttemptAt,
-    last_attempt_at: n.lastAttemptAt,
-    sent_at: n.sentAt,
-    last_error: n.lastError,
-    created_at: n.createdAt,
-  };
-}
-
-function toNotification(r: AlertNotificationsTable): StoredNotification {
-  return {
-    id: r.id,
-    alertId: r.alert_id,
-    channel: r.channel as Channel,
-    recipient: r.recipient,
-    webhookId: r.webhook_id,
-    status: r.status as NotificationStatus,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastAttemptAt: r.last_attempt_at,
-    sentAt: r.sent_at,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-  };
-}
-
-function toWebhook(r: AlertWebhooksTable): StoredWebhook {
-  return { id: r.id, tenantId: r.tenant_id, name: r.name, url: r.url, secret: r.secret, enabled: r.enabled === 1, createdAt: r.created_at };
 }

@@ -2,7 +2,9 @@
 import { AUDIT_CONFIG_OPERATION, chain, type AuditEntry, type AuditRecord } from '../../../app/audit.js';
 import type { AuditQuery } from '../../../app/ports.js';
 import type { SqliteDb } from './database.js';
-import type { AuditLogTable } from './schema.js';
+import { auditRow, toAuditRecord } from '../sql/rows.js';
+import { searchAuditQuery } from '../sql/queries.js';
+import type { AuditLogTable } from '../sql/schema.js';
 
 export function auditEnabled(db: SqliteDb): boolean {
   return (db.get(db.q.selectFrom('meta').select('value').where('key', '=', 'audit_enabled'))?.value ?? 1) === 1;
@@ -24,66 +26,21 @@ export function appendAudit(db: SqliteDb, entries: readonly AuditEntry[]): void 
   let head = auditHead(db);
   for (const e of wanted) {
     const r = chain(e, head.seq + 1, head.hash);
-    db.run(db.q.insertInto('audit_log').values(toRow(r)));
+    db.run(db.q.insertInto('audit_log').values(auditRow(r)));
     head = { seq: r.seq, hash: r.hash };
   }
   db.run(db.q.updateTable('audit_head').set(head).where('id', '=', 1));
 }
 
 export function searchAudit(db: SqliteDb, q: AuditQuery): AuditRecord[] {
-  let query = db.q.selectFrom('audit_log').selectAll();
-  if (q.tenantId !== undefined) query = query.where('tenant_id', '=', q.tenantId);
-  if (q.from !== undefined) query = query.where('at', '>=', q.from);
-  if (q.to !== undefined) query = query.where('at', '<', q.to);
-  if (q.operations?.length) query = query.where('operation', 'in', q.operations);
-  if (q.actors?.length) query = query.where('actor', 'in', q.actors);
-  if (q.targets?.length) query = query.where('target', 'in', q.targets);
-  return db.all(query.orderBy('seq', 'desc').limit(q.limit ?? 1000)).map(fromRow);
+  return db.all(searchAuditQuery(db.q, q)).map(toAuditRecord);
 }
 
 /** Records after `seq`, oldest first (the alert engine reads the log in order). */
 export function auditAfter(db: SqliteDb, seq: number, limit: number): AuditRecord[] {
-  return db.all(db.q.selectFrom('audit_log').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit)).map(fromRow);
+  return db.all(db.q.selectFrom('audit_log').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit)).map(toAuditRecord);
 }
 
 export function* allAuditRecords(db: SqliteDb): Generator<AuditRecord> {
-  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<AuditLogTable>) yield fromRow(row);
-}
-
-function toRow(r: AuditRecord): AuditLogTable {
-  return {
-    seq: r.seq,
-    at: r.at,
-    tenant_id: r.tenantId,
-    actor: r.actor,
-    role: r.role,
-    source: r.source,
-    source_ip: r.sourceIp,
-    operation: r.operation,
-    target: r.target,
-    before: r.before,
-    after: r.after,
-    result: r.result,
-    prev_hash: r.prevHash,
-    hash: r.hash,
-  };
-}
-
-function fromRow(r: AuditLogTable): AuditRecord {
-  return {
-    seq: r.seq,
-    at: r.at,
-    tenantId: r.tenant_id,
-    actor: r.actor,
-    role: r.role,
-    source: r.source,
-    sourceIp: r.source_ip,
-    operation: r.operation,
-    target: r.target,
-    before: r.before,
-    after: r.after,
-    result: r.result,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
+  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as Iterable<AuditLogTable>) yield toAuditRecord(row);
 }

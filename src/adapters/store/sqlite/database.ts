@@ -13,7 +13,7 @@ import {
   type Compilable,
 } from 'kysely';
 import { MIGRATIONS } from './migrations.js';
-import type { DB } from './schema.js';
+import type { DB } from '../sql/schema.js';
 
 export interface SqliteOptions {
   synchronous?: 'normal' | 'full';

@@ -1,13 +1,14 @@
 // Sending windows, restrictions with their history, and domain events in the embedded store.
 import type { HourlyCount, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
-import type { BlockAction, HistoryEntry, Restriction, RestrictionStatus, Transition } from '../../../domain/restriction.js';
+import type { Restriction, Transition } from '../../../domain/restriction.js';
 import { minuteOf, type Counts, type MinuteBucket } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
 import { auditEntryOf } from '../../../app/audit.js';
 import { appendAudit } from './audit-repo.js';
 import type { SqliteDb } from './database.js';
-import type { RestrictionsTable } from './schema.js';
+import { historyRow, restrictionRow, toHistoryEntry, toRestriction } from '../sql/rows.js';
+import { restrictionsQuery } from '../sql/queries.js';
 
 const UPSERT_SENDING_MINUTE = `INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
   VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -85,48 +86,10 @@ export function pruneWindows(db: SqliteDb, beforeMinute: number, beforeHour: num
 }
 
 export function applyTransition(db: SqliteDb, t: Transition): void {
-  const r = t.restriction;
-  const row: RestrictionsTable = {
-    tenant_id: r.tenantId,
-    entity_type: r.entityType,
-    identity: r.identity,
-    reason: r.reason,
-    policy: r.policy,
-    action: r.action,
-    status: r.status,
-    created_at: r.createdAt,
-    changed_at: r.changedAt,
-    expires_at: r.expiresAt,
-  };
+  const row = restrictionRow(t.restriction);
   const { tenant_id: _t, entity_type: _e, identity: _i, ...update } = row;
   db.run(db.q.insertInto('restrictions').values(row).onConflict((c) => c.columns(['tenant_id', 'entity_type', 'identity']).doUpdateSet(update)));
-  const h = t.history;
-  db.run(
-    db.q.insertInto('restriction_history').values({
-      tenant_id: r.tenantId,
-      entity_type: r.entityType,
-      identity: r.identity,
-      at: h.at,
-      event: h.event,
-      actor: h.actor,
-      reason: h.reason,
-    }),
-  );
-}
-
-function toRestriction(r: RestrictionsTable): Restriction {
-  return {
-    tenantId: r.tenant_id,
-    entityType: r.entity_type as EntityType,
-    identity: r.identity,
-    reason: r.reason,
-    policy: r.policy,
-    action: r.action as BlockAction,
-    status: r.status as RestrictionStatus,
-    createdAt: r.created_at,
-    changedAt: r.changed_at,
-    expiresAt: r.expires_at,
-  };
+  db.run(db.q.insertInto('restriction_history').values(historyRow(t)));
 }
 
 export function getRestriction(db: SqliteDb, s: SenderRef): Restriction | undefined {
@@ -137,15 +100,7 @@ export function getRestriction(db: SqliteDb, s: SenderRef): Restriction | undefi
 }
 
 export function listRestrictions(db: SqliteDb, q: RestrictionQuery): RestrictionView[] {
-  let query = db.q.selectFrom('restrictions').selectAll();
-  if (q.tenantId !== undefined) query = query.where('tenant_id', '=', q.tenantId);
-  if (q.entityType !== undefined) query = query.where('entity_type', '=', q.entityType);
-  if (q.identity !== undefined) query = query.where('identity', '=', q.identity);
-  if (q.activeAt !== undefined) {
-    const at = q.activeAt;
-    query = query.where('status', '=', 'Restricted').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]));
-  }
-  const rows = db.all(query.orderBy('created_at', 'desc'));
+  const rows = db.all(restrictionsQuery(db.q, q));
   return rows.map((row) => {
     const history = db
       .all(
@@ -158,7 +113,7 @@ export function listRestrictions(db: SqliteDb, q: RestrictionQuery): Restriction
           .orderBy('at')
           .orderBy('id'),
       )
-      .map((h): HistoryEntry => ({ at: h.at, event: h.event as HistoryEntry['event'], actor: h.actor, reason: h.reason }));
+      .map(toHistoryEntry);
     return { ...toRestriction(row), history };
   });
 }

@@ -1,12 +1,23 @@
-// The embedded SendingCounters: each sender's windows in memory (restored from SQLite at start), the
-// open messages' reservations beside them, commits made durable through the send journal. Every step
-// runs synchronously in the one process that owns the data directory, so it is atomic without a lock.
+// The embedded SendingCounters: each sender's windows in memory (restored from the store at start), the
+// open messages' reservations beside them, commits made durable by the store (the send journal on
+// SQLite; a transaction on PostgreSQL when one node runs without Redis). Every step runs synchronously
+// in the one process that counts, so it is atomic without a lock.
 import type { CommitRequest, RecipientCaps, ReserveRequest, ReserveResult, SendingCounters } from '../../../app/ports.js';
 import type { Tally } from '../../../domain/evaluate.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import { DAY_MINUTES, minuteOf, SendingWindow, type WindowTotals } from '../../../domain/rolling-window.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
-import type { SqliteStore } from './store.js';
+import type { Change } from '../../../app/ports.js';
+import type { Counts, MinuteBucket } from '../../../domain/rolling-window.js';
+
+/** What the counters need of the store they restore from and commit to. */
+export interface CounterHost {
+  subscribe(listener: (c: Change) => void): () => void;
+  /** The day window's buckets, less what came before each sender's last window reset. */
+  loadWindows(sinceMinute: number): Promise<Iterable<{ sender: SenderRef; bucket: MinuteBucket }>>;
+  /** Makes admitted sends durable (with the events they raised) when it resolves. */
+  recordSends(records: ReadonlyArray<{ sender: SenderRef; at: number; counts: Counts }>, events: readonly DomainEvent[]): Promise<void>;
+}
 
 /** Long enough for a large DATA phase (Postfix's smtpd_timeout is 300 s per command). */
 export const RESERVATION_TTL_MS = 15 * 60_000;
@@ -55,7 +66,7 @@ export class EmbeddedCounters implements SendingCounters {
   private readonly senders = new Map<string, SenderCounter>();
 
   private constructor(
-    private readonly store: SqliteStore,
+    private readonly store: CounterHost,
     readonly reservationTtlMs: number,
   ) {
     // An unblock restarts the sender's windows and frees what its open messages held.
@@ -64,7 +75,7 @@ export class EmbeddedCounters implements SendingCounters {
     });
   }
 
-  static async open(store: SqliteStore, now: number, reservationTtlMs = RESERVATION_TTL_MS): Promise<EmbeddedCounters> {
+  static async open(store: CounterHost, now: number, reservationTtlMs = RESERVATION_TTL_MS): Promise<EmbeddedCounters> {
     const counters = new EmbeddedCounters(store, reservationTtlMs);
     for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) {
       (counters.counterOf(senderKey(sender), sender).window ??= new SendingWindow()).restore(bucket);

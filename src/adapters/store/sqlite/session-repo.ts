@@ -1,15 +1,16 @@
 // Portal sessions and failed sign-ins in the embedded store.
 import type { SignInLimit, StoredSession } from '../../../app/ports.js';
 import { throttleWait } from '../../../domain/sign-in.js';
+import { sessionRow, toSession } from '../sql/rows.js';
 import type { SqliteDb } from './database.js';
 
 export function createSession(db: SqliteDb, s: StoredSession): void {
-  db.run(db.q.insertInto('web_sessions').values({ id_hash: s.idHash, account_id: s.accountId, csrf_token: s.csrfToken, created_at: s.createdAt, last_seen_at: s.lastSeenAt, ip: s.ip }));
+  db.run(db.q.insertInto('web_sessions').values(sessionRow(s)));
 }
 
 export function getSession(db: SqliteDb, idHash: string): StoredSession | undefined {
   const r = db.get(db.q.selectFrom('web_sessions').selectAll().where('id_hash', '=', idHash));
-  return r ? { idHash: r.id_hash, accountId: r.account_id, csrfToken: r.csrf_token, createdAt: r.created_at, lastSeenAt: r.last_seen_at, ip: r.ip } : undefined;
+  return r ? toSession(r) : undefined;
 }
 
 export function touchSession(db: SqliteDb, idHash: string, at: number): void {

@@ -1,4 +1,4 @@
-// Row types of the embedded store, for Kysely's typed query builder.
+// Row types of the SQL stores (embedded SQLite and PostgreSQL share them: times are ms, flags 0/1), for Kysely.
 
 export interface TenantsTable { id: string; name: string; created_at: number }
 export interface AcceptedDomainsTable { id: string; tenant_id: string; name: string; domain: string; created_at: number }

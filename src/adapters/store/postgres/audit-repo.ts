@@ -1,0 +1,71 @@
+// The audit log on PostgreSQL: appended inside the transaction of the change it records, in order,
+// because every append first locks the one audit_head row (the chain's seq and hash come from it).
+import type { Kysely } from 'kysely';
+import { AUDIT_CONFIG_OPERATION, chain, verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
+import type { AuditQuery } from '../../../app/ports.js';
+import { searchAuditQuery } from '../sql/queries.js';
+import { auditRow, toAuditRecord } from '../sql/rows.js';
+import type { DB } from '../sql/schema.js';
+import type { PgDb, Tx } from './database.js';
+
+export async function auditEnabled(q: Kysely<DB>): Promise<boolean> {
+  return ((await q.selectFrom('meta').select('value').where('key', '=', 'audit_enabled').executeTakeFirst())?.value ?? 1) === 1;
+}
+
+async function lockHead(trx: Tx): Promise<{ seq: number; hash: string }> {
+  return trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
+}
+
+/** Appends entries to the chain; while auditing is off only the switch itself is recorded. */
+export async function appendAudit(trx: Tx, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  let head = await lockHead(trx);
+  const wanted = (await auditEnabled(trx)) ? entries : entries.filter((e) => e.operation === AUDIT_CONFIG_OPERATION);
+  if (wanted.length === 0) return;
+  const rows = [];
+  for (const e of wanted) {
+    const r = chain(e, head.seq + 1, head.hash);
+    rows.push(auditRow(r));
+    head = { seq: r.seq, hash: r.hash };
+  }
+  await trx.insertInto('audit_log').values(rows).execute();
+  await trx.updateTable('audit_head').set(head).where('id', '=', 1).execute();
+}
+
+/** Switches auditing, the switch itself recorded; the head is locked first, so appends see one state. */
+export async function setAuditEnabled(trx: Tx, enabled: boolean, entries: readonly AuditEntry[]): Promise<void> {
+  await lockHead(trx);
+  await trx.updateTable('meta').set({ value: enabled ? 1 : 0 }).where('key', '=', 'audit_enabled').execute();
+  await appendAudit(trx, entries);
+}
+
+export async function searchAudit(q: Kysely<DB>, a: AuditQuery): Promise<AuditRecord[]> {
+  return (await searchAuditQuery(q, a).execute()).map(toAuditRecord);
+}
+
+/** Records after `seq`, oldest first (the alert engine reads the log in order). */
+export async function auditAfter(q: Kysely<DB>, seq: number, limit: number): Promise<AuditRecord[]> {
+  return (await q.selectFrom('audit_log').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute()).map(toAuditRecord);
+}
+
+const PAGE = 10_000;
+
+/** Verifies the whole chain as of one snapshot (REPEATABLE READ): records and head from the same moment. */
+export async function verifyAudit(db: PgDb, countTenant?: string): Promise<IntegrityReport> {
+  return db.q
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+      const records: AuditRecord[] = [];
+      // Paged by seq (keyset), so one huge log is not one huge result set in the driver.
+      for (let after = -1; ; ) {
+        const page = await trx.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(PAGE).execute();
+        for (const r of page) records.push(toAuditRecord(r));
+        if (page.length < PAGE) break;
+        after = page[page.length - 1]!.seq;
+      }
+      return verifyChain(records, head, countTenant);
+    });
+}
+

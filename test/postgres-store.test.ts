@@ -1,0 +1,101 @@
+// Outgate on PostgreSQL end to end: the real `outgate start` and cmdlets from another machine's point of
+// view (their own empty data directories), sharing only OUTGATE_DATABASE_URL. A restriction made by the
+// server is listed and lifted by a cmdlet, and the server admits the sender again on the change feed.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { after, before, test, type TestContext } from 'node:test';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
+import { BIN, clockEnv, ok, runCli, tempDataDir, testTimeline } from './support/outgate.js';
+import { startPostgres, type ThrowawayPostgres } from './support/postgres.js';
+
+const DUNNO = 'action=DUNNO';
+const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
+
+let pg: ThrowawayPostgres;
+before(async () => {
+  pg = await startPostgres();
+});
+after(() => pg?.stop());
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `outgate start` on the database, resolved once its policy server listens, or with its exit. */
+function start(t: TestContext, url: string, port: number): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> }> {
+  const dataDir = tempDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_DATA_DIR: dataDir, OUTGATE_DATABASE_URL: url, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+  return new Promise((resolve, reject) => {
+    void exit.then((e) => resolve({ child, exit: Promise.resolve(e) }));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string };
+        if (entry.msg === 'policy server listening') resolve({ child, exit });
+      } catch {
+        // not a log line
+      }
+    });
+    setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000).unref();
+  });
+}
+
+/** A cmdlet on its own empty data directory: everything it sees comes from the database. */
+async function cli(t: TestContext, url: string, ...args: string[]) {
+  const dataDir = tempDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  return runCli(dataDir, args, { OUTGATE_DATABASE_URL: url });
+}
+
+test('outgate start and cmdlets on OUTGATE_DATABASE_URL: restrict, list, unblock, admitted again, audit intact', { timeout: 60_000 }, async (t) => {
+  const url = await pg.createDatabase();
+  // The first cmdlet on an empty database migrates it and sets up the default tenant.
+  await ok(cli(t, url, 'Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+  const port = await freePort();
+  const { child } = await start(t, url, port);
+  assert.equal(child.exitCode, null, 'the server runs');
+
+  const c = await PolicyClient.open(port);
+  t.after(() => c.close());
+  assert.equal((await sendMessage(c, { login: 'mallory@outgate.test', to: ['a@example.com'] })).end, DUNNO);
+  assert.deepEqual((await sendMessage(c, { login: 'mallory@outgate.test', to: ['b@example.com'] })).rcpt, [DENIED]);
+
+  const blocked = JSON.parse((await ok(cli(t, url, 'Get-BlockedSenderAddress', '--format', 'json'))).stdout) as Array<{ SenderAddress: string }>;
+  assert.deepEqual(blocked.map((b) => b.SenderAddress), ['mallory@outgate.test']);
+  await ok(cli(t, url, 'Remove-BlockedSenderAddress', 'mallory@outgate.test', '-Reason', 'reset password'));
+
+  // The unblock reaches the server through NOTIFY: asked until admitted, within a second.
+  const deadline = Date.now() + 1_000;
+  let answer = '';
+  while ((answer = (await c.ask({ sasl_username: 'mallory@outgate.test', sender: 'mallory@outgate.test', instance: 'after-unblock', protocol_state: 'RCPT', recipient: 'c@example.com', recipient_count: 0, client_address: '127.0.0.1' }))) !== DUNNO && Date.now() < deadline);
+  assert.equal(answer, DUNNO, 'admitted again after the unblock, on the server that did not make it');
+
+  const integrity = JSON.parse((await ok(cli(t, url, 'Test-AuditLogIntegrity', '--format', 'json'))).stdout) as { ok: boolean; records: number };
+  assert.equal(integrity.ok, true, JSON.stringify(integrity));
+  const ops = (JSON.parse((await ok(cli(t, url, 'Search-AdminAuditLog', '--format', 'json'))).stdout) as Array<{ Operation: string }>).map((e) => e.Operation).reverse();
+  assert.deepEqual(ops.filter((o) => o === 'SenderRestricted' || o === 'Remove-BlockedSenderAddress'), ['SenderRestricted', 'Remove-BlockedSenderAddress']);
+});
+
+test('a second `outgate start` on the same database without Redis is refused: limits would not hold across nodes', { timeout: 60_000 }, async (t) => {
+  const url = await pg.createDatabase();
+  await start(t, url, await freePort());
+  const second = await start(t, url, await freePort());
+  const { code, stderr } = await second.exit;
+  assert.notEqual(code, 0);
+  assert.match(stderr, /OG_ERR_CONFIG_INVALID: .*OUTGATE_REDIS_URL/);
+});
