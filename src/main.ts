@@ -72,10 +72,11 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   if (config.policy.failMode === 'open') {
     log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
   }
-  const policy = createPolicyServer(checkSend, config.policy, log, metrics);
+  const policy = createPolicyServer(checkSend, config.policy, log, metrics, metrics);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port);
-  log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode }, 'policy server listening');
+  const caps = { maxConnections: policy.caps.total, maxConnectionsPerClient: policy.caps.perClient };
+  log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode, ...caps }, 'policy server listening');
 
   const sessionOptions = sessionOptionsOf(config);
   const http = await buildApp({

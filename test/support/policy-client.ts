@@ -25,9 +25,10 @@ export class PolicyClient {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number): Promise<PolicyClient> {
+  /** `from`: a loopback address to connect from (127.0.0.2, …), to act as another client host. */
+  static open(port: number, from?: string): Promise<PolicyClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port }, () => resolve(new PolicyClient(s)));
+      const s = connect({ host: '127.0.0.1', port, localAddress: from }, () => resolve(new PolicyClient(s)));
       s.once('error', reject);
     });
   }
@@ -65,6 +66,11 @@ export class PolicyClient {
       };
       if (this.socket.destroyed) this.waiting(HANG_UP);
     });
+  }
+
+  /** Resolves once the connection is closed (by the server, or by us). */
+  whenClosed(): Promise<void> {
+    return this.socket.destroyed ? Promise.resolve() : new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
   /** True once the server closed the connection (or we did). */

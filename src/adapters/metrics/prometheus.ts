@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client): decisions by outcome, restrictions, unblocks, store errors,
-// policy and HTTP latency histograms, plus Node's default process metrics.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// policy connections refused or timed out, policy and HTTP latency histograms, plus Node's default process metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionOutcome, Metrics } from '../../app/metrics.js';
 import { DecisionMetrics } from './decision-metrics.js';
 
@@ -14,6 +14,8 @@ export class PrometheusMetrics implements Metrics {
   private readonly storeErrors = new Counter({ name: 'outgate_store_errors_total', help: 'Store operations that failed.', labelNames: ['operation'], registers: [this.registry] });
   private readonly alerts = new Counter({ name: 'outgate_alerts_raised_total', help: 'Alerts raised (new alerts, not events joining one).', registers: [this.registry] });
   private readonly notifications = new Counter({ name: 'outgate_alert_notifications_total', help: 'Alert notification delivery attempts by channel and outcome (Sent, Retry, Failed).', labelNames: ['channel', 'outcome'], registers: [this.registry] });
+  private readonly policyClosed = new Counter({ name: 'outgate_policy_connections_closed_total', help: 'Policy connections refused at a cap or closed by a timeout, by reason.', labelNames: ['reason'], registers: [this.registry] });
+  private readonly policyOpen = new Gauge({ name: 'outgate_policy_connections', help: 'Open policy connections (sampled by the timeout sweep).', registers: [this.registry] });
   readonly httpSeconds = new Histogram({ name: 'outgate_http_request_seconds', help: 'HTTP API request latency.', labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers: [this.registry] });
 
   constructor() {
@@ -47,6 +49,14 @@ export class PrometheusMetrics implements Metrics {
 
   alertsRaised(count: number): void {
     if (count > 0) this.alerts.inc(count);
+  }
+
+  policyConnectionClosed(reason: string): void {
+    this.policyClosed.inc({ reason });
+  }
+
+  policyConnectionsOpen(count: number): void {
+    this.policyOpen.set(count);
   }
 
   notification(channel: string, outcome: 'Sent' | 'Retry' | 'Failed'): void {
