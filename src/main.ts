@@ -15,6 +15,7 @@ import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
+import { BackgroundFailures } from './background-failures.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
 import { UnusualVolumeWatch } from './app/unusual-volume.js';
@@ -54,7 +55,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     await store.close();
     throw err;
   }
-  store.startBackgroundCheckpoints((message) => log.warn({ message }, 'background WAL checkpoint failed'));
+  const metrics = new PrometheusMetrics();
+  const background = new BackgroundFailures(log, metrics);
+  store.startBackgroundCheckpoints((message) => background.report('wal-checkpoint', message, 'background WAL checkpoint failed', 'warn'));
   store.openJournal(config.store.synchronous === 'full');
   store.startBackgroundApply();
   await bootstrap(store, clock);
@@ -65,7 +68,6 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   } else if (first.created) {
     log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
   }
-  const metrics = new PrometheusMetrics();
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
   const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics, earlyWarning);
 
@@ -111,7 +113,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       retryBaseMs: config.alerts.retryBaseSeconds * 1000,
       intervalMs: ALERTS_MS,
       metrics,
-      onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
+      onError: (err) => background.report('alerts', err, 'alerts: a pass failed (it is tried again)'),
     },
   );
   if (config.alerts.smtp.host === '') log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
@@ -119,28 +121,22 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const unusual = new UnusualVolumeWatch(store, clock, { factor: config.alerts.unusualVolumeFactor, minRecipients: config.alerts.unusualVolumeMinRecipients });
   const sweepUnusualVolume = (): Promise<number> => (config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(checkSend.activity()));
 
+  // A timer's failure (a full disk, a corrupt file) is logged and counted; the decisions that need the
+  // store fail closed on their own, and /api/v1/ready answers 503 until the store works again.
+  const applyFailed = 'applying journaled sends to the store failed (they stay journaled; retrying)';
   const timers = [
     setInterval(() => {
-      const failed = (err: unknown): void => log.error({ err }, 'applying journaled sends to the store failed (they stay journaled; retrying)');
-      try {
-        store.applyJournalInBackground(failed);
-      } catch (err) {
-        failed(err);
-      }
+      background.run('apply-journal', applyFailed, () => store.applyJournalInBackground((err) => background.report('apply-journal', err, applyFailed)));
     }, APPLY_MS),
     setInterval(() => {
-      store.pollChanges();
-      checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
+      background.run('poll-changes', 'reading changes made by other processes failed (decisions fail closed until it works)', () => store.pollChanges());
+      background.run('release-expired', 'releasing expired restrictions failed', () => checkSend.releaseExpired());
     }, SWEEP_MS),
     setInterval(() => {
-      sweepUnusualVolume().catch((err: unknown) => log.error({ err }, 'looking for unusual sending volumes failed'));
-      checkSend.compact();
-      pruneSessions(store, clock, sessionOptions).catch((err: unknown) => log.error({ err }, 'pruning ended portal sessions failed'));
-      try {
-        store.prune(clock.now());
-      } catch (err) {
-        log.error({ err }, 'pruning old sending windows failed');
-      }
+      background.run('unusual-volume', 'looking for unusual sending volumes failed', sweepUnusualVolume);
+      background.run('compact', 'compacting sender state failed', () => checkSend.compact());
+      background.run('prune-sessions', 'pruning ended portal sessions failed', () => pruneSessions(store, clock, sessionOptions));
+      background.run('prune-windows', 'pruning old sending windows failed', () => store.prune(clock.now()));
     }, COMPACT_MS),
   ];
   for (const t of timers) t.unref();

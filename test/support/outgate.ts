@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer, type Running } from '../../src/main.js';
 import type { Clock } from '../../src/app/ports.js';
@@ -48,10 +48,10 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'outgate-test-'));
 }
 
-export async function startTestServer(overrides: Record<string, unknown> = {}, dataDir = tempDataDir()): Promise<TestServer> {
+export async function startTestServer(overrides: Record<string, unknown> = {}, dataDir = tempDataDir(), log?: Logger): Promise<TestServer> {
   const clock = new TestClock();
   const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
-  const running = await startServer(config, { clock, log: pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
+  const running = await startServer(config, { clock, log: log ?? pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
   return {
     ...running,
     dataDir,
