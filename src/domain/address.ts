@@ -55,6 +55,16 @@ export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
 
+/**
+ * True when `s` holds a C0 control character or DEL. Postfix never sends one in a login, address or
+ * id, and nobody can type or see one: such a value is refused at every driver, never stored.
+ */
+export function hasControlCharacter(s: string): boolean {
+  return CONTROL.test(s);
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /** Quotes untrusted text for an error sentence: control characters shown escaped, length capped. */
 export function printable(raw: string, max = 80): string {
   const escaped = raw.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

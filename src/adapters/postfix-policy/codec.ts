@@ -2,6 +2,7 @@
 // are `name=value` lines ended by an empty line, the reply is one `action=…` line and an empty line.
 // Attributes come in any order; unknown ones are checked for form and ignored; a repeated name keeps
 // the last value.
+import { hasControlCharacter } from '../../domain/address.js';
 
 /** The attributes Outgate reads; absent ones are empty, as Postfix sends unavailable values. */
 export interface Attributes {
@@ -85,16 +86,13 @@ function parseBlock(buffer: string, start: number, end: number): Attributes {
 // Postfix prints recipient_count as an unsigned decimal (empty before DATA in some states); its
 // recipient limit is far below 9 digits. Number() alone would take -1, 1e3 or 0x10.
 const COUNT = /^[0-9]{0,9}$/;
-// Postfix never puts control characters in the values Outgate reads (addresses, logins, ids); one in a
-// login would become a stored identity that no admin can type or see.
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The one copy of the value rules: a request that breaks them is malformed, refused like a bad line. */
 function checkValues(a: Attributes): void {
   const count = a.recipient_count;
   if (!COUNT.test(count)) throw new ProtocolError(`recipient_count ${JSON.stringify(count.slice(0, 20))} is not a count`);
   const values = a.sasl_username + a.sender + a.recipient + a.client_address + a.protocol_state + a.queue_id + a.instance;
-  if (CONTROL.test(values)) throw new ProtocolError('control character in an attribute value');
+  if (hasControlCharacter(values)) throw new ProtocolError('control character in an attribute value');
 }
 
 function malformed(buffer: string, lineStart: number, lineEnd: number): ProtocolError {
