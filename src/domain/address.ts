@@ -26,7 +26,9 @@ const PLAIN = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@
 
 /** True when `raw` is an address already in normalized form (tryNormalizeAddress would return it as is). */
 export function isNormalizedAddress(raw: string): boolean {
-  return raw.length <= MAX_ADDRESS && PLAIN.test(raw) && raw.indexOf('@') <= MAX_LOCAL;
+  // An `xn--` label must be valid punycode, which only the IDN conversion checks (found by fuzzing:
+  // `a@xn--a.test` passed here while `A@xn--a.test` was refused, one mailbox, two answers).
+  return raw.length <= MAX_ADDRESS && PLAIN.test(raw) && raw.indexOf('@') <= MAX_LOCAL && !raw.includes('xn--');
 }
 
 /** Returns the normalized address or undefined; never throws. */
