@@ -5,15 +5,29 @@ module.exports = {
       name: 'domain-is-pure',
       comment: 'src/domain imports nothing but itself, errors.ts and node:url (pure IDN conversion): no I/O, no drivers.',
       severity: 'error',
-      from: { path: '^src/domain/' },
+      from: { path: '^src/domain/', pathNot: '\\.test\\.ts$' },
       to: { pathNot: ['^src/domain/', '^src/errors\\.ts$', '^url$', '^node:url$'] },
+    },
+    {
+      name: 'domain-tests-are-pure',
+      comment: 'Domain tests need nothing but the domain and node:test (and fast-check): no store, no I/O.',
+      severity: 'error',
+      from: { path: '^src/domain/.*\\.test\\.ts$' },
+      to: { pathNot: ['^src/domain/', '^src/errors\\.ts$', '^url$', '^node:url$', '^node:test$', '^test$', '^node:assert', '^assert', 'node_modules/fast-check'] },
     },
     {
       name: 'app-depends-on-ports',
       comment: 'Use cases do not reach into adapters, the CLI or the composition root.',
       severity: 'error',
-      from: { path: '^src/app/' },
+      from: { path: '^src/app/', pathNot: '\\.test\\.ts$' },
       to: { path: ['^src/adapters/', '^src/cli/', '^src/main\\.ts$'] },
+    },
+    {
+      name: 'app-tests-open-stores-through-the-factory',
+      comment: 'A use-case test may run on a real store, opened as the composition root does: never a backend class.',
+      severity: 'error',
+      from: { path: '^src/app/.*\\.test\\.ts$' },
+      to: { path: ['^src/adapters/(?!store/open-store\\.ts$)', '^src/cli/', '^src/main\\.ts$'] },
     },
     {
       name: 'adapters-do-not-use-each-other',
@@ -28,6 +42,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '\\.test\\.ts$' },
+    // Tests are cruised too (npm run lint passes test/ as well): they obey the same layers.
   },
 };

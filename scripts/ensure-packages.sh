@@ -16,6 +16,9 @@ PACKAGES=(
   perl               # swaks is a Perl script
   chromium           # the browser the portal tests drive (playwright-core never downloads one)
   fonts-liberation   # text metrics for the portal's screenshots
+  postgresql         # throwaway PostgreSQL instances for the scale-out backend's tests (initdb on a random port)
+  redis-server       # throwaway Redis instances (and a 3-shard cluster) for the counters' tests
+  faketime           # moves the clock for scripts/test-shifted-clock.sh (no test may depend on the date)
 )
 
 installed() {

@@ -8,3 +8,4 @@ npm run --silent build
 npm run --silent typecheck
 npm run --silent lint
 bash scripts/run-tests.sh all
+bash scripts/test-shifted-clock.sh

@@ -4,7 +4,6 @@
 // restricted, alerts raised, sending activity and 24 hours of history. The data dir is removed on exit.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -15,6 +14,7 @@ import type { AdminContext } from './app/directory-change.js';
 import { newPolicy, setPolicy } from './app/policies.js';
 import type { Clock } from './app/ports.js';
 import { clockFromEnv } from './adapters/clock/clock.js';
+import { PolicyClient, sendMessage } from './adapters/postfix-policy/client.js';
 import { ROLES } from './app/roles.js';
 import { newRule } from './app/rules.js';
 import { newTenant } from './app/tenants.js';
@@ -33,67 +33,9 @@ class DemoClock implements Clock {
   }
 }
 
-/** Just enough of a Postfix policy client: one connection, one request at a time. */
-class PolicyConnection {
-  private buffer = '';
-  private waiting: ((reply: string) => void) | null = null;
-  private instance = 0;
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => {
-      this.buffer += d;
-      const end = this.buffer.indexOf('\n\n');
-      if (end !== -1 && this.waiting) {
-        const reply = this.buffer.slice(0, end);
-        this.buffer = this.buffer.slice(end + 2);
-        const w = this.waiting;
-        this.waiting = null;
-        w(reply);
-      }
-    });
-  }
-  static open(port: number): Promise<PolicyConnection> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port }, () => resolve(new PolicyConnection(s)));
-      s.once('error', reject);
-    });
-  }
-  private ask(attrs: Record<string, string | number>): Promise<string> {
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      const all = { request: 'smtpd_access_policy', protocol_name: 'ESMTP', ...attrs };
-      this.socket.write(
-        `${Object.entries(all)
-          .map(([k, v]) => `${k}=${v}`)
-          .join('\n')}\n\n`,
-      );
-    });
-  }
-  /** One message as Postfix asks about it: RCPT per recipient, then END-OF-MESSAGE with those accepted. */
-  async send(m: { login?: string; client?: string; to: string[] }): Promise<number> {
-    const common = {
-      sasl_username: m.login ?? '',
-      sender: m.login ?? 'relay@branch.contoso.com',
-      instance: `demo.${++this.instance}`,
-      client_address: m.client ?? '127.0.0.1',
-    };
-    const accepted: string[] = [];
-    for (const to of m.to) {
-      const r = await this.ask({ ...common, protocol_state: 'RCPT', recipient: to, recipient_count: 0 });
-      if (r === 'action=DUNNO') accepted.push(to);
-    }
-    if (accepted.length > 0)
-      await this.ask({
-        ...common,
-        protocol_state: 'END-OF-MESSAGE',
-        recipient: accepted.length === 1 ? accepted[0]! : '',
-        recipient_count: accepted.length,
-      });
-    return accepted.length;
-  }
-  close(): void {
-    this.socket.destroy();
-  }
+/** One message as Postfix asks about it; a connector's relayed mail has no login. */
+async function send(c: PolicyClient, m: { login?: string; client?: string; to: string[] }): Promise<void> {
+  await sendMessage(c, { ...m, from: m.login ?? 'relay@branch.contoso.com' });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -182,7 +124,7 @@ export async function startDemo(
     accounts.push({ name, role: `${role} (${TENANT})`, password: pw });
   }
 
-  const policy = await PolicyConnection.open(running.policyPort);
+  const policy = await PolicyClient.open(running.policyPort);
   const r = rng(20261128);
   const step = opts.replayStepMs ?? 1500;
   let stopped = false;
@@ -192,10 +134,10 @@ export async function startDemo(
       const messages = Math.floor(r() * 3 * scale);
       for (let i = 0; i < messages; i++) {
         const internal = r() < 0.5;
-        await policy.send({ login: `${u}@contoso.com`, to: recipients(1 + Math.floor(r() * 3), internal, r) });
+        await send(policy, { login: `${u}@contoso.com`, to: recipients(1 + Math.floor(r() * 3), internal, r) });
       }
     }
-    if (r() < 0.5) await policy.send({ client: '203.0.113.7', to: recipients(1 + Math.floor(r() * 4), false, r) });
+    if (r() < 0.5) await send(policy, { client: '203.0.113.7', to: recipients(1 + Math.floor(r() * 4), false, r) });
   };
 
   const ready = (async () => {
@@ -203,16 +145,16 @@ export async function startDemo(
     for (let h = 24; h >= 1 && !stopped; h--) {
       clock.offset = -h * HOUR;
       await background(h % 24 < 10 ? 1.5 : 0.6);
-      if (h === 3) for (let i = 0; i < 6; i++) await policy.send({ login: 'megan@contoso.com', to: recipients(4, false, r) }); // close to her limit, not over
+      if (h === 3) for (let i = 0; i < 6; i++) await send(policy, { login: 'megan@contoso.com', to: recipients(4, false, r) }); // close to her limit, not over
       await sleep(step);
     }
     clock.offset = 0;
     // The incidents, live: a compromised mailbox under the default policy, one under the Sales team policy,
     // and a relay connector, each sending until the policy restricts it.
-    for (let i = 0; i < 12 && !stopped; i++) await policy.send({ login: 'alex@contoso.com', to: recipients(4, false, r) });
-    for (let i = 0; i < 8 && !stopped; i++) await policy.send({ login: 'pradeep@contoso.com', to: recipients(4, false, r) });
-    for (let i = 0; i < 12 && !stopped; i++) await policy.send({ client: '203.0.113.9', to: recipients(5, false, r) });
-    for (let i = 0; i < 6 && !stopped; i++) await policy.send({ login: 'lidia@contoso.com', to: recipients(4, false, r) });
+    for (let i = 0; i < 12 && !stopped; i++) await send(policy, { login: 'alex@contoso.com', to: recipients(4, false, r) });
+    for (let i = 0; i < 8 && !stopped; i++) await send(policy, { login: 'pradeep@contoso.com', to: recipients(4, false, r) });
+    for (let i = 0; i < 12 && !stopped; i++) await send(policy, { client: '203.0.113.9', to: recipients(5, false, r) });
+    for (let i = 0; i < 6 && !stopped; i++) await send(policy, { login: 'lidia@contoso.com', to: recipients(4, false, r) });
     await sleep(1500);
   })();
 

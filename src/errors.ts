@@ -27,6 +27,8 @@ export const Errors = {
   CONFIG_INVALID: { code: 'OG_ERR_CONFIG_INVALID', status: 500 },
   STORE_UNAVAILABLE: { code: 'OG_ERR_STORE_UNAVAILABLE', status: 503 },
   STORE_LOCKED: { code: 'OG_ERR_STORE_LOCKED', status: 503 },
+  LISTEN_FAILED: { code: 'OG_ERR_LISTEN_FAILED', status: 500 },
+  START_FAILED: { code: 'OG_ERR_START_FAILED', status: 500 },
   // sign-in and sessions
   SIGN_IN_FAILED: { code: 'OG_ERR_SIGN_IN_FAILED', status: 401 },
   THROTTLED: { code: 'OG_ERR_THROTTLED', status: 429 },

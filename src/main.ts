@@ -1,29 +1,31 @@
 // The composition root: the only place that wires the store, the use cases and the adapters together.
 import { pino, type Logger } from 'pino';
 import { CheckSend } from './app/check-send.js';
-import type { Clock } from './app/ports.js';
-import { clockFromEnv } from './adapters/clock/clock.js';
+import type { Clock, Store } from './app/ports.js';
+import { clockFromEnv, TEST_NOW_ENV } from './adapters/clock/clock.js';
 import { bootstrap } from './app/tenants.js';
+import { anchorExporter, formatAnchor } from './app/audit-anchor.js';
 import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/accounts.js';
 import { authenticateSession, pruneSessions, type SessionOptions } from './app/sessions.js';
 import { parseListen } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
-import { SqliteStore } from './adapters/store/sqlite/store.js';
-import { lockDataDir } from './data-dir-lock.js';
+import { openStore } from './adapters/store/open-store.js';
 import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
 import { BackgroundFailures } from './background-failures.js';
+import { Errors, OutgateError } from './errors.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
 import { UnusualVolumeWatch } from './app/unusual-volume.js';
 import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
 import { postWebhook } from './adapters/notify/webhook-poster.js';
+import { targetAllowed, webhookPolicy } from './adapters/notify/webhook-target.js';
 
 export interface Running {
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly checkSend: CheckSend;
   readonly policyPort: number;
   readonly httpPort: number;
@@ -39,46 +41,69 @@ export interface Running {
 }
 
 const SWEEP_MS = 1_000;
-const APPLY_MS = 200;
 const COMPACT_MS = 60_000;
+/** How often the audit chain's head is exported when it moved. */
+const ANCHOR_MS = 5 * 60_000;
 /** Alerts reach admins within about a second of the audit record that raises them. */
 const ALERTS_MS = 500;
 
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
   const clock = opts.clock ?? clockFromEnv();
-  const store = new SqliteStore(config.dataDir, { synchronous: config.store.synchronous, busyTimeoutMs: config.store.busyTimeoutMs });
-  let unlock: () => void;
-  try {
-    unlock = lockDataDir(config.dataDir);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  const metrics = new PrometheusMetrics();
-  const background = new BackgroundFailures(log, metrics);
-  store.startBackgroundCheckpoints((message) => background.report('wal-checkpoint', message, 'background WAL checkpoint failed', 'warn'));
-  store.openJournal(config.store.synchronous === 'full');
-  store.startBackgroundApply();
+  // Before anything is opened: a bad allow-list entry is a configuration error.
+  const webhooks = webhookPolicy(config.alerts.webhookAllow);
+  if (!opts.clock && process.env[TEST_NOW_ENV])
+    log.warn({ start: process.env[TEST_NOW_ENV] }, `the clock starts at ${TEST_NOW_ENV}, not the system time: for tests only`);
+  const backend = openStore(config, 'server', (fields, message) => log.warn(fields, message));
+  const store = backend.store;
   await bootstrap(store, clock);
   const first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
   if (first.created && first.generated) {
     // Shown once, here: the store keeps only its argon2id hash.
-    log.warn({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`);
+    log.warn(
+      { account: FIRST_ADMIN },
+      `created the first Global Administrator '${FIRST_ADMIN}' with the one-time password ${first.password} (change it; set OUTGATE_ADMIN_PASSWORD to choose it)`,
+    );
   } else if (first.created) {
-    log.info({ account: FIRST_ADMIN }, `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`);
+    log.info(
+      { account: FIRST_ADMIN },
+      `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`,
+    );
   }
+  const metrics = new PrometheusMetrics();
+  // A background task that fails (a full disk, a corrupt file) is counted and logged, rate-limited; the
+  // decisions that need the store fail closed on their own, and /api/v1/ready answers 503 meanwhile.
+  const background = new BackgroundFailures(log, metrics);
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
-  const checkSend = await CheckSend.start(store, clock, config.serviceLimits, metrics, earlyWarning);
+  // Every driver's decisions go through checkSend: it applies policy.failMode (and warns at start when
+  // it is open), counts decisions in the metrics and logs them.
+  const checkSend = await CheckSend.start(store, await backend.openCounters(clock.now()), clock, config.serviceLimits, {
+    metrics,
+    earlyWarningShare: earlyWarning,
+    failMode: config.policy.failMode,
+    log,
+  });
+  backend.startBackground(
+    () => clock.now(),
+    (what, err, task = 'store') => background.report(task, err, what, task === 'wal-checkpoint' ? 'warn' : 'error'),
+  );
 
-  if (config.policy.failMode === 'open') {
-    log.warn('policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
-  }
-  const policy = createPolicyServer(checkSend, config.policy, log, metrics, metrics);
+  const policy = createPolicyServer(checkSend, config.policy, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
-  const address = await listen(policy.server, host, port);
-  const caps = { maxConnections: policy.caps.total, maxConnectionsPerClient: policy.caps.perClient };
-  log.info({ listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode, ...caps }, 'policy server listening');
+  const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
+    await backend.close();
+    throw listenFailed('policy.listen', config.policy.listen, err);
+  });
+  log.info(
+    {
+      listen: `${address.address}:${address.port}`,
+      dataDir: config.dataDir,
+      failMode: config.policy.failMode,
+      maxConnections: policy.caps.total,
+      maxConnectionsPerClient: policy.caps.perClient,
+    },
+    'policy server listening',
+  );
 
   const sessionOptions = sessionOptionsOf(config);
   const http = await buildApp({
@@ -93,13 +118,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     authenticateSession: (token, ip) => authenticateSession(store, clock, sessionOptions, token, ip),
     sessionOptions,
     unblockLimit: config.unblockLimit,
+    webhookTargetAllowed: (url) => targetAllowed(url, webhooks),
     checkSend,
     serviceLimits: config.serviceLimits,
+    trustProxy: config.http.trustProxy,
     cmdlets: remoteCmdlets,
     portal: config.portal,
   });
   const httpAt = parseListen(config.http.listen);
-  await http.listen({ host: httpAt.host, port: httpAt.port });
+  await http.listen({ host: httpAt.host, port: httpAt.port }).catch(async (err: unknown) => {
+    await policy.close();
+    await http.close();
+    await backend.close();
+    throw listenFailed('http.listen', config.http.listen, err);
+  });
   const httpPort = (http.server.address() as AddressInfo).port;
   log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
 
@@ -107,7 +139,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const alerts = startAlertWorker(
     store,
     clock,
-    { sendEmail: (to, m) => smtp.sendEmail(to, m), postWebhook: (url, secret, body, now) => postWebhook(url, secret, body, now, `Outgate/${VERSION}`) },
+    {
+      sendEmail: (to, m) => smtp.sendEmail(to, m),
+      postWebhook: (url, secret, body, now) =>
+        postWebhook(url, secret, body, now, {
+          userAgent: `Outgate/${VERSION}`,
+          policy: webhooks,
+          onFailure: (to, detail) => log.warn({ webhook: to, detail }, 'alert webhook delivery failed'),
+        }),
+    },
     {
       publicUrl: config.http.publicUrl || `http://${httpAt.host.includes(':') ? `[${httpAt.host}]` : httpAt.host}:${httpPort}`,
       retryBaseMs: config.alerts.retryBaseSeconds * 1000,
@@ -116,27 +156,31 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       onError: (err) => background.report('alerts', err, 'alerts: a pass failed (it is tried again)'),
     },
   );
-  if (config.alerts.smtp.host === '') log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
+  if (config.alerts.smtp.host === '')
+    log.warn('alerts.smtp.host is not set: alert email waits in the outbox until an SMTP server is configured');
 
-  const unusual = new UnusualVolumeWatch(store, clock, { factor: config.alerts.unusualVolumeFactor, minRecipients: config.alerts.unusualVolumeMinRecipients });
-  const sweepUnusualVolume = (): Promise<number> => (config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(checkSend.activity()));
+  const unusual = new UnusualVolumeWatch(store, clock, {
+    factor: config.alerts.unusualVolumeFactor,
+    minRecipients: config.alerts.unusualVolumeMinRecipients,
+  });
+  const sweepUnusualVolume = async (): Promise<number> =>
+    config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(await checkSend.activity());
 
-  // A timer's failure (a full disk, a corrupt file) is logged and counted; the decisions that need the
-  // store fail closed on their own, and /api/v1/ready answers 503 until the store works again.
-  const applyFailed = 'applying journaled sends to the store failed (they stay journaled; retrying)';
+  // The audit chain's head leaves the database in the log (and a metric): the anchor a rewrite cannot move.
+  const exportAnchor = anchorExporter(store, (a) => {
+    metrics.auditHead(a.seq);
+    log.info({ auditAnchor: formatAnchor(a) }, 'audit chain head (keep outside the database; Test-AuditLogIntegrity -Anchor checks it)');
+  });
+  const anchorFailed = (err: unknown): void => background.report('audit-anchor', err, 'exporting the audit chain head failed');
+  await exportAnchor().catch(anchorFailed);
+
   const timers = [
-    setInterval(() => {
-      background.run('apply-journal', applyFailed, () => store.applyJournalInBackground((err) => background.report('apply-journal', err, applyFailed)));
-    }, APPLY_MS),
-    setInterval(() => {
-      background.run('poll-changes', 'reading changes made by other processes failed (decisions fail closed until it works)', () => store.pollChanges());
-      background.run('release-expired', 'releasing expired restrictions failed', () => checkSend.releaseExpired());
-    }, SWEEP_MS),
+    setInterval(() => void exportAnchor().catch(anchorFailed), ANCHOR_MS),
+    setInterval(() => background.run('release-expired', 'releasing expired restrictions failed', () => checkSend.releaseExpired()), SWEEP_MS),
     setInterval(() => {
       background.run('unusual-volume', 'looking for unusual sending volumes failed', sweepUnusualVolume);
       background.run('compact', 'compacting sender state failed', () => checkSend.compact());
       background.run('prune-sessions', 'pruning ended portal sessions failed', () => pruneSessions(store, clock, sessionOptions));
-      background.run('prune-windows', 'pruning old sending windows failed', () => store.prune(clock.now()));
     }, COMPACT_MS),
   ];
   for (const t of timers) t.unref();
@@ -151,7 +195,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     log,
     alerts,
     sweepUnusualVolume,
-    flushSends: () => store.flushJournal(),
+    flushSends: () => backend.flush(),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -162,11 +206,25 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       await stopping;
       await policy.close();
       await http.close();
-      await store.close();
-      unlock();
+      await exportAnchor().catch(anchorFailed);
+      await backend.close();
       log.info('stopped');
     },
   };
+}
+
+/** A port that cannot be opened is the operator's to fix, not a crash: say which setting and why. */
+function listenFailed(setting: string, listen: string, err: unknown): OutgateError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the address is already in use (is another Outgate or another service running there?)'
+      : code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no network interface has this address'
+          : (err as Error).message;
+  return new OutgateError(Errors.LISTEN_FAILED, `Cannot listen on ${listen} (${setting}): ${why}.`);
 }
 
 function sessionOptionsOf(config: Readonly<Config>): SessionOptions {

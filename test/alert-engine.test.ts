@@ -9,7 +9,7 @@ import { getAlert, listAlerts, setAlertStatus } from '../src/app/alerts.js';
 import { SYSTEM } from '../src/domain/events.js';
 import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
 import { bootstrap } from '../src/app/tenants.js';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { startTestServer, tempDataDir, TestClock } from './support/outgate.js';
 
 // ─── Helpers ───
@@ -121,7 +121,7 @@ test('a sender far above its own usual volume raises the early warning before an
     s.clock.advance(3_600_000);
   }
   for (let m = 0; m < 2; m++) await sendMessage(c, { login: 'steady@outgate.test', to: Array.from({ length: 60 }, (_, i) => `burst${m}-${i}@example.com`) });
-  s.store.applyJournal();
+  await s.flushSends();
   assert.equal(await s.sweepUnusualVolume(), 1);
   assert.equal(await s.sweepUnusualVolume(), 0, 'once per sender per hour');
   await s.alerts.runOnce();

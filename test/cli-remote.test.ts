@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, runCli, startTestServer, tempDataDir, type TestServer } from './support/outgate.js';
 
 describe('remote CLI (outgate connect)', { timeout: 120_000 }, () => {

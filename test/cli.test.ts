@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { fails, ok, runCli, tempDataDir } from './support/outgate.js';
 
 function cliOn(t: { after: (fn: () => void) => void }) {
@@ -85,4 +86,24 @@ test('concurrent conflicting admin changes: every command either lands or says w
   assert.equal(landed + refused, 6, runs.map((r) => r.stderr).join('\n'));
   const domains = (JSON.parse((await ok(cli('Get-AcceptedDomain', '--format', 'json'))).stdout) as Array<{ DomainName: string }>).map((d) => d.DomainName).sort();
   assert.deepEqual(domains, ['d0.example', 'd2.example', 'd4.example', 'same.example']);
+});
+
+test('outgate start that cannot start prints the OG_ERR_* code and a sentence, never a stack', async (t) => {
+  const dir = tempDataDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  t.after(() => busy.close());
+  const taken = `127.0.0.1:${(busy.address() as AddressInfo).port}`;
+  const quiet = { OUTGATE_LOG_LEVEL: 'silent' };
+  for (const [setting, env] of [
+    ['policy.listen', { OUTGATE_POLICY_LISTEN: taken, OUTGATE_HTTP_LISTEN: '127.0.0.1:0' }],
+    ['http.listen', { OUTGATE_POLICY_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: taken }],
+  ] as const) {
+    const r = await fails(runCli(dir, ['start'], { ...quiet, ...env }), 3);
+    assert.equal(r.stderr, `outgate: OG_ERR_LISTEN_FAILED: Cannot listen on ${taken} (${setting}): the address is already in use (is another Outgate or another service running there?).\n`);
+  }
+  const bad = await fails(runCli(dir, ['start'], { ...quiet, OUTGATE_POLICY_LISTEN: 'nowhere' }), 3);
+  assert.match(bad.stderr, /^outgate: OG_ERR_CONFIG_INVALID: Configuration policy\.listen: /);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
 });

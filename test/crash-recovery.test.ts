@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
+import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { BIN, clockEnv, ok, runCli, tempDataDir, testTimeline } from './support/outgate.js';
 
 const DUNNO = 'action=DUNNO';
@@ -22,11 +22,18 @@ function freePort(): Promise<number> {
   });
 }
 
+interface LogEntry {
+  level?: number;
+  msg?: string;
+  listen?: string;
+  [field: string]: unknown;
+}
+
 /**
  * Starts `outgate start` and resolves once this very process says its policy server listens: a
  * connection test alone could reach another process that took the port after a kill -9.
  */
-function start(dataDir: string, port: number, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+function start(dataDir: string, port: number, env: NodeJS.ProcessEnv, onLog: (entry: LogEntry) => void = () => undefined): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...clockEnv(testTimeline), ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,12 +45,13 @@ function start(dataDir: string, port: number, env: NodeJS.ProcessEnv): Promise<C
       reject(new Error(`server exited before listening (code ${code}, signal ${signal})`));
     });
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: { msg?: string; listen?: string };
+      let entry: LogEntry;
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
         return; // not a log line
       }
+      onLog(entry);
       if (entry.msg === 'policy server listening' && entry.listen === `127.0.0.1:${port}`) {
         clearTimeout(timer);
         resolve(child);
@@ -123,4 +131,102 @@ test('kill -9 during load loses no acknowledged count and no restriction; a rest
   assert.deepEqual(listed.map((x) => x.SenderAddress), ['v@victim.test']);
   assert.equal((await sendMessage(after, { login: 'user0@load.test', to: ['x@example.com'] })).end, DUNNO, 'resumes');
   server.kill('SIGTERM');
+});
+
+/** Stops a server started above and waits for it to be gone. */
+function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+/** What the store counts for `identity` (messages), read while no server runs. */
+function storedMessages(dataDir: string, identity: string): number {
+  const db = new Database(join(dataDir, 'outgate.db'), { readonly: true });
+  const row = db.prepare('SELECT COALESCE(SUM(messages), 0) AS m FROM sending_minutes WHERE identity = ?').get(identity) as { m: number };
+  db.close();
+  return row.m;
+}
+
+/** A data dir with a server that has journaled and applied `messages` messages of `login`, and stopped. */
+async function journaledDataDir(t: { after: (fn: () => void) => void }, login: string, messages: number): Promise<{ dataDir: string; port: number; env: NodeJS.ProcessEnv }> {
+  const dataDir = tempDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const config = join(dataDir, 'outgate.json');
+  writeFileSync(config, JSON.stringify({ serviceLimits: { messagesPerMinute: 1_000_000, recipientsPerDay: 1_000_000 } }));
+  const env = { OUTGATE_CONFIG: config };
+  assert.equal((await runCli(dataDir, ['Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '10000', '-RecipientLimitPerDay', '10000'], env)).code, 0);
+  const port = await freePort();
+  const server = await start(dataDir, port, env);
+  t.after(() => server.kill('SIGKILL'));
+  await sendAll(port, login, messages);
+  // Applied (the stored position moves past them) before the stop: a SIGTERM that lands while the
+  // server is still starting its HTTP side ends it like a crash.
+  await storedAtLeast(dataDir, login, messages);
+  await stopped(server, 'SIGTERM');
+  assert.equal(storedMessages(dataDir, login), messages);
+  return { dataDir, port, env };
+}
+
+/** Waits until a running server's applier has `n` messages of `identity` in the store. */
+async function storedAtLeast(dataDir: string, identity: string, n: number): Promise<void> {
+  const db = new Database(join(dataDir, 'outgate.db'), { readonly: true });
+  const count = db.prepare('SELECT COALESCE(SUM(messages), 0) AS m FROM sending_minutes WHERE identity = ?');
+  try {
+    for (const until = Date.now() + 30_000; (count.get(identity) as { m: number }).m < n; ) {
+      assert.ok(Date.now() < until, `the applier did not apply ${n} acknowledged sends within 30 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+async function sendAll(port: number, login: string, messages: number): Promise<void> {
+  const c = await PolicyClient.open(port);
+  for (let i = 0; i < messages; i++) assert.equal((await sendMessage(c, { login, to: [`r${i}@example.com`] })).end, DUNNO);
+  c.close();
+}
+
+test('a corrupt journal record does not stop the server: it is reported with file and offset, set aside, and the rest counted', async (t) => {
+  const login = 'damaged@load.test';
+  const { dataDir, port, env } = await journaledDataDir(t, login, 3);
+  const journal = join(dataDir, 'sends.0.journal');
+  const record = readFileSync(journal, 'utf8').split('\n')[0]!;
+  const offset = readFileSync(journal).length + Buffer.byteLength(record) + 1;
+  appendFileSync(journal, `${record}\n{"not":"a send"\n${record}\n`);
+
+  const logs: LogEntry[] = [];
+  const server = await start(dataDir, port, env, (e) => logs.push(e));
+  t.after(() => server.kill('SIGKILL'));
+  const reported = logs.filter((e) => e.msg?.startsWith('corrupt send journal record'));
+  assert.deepEqual(reported.map((e) => [e.level, e.file, e.offset, e.setAside]), [[40, journal, offset, `${journal}.corrupt`]]);
+  assert.equal(readFileSync(`${journal}.corrupt`, 'utf8'), '{"not":"a send"\n');
+  await stopped(server, 'SIGTERM');
+  assert.equal(storedMessages(dataDir, login), 3 + 2, 'the records on both sides of the damage are counted');
+});
+
+test('a journal cut shorter than what was applied is reported, and a later kill -9 loses no acknowledged count', async (t) => {
+  const login = 'cut@load.test';
+  const { dataDir, port, env } = await journaledDataDir(t, login, 10);
+  const journal = join(dataDir, 'sends.0.journal');
+  truncateSync(journal, 10);
+
+  const logs: LogEntry[] = [];
+  let server = await start(dataDir, port, env, (e) => logs.push(e));
+  t.after(() => server.kill('SIGKILL'));
+  const reported = logs.filter((e) => e.msg?.startsWith('send journal is shorter'));
+  assert.deepEqual(reported.map((e) => [e.level, e.file, e.size, e.nextGeneration]), [[40, journal, 10, 1]]);
+  await sendAll(port, login, 20);
+  // Wait (on the store, not a clock) until the applier has these in SQLite, so the position moves on...
+  await storedAtLeast(dataDir, login, 30);
+  // ...then a few more are acknowledged and the server dies before it applies them.
+  await sendAll(port, login, 3);
+  await stopped(server, 'SIGKILL');
+
+  server = await start(dataDir, port, env);
+  await stopped(server, 'SIGTERM');
+  assert.equal(storedMessages(dataDir, login), 10 + 20 + 3, 'nothing lost, nothing counted twice');
 });

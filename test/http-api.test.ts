@@ -4,18 +4,20 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { buildApp } from '../src/adapters/http/build-app.js';
 import { PrometheusMetrics } from '../src/adapters/metrics/prometheus.js';
-import { SqliteStore } from '../src/adapters/store/sqlite/store.js';
+import { openStore } from '../src/adapters/store/open-store.js';
+import { loadConfig } from '../src/config/load.js';
 import { CheckSend } from '../src/app/check-send.js';
 import { DEFAULT_SERVICE_LIMITS } from '../src/domain/service-limits.js';
 import { DEFAULT_SESSION_OPTIONS } from '../src/app/sessions.js';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, tempDataDir, TestClock } from './support/outgate.js';
 
 test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON error shape, through inject', async (t) => {
-  const store = new SqliteStore(tempDataDir());
+  const backend = openStore(loadConfig({ env: {}, overrides: { dataDir: tempDataDir() } }), 'cli');
+  const store = backend.store;
   const metrics = new PrometheusMetrics();
   const clock = new TestClock();
-  const checkSend = await CheckSend.start(store, clock, DEFAULT_SERVICE_LIMITS);
+  const checkSend = await CheckSend.start(store, await backend.openCounters(clock.now()), clock, DEFAULT_SERVICE_LIMITS);
   const app = await buildApp({
     log: pino({ level: 'silent' }),
     metrics: metrics.exposition(),
@@ -28,6 +30,7 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
     authenticateSession: async () => undefined,
     sessionOptions: DEFAULT_SESSION_OPTIONS,
     unblockLimit: 3,
+    webhookTargetAllowed: async () => false,
     checkSend,
     serviceLimits: DEFAULT_SERVICE_LIMITS,
   });
@@ -43,7 +46,7 @@ test('health, readiness (503 once the store is gone), OpenAPI, docs and the JSON
   const docs = await app.inject('/api/docs/');
   assert.equal(docs.statusCode, 200);
   assert.match(docs.body, /<html/i);
-  await store.close();
+  await backend.close();
   const down = await app.inject('/api/v1/ready');
   assert.equal(down.statusCode, 503);
   assert.equal(down.json().status, 'unavailable');

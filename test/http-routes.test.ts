@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ROLES, type Role } from '../src/app/roles.js';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 describe('admin API', { timeout: 120_000 }, () => {

@@ -3,7 +3,7 @@
 // accepted domains, inbound connectors) with their roles and audit records.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 const HOUR = 3_600_000;
@@ -95,7 +95,7 @@ describe('sending API', { timeout: 120_000 }, () => {
     // A login with CR would become a stored identity nobody can type or see (issue 15, item 9).
     const cr = await call('POST', '/api/v1/check', app, { Sender: 'mallory\r@outgate.test', Recipients: ['a@example.com'] });
     assert.deepEqual([cr.status, cr.body.code, cr.body.message], [400, 'OG_ERR_INVALID_ARGUMENT', "Sender 'mallory\\x0d@outgate.test' contains a control character."]);
-    assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'mallory\r@outgate.test' }).recipientsLast24h, 0);
+    assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'mallory\r@outgate.test' })).recipientsLast24h, 0);
     assert.equal((await call('POST', '/api/v1/check', reader, { Sender: 'x@outgate.test', Recipients: ['a@example.com'] })).status, 403, 'a reader cannot count mail');
     assert.equal((await call('GET', '/api/v1/restricted-entities', app)).status, 403, 'an application key sees nothing');
     const other = await call('POST', '/api/v1/check', contoso, { Sender: 'x@outgate.test', Recipients: ['a@example.com'] });

@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { HANG_UP, PolicyClient } from './support/policy-client.js';
+import { HANG_UP, PolicyClient } from '../src/adapters/postfix-policy/client.js';
 import { BIN, clockEnv, startTestServer, tempDataDir, testTimeline, type TestServer } from './support/outgate.js';
 
 const DUNNO = 'action=DUNNO';
@@ -72,7 +72,7 @@ test(
   async (t) => {
     const s = await server(t, { 'policy.maxConnections': 20, 'policy.maxConnectionsPerClient': 12 });
     const open = async (from: string): Promise<PolicyClient> => {
-      const c = await PolicyClient.open(s.policyPort, from);
+      const c = await PolicyClient.open(s.policyPort, '127.0.0.1', from);
       t.after(() => c.close());
       return c;
     };
@@ -152,7 +152,7 @@ test(
     }
     t.after(() => flood.forEach((s) => s.destroy()));
     // 384 (half of 768) are held from 127.0.0.1; the other 716 are refused at once.
-    const other = await PolicyClient.open(policyPort, '127.0.0.2');
+    const other = await PolicyClient.open(policyPort, '127.0.0.1', '127.0.0.2');
     t.after(() => other.close());
     assert.equal(await other.ask(MAIL), DUNNO, 'a client from another address is served');
     const health = await fetch(`http://127.0.0.1:${httpPort}/api/v1/health`);

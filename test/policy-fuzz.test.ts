@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 
 const BASE: Array<[string, string]> = [
@@ -39,7 +41,12 @@ async function decisions(s: TestServer): Promise<number> {
 
 async function messagesCounted(s: TestServer): Promise<number> {
   await s.flushSends();
-  return s.store.db.raw.prepare('SELECT COALESCE(SUM(messages), 0) FROM sending_minutes').pluck().get() as number;
+  const db = new Database(join(s.dataDir, 'outgate.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT COALESCE(SUM(messages), 0) FROM sending_minutes').pluck().get() as number;
+  } finally {
+    db.close();
+  }
 }
 
 test('property: a mutated request is answered, or refused without a decision and without a count', { timeout: 20_000 }, async (t) => {

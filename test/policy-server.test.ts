@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
+import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
@@ -134,7 +134,7 @@ test('malformed or oversized input: warning, disconnect without a reply, nothing
   await half.raw('request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\nsasl_username=a@b.example\nrecipient_count=9', 200).catch(() => 'timeout');
   half.close();
   assert.equal((await sendMessage(c, { login: 'a@b.example', to: ['x@example.com'] })).end, DUNNO);
-  assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'a@b.example' }).recipientsLast24h, 1);
+  assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'a@b.example' })).recipientsLast24h, 1);
 });
 
 test('requests Postfix never sends (a negative recipient_count, a login with CR) are refused and count nothing', async (t) => {
@@ -146,9 +146,11 @@ test('requests Postfix never sends (a negative recipient_count, a login with CR)
   const cr = await PolicyClient.open(s.policyPort);
   assert.equal(await cr.ask({ sasl_username: 'mallory\r@outgate.test', sender: 'm@outgate.test', instance: 'cr1', protocol_state: 'END-OF-MESSAGE', recipient: 'x@example.com', recipient_count: 1 }), HANG_UP);
   cr.close();
-  assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'neg@outgate.test' }).messagesLastMinute, 0);
+  assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'neg@outgate.test' })).messagesLastMinute, 0);
   await s.flushSends();
-  assert.deepEqual(s.store.db.prepare("SELECT DISTINCT identity FROM sending_minutes").all(), []);
+  const db = new Database(join(s.dataDir, 'outgate.db'), { readonly: true });
+  assert.deepEqual(db.prepare('SELECT DISTINCT identity FROM sending_minutes').all(), []);
+  db.close();
   assert.equal((await sendMessage(c, { login: 'neg@outgate.test', to: ['x@example.com'] })).end, DUNNO, 'the server keeps serving');
 });
 
@@ -178,8 +180,32 @@ test('recipients asked twice (sender and recipient restrictions) count once; the
     assert.equal(await c.ask({ ...common, protocol_state: 'RCPT', recipient: rcpt }), DUNNO);
   }
   assert.equal(await c.ask({ ...common, protocol_state: 'END-OF-MESSAGE', recipient: '', recipient_count: 2 }), DUNNO);
-  const totals = s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'g@outgate.test' });
+  const totals = await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'g@outgate.test' });
   assert.deepEqual([totals.externalLastHour, totals.internalLastHour, totals.messagesLastMinute], [1, 1, 1]);
+});
+
+test('a message abandoned after RCPT holds no quota once Postfix moves on to another message or hangs up', async (t) => {
+  const { s, c } = await setup(t);
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '2'));
+  const who = { sasl_username: 'h@outgate.test', sender: 'h@outgate.test' };
+  const rcpt = (instance: string, recipient: string) => ({ ...who, instance, protocol_state: 'RCPT', recipient, recipient_count: 0 });
+  const held = async () => (await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'h@outgate.test' })).externalLastHour;
+
+  // Two recipients reserved, then the client gives up (RSET) and Postfix starts another message.
+  assert.deepEqual([await c.ask(rcpt('a1', 'a@example.com')), await c.ask(rcpt('a1', 'b@example.com'))], [DUNNO, DUNNO]);
+  assert.equal(await held(), 2, 'reserved while the message is open');
+  assert.equal(await c.ask(rcpt('a2', 'c@example.com')), DUNNO, 'the abandoned message no longer counts against the limit of 2');
+  assert.equal(await held(), 1);
+
+  // The same after RCPT on a connection Postfix then closes: nothing waits for the 15-minute expiry.
+  const other = await PolicyClient.open(s.policyPort);
+  assert.equal(await other.ask(rcpt('b1', 'd@example.com')), DUNNO);
+  assert.equal(await held(), 2);
+  other.close();
+  await waitFor(async () => (await held()) === 1, 'the closed connection released its message');
+  assert.equal(await c.ask({ ...who, instance: 'a2', protocol_state: 'END-OF-MESSAGE', recipient: 'c@example.com', recipient_count: 1 }), DUNNO);
+  assert.equal((await sendMessage(c, { login: 'h@outgate.test', to: ['e@example.com'] })).end, DUNNO, '2 of 2: only the messages that ended count');
+  assert.equal(JSON.parse((await ok(s.cli('Get-BlockedSenderAddress', '--format', 'json'))).stdout).length, 0);
 });
 
 test('pipelined requests are answered in order, each after the one before it was decided', async (t) => {
@@ -194,7 +220,7 @@ test('pipelined requests are answered in order, each after the one before it was
   // requests behind them must neither overtake them nor be decided on stale counts.
   const replies = await c.pipeline([...message('p1', 'a@example.com'), ...message('p2', 'b@example.com'), ...message('p3', 'c@example.com'), { ...who, instance: 'p4', protocol_state: 'MAIL' }]);
   assert.deepEqual(replies, [DUNNO, DUNNO, DUNNO, DUNNO, DENIED, DENIED, DENIED]);
-  assert.equal(s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'p@outgate.test' }).externalLastHour, 2);
+  assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'p@outgate.test' })).externalLastHour, 2);
   assert.equal(JSON.parse((await s.cli('Get-BlockedSenderAddress', '--format', 'json')).stdout).length, 1);
 });
 
@@ -210,3 +236,12 @@ test('idle connections are closed after policy.idleTimeoutSeconds; busy ones sta
   assert.equal(idle.closed, true, 'the idle connection was closed');
   assert.equal(busy.closed, false, 'the busy connection is still open');
 });
+
+/** Waits (without sleeping a fixed time) until `cond` holds: the server sees a client's hang-up a moment later. */
+async function waitFor(cond: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!(await cond())) {
+    if (performance.now() > until) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}

@@ -16,7 +16,7 @@ import {
   type PortalPage,
 } from './support/browser.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
-import { PolicyClient, sendMessage } from './support/policy-client.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 
 const PASSWORD = 'portal-test-password-1';
 const ADMIT = 'action=DUNNO';

@@ -2,7 +2,7 @@
 // defers with its default action (451 4.3.5): the mail waits with the client, it is never let through.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PolicyClient } from './support/policy-client.js';
+import { PolicyClient } from '../src/adapters/postfix-policy/client.js';
 import { startTestServer } from './support/outgate.js';
 import { startPostfix } from './support/postfix.js';
 import { startSmtpSink } from './support/smtp-sink.js';

@@ -1,5 +1,6 @@
 // Portal sign-in over a real listening server: the cookie's attributes, CSRF refusal, idle and
-// absolute expiry, sign-out, throttling per account and per source address, and the audit records.
+// absolute expiry, sign-out, throttling per account and per source address (parallel attempts too),
+// and the audit records.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/outgate.js';
@@ -129,6 +130,21 @@ describe('portal sessions', { timeout: 120_000 }, () => {
     assert.equal(r.status, 429, 'the address is throttled, whichever account it tries');
   });
 
+  it('parallel wrong passwords for one account check at most the limit; the rest are throttled', async () => {
+    s.clock.advance(60 * 60_000);
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => signIn('victim', `wrong-parallel-${i}`)));
+    const checked = results.filter((r) => r.status === 401).length;
+    assert.equal(checked, 3, 'the account limit (3), however many arrive at once');
+    assert.ok(results.every((r) => r.status === 401 || r.status === 429), results.map((r) => r.status).join(','));
+  });
+
+  it('parallel attempts at many names from one address check at most the address limit', async () => {
+    s.clock.advance(60 * 60_000);
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => signIn(`spray-${i}`, 'nope-nope-nope')));
+    assert.equal(results.filter((r) => r.status === 401).length, 8, 'the address limit (8)');
+    assert.equal(results.filter((r) => r.status === 429).length, 52);
+  });
+
   it('a disabled account or a changed password ends its sessions', async () => {
     s.clock.advance(60 * 60_000);
     const r = await signIn('reader');
@@ -148,5 +164,27 @@ describe('portal sessions', { timeout: 120_000 }, () => {
     assert.ok(records.every((r) => r.Source === 'portal' && r.ClientIP === '127.0.0.1'));
     assert.ok(records.some((r) => r.UserId === 'nobody' && r.ResultStatus === 'Failed'));
     assert.equal((await s.cli('Test-AuditLogIntegrity')).code, 0);
+  });
+
+  it('marks the cookie Secure behind a trusted TLS-terminating proxy, and only a trusted one', async () => {
+    s.clock.advance(60 * 60_000);
+    const viaProxy = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+        body: JSON.stringify({ name: 'sec-admin', password: PASSWORD }),
+      });
+    const untrusted = await viaProxy(s.httpPort);
+    assert.equal(untrusted.status, 200);
+    assert.doesNotMatch(untrusted.headers.get('set-cookie') ?? '', /Secure/, 'anyone can send the header');
+    const proxied = await startTestServer({ 'http.trustProxy': '127.0.0.1' });
+    try {
+      assert.equal((await proxied.cli('New-AdminAccount', 'sec-admin', '-Role', 'Security Administrator', '-Password', PASSWORD)).code, 0);
+      const trusted = await viaProxy(proxied.httpPort);
+      assert.equal(trusted.status, 200);
+      assert.match(trusted.headers.get('set-cookie') ?? '', /; Secure/);
+    } finally {
+      await proxied.stop();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
-import { HANG_UP, PolicyClient, sendMessage } from './support/policy-client.js';
+import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { BIN, clockEnv, runCli, startTestServer, tempDataDir, testTimeline } from './support/outgate.js';
 
 const DUNNO = 'action=DUNNO';

@@ -1,5 +1,5 @@
 // Proves each limiting server really enforces its configured per-sender limit (so the bench measures a live check, not a no-op rule).
-import net from 'node:net';
+import { PolicyClient } from '../../src/adapters/postfix-policy/client.js';
 import { eomRequest, rcptRequest } from './request.js';
 import { HOST, type ServerSpec } from './servers/common.js';
 
@@ -18,28 +18,8 @@ const MESSAGES = 6; // 12 recipients from one sender: three times the limit, wha
 
 /** Sequential single-connection session: RCPT, RCPT, END-OF-MESSAGE per message, like the load generator. */
 async function session(port: number): Promise<{ first: number | null; action: string | null; n: number }> {
-  const sock = net.connect({ host: HOST, port, noDelay: true });
-  await new Promise<void>((res, rej) => sock.once('connect', res).once('error', rej));
-  let buf = '';
-  let waiter: ((s: string) => void) | null = null;
-  sock.on('data', (d: Buffer) => {
-    buf += d.toString('latin1');
-    const end = buf.indexOf('\n\n');
-    if (end >= 0 && waiter) {
-      const reply = buf.slice(0, end);
-      buf = buf.slice(end + 2);
-      waiter(reply);
-    }
-  });
-  const ask = (req: string): Promise<string> =>
-    new Promise((res, rej) => {
-      const t = setTimeout(() => rej(new Error('reply timeout')), 5_000);
-      waiter = (s) => {
-        clearTimeout(t);
-        res(s);
-      };
-      sock.write(req);
-    });
+  const client = await PolicyClient.open(port, HOST);
+  const ask = (req: string): Promise<string> => client.raw(req, 5_000);
   const sender = 'limitcheck@outgate.test';
   const eom = eomRequest(2);
   let n = 0;
@@ -58,7 +38,7 @@ async function session(port: number): Promise<{ first: number | null; action: st
     }
     return { first: null, action: null, n };
   } finally {
-    sock.destroy();
+    client.close();
   }
 }
 

@@ -1,4 +1,7 @@
 // Closed-loop Postfix policy load generator: per connection one request in flight (no pipelining, as Postfix), RCPT×2 + END-OF-MESSAGE per message.
+// Deliberately not the shared client (src/adapters/postfix-policy/client.ts): this loop must cost the
+// server's 2 cores as little as possible, so it keeps no promise, timer or closure per request, reads
+// latin1, and writes precompiled request templates (request.ts), which the probe and limit check share.
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { eomRequest, rcptRequest, type Template } from './request.js';

@@ -1,4 +1,4 @@
-// Builds Postfix 3.7 policy requests (attribute order captured from a real Postfix, spec/postfix-behaviour.md) from precompiled templates.
+// Builds Postfix 3.7 policy requests (attribute order captured from a real Postfix, docs/spec.md §8) from precompiled templates.
 
 /** Attributes Postfix 3.7.11 sends, in its order; values not set by the caller are sent empty (`name=`). */
 export const POSTFIX_37_ATTRIBUTES = [

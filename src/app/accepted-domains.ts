@@ -11,9 +11,12 @@ export async function getAcceptedDomains(ctx: AdminContext, identity?: string): 
   return d.domains.filter((x) => x.TenantId === tenant.Id);
 }
 
-export function newAcceptedDomain(ctx: AdminContext, name: string, domainName: string): Promise<AcceptedDomain> {
+export async function newAcceptedDomain(ctx: AdminContext, name: string, domainName: string): Promise<AcceptedDomain> {
   const Name = validateName('Name', name);
   const DomainName = normalizeDomain(domainName) ?? fail(Errors.INVALID_ARGUMENT, `DomainName '${printable(domainName)}' is not a domain name.`);
+  // A domain decides which tenant a login belongs to, service-wide: a tenant adding one could claim
+  // another organisation's senders, and a refusal would tell it the domain is another tenant's.
+  if (ctx.actor.tenantId !== null) fail(Errors.FORBIDDEN, 'Accepted domains are assigned to tenants by the provider: ask a provider-level administrator to add this domain.');
   return changeDirectory(ctx, (d, tenant, now) => {
     ensureUniqueName(d.domains, tenant.Id, Name, 'accepted domain');
     const owner = d.domains.find((x) => x.DomainName === DomainName);

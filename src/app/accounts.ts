@@ -67,8 +67,9 @@ export async function newAccount(ctx: AdminContext, name: string, input: Account
   authorize(ctx.actor, 'administer');
   const Name = validateName('Name', name).toLowerCase();
   if (!/^[a-z0-9._@+-]+$/.test(Name)) fail(Errors.INVALID_ARGUMENT, `Name '${printable(Name)}' may use letters, digits and . _ @ + - only.`);
-  if (await ctx.store.getAccount(Name)) fail(Errors.ALREADY_EXISTS, `An account named '${Name}' already exists.`);
   const TenantId = await accountTenant(ctx);
+  if (ctx.actor.tenantId !== null) await ensureTenantNamespace(ctx, ctx.actor.tenantId, Name);
+  if (await ctx.store.getAccount(Name)) fail(Errors.ALREADY_EXISTS, `An account named '${Name}' already exists.`);
   const now = ctx.clock.now();
   const account: AdminAccount = {
     Id: randomUUID(),
@@ -176,6 +177,21 @@ async function accountTenant(ctx: AdminContext): Promise<string | null> {
   if (ctx.actor.tenantId !== null) return ctx.actor.tenantId;
   if (ctx.tenant === undefined) return null;
   return resolveTenant(await ctx.store.loadDirectory(), ctx.tenant).Id;
+}
+
+/**
+ * Account names are global (they sign in), so a tenant's admin names accounts inside its own accepted
+ * domains: a clash can then only be with a name in that tenant's namespace, never tell it another
+ * tenant's account exists.
+ */
+async function ensureTenantNamespace(ctx: AdminContext, tenantId: string, name: string): Promise<void> {
+  const at = name.lastIndexOf('@');
+  const domain = at < 0 ? '' : name.slice(at + 1);
+  const own = (await ctx.store.loadDirectory()).domains.filter((d) => d.TenantId === tenantId).map((d) => d.DomainName);
+  if (!own.includes(domain)) {
+    const hint = own.length > 0 ? own.join(', ') : 'none yet; ask your provider to add one';
+    fail(Errors.INVALID_ARGUMENT, `An account made by a tenant's admin is named user@domain, with one of the tenant's accepted domains (${hint}).`);
+  }
 }
 
 async function visibleAccount(ctx: AdminContext, identity: string): Promise<AdminAccount> {

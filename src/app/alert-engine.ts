@@ -1,4 +1,4 @@
-// Raises alerts from the audit log (spec §5: "For alerts to work, audit logging must be turned on"):
+// Raises alerts from the audit log (docs/spec.md §5: "For alerts to work, audit logging must be turned on"):
 // reads the records after a stored cursor, matches them to the tenant's enabled alert policies, joins
 // repeats to the open alert, applies recipients and the daily notification limit, and writes alerts,
 // events and notifications (the outbox) with the new cursor in one transaction. The cursor moves only if

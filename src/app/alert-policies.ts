@@ -1,4 +1,4 @@
-// Get-/Set-/New-/Remove-ProtectionAlert: the tenant's alert policies (spec §5). Every change is
+// Get-/Set-/New-/Remove-ProtectionAlert: the tenant's alert policies (docs/spec.md §5). Every change is
 // audited; the views say when auditing is off, because alerts then cannot fire.
 import { randomUUID } from 'node:crypto';
 import { changePolicy, customPolicy, findPolicy, tenantPolicies, type AlertPolicy, type AlertPolicyInput } from '../domain/alert-policy.js';

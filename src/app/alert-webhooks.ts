@@ -30,6 +30,10 @@ export async function newWebhook(ctx: AdminContext, input: { Name?: unknown; Url
   authorize(ctx.actor, 'change');
   const tenant = tenantFor(ctx, await ctx.store.loadDirectory());
   if ((await ctx.store.listWebhooks(tenant.Id)).some((w) => w.name.toLowerCase() === name.toLowerCase())) fail(Errors.ALREADY_EXISTS, `A webhook named '${name}' already exists.`);
+  // Checked again at every delivery (DNS may change); refused here so the admin hears it at once.
+  if (!(await (ctx.webhookTargetAllowed?.(url) ?? false))) {
+    fail(Errors.INVALID_ARGUMENT, 'Url must reach a public address: loopback, private, link-local and other internal addresses are refused (the operator can allow one with alerts.webhookAllow).');
+  }
   const hook: StoredWebhook = {
     id: randomUUID(),
     tenantId: tenant.Id,

@@ -3,7 +3,8 @@ import { printable } from '../domain/address.js';
 import { bool } from '../domain/policy.js';
 import { Errors, fail } from '../errors.js';
 import { AUDIT_CONFIG_OPERATION, type AuditRecord, type IntegrityReport } from './audit.js';
-import { tenantFilter, tenantFor, type AdminContext } from './directory-change.js';
+import { brokenAnchor, formatAnchor, parseAnchors } from './audit-anchor.js';
+import { tenantFilter, type AdminContext } from './directory-change.js';
 import { authorize } from './roles.js';
 
 export interface AuditSearch {
@@ -41,41 +42,88 @@ export async function searchAuditLog(ctx: AdminContext, q: AuditSearch): Promise
   const limit = q.ResultSize === undefined ? 1000 : size(q.ResultSize);
   authorize(ctx.actor, 'read');
   const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
-  const records = await ctx.store.searchAudit({ tenantId, from, to, operations: list(q.Operations), actors: list(q.UserIds), targets: list(q.ObjectIds), limit });
+  const records = await ctx.store.searchAudit({
+    tenantId,
+    from,
+    to,
+    operations: list(q.Operations),
+    actors: list(q.UserIds),
+    targets: list(q.ObjectIds),
+    limit,
+  });
   return records.map(present);
 }
 
-export async function testAuditLogIntegrity(ctx: AdminContext): Promise<IntegrityReport> {
+/**
+ * The whole chain is verified for everyone (a tenant's records are only as safe as the chain), but a
+ * tenant's admin is told its own record count and not the head, which moves with other tenants' activity.
+ */
+/**
+ * Verifies the chain, and that it still holds each `Anchor` exported earlier (audit-anchor.ts). A
+ * provider-level administrator is also given the head as the next anchor to keep outside the database.
+ */
+export async function testAuditLogIntegrity(
+  ctx: AdminContext,
+  params: { Anchor?: unknown } = {},
+): Promise<IntegrityReport | { ok: true; records: number; anchor?: string; anchorsChecked?: number }> {
   authorize(ctx.actor, 'read');
-  return ctx.store.verifyAudit();
+  const anchors = parseAnchors(params.Anchor);
+  const own = ctx.actor.tenantId;
+  if (own !== null) {
+    // The head and the anchors describe every tenant's records: a tenant learns only its own count.
+    if (anchors.length > 0) fail(Errors.FORBIDDEN, 'Anchors name the service-wide chain: a provider-level administrator checks them.');
+    const report = await ctx.store.verifyAudit(own);
+    return report.ok ? { ok: true, records: report.records } : report;
+  }
+  const report = await ctx.store.verifyAudit();
+  if (!report.ok) return report;
+  const broken = await brokenAnchor(ctx.store, anchors);
+  if (broken) return { ok: false, records: report.records, brokenAt: broken.anchor.seq, reason: broken.reason };
+  // Sequences run 1..n without gaps in a verified chain, so the head is record n.
+  return {
+    ...report,
+    anchor: report.records === 0 ? undefined : formatAnchor({ seq: report.records, hash: report.head }),
+    anchorsChecked: anchors.length,
+  };
 }
 
-export async function getAuditConfig(ctx: AdminContext): Promise<{ UnifiedAuditLogIngestionEnabled: boolean; AlertsCanFire: boolean; Note: string }> {
+export async function getAuditConfig(
+  ctx: AdminContext,
+): Promise<{ UnifiedAuditLogIngestionEnabled: boolean; AlertsCanFire: boolean; Note: string }> {
   authorize(ctx.actor, 'read');
   const on = await ctx.store.auditEnabled();
   return {
     UnifiedAuditLogIngestionEnabled: on,
     AlertsCanFire: on,
-    Note: on ? 'Audit logging is on: every change is recorded and alerts can fire.' : 'Audit logging is OFF: changes are not recorded and alerts cannot fire.',
+    Note: on
+      ? 'Audit logging is on: every change is recorded and alerts can fire.'
+      : 'Audit logging is OFF: changes are not recorded and alerts cannot fire.',
   };
 }
 
 export async function setAuditConfig(ctx: AdminContext, enabled: unknown): Promise<ReturnType<typeof getAuditConfig>> {
   const on = bool('UnifiedAuditLogIngestionEnabled', enabled);
-  // Auditing is organization-wide: only a Global Administrator may switch it.
+  // Auditing is service-wide: a tenant's admin switching it would blind every other tenant.
   authorize(ctx.actor, 'administer');
+  if (ctx.actor.tenantId !== null)
+    fail(Errors.FORBIDDEN, 'Audit logging is service-wide: only a provider-level Global Administrator can switch it.');
   const before = await ctx.store.auditEnabled();
-  const tenantId = tenantFor(ctx, await ctx.store.loadDirectory()).Id;
-  await ctx.store.setAuditEnabled(on, {
-    at: ctx.clock.now(),
-    tenantId,
-    actor: ctx.actor,
-    operation: AUDIT_CONFIG_OPERATION,
-    target: 'AdminAuditLogConfig',
-    before: { UnifiedAuditLogIngestionEnabled: before },
-    after: { UnifiedAuditLogIngestionEnabled: on },
-    result: 'Succeeded',
-  });
+  const { tenants } = await ctx.store.loadDirectory();
+  const at = ctx.clock.now();
+  // One record in every tenant, so each tenant's own audit search shows who switched its auditing.
+  await ctx.store.setAuditEnabled(
+    on,
+    tenants.map((t) => ({
+      at,
+      tenantId: t.Id,
+      actor: ctx.actor,
+      operation: AUDIT_CONFIG_OPERATION,
+      target: 'AdminAuditLogConfig',
+      before: { UnifiedAuditLogIngestionEnabled: before },
+      after: { UnifiedAuditLogIngestionEnabled: on },
+      result: 'Succeeded' as const,
+    })),
+  );
   return getAuditConfig(ctx);
 }
 
@@ -99,13 +147,15 @@ function present(r: AuditRecord): AuditLogEntry {
 
 function date(field: string, v: unknown): number {
   const t = Date.parse(String(v));
-  if (Number.isNaN(t)) fail(Errors.INVALID_ARGUMENT, `${field} '${printable(String(v))}' is not a date (use e.g. 2026-11-28 or 2026-11-28T10:00:00Z).`);
+  if (Number.isNaN(t))
+    fail(Errors.INVALID_ARGUMENT, `${field} '${printable(String(v))}' is not a date (use e.g. 2026-11-28 or 2026-11-28T10:00:00Z).`);
   return t;
 }
 
 function size(v: unknown): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > RESULT_MAX) fail(Errors.OUT_OF_RANGE, `ResultSize must be a whole number from 1 to ${RESULT_MAX}.`);
+  if (!Number.isInteger(n) || n < 1 || n > RESULT_MAX)
+    fail(Errors.OUT_OF_RANGE, `ResultSize must be a whole number from 1 to ${RESULT_MAX}.`);
   return n;
 }
 

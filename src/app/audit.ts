@@ -122,11 +122,12 @@ export type IntegrityReport =
  * inserted one (a gap in the sequence, or a link to the wrong predecessor) and a cut tail (the last
  * record is not the head the store remembers).
  */
-export function verifyChain(records: Iterable<AuditRecord>, head: { seq: number; hash: string }): IntegrityReport {
+export function verifyChain(records: Iterable<AuditRecord>, head: { seq: number; hash: string }, countTenant?: string): IntegrityReport {
   let prev = { seq: 0, hash: GENESIS_HASH };
   let n = 0;
   for (const r of records) {
-    n++;
+    // The whole chain is checked; `records` counts only one tenant's when asked (a tenant's view).
+    if (countTenant === undefined || r.tenantId === countTenant) n++;
     if (r.seq !== prev.seq + 1) return { ok: false, records: n, brokenAt: r.seq, reason: `record ${prev.seq + 1} is missing (next is ${r.seq})` };
     if (r.prevHash !== prev.hash) return { ok: false, records: n, brokenAt: r.seq, reason: 'it does not link to the record before it' };
     if (recordHash(r) !== r.hash) return { ok: false, records: n, brokenAt: r.seq, reason: 'its content does not match its hash (edited)' };

@@ -1,10 +1,10 @@
 // POST /api/v1/check: the decision the Postfix policy server makes, for applications that send through
-// their own code. The message goes through the same stages Postfix asks about (each recipient at RCPT,
-// then the whole message at END-OF-MESSAGE), so it is judged, counted and restricted exactly the same.
+// their own code. The message is the same per-message check the Postfix driver feeds (each recipient at
+// RCPT, then the whole message at END-OF-MESSAGE), so it is judged, counted, restricted, failed open or
+// closed, and logged exactly the same.
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hasControlCharacter, normalizeAddress, printable } from '../domain/address.js';
-import { Conversation } from '../domain/conversation.js';
 import { replyLine } from '../domain/replies.js';
 import { isActive } from '../domain/restriction.js';
 import { Errors, fail } from '../errors.js';
@@ -15,7 +15,7 @@ import { authorize } from './roles.js';
 export interface CheckMessageInput {
   /** The authenticated submitter (what Postfix knows as sasl_username). */
   Sender?: string;
-  /** The envelope sender; selects the policy (spec §3). Defaults to Sender. */
+  /** The envelope sender; selects the policy (docs/spec.md §3). Defaults to Sender. */
   From?: string;
   Recipients: readonly string[];
   /** Where unauthenticated mail comes from: counted as the inbound connector that covers it. */
@@ -54,18 +54,25 @@ export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, inpu
   const sender = checkSend.resolve({ stage: 'other', ...base });
   // A tenant's key checks only its own tenant's senders; another tenant's do not exist for it.
   if (sender && ctx.actor.tenantId !== null && sender.tenantId !== ctx.actor.tenantId) fail(Errors.NOT_FOUND, `No sender '${printable(input.Sender ?? input.ClientAddress ?? '')}' in your tenant.`);
-  const conversation = new Conversation(input.MessageId ?? randomUUID());
+  // A fresh instance per check: two checks naming the same MessageId are two messages, each counted.
+  const message = checkSend.begin(randomUUID(), 'http');
   for (const recipient of recipients) {
-    const r = await checkSend.check({ stage: 'rcpt', ...base, recipient }, conversation);
-    if (r.decision.kind !== 'permit') return present(checkSend, r, false, recipient, ctx.clock.now());
+    const r = await message.decide({ stage: 'rcpt', ...base, recipient });
+    if (r.decision.kind !== 'permit') {
+      // The message stops here: the recipients it held so far are free again.
+      message.abandon();
+      return present(checkSend, r, false, recipient, ctx.clock.now());
+    }
   }
-  const end = await checkSend.check({ stage: 'end', ...base, recipientCount: conversation.size }, conversation);
-  return present(checkSend, end, end.decision.kind === 'permit' && end.sender !== undefined, null, ctx.clock.now());
+  const end = await message.decide({ stage: 'end', ...base, recipientCount: message.recipients });
+  // An end that could not be decided (store failure) leaves the message open: nothing more will come.
+  message.abandon();
+  return await present(checkSend, end, end.decision.kind === 'permit' && end.sender !== undefined, null, ctx.clock.now());
 }
 
-function present(checkSend: CheckSend, r: CheckResult, counted: boolean, refusedRecipient: string | null, now: number): CheckMessageResult {
+async function present(checkSend: CheckSend, r: CheckResult, counted: boolean, refusedRecipient: string | null, now: number): Promise<CheckMessageResult> {
   const d = r.decision;
-  const totals = r.sender ? checkSend.totalsOf(r.sender) : undefined;
+  const totals = r.sender ? await checkSend.totalsOf(r.sender) : undefined;
   const restricted = isActive(r.restriction, now);
   return {
     Decision: d.kind === 'permit' ? 'Accept' : d.kind === 'refuse' ? 'Reject' : 'Defer',

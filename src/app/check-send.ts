@@ -1,43 +1,39 @@
 // The checkSend use case: one decision for every driver (Postfix policy server, SMTP relay, HTTP check).
-// Holds each sender's windows and restriction in memory (loaded from the store at start, kept in step
-// with it through store changes); a check-and-add is synchronous, so it is atomic within the process,
-// and its reply waits for the durable commit.
+// A driver opens a MessageCheck per message (begin) and feeds it stages; this class decides each one.
+// Holds each sender's restriction in memory (loaded at start, kept in step through the change feed);
+// each recipient is checked and reserved in one atomic step of the SendingCounters port, and an admitted
+// message is committed there at its end, its reply waiting for the durable commit. When the counters
+// answer synchronously (the embedded store), so does a check that writes nothing.
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
-import type { Conversation } from '../domain/conversation.js';
 import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
-import { DAY_MINUTES, minuteOf, SendingWindow, type WindowTotals } from '../domain/rolling-window.js';
+import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
+import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
+import { MessageCheck, type StageDecider } from './message-check.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
-import type { Change, Clock, Store } from './ports.js';
+import { NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
+import type { CheckResult, SendRequest } from './send-request.js';
 
-export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end' | 'other';
+export type { CheckResult, SendRequest, Stage } from './send-request.js';
+export type { MessageCheck } from './message-check.js';
 
-export interface SendRequest {
-  readonly stage: Stage;
-  /** Authenticated submitter (SASL login); empty when the client did not authenticate. */
-  readonly login?: string;
-  readonly clientAddress?: string;
-  /** Envelope sender: selects the policy (spec §3 matches on From). */
-  readonly from?: string;
-  readonly recipient?: string;
-  /** Recipients the MTA accepted (END-OF-MESSAGE). */
-  readonly recipientCount?: number;
-  readonly messageId?: string;
-}
+/** The store ports a decision reads and writes (the counters are their own port). */
+export type CheckSendStore = DirectoryStore & RestrictionStore & AuditStore & ChangeFeed;
 
-export interface CheckResult {
-  readonly decision: Decision;
-  /** Who was counted, or undefined when the mail is not ours to count (DUNNO). */
-  readonly sender?: SenderRef;
-  readonly limits?: EffectiveLimits;
-  readonly totals?: WindowTotals;
-  readonly restriction?: Restriction;
+export interface CheckSendOptions {
+  readonly metrics?: Metrics;
+  /** Share of a limit (0-1) at which a sender raises the SuspiciousSending early warning. */
+  readonly earlyWarningShare?: number;
+  /** `policy.failMode`: what every driver answers when the store fails (closed unless set). */
+  readonly failMode?: FailMode;
+  /** Where decisions are logged, one line each. */
+  readonly log?: Log;
 }
 
 /**
@@ -76,9 +72,8 @@ class AddressCache {
   }
 }
 
-/** Everything a check needs about one sender, found with one lookup. */
+/** Everything a check needs about one sender, found with one lookup (its windows are the counters'). */
 class SenderState {
-  window: SendingWindow | null = null;
   restriction: Restriction | undefined = undefined;
   /** False once compact() dropped it: whoever still holds it (the login cache) looks it up again. */
   live = true;
@@ -86,21 +81,16 @@ class SenderState {
     readonly ref: SenderRef,
     readonly key: string,
   ) {}
-
-  windowFor(): SendingWindow {
-    return (this.window ??= new SendingWindow());
-  }
 }
 
 const LOGIN_CACHE_MAX = 200_000;
-const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
 
 /** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
 const EVENT_COOLDOWN_MS = 15 * 60_000;
 
 export class CheckSend {
   private directory: Directory;
-  /** Senders with something in their windows or an active restriction, by senderKey(). */
+  /** Senders asked about lately or with an active restriction, by senderKey(). */
   private readonly states = new Map<string, SenderState>();
   private readonly lastEvent = new Map<string, number>();
   private readonly addresses = new AddressCache();
@@ -108,24 +98,39 @@ export class CheckSend {
   private logins = new Map<string, SenderState>();
   /** A reload started by a change; the next check waits for it, so a change is seen by the next request. */
   private syncing: Promise<void> | null = null;
+  private readonly metrics: Metrics;
+  private readonly earlyWarningShare: number | undefined;
+  private readonly record: DecisionRecord;
+  /** What the message checks call back; not on CheckSend itself, so no driver decides around the record. */
+  private readonly decider: StageDecider;
 
   private constructor(
-    private readonly store: Store,
+    private readonly store: CheckSendStore,
+    private readonly counters: SendingCounters,
     private readonly clock: Clock,
     private readonly service: ServiceLimits,
     directory: Directory,
-    private readonly metrics: Metrics,
-    private readonly earlyWarningShare: number | undefined,
+    opts: CheckSendOptions,
   ) {
     this.directory = directory;
+    this.metrics = opts.metrics ?? NO_METRICS;
+    this.earlyWarningShare = opts.earlyWarningShare;
+    this.record = new DecisionRecord(opts.failMode ?? 'closed', this.metrics, opts.log ?? NO_LOG);
+    this.decider = {
+      decideStage: (req, message) => {
+        // Thrown, the failure takes the fail mode's path like any other store failure.
+        const stale = store.staleness?.();
+        if (stale !== undefined) throw stale;
+        return this.syncing ? this.syncing.then(() => this.decideRequest(req, message)) : this.decideRequest(req, message);
+      },
+      release: (key, message) => this.counters.release(key, message),
+    };
     store.subscribe((c) => this.onChange(c));
   }
 
-  /** `earlyWarningShare`: share of a limit (0-1) at which a sender raises the SuspiciousSending early warning. */
-  static async start(store: Store, clock: Clock, service: ServiceLimits, metrics: Metrics = NO_METRICS, earlyWarningShare?: number): Promise<CheckSend> {
-    const guard = new CheckSend(store, clock, service, new Directory(await store.loadDirectory(), service), metrics, earlyWarningShare);
+  static async start(store: CheckSendStore, counters: SendingCounters, clock: Clock, service: ServiceLimits, opts: CheckSendOptions = {}): Promise<CheckSend> {
+    const guard = new CheckSend(store, counters, clock, service, new Directory(await store.loadDirectory(), service), opts);
     const now = clock.now();
-    for (const { sender, bucket } of await store.loadWindows(minuteOf(now) - DAY_MINUTES)) guard.stateOf(sender).windowFor().restore(bucket);
     for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(refOf(r), r);
     return guard;
   }
@@ -151,17 +156,15 @@ export class CheckSend {
   }
 
   /**
-   * Decides one request. Answers synchronously when nothing has to be written (most RCPT checks), so
-   * the policy server can reply in the same turn; a promise when a count or restriction must be
-   * durable first, or when a configuration reload is under way.
+   * Opens the check of one message for a driver (`driver` names it in the log). Its decisions are
+   * synchronous when nothing has to be written (most RCPT checks); a promise when a count or
+   * restriction must be durable first, or when a configuration reload is under way.
    */
-  check(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
-    this.store.pollChanges();
-    if (this.syncing) return this.syncing.then(() => this.decideRequest(req, conversation));
-    return this.decideRequest(req, conversation);
+  begin(id: string, driver: string): MessageCheck {
+    return new MessageCheck(this.decider, this.record, id, driver);
   }
 
-  private decideRequest(req: SendRequest, conversation: Conversation): CheckResult | Promise<CheckResult> {
+  private decideRequest(req: SendRequest, msg: MessageCheck): CheckResult | Promise<CheckResult> {
     const state = this.senderOf(req);
     if (!state) return { decision: PERMIT };
     const sender = state.ref;
@@ -171,14 +174,23 @@ export class CheckSend {
     const limits = this.directory.limitsFor(sender, from);
     const restriction = activeRestriction(state, now);
 
+    const conversation = msg.conversation;
+    const message = msg.id;
     if (req.stage === 'rcpt') {
       const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
-      const internal = recipient !== undefined && this.directory.isInternal(sender.tenantId, recipient);
-      const tally = recipient !== undefined ? conversation.tallyWith(recipient, internal) : conversation.tally();
-      const result = this.decide('rcpt', state, limits, tally, restriction, now, req.messageId);
-      // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
-      if (!(result instanceof Promise) && result.decision.kind === 'permit' && recipient !== undefined) conversation.add(recipient, internal);
-      return result;
+      if (recipient === undefined || isActive(restriction, now)) {
+        return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, msg));
+      }
+      const internal = this.directory.isInternal(sender.tenantId, recipient);
+      const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits) });
+      return then(reservation, ({ reserved, totals }) => {
+        // Held from now until the message ends or is abandoned (or the reservation expires).
+        if (reserved && message !== '') msg.heldBy = state.key;
+        const result = this.decide('rcpt', state, limits, totals, conversation.tallyWith(recipient, internal), restriction, now, req.messageId, msg);
+        // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
+        if (!(result instanceof Promise) && result.decision.kind === 'permit') conversation.add(recipient, internal);
+        return result;
+      });
     }
     if (req.stage === 'end') {
       let seen = conversation.tally();
@@ -187,7 +199,7 @@ export class CheckSend {
         seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
       }
       const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
-      return this.decide('end', state, limits, tally, restriction, now, req.messageId);
+      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg));
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -200,18 +212,25 @@ export class CheckSend {
     stage: 'rcpt' | 'end',
     state: SenderState,
     limits: EffectiveLimits,
+    totals: WindowTotals,
     message: Tally,
     restriction: Restriction | undefined,
     now: number,
     messageId: string | undefined,
+    msg: MessageCheck,
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
-    const window = state.windowFor();
-    const totals = window.totals(now);
+    const instance = msg.id;
     const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
     const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
-    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, restriction: verdict.restrict?.restriction ?? restriction };
+    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction };
 
+    // A message at its end (committed or refused), or whose sender it restricted, holds its recipients
+    // no longer: a commit drops them, a refusal releases them; abandoning it later has nothing to do.
+    if (verdict.restrict || stage === 'end') {
+      if (!verdict.admit) void this.counters.release(state.key, instance);
+      msg.heldBy = undefined;
+    }
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
       state.restriction = verdict.restrict.restriction;
@@ -219,8 +238,7 @@ export class CheckSend {
       return this.store.applyTransition(verdict.restrict, { resetWindows: false }).then(() => result);
     }
     if (verdict.admit) {
-      window.add(now, verdict.admit);
-      return this.store.recordSends([{ sender, at: now, counts: verdict.admit }], events).then(() => result);
+      return this.counters.commit({ sender, key: state.key, message: instance, at: now, counts: verdict.admit }, events).then(() => result);
     }
     if (events.length > 0) return this.store.recordEvents(events).then(() => result);
     return result;
@@ -237,20 +255,20 @@ export class CheckSend {
     return released;
   }
 
-  /** Current totals of a sender (for the CLI, API and reports). */
-  totalsOf(sender: SenderRef): WindowTotals {
-    return this.states.get(senderKey(sender))?.window?.totals(this.clock.now()) ?? NO_TOTALS;
+  /** Current totals of a sender (for the CLI, API and reports), open messages' reservations included. */
+  async totalsOf(sender: SenderRef): Promise<WindowTotals> {
+    return this.counters.totals(senderKey(sender), '', this.clock.now());
   }
 
   /** Every sender with something in its windows now: its totals and the limits it is held to. */
-  *activity(): Generator<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> {
+  async activity(): Promise<Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }>> {
     const now = this.clock.now();
-    for (const state of this.states.values()) {
-      const w = state.window;
-      if (!w || w.isEmpty(now)) continue;
-      const restriction = activeRestriction(state, now);
-      yield { sender: state.ref, totals: w.totals(now), limits: this.limitsOf(state.ref), restriction: isActive(restriction, now) ? restriction : undefined };
+    const out: Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> = [];
+    for (const { sender, totals } of await this.counters.active(now)) {
+      const r = this.states.get(senderKey(sender))?.restriction;
+      out.push({ sender, totals, limits: this.limitsOf(sender), restriction: isActive(r, now) ? r : undefined });
     }
+    return out;
   }
 
   /** The limits a sender is held to when it sends as itself (its login as the From). */
@@ -258,15 +276,29 @@ export class CheckSend {
     return this.directory.limitsFor(sender, sender.type === 'Mailbox' ? sender.identity : undefined);
   }
 
-  /** Drops senders with nothing left in any window and no restriction, so memory follows active senders only. */
+  /** Drops senders with no restriction, and the counters' empty windows, so memory follows active senders only. */
   compact(): void {
     const now = this.clock.now();
+    this.counters.compact(now);
     for (const [key, state] of this.states) {
-      if (state.window?.isEmpty(now)) state.window = null;
-      if (state.window || activeRestriction(state, now)) continue;
+      if (activeRestriction(state, now)) continue;
       this.states.delete(key);
       state.live = false;
     }
+  }
+
+  /** The caps a reservation must meet: the recipient limits evaluate() refuses at RCPT, no more. */
+  private capsFor(sender: SenderRef, limits: EffectiveLimits): RecipientCaps {
+    const mailbox = sender.type === 'Mailbox';
+    // Alert lets the message through (admins are told at its end), so the policy's limits do not cap it.
+    const policy = limits.action !== 'Alert';
+    return {
+      externalPerHour: policy ? limits.externalPerHour : Infinity,
+      internalPerHour: policy ? limits.internalPerHour : Infinity,
+      perDay: Math.min(policy ? limits.perDay : Infinity, mailbox ? this.service.recipientsPerDay : Infinity),
+      perMessage: this.service.recipientsPerMessage,
+      messagesPerMinute: mailbox ? this.service.messagesPerMinute : Infinity,
+    };
   }
 
   private stateOf(sender: SenderRef): SenderState {
@@ -292,8 +324,7 @@ export class CheckSend {
     if (c.kind === 'directory') {
       this.reloadDirectory();
     } else if (c.kind === 'windows-reset') {
-      const state = this.states.get(senderKey(c.sender));
-      if (state) state.window = null;
+      // The counters follow it themselves.
     } else if (c.restriction) {
       this.setRestriction(c.sender, c.restriction);
     } else {
@@ -338,4 +369,9 @@ function activeRestriction(state: SenderState, now: number): Restriction | undef
 
 function refOf(r: Restriction): SenderRef {
   return { tenantId: r.tenantId, type: r.entityType, identity: r.identity };
+}
+
+/** Continues with a value now, or once it comes: no promise when the port answered synchronously. */
+function then<T, R>(v: Sync<T>, fn: (v: T) => R | Promise<R>): R | Promise<R> {
+  return v instanceof Promise ? v.then(fn) : fn(v);
 }

@@ -1,5 +1,5 @@
 // Get-/New-/Set-/Remove-InboundConnector: named sets of source CIDRs whose unauthenticated mail is
-// counted, limited and restricted as the connector (spec §1: Restricted entities of type Connector).
+// counted, limited and restricted as the connector (docs/spec.md §1: Restricted entities of type Connector).
 import { isIP } from 'node:net';
 import { Errors, fail } from '../errors.js';
 import { printable } from '../domain/address.js';

@@ -2,6 +2,7 @@
 // rules, write it with its audit event in one transaction. A concurrent change makes the write fail on
 // the revision check; the change is then computed again from fresh data (a few times, then CONFLICT).
 import { randomUUID } from 'node:crypto';
+import { printable } from '../domain/address.js';
 import { Errors, fail, isOutgateError } from '../errors.js';
 import type { Actor } from '../domain/events.js';
 import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
@@ -15,8 +16,10 @@ export interface AdminContext {
   readonly actor: Actor;
   /** The tenant the command acts in (name or id); the default tenant when omitted. */
   readonly tenant?: string;
-  /** Unblocks of one entity allowed in 30 days before only a Global Administrator may unblock it (spec §1); default 3. */
+  /** Unblocks of one entity allowed in 30 days before only a Global Administrator may unblock it (docs/spec.md §1); default 3. */
   readonly unblockLimit?: number;
+  /** May an alert webhook post to this URL's target? Absent: no webhook target is allowed (fail closed). */
+  readonly webhookTargetAllowed?: (url: string) => Promise<boolean>;
 }
 
 export interface ChangePlan<T> {
@@ -78,7 +81,7 @@ export async function readDirectory(ctx: AdminContext): Promise<{ d: DirectorySn
 export function tenantFor(ctx: AdminContext, d: DirectorySnapshot): Tenant {
   const own = ctx.actor.tenantId;
   const t = resolveTenant(d, ctx.tenant ?? own ?? undefined);
-  if (own !== null && t.Id !== own) fail(Errors.NOT_FOUND, `No tenant named '${ctx.tenant}'.`);
+  if (own !== null && t.Id !== own) fail(Errors.NOT_FOUND, `No tenant named '${printable(String(ctx.tenant))}'.`);
   return t;
 }
 
@@ -91,7 +94,7 @@ export function tenantFilter(ctx: AdminContext, d: DirectorySnapshot): string | 
 export function resolveTenant(d: DirectorySnapshot, wanted: string | undefined): Tenant {
   const key = (wanted ?? DEFAULT_TENANT_ID).toLowerCase();
   const t = d.tenants.find((x) => x.Id.toLowerCase() === key || x.Name.toLowerCase() === key);
-  if (!t) fail(Errors.NOT_FOUND, `No tenant named '${wanted}'.`);
+  if (!t) fail(Errors.NOT_FOUND, `No tenant named '${printable(String(wanted))}'.`);
   return t;
 }
 

@@ -115,7 +115,7 @@ export class Directory {
       externalPerHour: c?.RecipientLimitExternalPerHour || s.connectorExternalPerHour,
       internalPerHour: c?.RecipientLimitInternalPerHour || s.connectorInternalPerHour,
       perDay: c?.RecipientLimitPerDay || s.connectorPerDay,
-      // A connector over its limit is blocked until an admin acts (spec §1: Unblock entity).
+      // A connector over its limit is blocked until an admin acts (docs/spec.md §1: Unblock entity).
       action: 'BlockUser',
       policyName: `InboundConnector:${c?.Name ?? id}`,
     };

@@ -1,4 +1,4 @@
-// Get-/New-/Set-/Remove-HostedOutboundSpamFilterPolicy (spec §3).
+// Get-/New-/Set-/Remove-HostedOutboundSpamFilterPolicy (docs/spec.md §3).
 import { Errors, fail } from '../errors.js';
 import {
   DEFAULT_POLICY_NAME,

@@ -1,4 +1,4 @@
-// Get-/Remove-BlockedSenderAddress and Get-/Remove-BlockedConnector (spec §1, §2): the Restricted
+// Get-/Remove-BlockedSenderAddress and Get-/Remove-BlockedConnector (docs/spec.md §1, §2): the Restricted
 // entities list and the unblock that lifts a restriction, keeps its history and restarts the windows.
 import { normalizeAddress, printable } from '../domain/address.js';
 import { isActive, release, type HistoryEntry } from '../domain/restriction.js';

@@ -1,4 +1,4 @@
-// Role-based access as data (spec §6): which role may do what, checked in the use cases, so the CLI,
+// Role-based access as data (docs/spec.md §6): which role may do what, checked in the use cases, so the CLI,
 // the API and the portal can never disagree. The portal only hides what a role may not use.
 import type { Actor } from '../domain/events.js';
 import { Errors, fail } from '../errors.js';
@@ -35,7 +35,7 @@ export const PERMISSIONS: Readonly<Record<Role | 'System', readonly Permission[]
 
 const SENTENCE: Record<Permission, string> = {
   read: 'see this',
-  change: 'make changes (it can only view)',
+  change: 'make changes',
   administer: 'manage accounts, roles or tenants (only a Global Administrator can)',
   check: 'submit messages to the send check (give the application a Sending Application key)',
 };
@@ -46,5 +46,13 @@ export function can(actor: Actor, permission: Permission): boolean {
 
 /** Refuses with OG_ERR_FORBIDDEN and a sentence naming the role when it lacks the permission. */
 export function authorize(actor: Actor, permission: Permission): void {
-  if (!can(actor, permission)) fail(Errors.FORBIDDEN, `The role ${actor.role || '(none)'} cannot ${SENTENCE[permission]}.`);
+  if (!can(actor, permission)) fail(Errors.FORBIDDEN, `The role ${actor.role || '(none)'} cannot ${sentence(actor, permission)}.`);
+}
+
+/** What the role cannot do, and what it can instead: a Sending Application only checks, it does not view. */
+function sentence(actor: Actor, permission: Permission): string {
+  if (permission !== 'change') return SENTENCE[permission];
+  if (can(actor, 'read')) return 'make changes (it can only view)';
+  if (can(actor, 'check')) return 'make changes (it can only submit messages to the send check)';
+  return 'make changes';
 }

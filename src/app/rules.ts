@@ -1,4 +1,4 @@
-// Get-/New-/Set-/Remove-/Enable-/Disable-HostedOutboundSpamFilterRule (spec §3): which senders a
+// Get-/New-/Set-/Remove-/Enable-/Disable-HostedOutboundSpamFilterRule (docs/spec.md §3): which senders a
 // custom policy covers, in priority order (0 first, unique, contiguous).
 import { Errors, fail } from '../errors.js';
 import { addressList, bool, text, validateName } from '../domain/policy.js';

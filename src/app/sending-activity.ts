@@ -52,7 +52,7 @@ export async function getSendingActivity(ctx: AdminContext, checkSend: CheckSend
   const names = new Map(d.connectors.map((c) => [c.Id, c.Name]));
   const needle = opts.search?.toLowerCase();
   const items: SenderActivity[] = [];
-  for (const a of checkSend.activity()) {
+  for (const a of await checkSend.activity()) {
     if (tenantId !== undefined && a.sender.tenantId !== tenantId) continue;
     const item = present(a.sender, a.totals, a.limits, a.restriction !== undefined, names);
     if (needle && !item.Entity.toLowerCase().includes(needle)) continue;
@@ -94,7 +94,7 @@ export async function getSenderActivity(
     ByHour.push({ Hour: new Date(h * HOUR).toISOString(), External: c?.external ?? 0, Internal: c?.internal ?? 0, Messages: c?.messages ?? 0 });
   }
   const names = new Map(d.connectors.map((c) => [c.Id, c.Name]));
-  return { ...present(sender, checkSend.totalsOf(sender), checkSend.limitsOf(sender), restriction !== undefined, names), ByHour };
+  return { ...present(sender, await checkSend.totalsOf(sender), checkSend.limitsOf(sender), restriction !== undefined, names), ByHour };
 }
 
 function present(sender: SenderRef, t: WindowTotals, l: EffectiveLimits, restricted: boolean, connectorNames: ReadonlyMap<string, string>): SenderActivity {

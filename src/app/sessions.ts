@@ -6,7 +6,7 @@ import { verify as argon2Verify } from '@node-rs/argon2';
 import type { AdminAccount } from '../domain/account.js';
 import { printable } from '../domain/address.js';
 import type { Actor } from '../domain/events.js';
-import { sessionExpiry, sessionLive, throttleWait, type SessionTimeouts, type ThrottleRule } from '../domain/sign-in.js';
+import { sessionExpiry, sessionLive, type SessionTimeouts, type ThrottleRule } from '../domain/sign-in.js';
 import { Errors, fail } from '../errors.js';
 import { actorOf, hashPassword } from './accounts.js';
 import type { AuditEntry } from './audit.js';
@@ -45,11 +45,18 @@ let decoy: Promise<string> | undefined;
 
 export async function signIn(store: Store, clock: Clock, opts: SessionOptions, input: { name: string; password: string; ip: string | null }): Promise<{ token: string; info: SessionInfo }> {
   const name = input.name.trim().toLowerCase().slice(0, NAME_MAX);
-  const keys = [`account:${name}`, `ip:${input.ip ?? 'unknown'}`];
+  const accountKey = `account:${name}`;
+  const addressKey = `ip:${input.ip ?? 'unknown'}`;
   const now = clock.now();
-  const window = Math.max(opts.perAccount.windowMs, opts.perAddress.windowMs);
-  const failures = await store.signInFailures(keys, now - window);
-  const wait = Math.max(throttleWait(failures.get(keys[0]!)!, opts.perAccount, now), throttleWait(failures.get(keys[1]!)!, opts.perAddress, now));
+  // Counted before the password is checked, in the same transaction that decides: parallel attempts
+  // cannot all read "no failures yet" and all be checked.
+  const wait = await store.reserveSignInAttempt(
+    [
+      { key: accountKey, ...opts.perAccount },
+      { key: addressKey, ...opts.perAddress },
+    ],
+    now,
+  );
   const stored = await store.getAccount(name);
   const account = stored?.account;
   const who: Actor = { name: printable(name) || '(empty)', role: account?.Role ?? '', source: 'portal', ip: input.ip, tenantId: account?.TenantId ?? null };
@@ -63,11 +70,14 @@ export async function signIn(store: Store, clock: Clock, opts: SessionOptions, i
   const hash = stored?.passwordHash ?? (await (decoy ??= hashPassword(randomBytes(16).toString('hex'))));
   const ok = (await argon2Verify(hash, input.password).catch(() => false)) && stored?.passwordHash != null && account?.Enabled === true;
   if (!ok || !account) {
+    // The attempt was counted as a failure when it was reserved.
     const reason = !account ? 'No such account' : !account.Enabled ? 'Account disabled' : stored?.passwordHash == null ? 'No password set' : 'Wrong password';
-    await store.recordSignInFailure(keys, audit('Failed', { Reason: reason }));
+    await store.recordAudit([audit('Failed', { Reason: reason })]);
     fail(Errors.SIGN_IN_FAILED, FAILED);
   }
-  await store.clearSignInFailures(keys[0]!);
+  // A success clears the account's failures and un-counts this attempt from the source address.
+  await store.clearSignInFailures(accountKey);
+  await store.clearSignInFailures(addressKey, now);
   const token = randomBytes(32).toString('base64url');
   const session: StoredSession = { idHash: sha256(token), accountId: account.Id, csrfToken: randomBytes(24).toString('base64url'), createdAt: now, lastSeenAt: now, ip: input.ip };
   await store.createSession(session, audit('Succeeded', { Session: session.idHash.slice(0, 12) }));

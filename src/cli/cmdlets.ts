@@ -1,4 +1,4 @@
-// The cmdlets, as data: names and parameters as in Exchange Online PowerShell (spec §2, §3), each
+// The cmdlets, as data: names and parameters as in Exchange Online PowerShell (docs/spec.md §2, §3), each
 // calling one use case. Adding a cmdlet is adding a row here.
 import * as domains from '../app/accepted-domains.js';
 import * as auditLog from '../app/audit-log.js';
@@ -89,7 +89,8 @@ const ALERT_POLICY_SETTINGS: ParamSpec[] = [
 const ALERT_POLICY_NAMES = ALERT_POLICY_SETTINGS.map((p) => p.name);
 
 /** Alert views carry auditEnabled; the CLI prints the items and says on stderr when alerts cannot fire. */
-const AUDIT_OFF = 'Audit logging is OFF: no alert fires until it is turned on (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true).';
+const AUDIT_OFF =
+  'Audit logging is OFF: no alert fires until it is turned on (Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled $true).';
 const alertView = {
   output: (r: unknown) => ((r as { items?: unknown }).items !== undefined ? (r as { items: unknown }).items : r),
   notice: (r: unknown) => ((r as { auditEnabled?: boolean }).auditEnabled === false ? AUDIT_OFF : undefined),
@@ -128,7 +129,14 @@ export const CMDLETS: readonly Cmdlet[] = [
     name: 'Get-HostedOutboundSpamFilterPolicy',
     summary: 'Show outbound spam policies.',
     params: [identity('policy', false)],
-    columns: ['Name', 'IsDefault', 'RecipientLimitExternalPerHour', 'RecipientLimitInternalPerHour', 'RecipientLimitPerDay', 'ActionWhenThresholdReached'],
+    columns: [
+      'Name',
+      'IsDefault',
+      'RecipientLimitExternalPerHour',
+      'RecipientLimitInternalPerHour',
+      'RecipientLimitPerDay',
+      'ActionWhenThresholdReached',
+    ],
     run: (ctx, a) => policies.getPolicies(ctx, str(a.Identity)),
   },
   {
@@ -159,7 +167,12 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'New-HostedOutboundSpamFilterRule',
     summary: 'Bind a custom policy to senders.',
-    params: [name('rule'), s('HostedOutboundSpamFilterPolicy', 'The policy to apply.', { required: true }), bool('Enabled', 'Default $true.'), ...RULE_CONDITIONS],
+    params: [
+      name('rule'),
+      s('HostedOutboundSpamFilterPolicy', 'The policy to apply.', { required: true }),
+      bool('Enabled', 'Default $true.'),
+      ...RULE_CONDITIONS,
+    ],
     run: (ctx, a) => rules.newRule(ctx, String(a.Name), pick(a, RULE_FIELDS)),
   },
   {
@@ -191,7 +204,8 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Show alert policies: the built-in Threat management ones and custom ones.',
     params: [identity('alert policy', false)],
     columns: ['Name', 'Severity', 'Disabled', 'NotificationEnabled', 'NotifyUser', 'DailyNotificationLimit', 'IsSystemRule'],
-    run: (ctx, a) => (a.Identity === undefined ? alertPolicies.getAlertPolicies(ctx) : alertPolicies.getAlertPolicy(ctx, String(a.Identity))),
+    run: (ctx, a) =>
+      a.Identity === undefined ? alertPolicies.getAlertPolicies(ctx) : alertPolicies.getAlertPolicy(ctx, String(a.Identity)),
     ...alertView,
   },
   {
@@ -203,7 +217,11 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'New-ProtectionAlert',
     summary: 'Create a custom alert policy on one of the event kinds.',
-    params: [name('alert policy'), s('Event', 'UserRestricted, SendingLimitExceeded, SuspiciousSending or ConnectorRestricted.', { required: true }), ...ALERT_POLICY_SETTINGS],
+    params: [
+      name('alert policy'),
+      s('Event', 'UserRestricted, SendingLimitExceeded, SuspiciousSending or ConnectorRestricted.', { required: true }),
+      ...ALERT_POLICY_SETTINGS,
+    ],
     run: (ctx, a) => alertPolicies.newAlertPolicy(ctx, pick(a, ['Name', 'Event', ...ALERT_POLICY_NAMES])),
   },
   {
@@ -215,10 +233,18 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'Get-Alert',
     summary: 'Show alerts, newest first; one alert with its events and notifications.',
-    params: [identity('alert', false), s('Status', 'New, InProgress or Resolved.'), s('Severity', 'High, Medium, Low or Informational.'), s('EntityType', 'Mailbox or Connector.'), int('ResultSize', 'At most this many (1-500, default 50).')],
+    params: [
+      identity('alert', false),
+      s('Status', 'New, InProgress or Resolved.'),
+      s('Severity', 'High, Medium, Low or Informational.'),
+      s('EntityType', 'Mailbox or Connector.'),
+      int('ResultSize', 'At most this many (1-500, default 50).'),
+    ],
     columns: ['Identity', 'Severity', 'Status', 'PolicyName', 'Entity', 'EventCount', 'LastEventAt'],
     run: (ctx, a) =>
-      a.Identity !== undefined ? alerts.getAlert(ctx, String(a.Identity)) : alerts.listAlerts(ctx, { status: a.Status, severity: a.Severity, entityType: a.EntityType, pageSize: a.ResultSize }),
+      a.Identity !== undefined
+        ? alerts.getAlert(ctx, String(a.Identity))
+        : alerts.listAlerts(ctx, { status: a.Status, severity: a.Severity, entityType: a.EntityType, pageSize: a.ResultSize }),
     ...alertView,
   },
   {
@@ -300,7 +326,11 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'New-DistributionGroup',
     summary: 'Create a group for FromMemberOf conditions.',
-    params: [name('group'), s('PrimarySmtpAddress', 'The group address rules refer to.', { required: true }), list('Members', 'Member addresses.')],
+    params: [
+      name('group'),
+      s('PrimarySmtpAddress', 'The group address rules refer to.', { required: true }),
+      list('Members', 'Member addresses.'),
+    ],
     run: (ctx, a) => groups.newGroup(ctx, String(a.Name), String(a.PrimarySmtpAddress), a.Members),
   },
   {
@@ -331,9 +361,14 @@ export const CMDLETS: readonly Cmdlet[] = [
   },
   {
     name: 'Test-AuditLogIntegrity',
-    summary: 'Verify the audit log hash chain; names the first broken record. Exits 4 when broken.',
-    params: [],
-    run: (ctx) => auditLog.testAuditLogIntegrity(ctx),
+    summary: 'Verify the audit log hash chain and the anchors kept outside it; names the first broken record. Exits 4 when broken.',
+    params: [
+      list(
+        'Anchor',
+        'Chain heads exported earlier (<sequence>:<hash>, as this cmdlet and the server log print them): each must still be in the log.',
+      ),
+    ],
+    run: (ctx, a) => auditLog.testAuditLogIntegrity(ctx, a),
     exitCode: (r) => ((r as { ok: boolean }).ok ? 0 : 4),
   },
   {
@@ -358,14 +393,39 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'New-AdminAccount',
     summary: 'Create an admin account; --tenant binds it to one tenant, else it is provider-level.',
-    params: [name('account'), s('Role', 'Global Administrator, Organization Management, Security Administrator, Global Reader, Security Reader or View-Only Organization Management.', { required: true }), s('DisplayName', 'Name shown.'), s('Password', 'Portal password (12-256 characters).'), s('Email', 'Where alert notifications go (Global Administrators get TenantAdmins alerts).')],
-    run: (ctx, a) => accounts.newAccount(ctx, String(a.Name), { Role: a.Role, DisplayName: a.DisplayName, Password: a.Password, Email: a.Email }),
+    params: [
+      name('account'),
+      s(
+        'Role',
+        'Global Administrator, Organization Management, Security Administrator, Global Reader, Security Reader or View-Only Organization Management.',
+        { required: true },
+      ),
+      s('DisplayName', 'Name shown.'),
+      s('Password', 'Portal password (12-256 characters).'),
+      s('Email', 'Where alert notifications go (Global Administrators get TenantAdmins alerts).'),
+    ],
+    run: (ctx, a) =>
+      accounts.newAccount(ctx, String(a.Name), { Role: a.Role, DisplayName: a.DisplayName, Password: a.Password, Email: a.Email }),
   },
   {
     name: 'Set-AdminAccount',
     summary: 'Change an admin account: role, name shown, enabled, password.',
-    params: [identity('account'), s('Role', 'New role.'), s('DisplayName', 'Name shown.'), bool('Enabled', '$true or $false.'), s('Password', 'New password.'), s('Email', 'Where alert notifications go; empty removes it.')],
-    run: (ctx, a) => accounts.setAccount(ctx, String(a.Identity), { Role: a.Role, DisplayName: a.DisplayName, Enabled: a.Enabled, Password: a.Password, Email: a.Email }),
+    params: [
+      identity('account'),
+      s('Role', 'New role.'),
+      s('DisplayName', 'Name shown.'),
+      bool('Enabled', '$true or $false.'),
+      s('Password', 'New password.'),
+      s('Email', 'Where alert notifications go; empty removes it.'),
+    ],
+    run: (ctx, a) =>
+      accounts.setAccount(ctx, String(a.Identity), {
+        Role: a.Role,
+        DisplayName: a.DisplayName,
+        Enabled: a.Enabled,
+        Password: a.Password,
+        Email: a.Email,
+      }),
   },
   {
     name: 'Remove-AdminAccount',

@@ -3,7 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { hostname, userInfo } from 'node:os';
 import { loadConfig } from '../config/load.js';
-import { SqliteStore } from '../adapters/store/sqlite/store.js';
+import { openStore } from '../adapters/store/open-store.js';
+import { targetAllowed, webhookPolicy } from '../adapters/notify/webhook-target.js';
 import { clockFromEnv } from '../adapters/clock/clock.js';
 import { bootstrap } from '../app/tenants.js';
 import { Errors, isOutgateError, OutgateError } from '../errors.js';
@@ -35,7 +36,10 @@ async function runProgram(argv: readonly string[]): Promise<number> {
   program
     .command('start')
     .description('Run the service (policy server, HTTP API and portal) on the embedded store.')
-    .option('--demo', 'A throwaway demo: a tenant, policies, admin accounts of every role and a minute of synthetic traffic; prints the portal URL and passwords.')
+    .option(
+      '--demo',
+      'A throwaway demo: a tenant, policies, admin accounts of every role and a minute of synthetic traffic; prints the portal URL and passwords.',
+    )
     .action(async (o: { demo?: boolean }) => {
       if (o.demo) {
         const demo = await startDemo();
@@ -48,7 +52,11 @@ async function runProgram(argv: readonly string[]): Promise<number> {
         await stopping;
         return;
       }
-      const running = await startServer(loadConfig());
+      const running = await startServer(loadConfig()).catch((err: unknown) => {
+        // A start-up failure is a sentence with its OG_ERR_* code (docs/errors.md), never a stack.
+        if (isOutgateError(err)) throw err;
+        throw new OutgateError(Errors.START_FAILED, `Outgate could not start: ${(err as Error)?.message ?? String(err)}`);
+      });
       await new Promise<void>((resolve) => {
         const stop = (): void => void running.stop().then(resolve);
         process.once('SIGINT', stop);
@@ -64,9 +72,14 @@ async function runProgram(argv: readonly string[]): Promise<number> {
       const apiKey = o.apiKey ?? process.env.OUTGATE_API_KEY;
       if (!apiKey) throw new OutgateError(Errors.MISSING_PARAMETER, 'connect needs --api-key (or OUTGATE_API_KEY).');
       const url = checkUrl(o.url);
-      const who = (await callRemote({ url, apiKey, connectedAt: '' }, 'Get-ConnectionInformation', {}, undefined)) as { UserName: string; Role: string };
+      const who = (await callRemote({ url, apiKey, connectedAt: '' }, 'Get-ConnectionInformation', {}, undefined)) as {
+        UserName: string;
+        Role: string;
+      };
       const file = saveConnection({ url, apiKey, connectedAt: new Date().toISOString() });
-      process.stdout.write(`Connected to ${url} as ${who.UserName} (${who.Role}). Cmdlets now run there; outgate disconnect returns to the local store.\n`);
+      process.stdout.write(
+        `Connected to ${url} as ${who.UserName} (${who.Role}). Cmdlets now run there; outgate disconnect returns to the local store.\n`,
+      );
       const host = new URL(url).hostname;
       if (url.startsWith('http:') && !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
         process.stderr.write(`warning: ${url} is plain HTTP: the API key crosses the network in clear text. Use https.\n`);
@@ -77,10 +90,15 @@ async function runProgram(argv: readonly string[]): Promise<number> {
     .command('disconnect')
     .description('Forget the remote server: cmdlets act on the local store again.')
     .action(() => {
-      process.stdout.write(removeConnection() ? 'Disconnected: cmdlets act on the local store.\n' : 'Not connected: cmdlets already act on the local store.\n');
+      process.stdout.write(
+        removeConnection() ? 'Disconnected: cmdlets act on the local store.\n' : 'Not connected: cmdlets already act on the local store.\n',
+      );
     });
   program.on('command:*', (operands: string[]) => {
-    throw new OutgateError(Errors.UNKNOWN_COMMAND, `'${operands[0]}' is not an outgate command or cmdlet. Run 'outgate --help' for the list.`);
+    throw new OutgateError(
+      Errors.UNKNOWN_COMMAND,
+      `'${operands[0]}' is not an outgate command or cmdlet. Run 'outgate --help' for the list.`,
+    );
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -127,14 +145,25 @@ async function runCmdlet(cmdlet: Cmdlet, args: readonly string[]): Promise<numbe
     }
     const config = loadConfig();
     const clock = clockFromEnv();
-    const store = new SqliteStore(config.dataDir);
+    const backend = openStore(config, 'cli');
+    const store = backend.store;
     try {
       await bootstrap(store, clock);
       // On the server's own machine the CLI acts with the store's files: a provider-level administrator.
       const actor: Actor = { name: `${safeUser()}@${hostname()}`, role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
-      result = await cmdlet.run({ store, clock, actor, tenant: opts.tenant as string | undefined, unblockLimit: config.unblockLimit }, a);
+      result = await cmdlet.run(
+        {
+          store,
+          clock,
+          actor,
+          tenant: opts.tenant as string | undefined,
+          unblockLimit: config.unblockLimit,
+          webhookTargetAllowed: (url) => targetAllowed(url, webhookPolicy(config.alerts.webhookAllow)),
+        },
+        a,
+      );
     } finally {
-      await store.close();
+      await backend.close();
     }
   });
   try {

@@ -18,7 +18,7 @@ export const ConfigSchema = Type.Object(
         listen: Listen('127.0.0.1:10040', 'Postfix policy delegation server (check_policy_service).'),
         failMode: Type.Union([Type.Literal('closed'), Type.Literal('open')], {
           default: 'closed',
-          description: 'On a store failure: closed = disconnect without a reply (Postfix defers), open = DUNNO.',
+          description: 'On a store failure, for every driver: closed = try again later (Postfix: no reply, so it defers; send check: Defer, 451 4.3.0), open = let it through (DUNNO, Accept).',
         }),
         maxRequestBytes: Type.Integer({ minimum: 1024, maximum: 1_048_576, default: 65_536, description: 'Largest policy request.' }),
         idleTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 600, description: 'Close idle policy connections.' }),
@@ -31,6 +31,12 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         listen: Listen('127.0.0.1:8440', 'HTTP API and portal.'),
+        trustProxy: Type.String({
+          default: '',
+          maxLength: 1024,
+          pattern: '^[0-9a-fA-F:.,/ ]*$',
+          description: 'Addresses or CIDRs (comma-separated) of TLS-terminating proxies whose X-Forwarded-Proto/-For are believed (session cookie gets Secure, throttling sees the client); empty: none.',
+        }),
         publicUrl: Type.String({ default: '', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', description: 'The portal as admins reach it, for links in alert notifications; empty: http://<http.listen>.' }),
         session: Type.Object(
           {
@@ -51,6 +57,11 @@ export const ConfigSchema = Type.Object(
         earlyWarningPercent: Type.Integer({ minimum: 0, maximum: 99, default: 80, description: 'Share of a limit at which a sender raises "Suspicious email sending patterns detected"; 0 = never.' }),
         unusualVolumeFactor: Type.Integer({ minimum: 0, maximum: 1000, default: 10, description: 'Warn when a sender sends this many times its busiest hour of the last 7 days; 0 = never.' }),
         unusualVolumeMinRecipients: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100, description: '…and at least this many recipients in the last hour.' }),
+        webhookAllow: Type.Array(Type.String({ minLength: 1, maxLength: 255, pattern: '^([0-9a-fA-F:.\\[\\]]+(/\\d{1,3})?|[A-Za-z0-9.-]+)$' }), {
+          default: [],
+          maxItems: 100,
+          description: 'Internal webhook targets to allow (CIDRs like 10.1.2.0/24 or ::1/128, or host names); by default only public addresses are.',
+        }),
         retryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 15, description: 'First retry of an undelivered notification; doubles per attempt, at most an hour.' }),
         smtp: Type.Object(
           {
@@ -105,6 +116,9 @@ export const ConfigSchema = Type.Object(
     ),
     store: Type.Object(
       {
+        backend: Type.String({ default: 'embedded', minLength: 1, maxLength: 64, description: "Where state lives: 'embedded' (SQLite in dataDir), the only store of this version." }),
+        databaseUrl: Type.String({ default: '', maxLength: 2048, description: 'The SQL database of a scale-out store (not in this version: must stay empty).' }),
+        redisUrl: Type.String({ default: '', maxLength: 2048, description: 'The Redis of a scale-out store, for counters and changes (not in this version: must stay empty).' }),
         synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
           default: 'normal',
           description: 'normal survives a process crash (kill -9); full also survives power loss, slower.',
@@ -134,6 +148,7 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
   OUTGATE_HTTP_LISTEN: 'http.listen',
   OUTGATE_HTTP_PUBLIC_URL: 'http.publicUrl',
+  OUTGATE_HTTP_TRUST_PROXY: 'http.trustProxy',
   OUTGATE_ALERTS_FROM: 'alerts.from',
   OUTGATE_ALERTS_SMTP_HOST: 'alerts.smtp.host',
   OUTGATE_ALERTS_SMTP_PORT: 'alerts.smtp.port',
@@ -142,6 +157,9 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_SMTP_LISTEN: 'smtp.listen',
   OUTGATE_PORTAL_MFA_URL: 'portal.mfaUrl',
   OUTGATE_PORTAL_PASSWORD_RESET_URL: 'portal.passwordResetUrl',
+  OUTGATE_STORE_BACKEND: 'store.backend',
+  OUTGATE_DATABASE_URL: 'store.databaseUrl',
+  OUTGATE_REDIS_URL: 'store.redisUrl',
   OUTGATE_STORE_SYNCHRONOUS: 'store.synchronous',
   OUTGATE_LOG_LEVEL: 'log.level',
 };

@@ -69,6 +69,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Quotes untrusted text for an error sentence: control characters shown escaped, length capped. */
 export function printable(raw: string, max = 80): string {
-  const escaped = raw.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const escaped = raw
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    // Bidirectional controls would reorder the rest of the message around the echoed value.
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
 }

@@ -1,4 +1,4 @@
-// Alert policies (spec §5): the built-in Threat management policies every tenant has, what an admin may
+// Alert policies (docs/spec.md §5): the built-in Threat management policies every tenant has, what an admin may
 // change on them ("The other settings for these policies can't be edited"), and custom policies on the
 // same event kinds.
 import { Errors, fail } from '../errors.js';
@@ -9,7 +9,7 @@ export const ALERT_EVENTS = ['UserRestricted', 'SendingLimitExceeded', 'Suspicio
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 export const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-/** The daily notification limit choices (spec §5); null = No limit. */
+/** The daily notification limit choices (docs/spec.md §5); null = No limit. */
 export const DAILY_LIMITS = [1, 5, 10, 25, 50, 150, 200] as const;
 /** Recipients meaning the tenant's Global Administrators, resolved when the alert fires. */
 export const TENANT_ADMINS = 'TenantAdmins';

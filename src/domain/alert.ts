@@ -1,4 +1,4 @@
-// Alerts (spec §5): which audit records raise which kind of alert, how repeat events join the open
+// Alerts (docs/spec.md §5): which audit records raise which kind of alert, how repeat events join the open
 // alert (aggregation), the daily notification limit, and how a failed notification is retried.
 import type { EntityType } from './sender.js';
 import type { AlertEvent } from './alert-policy.js';

@@ -1,5 +1,6 @@
-// Per-message state (Postfix `instance`, smtp-server envelope): the distinct recipients seen at RCPT,
-// split internal/external, so a message is counted once, at its end, with the recipients accepted.
+// Per-message state, owned by the use case's MessageCheck (one per Postfix `instance` or send check):
+// the distinct recipients seen at RCPT, split internal/external, so a message is counted once, at its
+// end, with the recipients accepted.
 import type { Tally } from './evaluate.js';
 
 export class Conversation {

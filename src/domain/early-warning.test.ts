@@ -1,4 +1,4 @@
-// The early warning (spec §5 "Suspicious email sending patterns detected"): an admitted message that
+// The early warning (docs/spec.md §5 "Suspicious email sending patterns detected"): an admitted message that
 // brings a sender to a share of a limit, without going over it, raises SuspiciousSending.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -95,7 +95,7 @@ export function evaluate(input: CheckInput): Verdict {
 
 /**
  * The first limit an admitted message brings to `share` of its value or more while staying below it:
- * the sender is at risk of being restricted (spec §5, "Suspicious email sending patterns detected").
+ * the sender is at risk of being restricted (docs/spec.md §5, "Suspicious email sending patterns detected").
  */
 export function nearLimit(t: WindowTotals, m: Tally, l: EffectiveLimits, share: number): { limit: LimitName; value: number } | null {
   if (!(share > 0 && share < 1)) return null;

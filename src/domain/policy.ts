@@ -1,4 +1,4 @@
-// Outbound spam policies (spec §3): the settings half. The default policy is always on, lowest
+// Outbound spam policies (docs/spec.md §3): the settings half. The default policy is always on, lowest
 // priority, cannot be deleted; custom policies are bound to rules (rule.ts) that decide who they cover.
 import { Errors, fail } from '../errors.js';
 import { normalizeAddress, printable } from './address.js';
@@ -117,12 +117,16 @@ export function addressList(field: string, value: unknown): string[] {
 }
 
 /** A name or free text: no control characters, bounded length. */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+
 export function text(field: string, value: unknown, max: number, allowEmpty = false): string {
   if (typeof value !== 'string') fail(Errors.INVALID_ARGUMENT, `${field} must be text.`);
   const s = value.trim();
   if (!allowEmpty && s === '') fail(Errors.MISSING_PARAMETER, `${field} must not be empty.`);
   if (s.length > max) fail(Errors.OUT_OF_RANGE, `${field} must be at most ${max} characters; got ${s.length}.`);
   if (/[\u0000-\u001f\u007f]/.test(s)) fail(Errors.INVALID_ARGUMENT, `${field} must not contain control characters.`);
+  // Bidirectional controls make a name display differently from what it is (e.g. "Default" reversed).
+  if (BIDI_CONTROLS.test(s)) fail(Errors.INVALID_ARGUMENT, `${field} must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C).`);
   return s;
 }
 

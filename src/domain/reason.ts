@@ -1,5 +1,5 @@
 // The Reason string of a restriction, `;`-separated key=value pairs in the shape EOP uses
-// (spec §2: `OutboundMailLast24Hours=<y>;…`, `EmailSendingLimitExceeded;…;ExceedingLimitType=…`),
+// (docs/spec.md §2: `OutboundMailLast24Hours=<y>;…`, `EmailSendingLimitExceeded;…;ExceedingLimitType=…`),
 // so scripts written for Get-BlockedSenderAddress output can parse ours.
 import type { WindowTotals } from './rolling-window.js';
 

@@ -1,21 +1,26 @@
 // The one table of wire texts. Adapters serialize these (Postfix `action=`, SMTP replies, JSON);
-// nothing else in the code base spells a reply. Texts and codes: spec §1, §4 (eop-spec.md).
+// nothing else in the code base spells a reply. Texts and codes: docs/spec.md §1, §4.
 
 export const REPLIES = {
-  /** A restricted mailbox (spec §1). */
+  /** A restricted mailbox (docs/spec.md §1). */
   senderRestricted: { code: 550, status: '5.1.8', text: 'Access denied, bad outbound sender' },
-  /** A restricted inbound connector (spec §1). */
+  /** A restricted inbound connector (docs/spec.md §1). */
   connectorRestricted: { code: 550, status: '5.7.711', text: 'Access denied, bad inbound connector. AS(2204)' },
-  /** Service recipient rate limit, 24 h sliding window (spec §4). */
+  /** Service recipient rate limit, 24 h sliding window (docs/spec.md §4). */
   dailyRecipientLimit: {
     code: 550,
     status: '5.1.90',
     text: "Your message can't be sent because you've reached your daily limit for message recipients",
   },
-  /** Recipients per message (spec §4). */
+  /** Recipients per message (docs/spec.md §4). */
   tooManyRecipients: { code: 550, status: '5.5.3', text: 'RESOLVER.ADR.RecipLimit; too many recipients' },
-  /** Service message rate limit: throttled, never restricted (spec §4: "carried over to following minutes"). */
+  /** Service message rate limit: throttled, never restricted (docs/spec.md §4: "carried over to following minutes"). */
   messageRateExceeded: { code: 451, status: '4.7.1', text: 'Message rate limit exceeded, try again later' },
+  /**
+   * No decision could be made (the store failed) and the fail mode is closed: try again later. A driver
+   * whose protocol has its own way to say so uses that instead (Postfix: no reply, so its default_action).
+   */
+  storeUnavailable: { code: 451, status: '4.3.0', text: 'Temporary server error, try again later' },
 } as const;
 
 export type ReplyId = keyof typeof REPLIES;

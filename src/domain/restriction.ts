@@ -1,4 +1,4 @@
-// The restriction state machine of a Restricted entity (spec §1, §3):
+// The restriction state machine of a Restricted entity (docs/spec.md §1, §3):
 //   (none | Released) --restrict--> Restricted --unblock | expire--> Released
 // BlockUserForToday expires at 00:00 UTC the next day; BlockUser waits for an admin. Releasing keeps
 // the record and appends to its history; nothing here is ever deleted.
@@ -41,7 +41,7 @@ const DAY = 86_400_000;
 
 export const EXPIRED_REASON = 'BlockUserForToday restriction expired at 00:00 UTC';
 
-/** 00:00 UTC of the day after `now` (spec §3: "until the following day, based on UTC time"). */
+/** 00:00 UTC of the day after `now` (docs/spec.md §3: "until the following day, based on UTC time"). */
 export function nextUtcMidnight(now: number): number {
   return Math.floor(now / DAY) * DAY + DAY;
 }

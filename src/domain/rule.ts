@@ -1,4 +1,4 @@
-// Outbound spam filter rules (spec §3): who a custom policy covers. Values of one condition are OR'ed,
+// Outbound spam filter rules (docs/spec.md §3): who a custom policy covers. Values of one condition are OR'ed,
 // different conditions AND'ed, exceptions OR'ed; enabled rules are tried by priority (0 first) and the
 // first match wins. Matching uses the From (here: envelope sender) address.
 import { domainOf } from './address.js';
@@ -35,7 +35,7 @@ export type GroupsOf = (address: string) => ReadonlySet<string>;
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
 
-/** A domain condition covers the domain and its subdomains (spec §3: "subdomains included"). */
+/** A domain condition covers the domain and its subdomains (docs/spec.md §3: "subdomains included"). */
 function domainMatches(domain: string, wanted: readonly string[]): boolean {
   return wanted.some((d) => domain === d || domain.endsWith(`.${d}`));
 }
@@ -75,7 +75,7 @@ export function ruleMatches(rule: SenderConditions, address: string | undefined,
 /**
  * The policy that applies to a message from `address`: the first enabled rule by priority that
  * matches, else the default policy. "Outbound spam protection stops for a sender after the first
- * policy is applied" (spec §3).
+ * policy is applied" (docs/spec.md §3).
  */
 export function selectPolicy(
   rules: readonly OutboundSpamRule[],
@@ -95,7 +95,7 @@ export function selectPolicy(
 
 /**
  * Places a rule at `priority` (default: last) among `others`, shifting those at or below it by one,
- * so priorities stay unique and contiguous from 0 (spec §3: "reusing a priority shifts others +1").
+ * so priorities stay unique and contiguous from 0 (docs/spec.md §3: "reusing a priority shifts others +1").
  * Returns the new priority of every rule by id.
  */
 export function placeRule(others: readonly { Id: string; Priority: number }[], id: string, priority?: number): Map<string, number> {

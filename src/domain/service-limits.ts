@@ -1,5 +1,5 @@
-// Service limits: operator-set ceilings that apply whatever the policy says (spec §4), and the
-// defaults a policy limit of 0 stands for (spec §3: "0 = the service defaults are used").
+// Service limits: operator-set ceilings that apply whatever the policy says (docs/spec.md §4), and the
+// defaults a policy limit of 0 stands for (docs/spec.md §3: "0 = the service defaults are used").
 
 export interface ServiceLimits {
   /** Recipients per rolling 24 h per mailbox; over it mail is refused with 5.1.90 until it drops below. */

@@ -1,4 +1,4 @@
-// The second half of the early warning (spec §5 "Suspicious email sending patterns detected"): a
+// The second half of the early warning (docs/spec.md §5 "Suspicious email sending patterns detected"): a
 // sender sending far above its own usual volume, before any limit is near. Usual = the busiest full
 // hour of its recent history; a sender with less than a day of history has no usual volume yet.
 

@@ -4,6 +4,7 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, existsSync } fr
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PolicyClient } from '../../../src/adapters/postfix-policy/client.js';
 import { rcptRequest } from '../request.js';
 import { alive, stopTree } from '../proc.js';
 
@@ -81,32 +82,15 @@ export function tail(file: string, lines = 15): string {
 }
 
 /** One real policy request must get a well-formed reply: a listening socket alone does not prove readiness. */
-export function probe(port: number, timeoutMs = 2_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: HOST, port });
-    let buf = '';
-    const t = setTimeout(() => done(new Error('probe timeout')), timeoutMs);
-    const done = (err: Error | null, action?: string): void => {
-      clearTimeout(t);
-      s.destroy();
-      if (err) reject(err);
-      else resolve(action ?? '');
-    };
-    s.on('connect', () =>
-      s.write(
-        rcptRequest({ sender: 'probe@outgate.test', sasl_username: 'probe@outgate.test', instance: 'probe.1', recipient: 'x@example.net' }),
-      ),
-    );
-    s.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      const end = buf.indexOf('\n\n');
-      if (end >= 0) {
-        if (buf.startsWith('action=')) done(null, buf.slice(7, end));
-        else done(new Error(`bad reply ${JSON.stringify(buf.slice(0, 80))}`));
-      }
-    });
-    s.on('error', (e) => done(e));
-  });
+export async function probe(port: number, timeoutMs = 2_000): Promise<string> {
+  const c = await PolicyClient.open(port, HOST);
+  try {
+    const reply = await c.raw(rcptRequest({ sender: 'probe@outgate.test', sasl_username: 'probe@outgate.test', instance: 'probe.1', recipient: 'x@example.net' }), timeoutMs);
+    if (!reply.startsWith('action=')) throw new Error(`bad reply ${JSON.stringify(reply.slice(0, 80))}`);
+    return reply.slice('action='.length);
+  } finally {
+    c.close();
+  }
 }
 
 /** Poll until the probe succeeds; give up early if the process tree died. */

@@ -21,6 +21,7 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
   const raw = env[TEST_NOW_ENV];
   if (raw === undefined || raw === '') return systemClock;
   const start = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(start)) fail(Errors.CONFIG_INVALID, `${TEST_NOW_ENV}=${raw} is not an ISO 8601 instant or a number of milliseconds.`);
+  if (!Number.isFinite(start))
+    fail(Errors.CONFIG_INVALID, `${TEST_NOW_ENV}=${raw} is not an ISO 8601 instant or a number of milliseconds.`);
   return clockStartingAt(start);
 }

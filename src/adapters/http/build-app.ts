@@ -36,8 +36,12 @@ export interface HttpDeps {
   authenticateSession: AuthenticateSession;
   sessionOptions: SessionOptions;
   unblockLimit: number;
+  /** Whether an alert webhook may post to a URL's target (the notify adapter's policy). */
+  webhookTargetAllowed: (url: string) => Promise<boolean>;
   checkSend: CheckSend;
   serviceLimits: ServiceLimits;
+  /** TLS-terminating proxies to believe (http.trustProxy: comma-separated addresses or CIDRs); absent: none. */
+  trustProxy?: string;
   /** The cmdlet table for remote CLI calls; absent: no /api/v1/cmdlets route. */
   cmdlets?: RemoteCmdlets;
   /** The admin portal's run-time settings; absent: defaults. */
@@ -52,8 +56,15 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: 1_048_576,
+    // Only the proxies the operator names: their X-Forwarded-Proto makes the cookie Secure, and
+    // X-Forwarded-For the client address that sign-in throttling counts. Anyone else could forge them.
+    trustProxy: deps.trustProxy ? deps.trustProxy.split(',').map((s) => s.trim()).filter((s) => s !== '') : false,
     // An unknown field is a mistake to report, not something to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
+    // Identities in paths are addresses of up to 254 characters, percent-encoded (find-my-way's default is 100).
+    routerOptions: { maxParamLength: 1000 },
+    // A malformed or overlong URL is answered by the router itself: in the catalogue's shape too.
+    frameworkErrors: errorHandler,
   });
   app.setErrorHandler(errorHandler);
   // Portal pages that are not files get the app's index.html; /api, /metrics, /health keep JSON 404s.
@@ -84,7 +95,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.addHook('onRequest', requireCaller(deps.authenticate, deps.authenticateSession));
     await api.register(sessionRoutes, sessionDeps);
-    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits };
+    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits, webhookTargetAllowed: deps.webhookTargetAllowed };
     await api.register(restrictedEntityRoutes, routeDeps);
     await api.register(policyRoutes, routeDeps);
     await api.register(auditRoutes, routeDeps);

@@ -13,13 +13,14 @@ export interface RouteDeps {
   unblockLimit: number;
   checkSend: CheckSend;
   serviceLimits: ServiceLimits;
+  webhookTargetAllowed: (url: string) => Promise<boolean>;
 }
 
 export const TenantQuery = Type.Object({ tenant: Type.Optional(Type.String({ maxLength: 64, description: 'Tenant name or id (provider-level callers).' })) });
 
 export function ctxOf(deps: RouteDeps, req: FastifyRequest): AdminContext {
   const tenant = (req.query as { tenant?: string } | undefined)?.tenant;
-  return { store: deps.store, clock: deps.clock, actor: req.actor, tenant, unblockLimit: deps.unblockLimit };
+  return { store: deps.store, clock: deps.clock, actor: req.actor, tenant, unblockLimit: deps.unblockLimit, webhookTargetAllowed: deps.webhookTargetAllowed };
 }
 
 /** A loose object schema: documents the fields and lets the serializer keep every one of them. */

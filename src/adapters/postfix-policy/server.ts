@@ -1,21 +1,19 @@
-// The Postfix policy delegation server: a thin driver that turns attribute blocks into checkSend
-// requests and decisions into `action=` lines. Per SMTPD_POLICY_README, on trouble (malformed input,
-// store failure when failing closed) it logs and disconnects without a reply; Postfix then applies its
+// The Postfix policy delegation server: a thin driver that turns attribute blocks into stages of a
+// message check (one per Postfix `instance`) and decisions into `action=` lines; the fail mode, metrics
+// and decision log are the message check's. Per SMTPD_POLICY_README, on trouble (malformed input, or
+// the store unavailable when failing closed) it disconnects without a reply; Postfix then applies its
 // default action (451 4.3.5), so a failure costs a retry, never a wrongly admitted message.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
-import type { CheckResult, CheckSend, SendRequest, Stage } from '../../app/check-send.js';
-import { NO_METRICS, type Metrics } from '../../app/metrics.js';
-import { Conversation } from '../../domain/conversation.js';
-import type { Decision } from '../../domain/decision.js';
+import type { CheckResult, CheckSend, MessageCheck, SendRequest, Stage } from '../../app/check-send.js';
+import { isUnavailable, type Decision } from '../../domain/decision.js';
 import { replyLine } from '../../domain/replies.js';
 import { decode, encodeAction, ProtocolError, type Attributes } from './codec.js';
 import { connectionCaps, softOpenFileLimit, type ConnectionCaps } from './connection-caps.js';
 import { ConnectionGuard, NO_CONNECTION_METRICS, type ConnectionMetrics, type Tracked } from './connection-guard.js';
 
 export interface PolicyServerOptions {
-  failMode: 'closed' | 'open';
   maxRequestBytes: number;
   idleTimeoutSeconds: number;
   requestTimeoutSeconds: number;
@@ -74,18 +72,12 @@ export interface PolicyServer {
   close(): Promise<void>;
 }
 
-export function createPolicyServer(
-  checkSend: CheckSend,
-  opts: PolicyServerOptions,
-  log: Logger,
-  metrics: Metrics = NO_METRICS,
-  connectionMetrics: ConnectionMetrics = NO_CONNECTION_METRICS,
-): PolicyServer {
+export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, connectionMetrics: ConnectionMetrics = NO_CONNECTION_METRICS): PolicyServer {
   const caps = connectionCaps(opts, opts.maxConnections > 0 ? undefined : softOpenFileLimit());
   const guard = new ConnectionGuard(caps, opts, log, connectionMetrics);
   const server = createServer({ noDelay: true }, (socket) => {
     const connection = guard.admit(socket);
-    if (connection !== undefined) handle(socket, connection, checkSend, opts, log.child({ cid: nextCid++ }), metrics);
+    if (connection !== undefined) handle(socket, connection, checkSend, opts, log.child({ cid: nextCid++ }));
   });
   server.on('error', (err) => log.error({ err }, 'policy server error'));
   return {
@@ -99,36 +91,30 @@ export function createPolicyServer(
   };
 }
 
-function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics): void {
+function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger): void {
   const decoder = new StringDecoder('utf8');
   let buffer = '';
-  let conversation = new Conversation('');
+  // The message Postfix is asking about on this connection (one `instance` per message).
+  let message: MessageCheck | null = null;
   // Requests on one connection are answered in order, one at a time: while one waits for the store,
   // later ones (from a client that pipelines) wait in `queued`.
   let waiting = false;
   const queued: Attributes[] = [];
   socket.on('error', (err) => log.debug({ err }, 'policy client socket error'));
+  // A message still open when Postfix hangs up will not end here: free what it holds now.
+  socket.once('close', () => message?.abandon());
 
-  const reply = (req: SendRequest, instance: string, result: CheckResult, started: number): void => {
-    metrics.decision(req.stage, result.decision.kind, (performance.now() - started) / 1000);
-    if (result.decision.kind === 'permit') {
-      if (!socket.destroyed) socket.write(DUNNO);
-      return;
-    }
-    const action = actionFor(result.decision);
-    log.info({ instance, stage: req.stage, sender: result.sender, action }, 'policy decision');
-    if (!socket.destroyed) socket.write(encodeAction(action));
+  const reply = (result: CheckResult): void => {
+    if (socket.destroyed) return;
+    const d = result.decision;
+    if (d.kind === 'permit') socket.write(DUNNO);
+    // Postfix's way to say "try later" is no reply at all: it then applies its default_action.
+    else if (isUnavailable(d)) socket.destroy();
+    else socket.write(encodeAction(actionFor(d)));
   };
-  const failed = (err: unknown, instance: string, stage: string, started: number): void => {
-    metrics.decision(stage, 'failed', (performance.now() - started) / 1000);
-    metrics.storeError('policy-decision');
-    if (opts.failMode === 'open') {
-      log.error({ err, instance }, 'store failure: answering DUNNO (policy.failMode=open)');
-      if (!socket.destroyed) socket.write(DUNNO);
-    } else {
-      log.error({ err, instance }, 'store failure: disconnecting without a reply so Postfix defers (policy.failMode=closed)');
-      socket.destroy();
-    }
+  const replyThenResume = (result: CheckResult): void => {
+    reply(result);
+    resume();
   };
   const resume = (): void => {
     waiting = false;
@@ -136,31 +122,19 @@ function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts:
   };
   /** Answers at once when the decision needs no write; otherwise holds the connection until it can. */
   const answer = (attrs: Attributes, started: number): void => {
-    const instance = attrs.instance;
-    if (instance !== conversation.id) conversation = new Conversation(instance);
-    const req = toRequest(attrs);
-    let result: CheckResult | Promise<CheckResult>;
-    try {
-      result = checkSend.check(req, conversation);
-    } catch (err) {
-      failed(err, instance, req.stage, started);
-      return;
+    if (message === null || attrs.instance !== message.id) {
+      // Postfix moved on to another message: the one before it, unless it ended, was abandoned.
+      message?.abandon();
+      message = checkSend.begin(attrs.instance, 'postfix');
     }
+    const result = message.decide(toRequest(attrs), started);
     if (!(result instanceof Promise)) {
-      reply(req, instance, result, started);
+      reply(result);
       return;
     }
     waiting = true;
-    result.then(
-      (r) => {
-        reply(req, instance, r, started);
-        resume();
-      },
-      (err: unknown) => {
-        failed(err, instance, req.stage, started);
-        resume();
-      },
-    );
+    // The message check never rejects: a store failure arrives as the fail mode's decision.
+    void result.then(replyThenResume);
   };
 
   socket.on('data', (chunk: Buffer) => {

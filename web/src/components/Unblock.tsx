@@ -1,5 +1,5 @@
 // The Unblock user flyout (Overview → Next → Unblock user → Submit → warning dialog → Yes) and the
-// one-page Unblock entity flyout for connectors, as the Defender portal has them (spec §1, §7).
+// one-page Unblock entity flyout for connectors, as the Defender portal has them (docs/spec.md §1, §7).
 import {
   Button,
   Dialog,

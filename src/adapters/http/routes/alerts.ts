@@ -1,4 +1,4 @@
-// Alert policies, alerts and alert webhooks (spec §5). Every list and object carries `auditEnabled`:
+// Alert policies, alerts and alert webhooks (docs/spec.md §5). Every list and object carries `auditEnabled`:
 // with auditing off no alert fires, and a UI should say why.
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -18,7 +18,7 @@ const EntityType = lit(['Mailbox', 'Connector'] as const);
 const Time = Type.String({ format: 'date-time' });
 const DailyLimit = Type.Union([lit(DAILY_LIMITS), Type.Null()], { description: 'null = No limit' });
 const NotifyUser = Type.Array(Type.String({ minLength: 1, maxLength: 320 }), { maxItems: 50, description: 'TenantAdmins, email addresses or admin account names.' });
-const AuditEnabled = Type.Boolean({ description: 'false: auditing is off, so no alert fires (spec §5).' });
+const AuditEnabled = Type.Boolean({ description: 'false: auditing is off, so no alert fires (docs/spec.md §5).' });
 
 const AlertPolicyProps = {
   Identity: Type.String(),

@@ -20,16 +20,41 @@ type SearchQuery = { start?: string; end?: string; operations?: string; actors?:
 const Config = Obj({}, 'Audit logging on or off, and whether alerts can fire.');
 const tags = ['Audit log'];
 
-const toSearch = (q: SearchQuery): audit.AuditSearch => ({ StartDate: q.start, EndDate: q.end, Operations: q.operations, UserIds: q.actors, ObjectIds: q.targets, ResultSize: q.limit });
+const toSearch = (q: SearchQuery): audit.AuditSearch => ({
+  StartDate: q.start,
+  EndDate: q.end,
+  Operations: q.operations,
+  UserIds: q.actors,
+  ObjectIds: q.targets,
+  ResultSize: q.limit,
+});
 
 export async function auditRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/api/v1/audit', { schema: { tags, summary: 'Search the audit log, newest first.', querystring: Search, response: { 200: Type.Array(Obj({}, 'An audit record.')), ...errors } } }, async (req) =>
-    audit.searchAuditLog(ctxOf(deps, req), toSearch(req.query as SearchQuery)),
+  r.get(
+    '/api/v1/audit',
+    {
+      schema: {
+        tags,
+        summary: 'Search the audit log, newest first.',
+        querystring: Search,
+        response: { 200: Type.Array(Obj({}, 'An audit record.')), ...errors },
+      },
+    },
+    async (req) => audit.searchAuditLog(ctxOf(deps, req), toSearch(req.query as SearchQuery)),
   );
   r.get(
     '/api/v1/audit/export',
-    { schema: { tags, summary: 'Export a search as CSV (default) or JSON, as a download.', querystring: Type.Intersect([Search, Type.Object({ format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])) })]) } },
+    {
+      schema: {
+        tags,
+        summary: 'Export a search as CSV (default) or JSON, as a download.',
+        querystring: Type.Intersect([
+          Search,
+          Type.Object({ format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])) }),
+        ]),
+      },
+    },
     async (req, reply) => {
       const q = req.query as SearchQuery & { format?: 'csv' | 'json' };
       const records = await audit.searchAuditLog(ctxOf(deps, req), toSearch(q));
@@ -39,10 +64,33 @@ export async function auditRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       return csv ? formatCsv(records as unknown as Record<string, unknown>[]) : JSON.stringify(records, null, 2);
     },
   );
-  r.get('/api/v1/audit/integrity', { schema: { tags, summary: 'Verify the hash chain (Test-AuditLogIntegrity).', response: { 200: Obj({}, 'ok, or the first broken record.'), ...errors } } }, async (req) =>
-    audit.testAuditLogIntegrity(ctxOf(deps, req)),
+  r.get(
+    '/api/v1/audit/integrity',
+    {
+      schema: {
+        tags,
+        summary: 'Verify the hash chain and the anchors kept outside it (Test-AuditLogIntegrity).',
+        querystring: Type.Intersect([
+          TenantQuery,
+          Type.Object({
+            anchor: Type.Optional(
+              Type.String({ maxLength: 8000, description: 'Comma-separated <sequence>:<hash> anchors exported earlier.' }),
+            ),
+          }),
+        ]),
+        response: {
+          200: Obj({}, 'ok (with the head as the next anchor, for a provider-level administrator), or the first broken record.'),
+          ...errors,
+        },
+      },
+    },
+    async (req) => audit.testAuditLogIntegrity(ctxOf(deps, req), { Anchor: req.query.anchor }),
   );
-  r.get('/api/v1/audit/settings', { schema: { tags, summary: 'Audit logging on or off.', response: { 200: Config, ...errors } } }, async (req) => audit.getAuditConfig(ctxOf(deps, req)));
+  r.get(
+    '/api/v1/audit/settings',
+    { schema: { tags, summary: 'Audit logging on or off.', response: { 200: Config, ...errors } } },
+    async (req) => audit.getAuditConfig(ctxOf(deps, req)),
+  );
   r.put(
     '/api/v1/audit/settings',
     {

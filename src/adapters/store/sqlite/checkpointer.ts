@@ -1,25 +1,15 @@
-// Moves WAL checkpoints off the event loop: a worker thread with its own connection copies the WAL
-// back into the database every `intervalMs` (PASSIVE: never blocks the writer), so a commit on the hot
-// path is only an append to the WAL and never pays for a checkpoint.
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
-const checkpoint = (mode) => { try { db.pragma('wal_checkpoint(' + mode + ')'); } catch (err) { parentPort.postMessage(String(err)); } };
-const timer = setInterval(() => checkpoint('PASSIVE'), workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); checkpoint('PASSIVE'); db.close(); parentPort.close(); });
-`;
+// Moves WAL checkpoints off the event loop: a worker thread (checkpoint-worker.ts) with its own
+// connection checkpoints every `intervalMs`, so a commit on the hot path is only an append to the WAL
+// and never pays for a checkpoint.
+import type { Worker } from 'node:worker_threads';
+import type { CheckpointWorkerData } from './checkpoint-worker.js';
+import { startWorker } from './worker-thread.js';
 
 export class Checkpointer {
   private readonly worker: Worker;
 
   constructor(file: string, intervalMs: number, onError: (message: string) => void) {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, intervalMs, driver } });
+    this.worker = startWorker('checkpoint-worker', { file, intervalMs } satisfies CheckpointWorkerData);
     this.worker.on('message', (m: string) => onError(m));
     this.worker.on('error', (err) => onError(String(err)));
     this.worker.unref();

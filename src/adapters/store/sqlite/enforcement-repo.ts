@@ -1,20 +1,25 @@
 // Sending windows, restrictions with their history, and domain events in the embedded store.
-import type { HourlyCount, RestrictionQuery, RestrictionView, SendRecord } from '../../../app/ports.js';
+import type { HourlyCount, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import type { BlockAction, HistoryEntry, Restriction, RestrictionStatus, Transition } from '../../../domain/restriction.js';
-import { minuteOf, type MinuteBucket } from '../../../domain/rolling-window.js';
+import { minuteOf, type Counts, type MinuteBucket } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
 import { auditEntryOf } from '../../../app/audit.js';
 import { appendAudit } from './audit-repo.js';
 import type { SqliteDb } from './database.js';
 import type { RestrictionsTable } from './schema.js';
 
-/** Adds one journaled send to its minute bucket; shared with the journal applier's worker thread. */
-export const UPSERT_SENDING_MINUTE = `INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
+const UPSERT_SENDING_MINUTE = `INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
   VALUES (?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT DO UPDATE SET external = external + excluded.external, internal = internal + excluded.internal,
     messages = messages + excluded.messages`;
-export const SELECT_WINDOW_RESETS = 'SELECT tenant_id, entity_type, identity, at FROM window_resets';
+
+/** An admitted message's recipients, as journaled and applied to the minute buckets. */
+export interface SendRecord {
+  readonly sender: SenderRef;
+  readonly at: number;
+  readonly counts: Counts;
+}
 
 export function recordSends(db: SqliteDb, records: readonly SendRecord[]): void {
   const upsert = db.prepare(UPSERT_SENDING_MINUTE);
@@ -44,6 +49,11 @@ export function loadWindows(db: SqliteDb, sinceMinute: number): Array<{ sender: 
 /** When each sender's windows were last reset (ms), by sender key. */
 export function loadResets(db: SqliteDb): Map<string, number> {
   return new Map(db.all(db.q.selectFrom('window_resets').select(['tenant_id', 'entity_type', 'identity', 'at'])).map((r) => [refKey(r.tenant_id, r.entity_type, r.identity), r.at]));
+}
+
+/** A send made before its sender's last window reset (an unblock): no longer counted. */
+export function sentBeforeReset(resets: ReadonlyMap<string, number>, r: SendRecord): boolean {
+  return (resets.get(refKey(r.sender.tenantId, r.sender.type, r.sender.identity)) ?? -Infinity) > r.at;
 }
 
 /** Restarts a sender's windows at `at`, remembering what its current minute held before. */

@@ -6,16 +6,31 @@
 // Files are sends.<generation>.journal; meta keeps (generation, offset) of what SQLite already has,
 // updated in the same transaction as the applied rows, so nothing is applied twice. Pending sends are
 // kept as the journal's own text: the applier worker (journal-applier.ts) gets them as written.
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import type { SendRecord } from '../../../app/ports.js';
-import type { SenderRef } from '../../../domain/sender.js';
 import type { SqliteDb } from './database.js';
-import { recordSends, SELECT_WINDOW_RESETS, UPSERT_SENDING_MINUTE } from './enforcement-repo.js';
-import type { ApplierSql } from './journal-applier.js';
+import { loadResets, recordSends, sentBeforeReset, type SendRecord } from './enforcement-repo.js';
+import { encodeRecords, parseRecords } from './journal-records.js';
+import { recoverJournal, type JournalWarn } from './journal-recovery.js';
 
 const ROTATE_BYTES = 32 * 1024 * 1024;
 
+export interface JournalOptions {
+  readonly rotateBytes?: number;
+  /** Where damage found on start is reported (a torn last line is normal and not reported). */
+  readonly warn?: JournalWarn;
+}
 
 export interface Position {
   generation: number;
@@ -29,7 +44,20 @@ export interface PendingBatch {
 }
 
 const SET_META = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
-export const APPLIER_SQL: ApplierSql = { upsert: UPSERT_SENDING_MINUTE, resets: SELECT_WINDOW_RESETS, setMeta: SET_META };
+
+/**
+ * Applies a batch inside the caller's transaction, on the main thread or in the applier worker: its
+ * sends (less those an admin's window reset made obsolete, read in the same transaction) and the
+ * position they reach, so SQLite holds both or neither.
+ */
+export function applyBatch(db: SqliteDb, batch: PendingBatch): void {
+  const resets = loadResets(db);
+  recordSends(
+    db,
+    parseRecords(batch.chunks).filter((r) => !sentBeforeReset(resets, r)),
+  );
+  writePosition(db, batch.next);
+}
 
 export class SendJournal {
   private fd: number;
@@ -43,24 +71,57 @@ export class SendJournal {
   /** A batch whose outcome is not known yet (see batchFailed). */
   private unsettled: PendingBatch | null = null;
 
+  private readonly rotateBytes: number;
+
   constructor(
     private readonly db: SqliteDb,
     private readonly dir: string,
     private readonly fsync: boolean,
-    private readonly rotateBytes = ROTATE_BYTES,
+    opts: JournalOptions = {},
   ) {
+    this.rotateBytes = opts.rotateBytes ?? ROTATE_BYTES;
+    const warn = opts.warn ?? ((fields, message) => process.emitWarning(`${message} ${JSON.stringify(fields)}`));
     this.position = readPosition(db);
     removeOlder(dir, this.position.generation);
-    const file = fileOf(dir, this.position.generation);
+    let file = fileOf(dir, this.position.generation);
+    let found = recoverJournal(file, this.position.offset, warn);
+    if (found.kind === 'behind') {
+      // The stored position says SQLite has every send of this generation up to `offset`. Appends only
+      // ever extend a file, so a file ending before it (cut short, lost, or swapped for an older copy)
+      // holds nothing that is not applied: none of it is replayed. Appending to it would be the loss:
+      // new sends would sit below `offset`, where the next start takes them as applied. So, as rotation
+      // does, SQLite moves to a fresh generation at offset 0 first, and the short file is kept aside.
+      const next: Position = { generation: this.position.generation + 1, offset: 0 };
+      const setAside = `${file}.behind`;
+      if (existsSync(file)) renameSync(file, setAside);
+      warn(
+        {
+          file,
+          size: found.size,
+          appliedGeneration: this.position.generation,
+          appliedOffset: this.position.offset,
+          setAside,
+          nextGeneration: next.generation,
+        },
+        'send journal is shorter than what the store already applied: nothing in it is replayed, a new journal file is started',
+      );
+      db.tx(() => writePosition(db, next));
+      this.position = next;
+      file = fileOf(dir, next.generation);
+      found = recoverJournal(file, 0, warn);
+    }
+    if (found.kind === 'behind') throw new Error(`${file}: a journal read from offset 0 cannot be behind`);
     this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
-    this.size = this.recover(file);
+    // Cut a torn last line, so the next append starts on a line of its own.
+    if (found.end < fstatSync(this.fd).size) ftruncateSync(this.fd, found.end);
+    if (found.bytes > 0) this.pending.push({ text: found.text, bytes: found.bytes });
+    this.size = found.end;
   }
 
   /** Appends records durably (to the kernel; to disk with fsync). Throws if the write fails. */
   append(records: readonly SendRecord[]): void {
     if (records.length === 0) return;
-    let text = '';
-    for (const r of records) text += `[${r.at},${encodedSender(r.sender)},${r.counts.external},${r.counts.internal},${r.counts.messages}]\n`;
+    const text = encodeRecords(records);
     const bytes = Buffer.from(text, 'utf8');
     // A full disk can take part of the bytes without an error: that append failed too (the next one
     // overwrites the torn tail, since it writes at the same position).
@@ -78,7 +139,10 @@ export class SendJournal {
     this.inFlight = this.pending.length;
     let bytes = 0;
     for (const c of this.pending) bytes += c.bytes;
-    return { chunks: this.pending.map((c) => c.text), next: { generation: this.position.generation, offset: this.position.offset + bytes } };
+    return {
+      chunks: this.pending.map((c) => c.text),
+      next: { generation: this.position.generation, offset: this.position.offset + bytes },
+    };
   }
 
   /** The batch is in SQLite (with its position): memory moves on. */
@@ -110,17 +174,14 @@ export class SendJournal {
 
   /**
    * Applies what is pending to SQLite on this thread in one transaction (run by `commit`), which also
-   * records the new position; memory moves on only once it committed. `skip` drops sends an admin's
-   * window reset made obsolete. Does nothing while a batch is out with the applier.
+   * records the new position; memory moves on only once it committed. Does nothing while a batch is
+   * out with the applier.
    */
-  applyPending(commit: (fn: () => void) => void, skip: (r: SendRecord) => boolean): void {
+  applyPending(commit: (fn: () => void) => void): void {
     const batch = this.takeBatch();
     if (!batch) return;
     try {
-      commit(() => {
-        recordSends(this.db, parseLines(batch.chunks).filter((r) => !skip(r)));
-        writePosition(this.db, batch.next);
-      });
+      commit(() => applyBatch(this.db, batch));
     } catch (err) {
       this.inFlight = 0;
       throw err;
@@ -148,39 +209,6 @@ export class SendJournal {
   close(): void {
     closeSync(this.fd);
   }
-
-  /** Takes what lies past the applied offset as pending; cuts a torn last line. Returns the file size. */
-  private recover(file: string): number {
-    const content = readFileSync(file);
-    const end = content.lastIndexOf(0x0a) + 1;
-    if (end < content.length) ftruncateSync(this.fd, end);
-    const from = Math.min(this.position.offset, end);
-    if (end > from) this.pending.push({ text: content.subarray(from, end).toString('utf8'), bytes: end - from });
-    return end;
-  }
-}
-
-/** A line is the JSON array [at, tenantId, type, identity, external, internal, messages]. */
-const senderJson = new WeakMap<SenderRef, string>();
-function encodedSender(s: SenderRef): string {
-  let json = senderJson.get(s);
-  if (json === undefined) {
-    json = `${JSON.stringify(s.tenantId)},${JSON.stringify(s.type)},${JSON.stringify(s.identity)}`;
-    senderJson.set(s, json);
-  }
-  return json;
-}
-
-function parseLines(chunks: readonly string[]): SendRecord[] {
-  const out: SendRecord[] = [];
-  for (const chunk of chunks) {
-    for (const line of chunk.split('\n')) {
-      if (line === '') continue;
-      const [at, tenantId, type, identity, external, internal, messages] = JSON.parse(line) as [number, string, 'Mailbox' | 'Connector', string, number, number, number];
-      out.push({ at, sender: { tenantId, type, identity }, counts: { external, internal, messages } });
-    }
-  }
-  return out;
 }
 
 const fileOf = (dir: string, generation: number): string => join(dir, `sends.${generation}.journal`);

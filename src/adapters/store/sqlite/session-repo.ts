@@ -1,5 +1,6 @@
 // Portal sessions and failed sign-ins in the embedded store.
-import type { StoredSession } from '../../../app/ports.js';
+import type { SignInLimit, StoredSession } from '../../../app/ports.js';
+import { throttleWait } from '../../../domain/sign-in.js';
 import type { SqliteDb } from './database.js';
 
 export function createSession(db: SqliteDb, s: StoredSession): void {
@@ -29,17 +30,23 @@ export function pruneSessions(db: SqliteDb, sessionsSeenBefore: number, createdB
   db.run(db.q.deleteFrom('sign_in_failures').where('at', '<', failuresBefore));
 }
 
-export function signInFailures(db: SqliteDb, keys: readonly string[], since: number): Map<string, number[]> {
-  const out = new Map<string, number[]>(keys.map((k) => [k, []]));
-  if (keys.length === 0) return out;
-  for (const r of db.all(db.q.selectFrom('sign_in_failures').select(['key', 'at']).where('key', 'in', keys).where('at', '>', since))) out.get(r.key)!.push(r.at);
-  return out;
+/** The wait before another attempt, or 0 after counting this one under every key. Call inside a write transaction. */
+export function reserveSignInAttempt(db: SqliteDb, limits: readonly SignInLimit[], now: number): number {
+  let wait = 0;
+  for (const l of limits) {
+    const times = db.all(db.q.selectFrom('sign_in_failures').select('at').where('key', '=', l.key).where('at', '>', now - l.windowMs)).map((r) => r.at);
+    wait = Math.max(wait, throttleWait(times, l, now));
+  }
+  if (wait > 0) return wait;
+  for (const l of limits) db.run(db.q.insertInto('sign_in_failures').values({ id: null, key: l.key, at: now }));
+  return 0;
 }
 
-export function recordSignInFailure(db: SqliteDb, keys: readonly string[], at: number): void {
-  for (const key of keys) db.run(db.q.insertInto('sign_in_failures').values({ id: null, key, at }));
-}
-
-export function clearSignInFailures(db: SqliteDb, key: string): void {
-  db.run(db.q.deleteFrom('sign_in_failures').where('key', '=', key));
+export function clearSignInFailures(db: SqliteDb, key: string, at?: number): void {
+  if (at === undefined) {
+    db.run(db.q.deleteFrom('sign_in_failures').where('key', '=', key));
+    return;
+  }
+  const one = db.get(db.q.selectFrom('sign_in_failures').select('id').where('key', '=', key).where('at', '=', at).limit(1));
+  if (one?.id != null) db.run(db.q.deleteFrom('sign_in_failures').where('id', '=', one.id));
 }

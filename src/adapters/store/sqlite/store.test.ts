@@ -70,7 +70,7 @@ test('an unblock restarts the windows without deleting history, and journaled se
 test('the journal rotates to a new file once applied and large, keeping the position exact', async (t) => {
   const dir = tmp(t);
   const s = new SqliteStore(dir);
-  s.openJournal(false, 1024 * 1024);
+  s.openJournal(false, { rotateBytes: 1024 * 1024 });
   const big = Array.from({ length: 20_000 }, (_, i) => send(T + i));
   await s.recordSends(big, []);
   s.applyJournal();
@@ -100,6 +100,7 @@ test('the applier worker moves journaled sends into SQLite once, honours a windo
   await drain(s);
   const sql = 'SELECT COALESCE(SUM(external), 0) AS e FROM sending_minutes';
   assert.equal((s.db.raw.prepare(sql).get() as { e: number }).e, 5, 'applied by the worker, seen by the main connection');
+  assert.equal((s as unknown as { applier: { alive: boolean } }).applier.alive, true, 'the worker module loaded (no fallback to this thread)');
   // A send from before an unblock that reaches SQLite only after it is left out of the windows.
   await s.recordSends([send(T + 10_000, 4)], []);
   const r = restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + 20_000 });

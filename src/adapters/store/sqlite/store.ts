@@ -1,20 +1,21 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk by a worker thread) and WAL
 // checkpoints run on another; restrictions and configuration are written in their own transactions.
-import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SendRecord, Store } from '../../../app/ports.js';
+import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SignInLimit, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
-import { senderKey, type SenderRef } from '../../../domain/sender.js';
+import type { SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import { join } from 'node:path';
 import { ChangeFeed } from './change-feed.js';
 import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
-import { APPLIER_SQL, SendJournal } from './send-journal.js';
+import { SendJournal, type JournalOptions } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
+import type { SendRecord } from './enforcement-repo.js';
 import * as audit from './audit-repo.js';
 import * as accounts from './account-repo.js';
 import * as sessions from './session-repo.js';
@@ -31,7 +32,6 @@ export class SqliteStore implements Store {
   private readonly feed: ChangeFeed;
   private journal: SendJournal | null = null;
   private batch: { records: SendRecord[]; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
-  private resets = new Map<string, number>();
   private readonly listeners = new Set<(c: Change) => void>();
   private checkpointer: Checkpointer | null = null;
   private applier: JournalApplier | null = null;
@@ -42,7 +42,7 @@ export class SqliteStore implements Store {
   /**
    * Operations whose last attempt failed (a full disk, a corrupt file): the store is not ready until
    * the same kind of operation succeeds again. A failed read of changes also fails every decision
-   * (fail closed) until one succeeds, since another process's restriction may be unseen.
+   * (fail closed, through staleness()) until one succeeds: another process's restriction may be unseen.
    */
   private readonly failing = new Map<'journal append' | 'store write' | 'change read', OutgateError>();
 
@@ -106,17 +106,14 @@ export class SqliteStore implements Store {
    * Server mode: admitted sends go to the journal (one append each, durable before the answer) and
    * reach SQLite in bulk through applyJournal(). Replays what a previous run left unapplied.
    */
-  openJournal(fsync: boolean, rotateBytes?: number): void {
-    this.journal = new SendJournal(this.db, this.db.dataDir, fsync, rotateBytes);
+  openJournal(fsync: boolean, opts: JournalOptions = {}): void {
+    this.journal = new SendJournal(this.db, this.db.dataDir, fsync, opts);
     this.applyJournal();
   }
 
   /** For the long-running server: journaled sends are applied by a worker thread (applyJournalInBackground). */
   startBackgroundApply(): void {
-    this.applier = new JournalApplier(join(this.db.dataDir, DB_FILE), APPLIER_SQL, {
-      synchronous: this.opts.synchronous === 'full' ? 'FULL' : 'NORMAL',
-      busyTimeoutMs: this.opts.busyTimeoutMs ?? 5000,
-    });
+    this.applier = new JournalApplier(this.db.dataDir, this.opts);
   }
 
   /**
@@ -136,7 +133,7 @@ export class SqliteStore implements Store {
       journal.rotateIfLarge((fn) => this.write(fn));
       return undefined;
     }
-    this.applying = this.applier.apply(batch.chunks, batch.next).then(
+    this.applying = this.applier.apply(batch).then(
       () => {
         journal.batchApplied(batch);
         this.failing.delete('store write'); // the worker wrote to the same file
@@ -198,14 +195,7 @@ export class SqliteStore implements Store {
     this.appendBatch();
     const journal = this.journal;
     if (!journal || journal.pendingCount === 0) return;
-    journal.applyPending(
-      (fn) =>
-        this.write(() => {
-          this.resets = repo.loadResets(this.db);
-          fn();
-        }),
-      (r) => (this.resets.get(senderKey(r.sender)) ?? -Infinity) > r.at,
-    );
+    journal.applyPending((fn) => this.write(fn));
     journal.rotateIfLarge((fn) => this.write(fn));
   }
 
@@ -245,19 +235,19 @@ export class SqliteStore implements Store {
     return audit.searchAudit(this.db, q);
   }
 
-  async verifyAudit(): Promise<IntegrityReport> {
+  async verifyAudit(countTenant?: string): Promise<IntegrityReport> {
     // One read transaction: the records and the head are read as of the same moment.
-    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db))).deferred();
+    return this.db.raw.transaction(() => verifyChain(audit.allAuditRecords(this.db), audit.auditHead(this.db), countTenant)).deferred();
   }
 
   async auditEnabled(): Promise<boolean> {
     return audit.auditEnabled(this.db);
   }
 
-  async setAuditEnabled(enabled: boolean, entry: AuditEntry): Promise<void> {
+  async setAuditEnabled(enabled: boolean, entries: readonly AuditEntry[]): Promise<void> {
     this.write(() => {
       audit.setAuditEnabled(this.db, enabled);
-      audit.appendAudit(this.db, [entry]);
+      audit.appendAudit(this.db, entries);
     });
   }
 
@@ -339,19 +329,12 @@ export class SqliteStore implements Store {
     this.write(() => sessions.pruneSessions(this.db, sessionsSeenBefore, createdBefore, failuresBefore));
   }
 
-  async signInFailures(keys: readonly string[], since: number): Promise<Map<string, number[]>> {
-    return sessions.signInFailures(this.db, keys, since);
+  async reserveSignInAttempt(limits: readonly SignInLimit[], now: number): Promise<number> {
+    return this.write(() => sessions.reserveSignInAttempt(this.db, limits, now));
   }
 
-  async recordSignInFailure(keys: readonly string[], entry: AuditEntry): Promise<void> {
-    this.write(() => {
-      sessions.recordSignInFailure(this.db, keys, entry.at);
-      audit.appendAudit(this.db, [entry]);
-    });
-  }
-
-  async clearSignInFailures(key: string): Promise<void> {
-    this.write(() => sessions.clearSignInFailures(this.db, key));
+  async clearSignInFailures(key: string, at?: number): Promise<void> {
+    this.write(() => sessions.clearSignInFailures(this.db, key, at));
   }
 
   async recordAudit(entries: readonly AuditEntry[]): Promise<void> {
@@ -473,11 +456,7 @@ export class SqliteStore implements Store {
     // At most every 5 ms: data_version is cheap but not free on the hot path, and no admin command
     // returns to its user (process exit, shell prompt) within 5 ms of its commit.
     const now = performance.now();
-    if (now - this.lastPoll < 5) {
-      const failed = this.failing.size > 0 ? this.failing.get('change read') : undefined;
-      if (failed !== undefined) throw failed;
-      return;
-    }
+    if (now - this.lastPoll < 5) return;
     this.lastPoll = now;
     let changes: Change[];
     try {
@@ -489,6 +468,11 @@ export class SqliteStore implements Store {
     }
     if (this.failing.size > 0) this.failing.delete('change read');
     this.emit(changes);
+  }
+
+  /** While other processes' changes cannot be read, the failure: decisions then fail closed (see ChangeFeed). */
+  staleness(): Error | undefined {
+    return this.failing.size > 0 ? this.failing.get('change read') : undefined;
   }
 
   private emit(changes: readonly Change[]): void {

@@ -2,7 +2,7 @@
 // second server on the same files would count beside it and let senders through twice.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Errors, fail } from './errors.js';
+import { Errors, fail } from '../../../errors.js';
 
 export function lockDataDir(dataDir: string): () => void {
   const file = join(dataDir, 'outgate.pid');

@@ -1,0 +1,381 @@
+// The backend contract: what every store implementation must do, as one suite run against each
+// (today the embedded store; PostgreSQL + Redis next, unchanged). Races are real concurrent calls, the
+// clock is fixed, and waits are on conditions, never sleeps.
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import type { AuditEntry } from '../../app/audit.js';
+import { NO_CAPS, type AlertBatch, type Change, type RecipientCaps, type StoreBackend, type StoredSession } from '../../app/ports.js';
+import type { Actor } from '../../domain/events.js';
+import { release, restrict } from '../../domain/restriction.js';
+import { senderKey, type SenderRef } from '../../domain/sender.js';
+import { isOutgateError } from '../../errors.js';
+
+/** Opens backends on one fresh store per test; a second `open` is another process on the same store. */
+export interface ContractStore {
+  open(role: 'server' | 'cli'): StoreBackend | Promise<StoreBackend>;
+  /** Throws the store away, once every backend opened on it is closed. */
+  dispose?(): void | Promise<void>;
+}
+
+// ─── Helpers ───
+
+/** 2026-11-28 09:00 UTC, as the rest of the tests: never the real date. */
+const T = Date.UTC(2026, 10, 28, 9, 0, 0);
+const ROOT: Actor = { name: 'root', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
+const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@contract.test' };
+const ALICE = senderKey(alice);
+const caps = (externalPerHour: number): RecipientCaps => ({ ...NO_CAPS, externalPerHour });
+const entry = (at: number, operation: string, target = 'x'): AuditEntry => ({
+  at,
+  tenantId: 'default',
+  actor: ROOT,
+  operation,
+  target,
+  before: null,
+  after: null,
+  result: 'Succeeded',
+});
+
+const openedOn = new WeakMap<ContractStore, StoreBackend[]>();
+
+/** A fresh store for one test; its backends are closed, then the store disposed, when the test ends. */
+function fresh(t: TestContext, makeStore: (t: TestContext) => ContractStore): ContractStore {
+  const store = makeStore(t);
+  const backends: StoreBackend[] = [];
+  openedOn.set(store, backends);
+  t.after(async () => {
+    for (const b of backends) await b.close();
+    await store.dispose?.();
+  });
+  return store;
+}
+
+async function opened(store: ContractStore, role: 'server' | 'cli' = 'server'): Promise<StoreBackend> {
+  const b = await store.open(role);
+  openedOn.get(store)!.push(b);
+  return b;
+}
+
+/** Resolves with the first change `accept` takes, failing after `ms` (a condition, not a sleep). */
+function nextChange(b: StoreBackend, accept: (c: Change) => boolean, ms = 2_000): Promise<Change> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching change within ${ms} ms`));
+    }, ms);
+    const off = b.store.subscribe((c) => {
+      if (!accept(c)) return;
+      clearTimeout(timer);
+      off();
+      resolve(c);
+    });
+  });
+}
+
+// ─── The contract ───
+
+export function storeContract(name: string, makeStore: (t: TestContext) => ContractStore): void {
+  const prefix = `[${name}]`;
+
+  test(`${prefix} a restriction applies once when two nodes trip it together, and a release from a stale read is refused`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    const r1 = restrict(alice, { reason: 'a', policy: 'Default', action: 'BlockUser', now: T });
+    const r2 = restrict(alice, { reason: 'b', policy: 'Default', action: 'BlockUser', now: T });
+    const applied = await Promise.all([
+      b.store.applyTransition(r1, { resetWindows: false }),
+      b.store.applyTransition(r2, { resetWindows: false }),
+    ]);
+    assert.deepEqual(applied.filter(Boolean).length, 1);
+    const current = (await b.store.getRestriction(alice))!;
+    assert.equal(current.status, 'Restricted');
+    const u = release(current, { how: 'Unblocked', actor: ROOT, reason: 'ok', now: T + 60_000 })!;
+    assert.equal(await b.store.applyTransition(u, { from: undefined, resetWindows: true }), false, 'stale read: refused');
+    const twice = await Promise.all([
+      b.store.applyTransition(u, { from: current, resetWindows: true }),
+      b.store.applyTransition(u, { from: current, resetWindows: true }),
+    ]);
+    assert.equal(twice.filter(Boolean).length, 1, 'two admins unblocking at once: one wins');
+    const [view] = await b.store.listRestrictions({ identity: alice.identity });
+    assert.deepEqual(
+      view!.history.map((h) => h.event),
+      ['Restricted', 'Unblocked'],
+    );
+  });
+
+  test(`${prefix} two directory writes from the same revision: one commits, the other is a conflict`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    const { revision } = await b.store.loadDirectory();
+    const write = (id: string) =>
+      b.store.writeDirectory({
+        revision,
+        upsert: [{ kind: 'tenant', object: { Id: id, Name: id, WhenCreatedUTC: new Date(T).toISOString() } }],
+        event: {
+          type: 'ConfigurationChanged',
+          at: T,
+          tenantId: id,
+          actor: ROOT,
+          operation: 'New-Tenant',
+          target: id,
+          before: null,
+          after: null,
+        },
+      });
+    const results = await Promise.allSettled([write('t1'), write('t2')]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(isOutgateError(failed.reason) && failed.reason.code === 'OG_ERR_CONFLICT', String(failed.reason));
+    const after = await b.store.loadDirectory();
+    assert.ok(after.revision > revision);
+    assert.equal(after.tenants.filter((x) => x.Id === 't1' || x.Id === 't2').length, 1);
+  });
+
+  test(`${prefix} check-and-reserve holds exactly as many recipients as the cap allows under concurrent calls`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    const counters = await b.openCounters(T);
+    const asks = Array.from({ length: 20 }, (_, i) =>
+      Promise.resolve(
+        counters.reserve({
+          sender: alice,
+          key: ALICE,
+          message: `m${i}`,
+          recipient: `r${i}@example.com`,
+          internal: false,
+          now: T,
+          caps: caps(7),
+        }),
+      ),
+    );
+    const results = await Promise.all(asks);
+    assert.equal(results.filter((r) => r.reserved).length, 7);
+    for (const r of results.filter((x) => !x.reserved))
+      assert.deepEqual(r.tally, { external: 1, internal: 0 }, 'a refusal reports the tally it would have made');
+    assert.equal((await counters.totals(ALICE, '', T)).externalLastHour, 7, 'open messages hold their recipients');
+    const again = await counters.reserve({
+      sender: alice,
+      key: ALICE,
+      message: 'm0',
+      recipient: 'r0@example.com',
+      internal: false,
+      now: T,
+      caps: caps(7),
+    });
+    assert.equal(again.reserved, true, 'a recipient asked about twice is held once');
+    assert.deepEqual(again.tally, { external: 1, internal: 0 });
+  });
+
+  test(`${prefix} a commit counts its message once, frees its holds, and a release frees an abandoned message`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    const counters = await b.openCounters(T);
+    for (const r of ['a', 'b'])
+      await counters.reserve({
+        sender: alice,
+        key: ALICE,
+        message: 'c1',
+        recipient: `${r}@example.com`,
+        internal: r === 'b',
+        now: T,
+        caps: NO_CAPS,
+      });
+    await counters.reserve({
+      sender: alice,
+      key: ALICE,
+      message: 'c2',
+      recipient: 'z@example.com',
+      internal: false,
+      now: T,
+      caps: NO_CAPS,
+    });
+    assert.deepEqual(
+      await counters.totals(ALICE, 'c1', T),
+      { externalLastHour: 1, internalLastHour: 0, recipientsLast24h: 1, messagesLastMinute: 0 },
+      "the other message's hold, not its own",
+    );
+    const commit = { sender: alice, key: ALICE, message: 'c1', at: T, counts: { external: 1, internal: 1, messages: 1 } };
+    await Promise.all([counters.commit(commit, []), counters.commit(commit, [])]);
+    await counters.commit(commit, []);
+    await counters.release(ALICE, 'c2');
+    assert.deepEqual(await counters.totals(ALICE, '', T + 1000), {
+      externalLastHour: 1,
+      internalLastHour: 1,
+      recipientsLast24h: 2,
+      messagesLastMinute: 1,
+    });
+    assert.deepEqual(
+      [...(await counters.active(T + 1000))].map((a) => a.sender.identity),
+      [alice.identity],
+    );
+    await b.flush();
+    const hours = await b.store.sendingHistory(alice, Math.floor(T / 3_600_000));
+    assert.deepEqual(
+      hours.map((h) => [h.external, h.internal, h.messages]),
+      [[1, 1, 1]],
+      'durable, once',
+    );
+  });
+
+  test(`${prefix} reservations expire by themselves`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    const counters = await b.openCounters(T);
+    const ask = (message: string, now: number) =>
+      counters.reserve({ sender: alice, key: ALICE, message, recipient: `${message}@example.com`, internal: false, now, caps: caps(1) });
+    assert.equal((await ask('old', T)).reserved, true);
+    assert.equal((await ask('new', T + 1000)).reserved, false, 'held by the open message');
+    const later = T + counters.reservationTtlMs + 1;
+    assert.equal((await counters.totals(ALICE, '', later)).externalLastHour, 0);
+    assert.equal((await ask('new', later)).reserved, true, 'the abandoned message no longer holds it');
+  });
+
+  test(`${prefix} an unblock that resets the windows frees what the sender held and counted`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    const counters = await b.openCounters(T);
+    await counters.commit({ sender: alice, key: ALICE, message: 'w1', at: T, counts: { external: 3, internal: 0, messages: 1 } }, []);
+    await counters.reserve({
+      sender: alice,
+      key: ALICE,
+      message: 'w2',
+      recipient: 'h@example.com',
+      internal: false,
+      now: T,
+      caps: NO_CAPS,
+    });
+    const r = restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + 1000 });
+    await b.store.applyTransition(r, { resetWindows: false });
+    const u = release(r.restriction, { how: 'Unblocked', actor: ROOT, reason: 'ok', now: T + 2000 })!;
+    const reset = nextChange(b, (c) => c.kind === 'windows-reset');
+    assert.equal(await b.store.applyTransition(u, { from: r.restriction, resetWindows: true }), true);
+    await reset;
+    assert.equal((await counters.totals(ALICE, '', T + 3000)).recipientsLast24h, 0);
+  });
+
+  test(`${prefix} the change feed tells this process at once and another process soon after`, async (t) => {
+    const store = fresh(t, makeStore);
+    const server = await opened(store, 'server');
+    server.startBackground(
+      () => T,
+      (what, err) => assert.fail(`${what}: ${String(err)}`),
+    );
+    const own = nextChange(server, (c) => c.kind === 'restriction');
+    const r = restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T });
+    await server.store.applyTransition(r, { resetWindows: false });
+    assert.deepEqual(await own, { kind: 'restriction', sender: alice, restriction: r.restriction });
+
+    const cli = await opened(store, 'cli');
+    const unblock = nextChange(server, (c) => c.kind === 'restriction');
+    const directory = nextChange(server, (c) => c.kind === 'directory');
+    const u = release(r.restriction, { how: 'Unblocked', actor: ROOT, reason: 'ok', now: T + 1000 })!;
+    assert.equal(await cli.store.applyTransition(u, { from: r.restriction, resetWindows: false }), true);
+    const { revision } = await cli.store.loadDirectory();
+    await cli.store.writeDirectory({
+      revision,
+      event: {
+        type: 'ConfigurationChanged',
+        at: T,
+        tenantId: 'default',
+        actor: ROOT,
+        operation: 'Set-Nothing',
+        target: 'x',
+        before: null,
+        after: null,
+      },
+    });
+    const seen = await unblock;
+    assert.equal(seen.kind === 'restriction' && senderKey(seen.sender), ALICE);
+    await directory;
+    assert.equal((await server.store.getRestriction(alice))?.status, 'Released');
+  });
+
+  test(`${prefix} the audit log chains every record, including the switch that turns it off`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    await b.store.recordEvents([restrict(alice, { reason: 'r', policy: 'Default', action: 'BlockUser', now: T }).event]);
+    await b.store.recordAudit([entry(T + 1, 'Sign-In', 'root')]);
+    await b.store.setAuditEnabled(false, [entry(T + 2, 'Set-AdminAuditLogConfig')]);
+    assert.equal(await b.store.auditEnabled(), false);
+    const report = await b.store.verifyAudit();
+    assert.equal(report.ok, true, JSON.stringify(report));
+    const all = await b.store.searchAudit({});
+    assert.ok(all.length >= 3);
+    assert.deepEqual(
+      (await b.store.searchAudit({ operations: ['Sign-In'] })).map((a) => a.target),
+      ['root'],
+    );
+  });
+
+  test(`${prefix} a portal session lives until signed out once, and failed sign-ins are counted per key`, async (t) => {
+    const b = await opened(fresh(t, makeStore), 'cli');
+    await b.store.saveAccount(
+      {
+        Id: 'acc',
+        Name: 'root',
+        DisplayName: 'Root',
+        Role: 'Global Administrator',
+        TenantId: null,
+        Enabled: true,
+        Email: null,
+        WhenCreatedUTC: new Date(T).toISOString(),
+        WhenChangedUTC: new Date(T).toISOString(),
+      },
+      null,
+      entry(T, 'New-Account'),
+    );
+    const s: StoredSession = { idHash: 'h1', accountId: 'acc', csrfToken: 'c', createdAt: T, lastSeenAt: T, ip: '127.0.0.1' };
+    await b.store.createSession(s, entry(T, 'Sign-In'));
+    await b.store.touchSession('h1', T + 5000);
+    assert.equal((await b.store.getSession('h1'))?.lastSeenAt, T + 5000);
+    const out = await Promise.all([
+      b.store.deleteSession('h1', entry(T + 6000, 'Sign-Out')),
+      b.store.deleteSession('h1', entry(T + 6000, 'Sign-Out')),
+    ]);
+    assert.deepEqual(out.filter(Boolean).length, 1);
+    assert.equal(await b.store.getSession('h1'), undefined);
+    // Attempts are counted before the password is checked, atomically: of 10 at once, 3 may go on.
+    const limits = [
+      { key: 'name:root', max: 3, windowMs: 60_000 },
+      { key: 'ip:127.0.0.1', max: 20, windowMs: 60_000 },
+    ];
+    const waits = await Promise.all(Array.from({ length: 10 }, () => b.store.reserveSignInAttempt(limits, T + 7000)));
+    assert.equal(waits.filter((w) => w === 0).length, 3);
+    assert.ok(
+      waits.every((w) => w === 0 || (w > 0 && w <= 60_000)),
+      `waits: ${waits.join(',')}`,
+    );
+    await b.store.clearSignInFailures('name:root');
+    assert.equal(await b.store.reserveSignInAttempt(limits, T + 8000), 0, 'a cleared key counts from zero');
+  });
+
+  test(`${prefix} an alert batch commits only from the cursor it was planned at`, async (t) => {
+    const b = await opened(fresh(t, makeStore), 'cli');
+    await b.store.recordAudit([entry(T, 'Sign-In')]);
+    const from = await b.store.alertCursor();
+    const [record] = await b.store.auditAfter(from, 10);
+    const batch = (id: string): AlertBatch => ({
+      fromSeq: from,
+      toSeq: record!.seq,
+      newAlerts: [
+        {
+          id,
+          tenantId: 'default',
+          policyId: 'p',
+          policyName: 'P',
+          severity: 'Medium',
+          status: 'New',
+          entityType: 'Mailbox',
+          entity: alice.identity,
+          reason: 'r',
+          firstEventAt: T,
+          lastEventAt: T,
+          eventCount: 1,
+          changedAt: T,
+        },
+      ],
+      joined: [],
+      events: [{ alertId: id, at: T, operation: 'Sign-In', reason: 'r', auditSeq: record!.seq }],
+      notifications: [],
+      counted: [{ tenantId: 'default', policyId: 'p', day: Math.floor(T / 86_400_000), add: 1 }],
+    });
+    const committed = await Promise.all([b.store.commitAlertBatch(batch('a1')), b.store.commitAlertBatch(batch('a2'))]);
+    assert.equal(committed.filter(Boolean).length, 1, 'two engines planning the same records: one commits');
+    assert.equal(await b.store.alertCursor(), record!.seq);
+    assert.equal((await b.store.listAlerts({ offset: 0, limit: 10 })).total, 1);
+    assert.equal(await b.store.notificationsCounted('default', 'p', Math.floor(T / 86_400_000)), 1);
+  });
+}

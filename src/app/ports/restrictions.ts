@@ -1,0 +1,45 @@
+// Port: restricted entities, their history, and the sending history reports read.
+import type { HistoryEntry, Restriction, Transition } from '../../domain/restriction.js';
+import type { SenderRef } from '../../domain/sender.js';
+
+export interface HourlyCount {
+  /** Hours since the epoch. */
+  readonly hour: number;
+  readonly external: number;
+  readonly internal: number;
+  readonly messages: number;
+}
+
+export interface RestrictionView extends Restriction {
+  readonly history: readonly HistoryEntry[];
+}
+
+export interface RestrictionQuery {
+  tenantId?: string;
+  entityType?: 'Mailbox' | 'Connector';
+  identity?: string;
+  /** Only those restricted now (status Restricted and not expired). */
+  activeAt?: number;
+}
+
+export interface RestrictionStore {
+  /**
+   * Durably applies a restriction transition. A restriction applies only while the sender is not
+   * restricted at that moment; a release only while the stored state is still `from` (what the caller
+   * read). Otherwise nothing is written and it returns false: a concurrent action got there first.
+   * `resetWindows` clears the sender's sending windows in the same transaction.
+   */
+  applyTransition(t: Transition, opts: { from?: Restriction; resetWindows: boolean }): Promise<boolean>;
+  getRestriction(sender: SenderRef): Promise<Restriction | undefined>;
+  listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]>;
+  /** Restrictions whose BlockUserForToday time ran out but are still recorded as Restricted. */
+  listExpired(now: number): Promise<Restriction[]>;
+}
+
+/** What senders sent, per hour, for reports (not the enforcement windows: see SendingCounters). */
+export interface SendingHistory {
+  /** Recipients and messages per hour since `fromHour`. */
+  sendingHistory(sender: SenderRef, fromHour: number): Promise<HourlyCount[]>;
+  /** Every sender's hourly counts since `fromHour`, optionally of one tenant (policy what-if). */
+  sendingHistoryAll(fromHour: number, tenantId?: string): Promise<Array<{ sender: SenderRef; hours: HourlyCount[] }>>;
+}

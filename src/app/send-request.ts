@@ -1,0 +1,34 @@
+// What a driver asks about one stage of a message, and what the decision comes back as: the shapes
+// shared by the checkSend use case, the per-message check and the decision record.
+import type { Decision } from '../domain/decision.js';
+import type { Tally } from '../domain/evaluate.js';
+import type { EffectiveLimits } from '../domain/policy.js';
+import type { Restriction } from '../domain/restriction.js';
+import type { WindowTotals } from '../domain/rolling-window.js';
+import type { SenderRef } from '../domain/sender.js';
+
+export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end' | 'other';
+
+export interface SendRequest {
+  readonly stage: Stage;
+  /** Authenticated submitter (SASL login); empty when the client did not authenticate. */
+  readonly login?: string;
+  readonly clientAddress?: string;
+  /** Envelope sender: selects the policy (docs/spec.md §3 matches on From). */
+  readonly from?: string;
+  readonly recipient?: string;
+  /** Recipients the MTA accepted (END-OF-MESSAGE). */
+  readonly recipientCount?: number;
+  readonly messageId?: string;
+}
+
+export interface CheckResult {
+  readonly decision: Decision;
+  /** Who was counted, or undefined when the mail is not ours to count (DUNNO) or no decision could be made. */
+  readonly sender?: SenderRef;
+  readonly limits?: EffectiveLimits;
+  readonly totals?: WindowTotals;
+  /** The message's recipients as this decision judged them (RCPT and END). */
+  readonly tally?: Tally;
+  readonly restriction?: Restriction;
+}
