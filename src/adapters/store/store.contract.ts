@@ -1,14 +1,16 @@
 // The backend contract: what every store implementation must do, as one suite run against each
 // (today the embedded store; PostgreSQL + Redis next, unchanged). Races are real concurrent calls, the
-// clock is fixed, and waits are on conditions, never sleeps.
+// clock is fixed, and waits are on conditions, never sleeps. The counters part (counters.contract.ts)
+// runs here on the store's own counters, and alone against counters that live elsewhere (Redis).
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { AuditEntry } from '../../app/audit.js';
-import { NO_CAPS, type AlertBatch, type Change, type RecipientCaps, type StoreBackend, type StoredSession } from '../../app/ports.js';
+import type { AlertBatch, Change, StoreBackend, StoredSession } from '../../app/ports.js';
 import type { Actor } from '../../domain/events.js';
 import { release, restrict } from '../../domain/restriction.js';
 import { senderKey, type SenderRef } from '../../domain/sender.js';
 import { isOutgateError } from '../../errors.js';
+import { countersContract } from './counters.contract.js';
 
 /** Opens backends on one fresh store per test; a second `open` is another process on the same store. */
 export interface ContractStore {
@@ -24,17 +26,7 @@ const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 const ROOT: Actor = { name: 'root', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
 const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@contract.test' };
 const ALICE = senderKey(alice);
-const caps = (externalPerHour: number): RecipientCaps => ({ ...NO_CAPS, externalPerHour });
-const entry = (at: number, operation: string, target = 'x'): AuditEntry => ({
-  at,
-  tenantId: 'default',
-  actor: ROOT,
-  operation,
-  target,
-  before: null,
-  after: null,
-  result: 'Succeeded',
-});
+const entry = (at: number, operation: string, target = 'x'): AuditEntry => ({ at, tenantId: 'default', actor: ROOT, operation, target, before: null, after: null, result: 'Succeeded' });
 
 const openedOn = new WeakMap<ContractStore, StoreBackend[]>();
 
@@ -74,8 +66,29 @@ function nextChange(b: StoreBackend, accept: (c: Change) => boolean, ms = 2_000)
 
 // ─── The contract ───
 
-export function storeContract(name: string, makeStore: (t: TestContext) => ContractStore): void {
+/** `sharedCounters`: the backend's counters serve several nodes at once (Redis), not one process. */
+export function storeContract(name: string, makeStore: (t: TestContext) => ContractStore, opts: { sharedCounters: boolean } = { sharedCounters: false }): void {
   const prefix = `[${name}]`;
+
+  // The counters part, on the backend's own counters; an unblock resets the windows as an admin's does.
+  countersContract(name, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    return {
+      counters: await b.openCounters(T),
+      async resetWindows(sender, at) {
+        const r = restrict(sender, { reason: 'x', policy: 'Default', action: 'BlockUser', now: at - 1000 });
+        await b.store.applyTransition(r, { resetWindows: false });
+        const u = release(r.restriction, { how: 'Unblocked', actor: ROOT, reason: 'ok', now: at })!;
+        const reset = nextChange(b, (c) => c.kind === 'windows-reset');
+        assert.equal(await b.store.applyTransition(u, { from: r.restriction, resetWindows: true }), true);
+        await reset;
+      },
+      async history(sender, fromHour) {
+        await b.flush();
+        return b.store.sendingHistory(sender, fromHour);
+      },
+    };
+  }, { shared: opts.sharedCounters });
 
   test(`${prefix} a restriction applies once when two nodes trip it together, and a release from a stale read is refused`, async (t) => {
     const b = await opened(fresh(t, makeStore));
@@ -127,124 +140,6 @@ export function storeContract(name: string, makeStore: (t: TestContext) => Contr
     const after = await b.store.loadDirectory();
     assert.ok(after.revision > revision);
     assert.equal(after.tenants.filter((x) => x.Id === 't1' || x.Id === 't2').length, 1);
-  });
-
-  test(`${prefix} check-and-reserve holds exactly as many recipients as the cap allows under concurrent calls`, async (t) => {
-    const b = await opened(fresh(t, makeStore));
-    const counters = await b.openCounters(T);
-    const asks = Array.from({ length: 20 }, (_, i) =>
-      Promise.resolve(
-        counters.reserve({
-          sender: alice,
-          key: ALICE,
-          message: `m${i}`,
-          recipient: `r${i}@example.com`,
-          internal: false,
-          now: T,
-          caps: caps(7),
-        }),
-      ),
-    );
-    const results = await Promise.all(asks);
-    assert.equal(results.filter((r) => r.reserved).length, 7);
-    for (const r of results.filter((x) => !x.reserved))
-      assert.deepEqual(r.tally, { external: 1, internal: 0 }, 'a refusal reports the tally it would have made');
-    assert.equal((await counters.totals(ALICE, '', T)).externalLastHour, 7, 'open messages hold their recipients');
-    const again = await counters.reserve({
-      sender: alice,
-      key: ALICE,
-      message: 'm0',
-      recipient: 'r0@example.com',
-      internal: false,
-      now: T,
-      caps: caps(7),
-    });
-    assert.equal(again.reserved, true, 'a recipient asked about twice is held once');
-    assert.deepEqual(again.tally, { external: 1, internal: 0 });
-  });
-
-  test(`${prefix} a commit counts its message once, frees its holds, and a release frees an abandoned message`, async (t) => {
-    const b = await opened(fresh(t, makeStore));
-    const counters = await b.openCounters(T);
-    for (const r of ['a', 'b'])
-      await counters.reserve({
-        sender: alice,
-        key: ALICE,
-        message: 'c1',
-        recipient: `${r}@example.com`,
-        internal: r === 'b',
-        now: T,
-        caps: NO_CAPS,
-      });
-    await counters.reserve({
-      sender: alice,
-      key: ALICE,
-      message: 'c2',
-      recipient: 'z@example.com',
-      internal: false,
-      now: T,
-      caps: NO_CAPS,
-    });
-    assert.deepEqual(
-      await counters.totals(ALICE, 'c1', T),
-      { externalLastHour: 1, internalLastHour: 0, recipientsLast24h: 1, messagesLastMinute: 0 },
-      "the other message's hold, not its own",
-    );
-    const commit = { sender: alice, key: ALICE, message: 'c1', at: T, counts: { external: 1, internal: 1, messages: 1 } };
-    await Promise.all([counters.commit(commit, []), counters.commit(commit, [])]);
-    await counters.commit(commit, []);
-    await counters.release(ALICE, 'c2');
-    assert.deepEqual(await counters.totals(ALICE, '', T + 1000), {
-      externalLastHour: 1,
-      internalLastHour: 1,
-      recipientsLast24h: 2,
-      messagesLastMinute: 1,
-    });
-    assert.deepEqual(
-      [...(await counters.active(T + 1000))].map((a) => a.sender.identity),
-      [alice.identity],
-    );
-    await b.flush();
-    const hours = await b.store.sendingHistory(alice, Math.floor(T / 3_600_000));
-    assert.deepEqual(
-      hours.map((h) => [h.external, h.internal, h.messages]),
-      [[1, 1, 1]],
-      'durable, once',
-    );
-  });
-
-  test(`${prefix} reservations expire by themselves`, async (t) => {
-    const b = await opened(fresh(t, makeStore));
-    const counters = await b.openCounters(T);
-    const ask = (message: string, now: number) =>
-      counters.reserve({ sender: alice, key: ALICE, message, recipient: `${message}@example.com`, internal: false, now, caps: caps(1) });
-    assert.equal((await ask('old', T)).reserved, true);
-    assert.equal((await ask('new', T + 1000)).reserved, false, 'held by the open message');
-    const later = T + counters.reservationTtlMs + 1;
-    assert.equal((await counters.totals(ALICE, '', later)).externalLastHour, 0);
-    assert.equal((await ask('new', later)).reserved, true, 'the abandoned message no longer holds it');
-  });
-
-  test(`${prefix} an unblock that resets the windows frees what the sender held and counted`, async (t) => {
-    const b = await opened(fresh(t, makeStore));
-    const counters = await b.openCounters(T);
-    await counters.commit({ sender: alice, key: ALICE, message: 'w1', at: T, counts: { external: 3, internal: 0, messages: 1 } }, []);
-    await counters.reserve({
-      sender: alice,
-      key: ALICE,
-      message: 'w2',
-      recipient: 'h@example.com',
-      internal: false,
-      now: T,
-      caps: NO_CAPS,
-    });
-    const r = restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + 1000 });
-    await b.store.applyTransition(r, { resetWindows: false });
-    const u = release(r.restriction, { how: 'Unblocked', actor: ROOT, reason: 'ok', now: T + 2000 })!;
-    const reset = nextChange(b, (c) => c.kind === 'windows-reset');
-    assert.equal(await b.store.applyTransition(u, { from: r.restriction, resetWindows: true }), true);
-    await reset;
-    assert.equal((await counters.totals(ALICE, '', T + 3000)).recipientsLast24h, 0);
   });
 
   test(`${prefix} the change feed tells this process at once and another process soon after`, async (t) => {

@@ -1,0 +1,51 @@
+// The counters contract on a throwaway Redis (two connections play two nodes), and what only a shared
+// counter store must do: scripts reloaded after SCRIPT FLUSH, memory kept small per sender.
+import assert from 'node:assert/strict';
+import { after, before, test, type TestContext } from 'node:test';
+import { redisCountersHarness, startRedis, type ThrowawayRedis } from '../../../../test/support/redis.js';
+import { NO_CAPS } from '../../../app/ports.js';
+import { senderKey, type SenderRef } from '../../../domain/sender.js';
+import { countersContract } from '../counters.contract.js';
+
+let server: ThrowawayRedis;
+let tests = 0;
+before(async () => {
+  server = await startRedis();
+});
+after(async () => {
+  await server.stop();
+});
+
+const harness = (t: TestContext) => redisCountersHarness(t, { url: server.url }, `t${++tests}:`);
+
+countersContract('redis', harness, { shared: true });
+
+const T = Date.UTC(2026, 10, 28, 9, 0, 0);
+const bob: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'bob@contract.test' };
+
+test('[redis] a script flushed from the server is loaded again on its next call (NOSCRIPT → EVAL)', async (t) => {
+  const { counters, redis } = await harness(t);
+  const ask = (n: number) => counters.reserve({ sender: bob, key: senderKey(bob), message: `f${n}`, recipient: 'a@x.test', internal: false, now: T, caps: NO_CAPS });
+  assert.equal((await ask(1)).reserved, true);
+  await redis.command(undefined, ['SCRIPT', 'FLUSH']);
+  assert.equal((await ask(2)).reserved, true);
+  assert.equal((await counters.totals(senderKey(bob), '', T)).externalLastHour, 2);
+});
+
+test("[redis] a sender's keys share one hash tag and each has a TTL, so an idle sender leaves nothing behind", async (t) => {
+  const { counters, redis, prefix } = await harness(t);
+  await counters.reserve({ sender: bob, key: senderKey(bob), message: 'm', recipient: 'a@x.test', internal: false, now: T, caps: NO_CAPS });
+  await counters.commit({ sender: bob, key: senderKey(bob), message: 'm2', at: T, counts: { external: 1, internal: 0, messages: 1 } }, []);
+  const keys: string[] = [];
+  for await (const k of redis.scan(`${prefix}*`)) keys.push(k);
+  assert.equal(keys.length, 2, keys.join(', '));
+  const slots = await Promise.all(keys.map((k) => redis.command<number>(undefined, ['CLUSTER', 'KEYSLOT', k]).catch(() => tagOf(k))));
+  assert.equal(new Set(slots.map(String)).size, 1, 'one slot for every key of a sender');
+  for (const k of keys) assert.ok((await redis.command<number>(k, ['PTTL', k])) > 0, `${k} has a TTL`);
+});
+
+/** The hash tag as Redis reads it: from the first '{' to the next '}'. */
+function tagOf(key: string): string {
+  const open = key.indexOf('{');
+  return key.slice(open + 1, key.indexOf('}', open + 1));
+}
