@@ -15,6 +15,7 @@ import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
+import { BackgroundFailures } from './background-failures.js';
 import { Errors, OutgateError } from './errors.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
@@ -80,6 +81,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     );
   }
   const metrics = new PrometheusMetrics();
+  // A background task that fails (a full disk, a corrupt file) is counted and logged, rate-limited; the
+  // decisions that need the store fail closed on their own, and /api/v1/ready answers 503 meanwhile.
+  const background = new BackgroundFailures(log, metrics);
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
   // Every driver's decisions go through checkSend: it applies policy.failMode (and warns at start when
   // it is open), counts decisions in the metrics and logs them.
@@ -91,17 +95,23 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   });
   backend.startBackground(
     () => clock.now(),
-    (what, err) => log.error({ err }, what),
+    (what, err, task = 'store') => background.report(task, err, what, task === 'wal-checkpoint' ? 'warn' : 'error'),
   );
 
-  const policy = createPolicyServer(checkSend, config.policy, log);
+  const policy = createPolicyServer(checkSend, config.policy, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
     await backend.close();
     throw listenFailed('policy.listen', config.policy.listen, err);
   });
   log.info(
-    { listen: `${address.address}:${address.port}`, dataDir: config.dataDir, failMode: config.policy.failMode },
+    {
+      listen: `${address.address}:${address.port}`,
+      dataDir: config.dataDir,
+      failMode: config.policy.failMode,
+      maxConnections: policy.caps.total,
+      maxConnectionsPerClient: policy.caps.perClient,
+    },
     'policy server listening',
   );
 
@@ -153,7 +163,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       retryBaseMs: config.alerts.retryBaseSeconds * 1000,
       intervalMs: ALERTS_MS,
       metrics,
-      onError: (err) => log.error({ err }, 'alerts: a pass failed (it is tried again)'),
+      onError: (err) => background.report('alerts', err, 'alerts: a pass failed (it is tried again)'),
     },
   );
   if (config.alerts.smtp.host === '')
@@ -171,18 +181,16 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     metrics.auditHead(a.seq);
     log.info({ auditAnchor: formatAnchor(a) }, 'audit chain head (keep outside the database; Test-AuditLogIntegrity -Anchor checks it)');
   });
-  const anchorFailed = (err: unknown): void => log.error({ err }, 'exporting the audit chain head failed');
+  const anchorFailed = (err: unknown): void => background.report('audit-anchor', err, 'exporting the audit chain head failed');
   await exportAnchor().catch(anchorFailed);
 
   const timers = [
     setInterval(() => void exportAnchor().catch(anchorFailed), ANCHOR_MS),
+    setInterval(() => background.run('release-expired', 'releasing expired restrictions failed', () => checkSend.releaseExpired()), SWEEP_MS),
     setInterval(() => {
-      checkSend.releaseExpired().catch((err: unknown) => log.error({ err }, 'releasing expired restrictions failed'));
-    }, SWEEP_MS),
-    setInterval(() => {
-      sweepUnusualVolume().catch((err: unknown) => log.error({ err }, 'looking for unusual sending volumes failed'));
-      checkSend.compact();
-      pruneSessions(store, clock, sessionOptions).catch((err: unknown) => log.error({ err }, 'pruning ended portal sessions failed'));
+      background.run('unusual-volume', 'looking for unusual sending volumes failed', sweepUnusualVolume);
+      background.run('compact', 'compacting sender state failed', () => checkSend.compact());
+      background.run('prune-sessions', 'pruning ended portal sessions failed', () => pruneSessions(store, clock, sessionOptions));
     }, COMPACT_MS),
   ];
   for (const t of timers) t.unref();

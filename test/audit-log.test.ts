@@ -18,7 +18,7 @@ const BACKENDS: ReadonlyArray<{ name: string; start: () => Promise<TestServer> }
     name: 'postgres',
     start: async () => {
       const url = await sharedPostgresDatabase();
-      return startTestServer({ 'store.databaseUrl': url }, undefined, { OUTGATE_DATABASE_URL: url });
+      return startTestServer({ 'store.databaseUrl': url }, undefined, { cliEnv: { OUTGATE_DATABASE_URL: url } });
     },
   },
 ];

@@ -92,6 +92,10 @@ describe('sending API', { timeout: 120_000 }, () => {
     assert.equal((await call('POST', '/api/v1/check', app, { Recipients: ['a@example.com'] })).body.code, 'OG_ERR_MISSING_PARAMETER');
     assert.equal((await call('POST', '/api/v1/check', app, { Sender: 'x@outgate.test', Recipients: [] })).status, 400);
     assert.equal((await call('POST', '/api/v1/check', app, { ClientAddress: 'nope', Recipients: ['a@example.com'] })).body.code, 'OG_ERR_INVALID_ARGUMENT');
+    // A login with CR would become a stored identity nobody can type or see (issue 15, item 9).
+    const cr = await call('POST', '/api/v1/check', app, { Sender: 'mallory\r@outgate.test', Recipients: ['a@example.com'] });
+    assert.deepEqual([cr.status, cr.body.code, cr.body.message], [400, 'OG_ERR_INVALID_ARGUMENT', "Sender 'mallory\\x0d@outgate.test' contains a control character."]);
+    assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'mallory\r@outgate.test' })).recipientsLast24h, 0);
     assert.equal((await call('POST', '/api/v1/check', reader, { Sender: 'x@outgate.test', Recipients: ['a@example.com'] })).status, 403, 'a reader cannot count mail');
     assert.equal((await call('GET', '/api/v1/restricted-entities', app)).status, 403, 'an application key sees nothing');
     const other = await call('POST', '/api/v1/check', contoso, { Sender: 'x@outgate.test', Recipients: ['a@example.com'] });

@@ -137,6 +137,23 @@ test('malformed or oversized input: warning, disconnect without a reply, nothing
   assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'a@b.example' })).recipientsLast24h, 1);
 });
 
+test('requests Postfix never sends (a negative recipient_count, a login with CR) are refused and count nothing', async (t) => {
+  const { s, c } = await setup(t);
+  const who = { sasl_username: 'neg@outgate.test', sender: 'neg@outgate.test', instance: 'neg1' };
+  const conn = await PolicyClient.open(s.policyPort);
+  assert.equal(await conn.ask({ ...who, protocol_state: 'END-OF-MESSAGE', recipient: '', recipient_count: -1 }), HANG_UP);
+  conn.close();
+  const cr = await PolicyClient.open(s.policyPort);
+  assert.equal(await cr.ask({ sasl_username: 'mallory\r@outgate.test', sender: 'm@outgate.test', instance: 'cr1', protocol_state: 'END-OF-MESSAGE', recipient: 'x@example.com', recipient_count: 1 }), HANG_UP);
+  cr.close();
+  assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity: 'neg@outgate.test' })).messagesLastMinute, 0);
+  await s.flushSends();
+  const db = new Database(join(s.dataDir, 'outgate.db'), { readonly: true });
+  assert.deepEqual(db.prepare('SELECT DISTINCT identity FROM sending_minutes').all(), []);
+  db.close();
+  assert.equal((await sendMessage(c, { login: 'neg@outgate.test', to: ['x@example.com'] })).end, DUNNO, 'the server keeps serving');
+});
+
 test('store failure fails closed by default (no reply), and fail-open answers DUNNO', async (t) => {
   for (const failMode of ['closed', 'open'] as const) {
     const { s } = await setup(t, { 'policy.failMode': failMode, 'store.busyTimeoutMs': 50 });

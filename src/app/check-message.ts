@@ -4,7 +4,7 @@
 // closed, and logged exactly the same.
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { normalizeAddress, printable } from '../domain/address.js';
+import { hasControlCharacter, normalizeAddress, printable } from '../domain/address.js';
 import { replyLine } from '../domain/replies.js';
 import { isActive } from '../domain/restriction.js';
 import { Errors, fail } from '../errors.js';
@@ -43,6 +43,9 @@ export interface CheckMessageResult {
 export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, input: CheckMessageInput): Promise<CheckMessageResult> {
   authorize(ctx.actor, 'check');
   if (!input.Sender && !input.ClientAddress) fail(Errors.MISSING_PARAMETER, 'Give Sender (the authenticated submitter) or ClientAddress (for mail from an inbound connector).');
+  for (const [field, value] of [['Sender', input.Sender], ['MessageId', input.MessageId]] as const) {
+    if (value !== undefined && hasControlCharacter(value)) fail(Errors.INVALID_ARGUMENT, `${field} '${printable(value)}' contains a control character.`);
+  }
   if (input.ClientAddress && isIP(input.ClientAddress) === 0) fail(Errors.INVALID_ARGUMENT, `ClientAddress '${printable(input.ClientAddress)}' is not an IP address.`);
   const recipients = input.Recipients.map((r) => normalizeAddress(r, 'Recipients'));
   const from = input.From === undefined ? input.Sender : normalizeAddress(input.From, 'From');

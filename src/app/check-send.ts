@@ -117,7 +117,12 @@ export class CheckSend {
     this.earlyWarningShare = opts.earlyWarningShare;
     this.record = new DecisionRecord(opts.failMode ?? 'closed', this.metrics, opts.log ?? NO_LOG);
     this.decider = {
-      decideStage: (req, message) => (this.syncing ? this.syncing.then(() => this.decideRequest(req, message)) : this.decideRequest(req, message)),
+      decideStage: (req, message) => {
+        // Thrown, the failure takes the fail mode's path like any other store failure.
+        const stale = store.staleness?.();
+        if (stale !== undefined) throw stale;
+        return this.syncing ? this.syncing.then(() => this.decideRequest(req, message)) : this.decideRequest(req, message);
+      },
       release: (key, message) => this.counters.release(key, message),
     };
     store.subscribe((c) => this.onChange(c));

@@ -7,6 +7,8 @@ test('one mailbox, one key: case and IDN are normalized', () => {
   assert.equal(tryNormalizeAddress('Alice@Outgate.TEST'), 'alice@outgate.test');
   assert.equal(tryNormalizeAddress('<bob@Bücher.example>'), 'bob@xn--bcher-kva.example');
   assert.equal(tryNormalizeAddress('bob@xn--bcher-kva.example'), 'bob@xn--bcher-kva.example');
+  assert.equal(tryNormalizeAddress('a@xn--a.a.test'), undefined, 'not punycode, in any case');
+  assert.equal(tryNormalizeAddress('A@XN--A.a.test'), undefined);
   assert.equal(normalizeDomain('EXAMPLE.com.'), 'example.com');
   assert.equal(normalizeLogin('Alice@Outgate.Test'), 'alice@outgate.test');
   assert.equal(normalizeLogin('ALICE'), 'alice');

@@ -26,7 +26,9 @@ const PLAIN = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@
 
 /** True when `raw` is an address already in normalized form (tryNormalizeAddress would return it as is). */
 export function isNormalizedAddress(raw: string): boolean {
-  return raw.length <= MAX_ADDRESS && PLAIN.test(raw) && raw.indexOf('@') <= MAX_LOCAL;
+  // An `xn--` label must be valid punycode, which only the IDN conversion checks (found by fuzzing:
+  // `a@xn--a.test` passed here while `A@xn--a.test` was refused, one mailbox, two answers).
+  return raw.length <= MAX_ADDRESS && PLAIN.test(raw) && raw.indexOf('@') <= MAX_LOCAL && !raw.includes('xn--');
 }
 
 /** Returns the normalized address or undefined; never throws. */
@@ -54,6 +56,16 @@ export function normalizeAddress(raw: string, field = 'address'): string {
 export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
+
+/**
+ * True when `s` holds a C0 control character or DEL. Postfix never sends one in a login, address or
+ * id, and nobody can type or see one: such a value is refused at every driver, never stored.
+ */
+export function hasControlCharacter(s: string): boolean {
+  return CONTROL.test(s);
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Quotes untrusted text for an error sentence: control characters shown escaped, length capped. */
 export function printable(raw: string, max = 80): string {

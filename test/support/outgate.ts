@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer, type Running } from '../../src/main.js';
 import type { Clock } from '../../src/app/ports.js';
@@ -48,11 +48,19 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'outgate-test-'));
 }
 
-/** `cliEnv` goes to every cmdlet `cli()` runs (e.g. OUTGATE_DATABASE_URL, so they share the server's store). */
-export async function startTestServer(overrides: Record<string, unknown> = {}, dataDir = tempDataDir(), cliEnv: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+/**
+ * `cliEnv` goes to every cmdlet `cli()` runs (e.g. OUTGATE_DATABASE_URL, so they share the server's store);
+ * `log` replaces the silent logger (a test that reads what the server logs).
+ */
+export async function startTestServer(
+  overrides: Record<string, unknown> = {},
+  dataDir = tempDataDir(),
+  opts: { cliEnv?: NodeJS.ProcessEnv; log?: Logger } = {},
+): Promise<TestServer> {
+  const { cliEnv = {}, log } = opts;
   const clock = new TestClock();
   const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
-  const running = await startServer(config, { clock, log: pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
+  const running = await startServer(config, { clock, log: log ?? pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
   return {
     ...running,
     dataDir,

@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client): decisions by outcome, restrictions, unblocks, store errors,
-// policy and HTTP latency histograms, plus Node's default process metrics.
+// policy connections refused or timed out, policy and HTTP latency histograms, plus Node's default
+// process metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionOutcome, Metrics } from '../../app/metrics.js';
 import { DecisionMetrics } from './decision-metrics.js';
@@ -43,6 +44,13 @@ export class PrometheusMetrics implements Metrics {
     help: 'Sequence of the audit chain head last exported as an anchor (it never goes down unless records were removed).',
     registers: [this.registry],
   });
+  private readonly policyClosed = new Counter({
+    name: 'outgate_policy_connections_closed_total',
+    help: 'Policy connections refused at a cap or closed by a timeout, by reason.',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private readonly policyOpen = new Gauge({ name: 'outgate_policy_connections', help: 'Open policy connections (sampled by the timeout sweep).', registers: [this.registry] });
   readonly httpSeconds = new Histogram({
     name: 'outgate_http_request_seconds',
     help: 'HTTP API request latency.',
@@ -82,6 +90,14 @@ export class PrometheusMetrics implements Metrics {
 
   alertsRaised(count: number): void {
     if (count > 0) this.alerts.inc(count);
+  }
+
+  policyConnectionClosed(reason: string): void {
+    this.policyClosed.inc({ reason });
+  }
+
+  policyConnectionsOpen(count: number): void {
+    this.policyOpen.set(count);
   }
 
   notification(channel: string, outcome: 'Sent' | 'Retry' | 'Failed'): void {

@@ -34,9 +34,10 @@ export class PolicyClient {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<PolicyClient> {
+  /** `from`: the local address to connect from (127.0.0.2, …: another client host, on loopback). */
+  static open(port: number, host = '127.0.0.1', from?: string): Promise<PolicyClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ host, port }, () => resolve(new PolicyClient(s)));
+      const s = connect({ host, port, localAddress: from }, () => resolve(new PolicyClient(s)));
       s.once('error', reject);
     });
   }
@@ -56,6 +57,11 @@ export class PolicyClient {
     const replies = [await this.raw(requests.map(encodeRequest).join(''))];
     while (replies.length < requests.length) replies.push(await this.next());
     return replies;
+  }
+
+  /** Resolves once the connection is closed (by the server, or by us). */
+  whenClosed(): Promise<void> {
+    return this.socket.destroyed ? Promise.resolve() : new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
   /** True once the server closed the connection (or we did). */

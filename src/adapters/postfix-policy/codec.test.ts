@@ -54,6 +54,20 @@ test('malformed input is a protocol error, never a request', () => {
   assert.throws(() => decode(`request=smtpd_access_policy\nsender=${'x'.repeat(2000)}\n\n`, 1024), /larger than 1024/);
 });
 
+test('values Postfix never sends are protocol errors: a count that is not a number, control characters', () => {
+  const req = (line: string) => `request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\n${line}\n\n`;
+  for (const bad of ['recipient_count=-1', 'recipient_count=1e3', 'recipient_count=0x10', 'recipient_count= 5', 'recipient_count=1.5', 'recipient_count=99999999999']) {
+    assert.throws(() => decode(req(bad), 65536), /recipient_count/, bad);
+  }
+  for (const bad of ['sasl_username=alice\r@outgate.test', 'sasl_username=alice\u0007@outgate.test', 'sender=a\tb@x.example', 'recipient=r@x.example\u007f', 'instance=a\u001bb']) {
+    assert.throws(() => decode(req(bad), 65536), /control character/, JSON.stringify(bad));
+  }
+  // What Postfix does send stays accepted: digits, empty values, a CRLF line end from a hand-typed test.
+  for (const good of ['recipient_count=0', 'recipient_count=', 'recipient_count=1000', 'sasl_username=alice@outgate.test\r', 'sasl_username=']) {
+    assert.equal(decode(req(good), 65536).requests.length, 1, good);
+  }
+});
+
 test('the reply is one action line and an empty line', () => {
   assert.equal(encodeAction('550 5.1.8 Access denied, bad outbound sender'), 'action=550 5.1.8 Access denied, bad outbound sender\n\n');
 });

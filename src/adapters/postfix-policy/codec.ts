@@ -2,6 +2,7 @@
 // are `name=value` lines ended by an empty line, the reply is one `action=…` line and an empty line.
 // Attributes come in any order; unknown ones are checked for form and ignored; a repeated name keeps
 // the last value.
+import { hasControlCharacter } from '../../domain/address.js';
 
 /** The attributes Outgate reads; absent ones are empty, as Postfix sends unavailable values. */
 export interface Attributes {
@@ -38,7 +39,8 @@ export interface Decoded {
 
 /**
  * Splits buffered input into complete requests. Throws ProtocolError for input Postfix never sends:
- * a line without `=`, a NUL, a request other than smtpd_access_policy, or more than `maxBytes`.
+ * a line without `=`, a NUL, a request other than smtpd_access_policy, a recipient_count that is not
+ * an unsigned decimal, a control character in a value Outgate reads, or more than `maxBytes`.
  */
 export function decode(buffer: string, maxBytes: number): Decoded {
   const requests: Attributes[] = [];
@@ -77,7 +79,20 @@ function parseBlock(buffer: string, start: number, end: number): Attributes {
     lineStart = lineEnd + 1;
   }
   if (attrs.request !== 'smtpd_access_policy') throw new ProtocolError(`unsupported request ${JSON.stringify(attrs.request)}`);
+  checkValues(attrs);
   return attrs;
+}
+
+// Postfix prints recipient_count as an unsigned decimal (empty before DATA in some states); its
+// recipient limit is far below 9 digits. Number() alone would take -1, 1e3 or 0x10.
+const COUNT = /^[0-9]{0,9}$/;
+
+/** The one copy of the value rules: a request that breaks them is malformed, refused like a bad line. */
+function checkValues(a: Attributes): void {
+  const count = a.recipient_count;
+  if (!COUNT.test(count)) throw new ProtocolError(`recipient_count ${JSON.stringify(count.slice(0, 20))} is not a count`);
+  const values = a.sasl_username + a.sender + a.recipient + a.client_address + a.protocol_state + a.queue_id + a.instance;
+  if (hasControlCharacter(values)) throw new ProtocolError('control character in an attribute value');
 }
 
 function malformed(buffer: string, lineStart: number, lineEnd: number): ProtocolError {

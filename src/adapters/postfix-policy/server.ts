@@ -10,10 +10,17 @@ import type { CheckResult, CheckSend, MessageCheck, SendRequest, Stage } from '.
 import { isUnavailable, type Decision } from '../../domain/decision.js';
 import { replyLine } from '../../domain/replies.js';
 import { decode, encodeAction, ProtocolError, type Attributes } from './codec.js';
+import { connectionCaps, softOpenFileLimit, type ConnectionCaps } from './connection-caps.js';
+import { ConnectionGuard, NO_CONNECTION_METRICS, type ConnectionMetrics, type Tracked } from './connection-guard.js';
 
 export interface PolicyServerOptions {
   maxRequestBytes: number;
   idleTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+  /** 0: derived from the open-file limit (see connection-caps.ts). */
+  maxConnections: number;
+  /** 0: half of the total. */
+  maxConnectionsPerClient: number;
 }
 
 /** Postfix's protocol_state, as sent (upper case); any other case is accepted too. */
@@ -59,47 +66,32 @@ const DUNNO = Buffer.from(encodeAction('DUNNO'), 'latin1');
 
 export interface PolicyServer {
   readonly server: Server;
+  /** The connection caps in force (settings, or derived from the open-file limit). */
+  readonly caps: ConnectionCaps;
   /** Stops listening and drops open connections (Postfix keeps them for minutes and reconnects). */
   close(): Promise<void>;
 }
 
-export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger): PolicyServer {
-  const connections = new Map<Socket, Connection>();
+export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, connectionMetrics: ConnectionMetrics = NO_CONNECTION_METRICS): PolicyServer {
+  const caps = connectionCaps(opts, opts.maxConnections > 0 ? undefined : softOpenFileLimit());
+  const guard = new ConnectionGuard(caps, opts, log, connectionMetrics);
   const server = createServer({ noDelay: true }, (socket) => {
-    const connection = handle(socket, checkSend, opts, log.child({ cid: nextCid++ }));
-    connections.set(socket, connection);
-    socket.once('close', () => connections.delete(socket));
+    const connection = guard.admit(socket);
+    if (connection !== undefined) handle(socket, connection, checkSend, opts, log.child({ cid: nextCid++ }));
   });
   server.on('error', (err) => log.error({ err }, 'policy server error'));
-  // Idle connections are closed by one sweep rather than a timer per socket: socket.setTimeout re-arms
-  // its timer on every read and write, which shows at tens of thousands of requests a second.
-  const idleMs = opts.idleTimeoutSeconds * 1000;
-  const sweep = setInterval(
-    () => {
-      const now = performance.now();
-      for (const [socket, c] of connections) if (now - c.lastActive >= idleMs) socket.end();
-    },
-    Math.max(250, Math.min(idleMs / 4, 30_000)),
-  );
-  sweep.unref();
   return {
     server,
+    caps,
     close: () =>
       new Promise((resolve) => {
-        clearInterval(sweep);
         server.close(() => resolve());
-        for (const s of connections.keys()) s.destroy();
+        guard.close();
       }),
   };
 }
 
-interface Connection {
-  /** performance.now() of the last request received. */
-  lastActive: number;
-}
-
-function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger): Connection {
-  const connection: Connection = { lastActive: performance.now() };
+function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger): void {
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   // The message Postfix is asking about on this connection (one `instance` per message).
@@ -148,7 +140,6 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
   socket.on('data', (chunk: Buffer) => {
     if (socket.destroyed) return;
     const now = performance.now();
-    connection.lastActive = now;
     buffer += decoder.write(chunk);
     let requests: Attributes[];
     try {
@@ -160,12 +151,18 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
       socket.destroy();
       return;
     }
+    // The request deadline runs from a request's first byte (or the connect) to its empty line.
+    if (requests.length > 0) {
+      connection.lastActive = now;
+      connection.requestStarted = buffer.length === 0 ? 0 : now;
+    } else if (connection.requestStarted === 0) {
+      connection.requestStarted = now;
+    }
     for (const attrs of requests) {
       if (waiting) queued.push(attrs);
       else answer(attrs, now);
     }
   });
-  return connection;
 }
 
 export function listen(server: Server, host: string, port: number): Promise<AddressInfo> {

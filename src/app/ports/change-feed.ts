@@ -16,4 +16,9 @@ export interface ChangeFeed {
    * milliseconds for other processes' (the backend watches for them; the caller never polls).
    */
   subscribe(listener: (c: Change) => void): () => void;
+  /**
+   * The failure while other processes' changes cannot be read (a corrupt file), else undefined: a
+   * decision then could miss a restriction made elsewhere, so it fails as on a store failure.
+   */
+  staleness?(): Error | undefined;
 }

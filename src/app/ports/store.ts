@@ -21,9 +21,10 @@ export interface StoreBackend {
   openCounters(now: number): Promise<SendingCounters>;
   /**
    * The long-running server's upkeep (durability, housekeeping, watching for other processes'
-   * changes). `now` is the service clock; failures go to `onError` and are tried again.
+   * changes). `now` is the service clock; failures go to `onError` and are tried again; `task` is a
+   * short name for the failing task (a metrics label), e.g. `wal-checkpoint`.
    */
-  startBackground(now: () => number, onError: (what: string, err: unknown) => void): void;
+  startBackground(now: () => number, onError: (what: string, err: unknown, task?: string) => void): void;
   /** Resolves once every acknowledged send is readable by reports. */
   flush(): Promise<void>;
   close(): Promise<void>;

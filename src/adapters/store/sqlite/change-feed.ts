@@ -36,8 +36,9 @@ export class ChangeFeed {
   poll(): Change[] {
     const v = this.versionStmt.get() as number;
     if (v === this.version) return [];
-    this.version = v;
     const rows = this.db.all(this.db.q.selectFrom('change_log').selectAll().where('seq', '>', this.seq).orderBy('seq'));
+    // Only once the rows are read: after a failed read the next poll tries again, no change is lost.
+    this.version = v;
     if (rows.length > 0) this.seq = rows[rows.length - 1]!.seq!;
     return rows.filter((r) => !this.own.delete(r.seq!)).map((r): Change => {
       if (r.kind === 'directory') return { kind: 'directory' };

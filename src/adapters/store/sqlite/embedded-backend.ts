@@ -55,11 +55,11 @@ class EmbeddedBackend implements StoreBackend {
     return EmbeddedCounters.open(this.store, now, this.reservationTtlMs);
   }
 
-  startBackground(now: () => number, onError: (what: string, err: unknown) => void): void {
+  startBackground(now: () => number, onError: (what: string, err: unknown, task?: string) => void): void {
     const store = this.store;
-    store.startBackgroundCheckpoints((message) => onError('background WAL checkpoint failed', new Error(message)));
+    store.startBackgroundCheckpoints((message) => onError('background WAL checkpoint failed', new Error(message), 'wal-checkpoint'));
     const applyFailed = (err: unknown): void =>
-      onError('applying journaled sends to the store failed (they stay journaled; retrying)', err);
+      onError('applying journaled sends to the store failed (they stay journaled; retrying)', err, 'apply-journal');
     this.timers.push(
       setInterval(() => {
         try {
@@ -72,14 +72,14 @@ class EmbeddedBackend implements StoreBackend {
         try {
           store.pollChanges();
         } catch (err) {
-          onError('looking for changes made by other processes failed', err);
+          onError('looking for changes made by other processes failed (decisions fail closed until it works)', err, 'poll-changes');
         }
       }, WATCH_MS),
       setInterval(() => {
         try {
           store.prune(now());
         } catch (err) {
-          onError('pruning old sending windows failed', err);
+          onError('pruning old sending windows failed', err, 'prune-windows');
         }
       }, PRUNE_MS),
     );

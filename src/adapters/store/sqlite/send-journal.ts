@@ -123,7 +123,10 @@ export class SendJournal {
     if (records.length === 0) return;
     const text = encodeRecords(records);
     const bytes = Buffer.from(text, 'utf8');
-    writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    // A full disk can take part of the bytes without an error: that append failed too (the next one
+    // overwrites the torn tail, since it writes at the same position).
+    const written = writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    if (written !== bytes.length) throw new Error(`short write to the send journal (${written} of ${bytes.length} bytes)`);
     if (this.fsync) fdatasyncSync(this.fd);
     this.size += bytes.length;
     this.pending.push({ text, bytes: bytes.length });

@@ -39,6 +39,12 @@ export class SqliteStore implements Store {
   private applying: Promise<void> | null = null;
   private lastPoll = 0;
   private readonly opts: SqliteOptions;
+  /**
+   * Operations whose last attempt failed (a full disk, a corrupt file): the store is not ready until
+   * the same kind of operation succeeds again. A failed read of changes also fails every decision
+   * (fail closed, through staleness()) until one succeeds: another process's restriction may be unseen.
+   */
+  private readonly failing = new Map<'journal append' | 'store write' | 'change read', OutgateError>();
 
   constructor(dataDir: string, opts: SqliteOptions = {}) {
     this.db = new SqliteDb(dataDir, opts);
@@ -52,7 +58,25 @@ export class SqliteStore implements Store {
     this.checkpointer = new Checkpointer(join(this.db.dataDir, DB_FILE), intervalMs, onError);
   }
 
+  /**
+   * Readiness: throws while decisions cannot be made (the last append, write or change read failed).
+   * While failing it probes, so readiness comes back without waiting for traffic (which a load
+   * balancer withholds from a server that is not ready): a one-row write (an unchanged row is not
+   * written at all), which a full disk refuses, stands for the journal beside it too; a read of
+   * changes for the change read.
+   */
   async ping(): Promise<void> {
+    if (this.failing.size > 0) {
+      try {
+        this.write(() => this.db.raw.prepare("INSERT INTO meta (key, value) VALUES ('ready_probe', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1").run());
+        this.failing.delete('journal append');
+        this.lastPoll = 0;
+        this.pollChanges();
+      } catch {
+        // still failing: reported below
+      }
+    }
+    for (const [operation, err] of this.failing) throw new OutgateError(Errors.STORE_UNAVAILABLE, `The last ${operation} failed: ${err.message}`);
     this.db.raw.prepare('SELECT value FROM meta LIMIT 1').get();
   }
 
@@ -110,7 +134,10 @@ export class SqliteStore implements Store {
       return undefined;
     }
     this.applying = this.applier.apply(batch).then(
-      () => journal.batchApplied(batch),
+      () => {
+        journal.batchApplied(batch);
+        this.failing.delete('store write'); // the worker wrote to the same file
+      },
       (err: unknown) => {
         journal.batchFailed(batch);
         onError(err);
@@ -149,9 +176,11 @@ export class SqliteStore implements Store {
       this.journal.append(batch.records);
     } catch (err) {
       const failure = new OutgateError(Errors.STORE_UNAVAILABLE, `The send journal failed: ${(err as Error).message}.`);
+      this.failing.set('journal append', failure);
       for (const w of batch.waiters) w.reject(failure);
       return;
     }
+    this.failing.delete('journal append');
     for (const w of batch.waiters) w.resolve();
   }
 
@@ -429,7 +458,21 @@ export class SqliteStore implements Store {
     const now = performance.now();
     if (now - this.lastPoll < 5) return;
     this.lastPoll = now;
-    this.emit(this.feed.poll());
+    let changes: Change[];
+    try {
+      changes = this.feed.poll();
+    } catch (err) {
+      const failure = storeError(err);
+      if (failure instanceof OutgateError && failure.code === Errors.STORE_UNAVAILABLE.code) this.failing.set('change read', failure);
+      throw failure;
+    }
+    if (this.failing.size > 0) this.failing.delete('change read');
+    this.emit(changes);
+  }
+
+  /** While other processes' changes cannot be read, the failure: decisions then fail closed (see ChangeFeed). */
+  staleness(): Error | undefined {
+    return this.failing.size > 0 ? this.failing.get('change read') : undefined;
   }
 
   private emit(changes: readonly Change[]): void {
@@ -453,11 +496,17 @@ export class SqliteStore implements Store {
 
   /** One IMMEDIATE transaction; SQLite's own failures become the catalogue's store errors. */
   private write<T>(fn: () => T): T {
+    let result: T;
     try {
-      return this.db.tx(fn);
+      result = this.db.tx(fn);
     } catch (err) {
-      throw storeError(err);
+      const failure = storeError(err);
+      // Busy and constraint errors say nothing about the store's health; a full or corrupt file does.
+      if (failure instanceof OutgateError && failure.code === Errors.STORE_UNAVAILABLE.code) this.failing.set('store write', failure);
+      throw failure;
     }
+    if (this.failing.size > 0) this.failing.delete('store write');
+    return result;
   }
 }
 
