@@ -50,7 +50,7 @@ export function tempDataDir(): string {
 
 export async function startTestServer(overrides: Record<string, unknown> = {}, dataDir = tempDataDir()): Promise<TestServer> {
   const clock = new TestClock();
-  const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
+  const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'milter.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
   const running = await startServer(config, { clock, log: pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
   return {
     ...running,
