@@ -19,9 +19,14 @@ export interface Packet {
   readonly data: Buffer;
 }
 
-/** Cuts a byte stream into packets; keeps an unfinished one for the next chunk. */
+/**
+ * Cuts a byte stream into packets; keeps an unfinished one for the next chunk. A length no MTA sends
+ * breaks the stream: the packets before it are still returned (they were sent whole), `error` says
+ * why, and every later push throws it.
+ */
 export class PacketReader {
   private rest: Buffer = Buffer.alloc(0);
+  private broken: MilterProtocolError | undefined = undefined;
 
   constructor(private readonly maxBytes: number = MAX_PACKET_BYTES) {}
 
@@ -30,15 +35,26 @@ export class PacketReader {
     return this.rest.length;
   }
 
-  /** The packets `chunk` completes, in order. Throws MilterProtocolError on a length no MTA sends. */
+  /** Set once the stream held a length no MTA sends (zero, or above the limit). */
+  get error(): MilterProtocolError | undefined {
+    return this.broken;
+  }
+
+  /** The packets `chunk` completes, in order. */
   push(chunk: Buffer): Packet[] {
+    if (this.broken) throw this.broken;
     let buf = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
     const packets: Packet[] = [];
     let at = 0;
     while (buf.length - at >= 4) {
       const length = buf.readUInt32BE(at);
-      if (length === 0) throw new MilterProtocolError('empty packet (length 0, no command)');
-      if (length > this.maxBytes) throw new MilterProtocolError(`packet of ${length} bytes is larger than ${this.maxBytes}`);
+      if (length === 0 || length > this.maxBytes) {
+        this.broken = new MilterProtocolError(
+          length === 0 ? 'empty packet (length 0, no command)' : `packet of ${length} bytes is larger than ${this.maxBytes}`,
+        );
+        this.rest = Buffer.alloc(0);
+        return packets;
+      }
       if (buf.length - at - 4 < length) break;
       // A copy, so a packet kept by its reader does not pin the whole chunk it came in.
       packets.push({ command: buf[at + 4]!, data: Buffer.from(buf.subarray(at + 5, at + 4 + length)) });

@@ -106,17 +106,12 @@ function handle(socket: Socket, c: { lastActive: number }, session: MilterSessio
     if (socket.destroyed || ended) return;
     const now = performance.now();
     c.lastActive = now;
-    let packets: Packet[];
-    try {
-      packets = reader.push(chunk);
-    } catch (err) {
-      refuse(err);
-      return;
-    }
-    for (const p of packets) {
+    for (const p of reader.push(chunk)) {
       if (socket.destroyed || ended) return;
       if (waiting) queued.push(p);
       else run(p, now);
     }
+    // The packets before a broken length were sent whole and are answered; then the connection ends.
+    if (reader.error) refuse(reader.error);
   });
 }
