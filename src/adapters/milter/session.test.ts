@@ -138,3 +138,36 @@ test('each ended message is counted once, with the recipients answered CONTINUE;
   );
   assert.deepEqual(r.replies, ['optneg', 'replycode']);
 });
+
+test('a store failure is the fail mode: closed answers the table 451 4.3.0 as written, open continues; the message is released', () => {
+  for (const [mode, want] of [
+    ['closed', { kind: 'replycode', text: '451 4.3.0 Temporary server error, try again later' }],
+    ['open', { kind: 'continue' }],
+  ] as const) {
+    const released: string[] = [];
+    const decider: StageDecider = {
+      decideStage(req, m) {
+        if (req.stage === 'rcpt') {
+          m.heldBy = 'sender';
+          return { decision: PERMIT };
+        }
+        if (req.stage === 'end') throw new Error('database is locked');
+        return { decision: PERMIT };
+      },
+      release: (_key, id) => void released.push(id),
+    };
+    const record = new DecisionRecord(mode, NO_METRICS, NO_LOG);
+    const session = new MilterSession({ begin: (id, driver) => new MessageCheck(decider, record, id, driver) }, () => 'm1');
+    const say = (b: Buffer) => {
+      const a = session.handle(decodeCommand(new PacketReader().push(b)[0]!));
+      assert.ok(!(a instanceof Promise));
+      return a === null || a === 'close' ? a : decodeReply(new PacketReader().push(a)[0]!);
+    };
+    say(mta.optneg());
+    say(mta.macro(Cmd.MAIL, [['{auth_authen}', 'alice@outgate.test']]));
+    assert.deepEqual(say(mta.mail('<alice@outgate.test>')), { kind: 'continue' });
+    assert.deepEqual(say(mta.rcpt('<a@example.com>')), { kind: 'continue' });
+    assert.deepEqual(say(mta.eob()), want, mode);
+    assert.deepEqual(released, ['m1'], 'what the undecided message held is released at once');
+  }
+});
