@@ -75,7 +75,7 @@ export async function startDemo(
   const dataDir = mkdtempSync(join(tmpdir(), 'outgate-demo-'));
   const adminPassword = password();
   const clock = new DemoClock(opts.clock ?? clockFromEnv());
-  const config = loadConfig({ overrides: { ...opts.overrides, dataDir, 'policy.listen': '127.0.0.1:0' } });
+  const config = loadConfig({ overrides: { ...opts.overrides, dataDir, 'policy.listen': '127.0.0.1:0', 'milter.listen': '' } });
   const previous = process.env.OUTGATE_ADMIN_PASSWORD;
   process.env.OUTGATE_ADMIN_PASSWORD = adminPassword;
   let running: Running;

@@ -10,6 +10,7 @@ import { authenticateSession, pruneSessions, type SessionOptions } from './app/s
 import { parseListen } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
+import { createMilterServer } from './adapters/milter/server.js';
 import { openStore } from './adapters/store/open-store.js';
 import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
@@ -28,6 +29,8 @@ export interface Running {
   readonly store: Store;
   readonly checkSend: CheckSend;
   readonly policyPort: number;
+  /** The milter's port; 0 when milter.listen is empty (off). */
+  readonly milterPort: number;
   readonly httpPort: number;
   readonly metrics: PrometheusMetrics;
   readonly log: Logger;
@@ -115,6 +118,20 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     'policy server listening',
   );
 
+  // The milter: a second driver of the same checks (docs/postfix.md says when to use which).
+  const milter = config.milter.listen === '' ? null : createMilterServer(checkSend, {}, log);
+  let milterPort = 0;
+  if (milter) {
+    const at = parseListen(config.milter.listen);
+    const bound = await listen(milter.server, at.host, at.port).catch(async (err: unknown) => {
+      await policy.close();
+      await backend.close();
+      throw listenFailed('milter.listen', config.milter.listen, err);
+    });
+    milterPort = bound.port;
+    log.info({ listen: `${bound.address}:${bound.port}` }, 'milter listening');
+  }
+
   const sessionOptions = sessionOptionsOf(config);
   const http = await buildApp({
     log,
@@ -138,6 +155,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port }).catch(async (err: unknown) => {
     await policy.close();
+    await milter?.close();
     await http.close();
     await backend.close();
     throw listenFailed('http.listen', config.http.listen, err);
@@ -200,6 +218,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     store,
     checkSend,
     policyPort: address.port,
+    milterPort,
     httpPort,
     metrics,
     log,
@@ -215,6 +234,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       smtp.close();
       await stopping;
       await policy.close();
+      await milter?.close();
       await http.close();
       await exportAnchor().catch(anchorFailed);
       await backend.close();

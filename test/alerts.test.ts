@@ -34,6 +34,7 @@ async function start(dataDir: string, smtpPort: number, clock = new TestClock(),
     overrides: {
       dataDir,
       'policy.listen': '127.0.0.1:0',
+      'milter.listen': '',
       'http.listen': '127.0.0.1:0',
       'http.publicUrl': 'https://outgate.example.net',
       'alerts.smtp.host': '127.0.0.1',
@@ -484,6 +485,7 @@ test('alert email uses STARTTLS and SMTP AUTH as configured', { timeout: 60_000 
     overrides: {
       dataDir: dir,
       'policy.listen': '127.0.0.1:0',
+      'milter.listen': '',
       'http.listen': '127.0.0.1:0',
       'alerts.smtp.host': '127.0.0.1',
       'alerts.smtp.port': (server.server.address() as AddressInfo).port,

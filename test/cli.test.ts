@@ -95,10 +95,11 @@ test('outgate start that cannot start prints the OG_ERR_* code and a sentence, n
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   t.after(() => busy.close());
   const taken = `127.0.0.1:${(busy.address() as AddressInfo).port}`;
-  const quiet = { OUTGATE_LOG_LEVEL: 'silent' };
+  const quiet = { OUTGATE_LOG_LEVEL: 'silent', OUTGATE_MILTER_LISTEN: '' };
   for (const [setting, env] of [
     ['policy.listen', { OUTGATE_POLICY_LISTEN: taken, OUTGATE_HTTP_LISTEN: '127.0.0.1:0' }],
     ['http.listen', { OUTGATE_POLICY_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: taken }],
+    ['milter.listen', { OUTGATE_POLICY_LISTEN: '127.0.0.1:0', OUTGATE_MILTER_LISTEN: taken, OUTGATE_HTTP_LISTEN: '127.0.0.1:0' }],
   ] as const) {
     const r = await fails(runCli(dir, ['start'], { ...quiet, ...env }), 3);
     assert.equal(r.stderr, `outgate: OG_ERR_LISTEN_FAILED: Cannot listen on ${taken} (${setting}): the address is already in use (is another Outgate or another service running there?).\n`);

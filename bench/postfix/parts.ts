@@ -54,6 +54,7 @@ export async function startOutgate(opts: { connectorLimitExternalPerHour?: numbe
       ...process.env,
       OUTGATE_DATA_DIR: dir,
       OUTGATE_POLICY_LISTEN: `${HOST}:${port}`,
+      OUTGATE_MILTER_LISTEN: '',
       OUTGATE_HTTP_LISTEN: `${HOST}:0`,
       OUTGATE_CONFIG: config,
     };

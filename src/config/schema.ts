@@ -28,6 +28,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    milter: Type.Object(
+      {
+        listen: Type.String({
+          default: '127.0.0.1:10041',
+          description: 'Milter server (Postfix smtpd_milters, Sendmail); empty: off.',
+          pattern: '^((\\[[0-9a-fA-F:.]+\\]|[^:\\s]+):\\d{1,5})?$',
+        }),
+      },
+      { default: {} },
+    ),
     http: Type.Object(
       {
         listen: Listen('127.0.0.1:8440', 'HTTP API and portal.'),
@@ -146,6 +156,7 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_DATA_DIR: 'dataDir',
   OUTGATE_POLICY_LISTEN: 'policy.listen',
   OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
+  OUTGATE_MILTER_LISTEN: 'milter.listen',
   OUTGATE_HTTP_LISTEN: 'http.listen',
   OUTGATE_HTTP_PUBLIC_URL: 'http.publicUrl',
   OUTGATE_HTTP_TRUST_PROXY: 'http.trustProxy',

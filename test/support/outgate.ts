@@ -59,7 +59,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { cliEnv = {}, log } = opts;
   const clock = new TestClock();
-  const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
+  const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'milter.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
   const running = await startServer(config, { clock, log: log ?? pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
   return {
     ...running,

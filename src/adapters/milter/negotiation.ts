@@ -1,0 +1,39 @@
+// Option negotiation: what Outgate asks the MTA for. Only the events it decides on (MAIL, RCPT, end
+// of message) and only the macros it reads there, so Postfix sends no headers, body or HELO and waits
+// for no reply it does not need. Postfix (milter8.c) replaces ALL its milter_*_macros lists by the ones
+// a milter sends (stages not listed get none), and reads them whenever they are sent.
+import type { MtaCommand, Negotiated } from './codec.js';
+import { MilterProtocolError } from './codec.js';
+import { Action, MacroStage, OLDEST_VERSION, PROTOCOL_VERSION, Proto } from './protocol.js';
+
+/**
+ * The macros read, by stage. `{auth_authen}` (the SASL login) and `{client_addr}` (for connectors)
+ * at MAIL, where Postfix has both (MILTER_README: `{auth_authen}` at MAIL, DATA, EOH, EOM); the queue
+ * id `i` at RCPT (known from the second recipient on) and at end of message, for the decision log.
+ */
+export const WANTED_MACROS: ReadonlyArray<readonly [number, string]> = [
+  [MacroStage.ENVFROM, '{auth_authen} {client_addr}'],
+  [MacroStage.ENVRCPT, 'i'],
+  [MacroStage.EOM, 'i'],
+];
+
+/** Events never decided on: the MTA is asked not to send them (if it offers to leave them out). */
+const UNWANTED = Proto.NOHELO | Proto.NODATA | Proto.NOHDRS | Proto.NOEOH | Proto.NOBODY | Proto.NOUNKNOWN;
+
+export function negotiate(offer: Extract<MtaCommand, { kind: 'optneg' }>): Negotiated {
+  if (offer.version < OLDEST_VERSION)
+    throw new MilterProtocolError(`MTA protocol version ${offer.version} is older than ${OLDEST_VERSION}`);
+  const version = Math.min(offer.version, PROTOCOL_VERSION);
+  // Without SETSYMLIST (an MTA before protocol 6) `{client_addr}` cannot be asked for: the client's
+  // address then comes from the CONNECT event, so that event is wanted; `{auth_authen}` is in the
+  // default MAIL macros of both Postfix and Sendmail.
+  const symlist = version >= 6 && (offer.actions & Action.SETSYMLIST) !== 0;
+  const unwanted = UNWANTED | (symlist ? Proto.NOCONNECT : 0);
+  return {
+    version,
+    actions: symlist ? Action.SETSYMLIST : 0,
+    // Only flags the MTA offered: asking for one it did not is a protocol error to some MTAs.
+    protocol: unwanted & offer.protocol,
+    macros: symlist ? WANTED_MACROS : [],
+  };
+}

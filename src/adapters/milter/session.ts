@@ -1,0 +1,182 @@
+// One milter connection's conversation (one SMTP session of the MTA, or several after QUIT_NC): turns
+// milter commands into stages of a message check (MAIL, RCPT, end of message) and decisions into
+// replies. Identity is the SASL login (`{auth_authen}`), else the client address for connectors; the
+// check owns the fail mode, metrics and log. No network here: the server feeds it decoded commands
+// one at a time, in order.
+import type { CheckResult, MessageCheck, SendRequest } from '../../app/check-send.js';
+import type { Decision } from '../../domain/decision.js';
+import { replyLine, type ReplyId } from '../../domain/replies.js';
+import { CONTINUE, encodeOptneg, encodeReplyCode, MilterProtocolError, type Macros, type MtaCommand } from './codec.js';
+import { negotiate } from './negotiation.js';
+import { Cmd } from './protocol.js';
+
+/** What the session needs from the checkSend use case: a message check per message. */
+export interface MessageChecks {
+  begin(id: string, driver: string): MessageCheck;
+}
+
+/** A reply to write, none (MACRO, ABORT), or the end of the connection (QUIT). */
+export type Answer = Buffer | null | 'close';
+
+/** Stages whose macros belong to one message: forgotten when it ends or is abandoned. */
+const MESSAGE_STAGES = [Cmd.MAIL, Cmd.RCPT, Cmd.DATA, Cmd.HEADER, Cmd.EOH, Cmd.BODY, Cmd.EOB] as const;
+/** Where a macro is looked up, latest stage first. */
+const LOOKUP_ORDER = [Cmd.EOB, Cmd.EOH, Cmd.DATA, Cmd.RCPT, Cmd.MAIL, Cmd.HELO, Cmd.CONNECT] as const;
+
+interface OpenMessage {
+  readonly check: MessageCheck;
+  readonly login: string | undefined;
+  readonly clientAddress: string | undefined;
+  readonly from: string | undefined;
+  /** RCPTs answered CONTINUE: the recipients the MTA accepted (Outgate is the last milter to see them). */
+  accepted: number;
+}
+
+const replies = new Map<ReplyId, Buffer>();
+
+/** CONTINUE, or the reply table's line as SMFIR_REPLYCODE, sent to the client as written. */
+export function replyFor(d: Decision): Buffer {
+  if (d.kind === 'permit') return CONTINUE;
+  let b = replies.get(d.reply);
+  if (b === undefined) {
+    b = encodeReplyCode(replyLine(d.reply));
+    replies.set(d.reply, b);
+  }
+  return b;
+}
+
+export class MilterSession {
+  private negotiated = false;
+  private readonly macros = new Map<number, Macros>();
+  /** From SMFIC_CONNECT, when the MTA sends it (it does not when `{client_addr}` could be asked for). */
+  private connectAddress: string | undefined = undefined;
+  private message: OpenMessage | null = null;
+
+  constructor(
+    private readonly checks: MessageChecks,
+    /** A message id unique across the counters' users (they hold reservations by it). */
+    private readonly nextId: () => string,
+  ) {}
+
+  /** Answers one command; a promise when the decision waits for the store. Throws MilterProtocolError. */
+  handle(cmd: MtaCommand, started: number = performance.now()): Answer | Promise<Answer> {
+    if (!this.negotiated && cmd.kind !== 'optneg') throw new MilterProtocolError(`${cmd.kind} before option negotiation`);
+    switch (cmd.kind) {
+      case 'optneg':
+        if (this.negotiated) throw new MilterProtocolError('option negotiation repeated');
+        this.negotiated = true;
+        return encodeOptneg(negotiate(cmd));
+      case 'macro':
+        this.macros.set(cmd.for, cmd.macros);
+        return null;
+      case 'connect':
+        this.connectAddress = cmd.family === 'inet' || cmd.family === 'inet6' ? cmd.address : undefined;
+        return CONTINUE;
+      case 'mail':
+        return this.mail(cmd.args[0]!, started);
+      case 'rcpt':
+        return this.rcpt(cmd.args[0]!, started);
+      case 'eob':
+        return this.end(started);
+      case 'abort':
+        this.abandon();
+        this.forgetMessageMacros();
+        return null;
+      case 'quit':
+        this.abandon();
+        return 'close';
+      case 'quit-nc':
+        // The next SMTP session on this connection starts afresh (libmilter: close, then a new connect).
+        this.abandon();
+        this.macros.clear();
+        this.connectAddress = undefined;
+        return null;
+      case 'helo':
+      case 'data':
+      case 'header':
+      case 'eoh':
+      case 'body':
+      case 'unknown':
+        return CONTINUE;
+    }
+  }
+
+  /** The connection is gone: a message still open will not end here. */
+  close(): void {
+    this.abandon();
+  }
+
+  private mail(sender: string, started: number): Answer | Promise<Answer> {
+    // Postfix sends ABORT before a new transaction; a new MAIL without it abandons the old one too
+    // (but keeps the macros that came for this MAIL).
+    this.abandon();
+    this.forgetMessageMacros(Cmd.MAIL);
+    const login = this.macro('auth_authen') || undefined;
+    const clientAddress = this.macro('client_addr') || this.connectAddress;
+    const m: OpenMessage = {
+      check: this.checks.begin(this.nextId(), 'milter'),
+      login,
+      clientAddress,
+      from: unbracket(sender),
+      accepted: 0,
+    };
+    this.message = m;
+    return answer(m.check.decide(this.request(m, 'mail'), started));
+  }
+
+  private rcpt(recipient: string, started: number): Answer | Promise<Answer> {
+    const m = this.message;
+    if (m === null) throw new MilterProtocolError('RCPT without MAIL');
+    const req: SendRequest = { ...this.request(m, 'rcpt'), recipient: unbracket(recipient) };
+    return answer(m.check.decide(req, started), (r) => {
+      if (r.decision.kind === 'permit') m.accepted++;
+    });
+  }
+
+  private end(started: number): Answer | Promise<Answer> {
+    const m = this.message;
+    if (m === null) return CONTINUE;
+    const req: SendRequest = { ...this.request(m, 'end'), recipientCount: m.accepted };
+    // Ended either way: a committed or refused message holds nothing; one the store could not decide
+    // releases what it holds now.
+    return answer(m.check.decide(req, started), () => {
+      this.abandon();
+      this.forgetMessageMacros();
+    });
+  }
+
+  private request(m: OpenMessage, stage: 'mail' | 'rcpt' | 'end'): SendRequest {
+    return { stage, login: m.login, clientAddress: m.clientAddress, from: m.from, messageId: this.macro('i') || undefined };
+  }
+
+  private abandon(): void {
+    this.message?.check.abandon();
+    this.message = null;
+  }
+
+  private forgetMessageMacros(keep?: number): void {
+    for (const stage of MESSAGE_STAGES) if (stage !== keep) this.macros.delete(stage);
+  }
+
+  private macro(name: string): string | undefined {
+    for (const stage of LOOKUP_ORDER) {
+      const v = this.macros.get(stage)?.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+}
+
+/** `<alice@contoso.com>` → `alice@contoso.com`; `<>` (the null sender) → undefined. */
+function unbracket(address: string): string | undefined {
+  const a = address.startsWith('<') && address.endsWith('>') ? address.slice(1, -1) : address;
+  return a === '' ? undefined : a;
+}
+
+function answer(result: CheckResult | Promise<CheckResult>, after?: (r: CheckResult) => void): Buffer | Promise<Buffer> {
+  const reply = (r: CheckResult): Buffer => {
+    after?.(r);
+    return replyFor(r.decision);
+  };
+  return result instanceof Promise ? result.then(reply) : reply(result);
+}
