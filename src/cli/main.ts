@@ -15,6 +15,7 @@ import { normalizeArgs } from './argv.js';
 import { CMDLETS, type Cmdlet } from './cmdlets.js';
 import { callRemote, checkUrl, loadConnection, removeConnection, saveConnection } from './remote.js';
 import { render, type OutputFormat } from './format.js';
+import { addStoreCommands } from './store-commands.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -94,6 +95,7 @@ async function runProgram(argv: readonly string[]): Promise<number> {
         removeConnection() ? 'Disconnected: cmdlets act on the local store.\n' : 'Not connected: cmdlets already act on the local store.\n',
       );
     });
+  addStoreCommands(program);
   program.on('command:*', (operands: string[]) => {
     throw new OutgateError(
       Errors.UNKNOWN_COMMAND,
