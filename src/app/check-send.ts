@@ -111,7 +111,7 @@ export class CheckSend {
     private readonly store: CheckSendStore,
     private readonly counters: SendingCounters,
     private readonly clock: Clock,
-    private readonly service: ServiceLimits,
+    private service: ServiceLimits,
     directory: Directory,
     private readonly metrics: Metrics,
     private readonly earlyWarningShare: number | undefined,
@@ -331,6 +331,12 @@ export class CheckSend {
     // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
     if (state.restriction && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
     state.restriction = r?.status === 'Restricted' ? r : undefined;
+  }
+
+  /** A reloaded configuration (SIGHUP): the service limits hold from the next request on. */
+  setServiceLimits(service: ServiceLimits): void {
+    this.service = service;
+    this.directory = new Directory(this.directory.snapshot, service);
   }
 
   private reloadDirectory(): void {

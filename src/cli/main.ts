@@ -16,6 +16,7 @@ import { CMDLETS, type Cmdlet } from './cmdlets.js';
 import { callRemote, checkUrl, loadConnection, removeConnection, saveConnection } from './remote.js';
 import { render, type OutputFormat } from './format.js';
 import { addStoreCommands } from './store-commands.js';
+import { listenForSignals } from './server-signals.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -53,16 +54,13 @@ async function runProgram(argv: readonly string[]): Promise<number> {
         await stopping;
         return;
       }
+      const signals = listenForSignals(() => loadConfig());
       const running = await startServer(loadConfig()).catch((err: unknown) => {
         // A start-up failure is a sentence with its OG_ERR_* code (docs/errors.md), never a stack.
         if (isOutgateError(err)) throw err;
         throw new OutgateError(Errors.START_FAILED, `Outgate could not start: ${(err as Error)?.message ?? String(err)}`);
       });
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void running.stop().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await signals.serve(running);
     });
   program
     .command('connect')

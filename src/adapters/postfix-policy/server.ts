@@ -63,6 +63,12 @@ export interface PolicyServer {
   readonly server: Server;
   /** Stops listening and drops open connections (Postfix keeps them for minutes and reconnects). */
   close(): Promise<void>;
+  /**
+   * Stops listening, answers every request already received, then closes each connection; what is
+   * still open after `deadlineMs` is dropped (Postfix retries those: 451 4.3.5 at worst). Resolves
+   * with how many were dropped.
+   */
+  drain(deadlineMs: number): Promise<number>;
 }
 
 export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics = NO_METRICS): PolicyServer {
@@ -92,16 +98,38 @@ export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptio
         server.close(() => resolve());
         for (const s of connections.keys()) s.destroy();
       }),
+    drain: (deadlineMs) =>
+      new Promise((resolve) => {
+        clearInterval(sweep);
+        let dropped = 0;
+        const late = setTimeout(() => {
+          for (const s of connections.keys()) {
+            dropped++;
+            s.destroy();
+          }
+        }, deadlineMs);
+        server.close(() => {
+          clearTimeout(late);
+          resolve(dropped);
+        });
+        for (const [socket, c] of connections) {
+          c.settled = () => socket.end();
+          if (!c.busy()) socket.end();
+        }
+      }),
   };
 }
 
 interface Connection {
   /** performance.now() of the last request received. */
   lastActive: number;
+  /** A request is being answered or waits its turn. */
+  busy(): boolean;
+  /** Set by a drain: called whenever the connection has answered everything it received. */
+  settled?: () => void;
 }
 
 function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, metrics: Metrics): Connection {
-  const connection: Connection = { lastActive: performance.now() };
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   let conversation = new Conversation('');
@@ -109,6 +137,7 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
   // later ones (from a client that pipelines) wait in `queued`.
   let waiting = false;
   const queued: Attributes[] = [];
+  const connection: Connection = { lastActive: performance.now(), busy: () => waiting || queued.length > 0 };
   socket.on('error', (err) => log.debug({ err }, 'policy client socket error'));
 
   const reply = (req: SendRequest, instance: string, result: CheckResult, started: number): void => {
@@ -135,6 +164,7 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
   const resume = (): void => {
     waiting = false;
     while (!waiting && queued.length > 0 && !socket.destroyed) answer(queued.shift()!, performance.now());
+    if (!connection.busy()) connection.settled?.();
   };
   /** Answers at once when the decision needs no write; otherwise holds the connection until it can. */
   const answer = (attrs: Attributes, started: number): void => {
@@ -166,7 +196,8 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
   };
 
   socket.on('data', (chunk: Buffer) => {
-    if (socket.destroyed) return;
+    // Ended by a drain: what arrives after could not be answered (the client sees the close and retries).
+    if (socket.destroyed || socket.writableEnded) return;
     const now = performance.now();
     connection.lastActive = now;
     buffer += decoder.write(chunk);
@@ -184,6 +215,7 @@ function handle(socket: Socket, checkSend: CheckSend, opts: PolicyServerOptions,
       if (waiting) queued.push(attrs);
       else answer(attrs, now);
     }
+    if (!connection.busy()) connection.settled?.();
   });
   return connection;
 }
