@@ -17,6 +17,7 @@ import { callRemote, checkUrl, loadConnection, removeConnection, saveConnection 
 import { render, type OutputFormat } from './format.js';
 import { addStoreCommands } from './store-commands.js';
 import { listenForSignals } from './server-signals.js';
+import { addDoctorCommand } from './doctor.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -94,6 +95,7 @@ async function runProgram(argv: readonly string[]): Promise<number> {
       );
     });
   addStoreCommands(program);
+  addDoctorCommand(program);
   program.on('command:*', (operands: string[]) => {
     throw new OutgateError(
       Errors.UNKNOWN_COMMAND,
