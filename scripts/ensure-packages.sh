@@ -20,6 +20,8 @@ PACKAGES=(
   postgresql         # throwaway PostgreSQL instances for the scale-out backend's tests (initdb on a random port)
   redis-server       # throwaway Redis instances (and a 3-shard cluster) for the counters' tests
   faketime           # moves the clock for scripts/test-shifted-clock.sh (no test may depend on the date)
+  systemd            # systemd-analyze verify for the package's unit (test/package.test.ts)
+  adduser            # the package's postinst/postrm create and remove the outgate user
 )
 
 installed() {

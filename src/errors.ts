@@ -29,6 +29,7 @@ export const Errors = {
   STORE_LOCKED: { code: 'OG_ERR_STORE_LOCKED', status: 503 },
   LISTEN_FAILED: { code: 'OG_ERR_LISTEN_FAILED', status: 500 },
   START_FAILED: { code: 'OG_ERR_START_FAILED', status: 500 },
+  BACKUP_INVALID: { code: 'OG_ERR_BACKUP_INVALID', status: 400 },
   // sign-in and sessions
   SIGN_IN_FAILED: { code: 'OG_ERR_SIGN_IN_FAILED', status: 401 },
   THROTTLED: { code: 'OG_ERR_THROTTLED', status: 429 },

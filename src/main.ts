@@ -9,6 +9,7 @@ import { authenticateApiKey, ensureFirstAdmin, FIRST_ADMIN } from './app/account
 import { authenticateSession, pruneSessions, type SessionOptions } from './app/sessions.js';
 import { parseListen } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { changedSettings, isLive } from './config/reload.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
 import { createMilterServer } from './adapters/milter/server.js';
 import { openStore } from './adapters/store/open-store.js';
@@ -40,6 +41,9 @@ export interface Running {
   sweepUnusualVolume(): Promise<number>;
   /** Applies every acknowledged send to the store now, instead of within APPLY_MS (reports read the store). */
   flushSends(): Promise<void>;
+  /** SIGHUP: takes the settings a running server can (config/reload.ts) and logs the ones that need a restart. */
+  reload(next: Readonly<Config>): void;
+  /** Drains: stops accepting, answers what is in flight (at most DRAIN_MS), flushes the journal, closes. */
   stop(): Promise<void>;
 }
 
@@ -49,6 +53,8 @@ const COMPACT_MS = 60_000;
 const ANCHOR_MS = 5 * 60_000;
 /** Alerts reach admins within about a second of the audit record that raises them. */
 const ALERTS_MS = 500;
+/** In-flight policy requests get this long to be answered on stop (systemd waits 30 s: TimeoutStopSec). */
+const DRAIN_MS = 10_000;
 
 export async function startServer(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger } = {}): Promise<Running> {
   const log = opts.log ?? pino({ level: config.log.level, base: { service: 'outgate' } });
@@ -83,6 +89,10 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`,
     );
   }
+  // Mutable copies: a reload (SIGHUP) updates them in place for everything that reads them per request.
+  const serviceLimits = { ...config.serviceLimits };
+  const policyOptions = { ...config.policy };
+  let loaded = config;
   const metrics = new PrometheusMetrics();
   // A background task that fails (a full disk, a corrupt file) is counted and logged, rate-limited; the
   // decisions that need the store fail closed on their own, and /api/v1/ready answers 503 meanwhile.
@@ -90,7 +100,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const earlyWarning = config.alerts.earlyWarningPercent === 0 ? undefined : config.alerts.earlyWarningPercent / 100;
   // Every driver's decisions go through checkSend: it applies policy.failMode (and warns at start when
   // it is open), counts decisions in the metrics and logs them.
-  const checkSend = await CheckSend.start(store, counters, clock, config.serviceLimits, {
+  const checkSend = await CheckSend.start(store, counters, clock, serviceLimits, {
     metrics,
     earlyWarningShare: earlyWarning,
     failMode: config.policy.failMode,
@@ -101,7 +111,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     (what, err, task = 'store') => background.report(task, err, what, task === 'wal-checkpoint' ? 'warn' : 'error'),
   );
 
-  const policy = createPolicyServer(checkSend, config.policy, log, metrics);
+  const policy = createPolicyServer(checkSend, policyOptions, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
     await backend.close();
@@ -147,7 +157,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     unblockLimit: config.unblockLimit,
     webhookTargetAllowed: (url) => targetAllowed(url, webhooks),
     checkSend,
-    serviceLimits: config.serviceLimits,
+    serviceLimits,
     trustProxy: config.http.trustProxy,
     cmdlets: remoteCmdlets,
     portal: config.portal,
@@ -225,15 +235,30 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     alerts,
     sweepUnusualVolume,
     flushSends: () => backend.flush(),
+    reload(next) {
+      const changed = changedSettings(loaded, next);
+      loaded = next;
+      Object.assign(serviceLimits, next.serviceLimits);
+      checkSend.setServiceLimits(serviceLimits);
+      checkSend.setFailMode(next.policy.failMode);
+      policyOptions.maxRequestBytes = next.policy.maxRequestBytes;
+      log.level = next.log.level;
+      const restart = changed.filter((p) => !isLive(p));
+      if (restart.length > 0)
+        log.warn({ settings: restart }, `changed settings take effect only after a restart (systemctl restart outgate): ${restart.join(', ')}`);
+      log.info({ changed: changed.filter(isLive) }, 'configuration reloaded');
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
+      log.info({ deadlineMs: DRAIN_MS }, 'stopping: no new connections, answering requests in flight');
+      const dropped = await policy.drain(DRAIN_MS);
+      if (dropped > 0) log.warn({ dropped }, `policy connections still busy after ${DRAIN_MS / 1000} s were dropped (Postfix retries them)`);
       // Closing the SMTP pool ends a send under way; it stays in the outbox and is sent after the restart.
       const stopping = alerts.stop();
       smtp.close();
       await stopping;
-      await policy.close();
       await milter?.close();
       await http.close();
       await exportAnchor().catch(anchorFailed);

@@ -108,7 +108,7 @@ export class CheckSend {
     private readonly store: CheckSendStore,
     private readonly counters: SendingCounters,
     private readonly clock: Clock,
-    private readonly service: ServiceLimits,
+    private service: ServiceLimits,
     directory: Directory,
     opts: CheckSendOptions,
   ) {
@@ -339,6 +339,17 @@ export class CheckSend {
     // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
     if (state.restriction && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
     state.restriction = r?.status === 'Restricted' ? r : undefined;
+  }
+
+  /** A reloaded configuration (SIGHUP): the service limits hold from the next request on. */
+  /** policy.failMode for every driver, from now on (SIGHUP). */
+  setFailMode(mode: FailMode): void {
+    this.record.setFailMode(mode);
+  }
+
+  setServiceLimits(service: ServiceLimits): void {
+    this.service = service;
+    this.directory = new Directory(this.directory.snapshot, service);
   }
 
   private reloadDirectory(): void {

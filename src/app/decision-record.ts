@@ -21,12 +21,19 @@ const FAILED_OPEN: CheckResult = Object.freeze({ decision: PERMIT });
 
 export class DecisionRecord {
   constructor(
-    private readonly failMode: FailMode,
+    private failMode: FailMode,
     private readonly metrics: Metrics,
     private readonly log: Log,
   ) {
     // Said once at start: an operator who chose to let mail through on failures should see it in the log.
     if (failMode === 'open') log.warn({ failMode }, 'policy.failMode=open: on a store failure mail is let through (DUNNO) instead of deferred');
+  }
+
+  /** A reload (SIGHUP) switching the fail mode; said in the log like the one at start. */
+  setFailMode(mode: FailMode): void {
+    if (mode === this.failMode) return;
+    this.failMode = mode;
+    this.log.warn({ failMode: mode }, `policy.failMode is now ${mode}: on a store failure mail is ${mode === 'open' ? 'let through (DUNNO)' : 'deferred'}`);
   }
 
   /** Counts and logs a decision; returns it, so the caller hands it on in the same turn. */

@@ -15,6 +15,9 @@ import { normalizeArgs } from './argv.js';
 import { CMDLETS, type Cmdlet } from './cmdlets.js';
 import { callRemote, checkUrl, loadConnection, removeConnection, saveConnection } from './remote.js';
 import { render, type OutputFormat } from './format.js';
+import { addStoreCommands } from './store-commands.js';
+import { listenForSignals } from './server-signals.js';
+import { addDoctorCommand } from './doctor.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -49,16 +52,13 @@ async function runProgram(argv: readonly string[]): Promise<number> {
         await stopping;
         return;
       }
+      const signals = listenForSignals(() => loadConfig());
       const running = await startServer(loadConfig()).catch((err: unknown) => {
         // A start-up failure is a sentence with its OG_ERR_* code (docs/errors.md), never a stack.
         if (isOutgateError(err)) throw err;
         throw new OutgateError(Errors.START_FAILED, `Outgate could not start: ${(err as Error)?.message ?? String(err)}`);
       });
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void running.stop().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await signals.serve(running);
     });
   program
     .command('connect')
@@ -91,6 +91,8 @@ async function runProgram(argv: readonly string[]): Promise<number> {
         removeConnection() ? 'Disconnected: cmdlets act on the local store.\n' : 'Not connected: cmdlets already act on the local store.\n',
       );
     });
+  addStoreCommands(program);
+  addDoctorCommand(program);
   program.on('command:*', (operands: string[]) => {
     throw new OutgateError(
       Errors.UNKNOWN_COMMAND,

@@ -31,6 +31,10 @@ export interface Tracked {
   requestStarted: number;
   readonly client: string;
   closing: boolean;
+  /** Set by the server: a request is being answered or waits its turn. */
+  busy: () => boolean;
+  /** Set by a drain: the server calls it whenever the connection has answered everything it received. */
+  settled?: () => void;
 }
 
 const LOG_EVERY_MS = 10_000;
@@ -77,7 +81,7 @@ export class ConnectionGuard {
       return undefined;
     }
     const now = performance.now();
-    const tracked: Tracked = { lastActive: now, requestStarted: now, client, closing: false };
+    const tracked: Tracked = { lastActive: now, requestStarted: now, client, closing: false, busy: () => false };
     this.open.set(socket, tracked);
     this.perClient.set(client, fromClient + 1);
     socket.once('close', () => this.release(socket, tracked));
@@ -88,10 +92,20 @@ export class ConnectionGuard {
     return this.open.size;
   }
 
-  /** Stops the sweep and drops every connection (Postfix keeps them for minutes and reconnects). */
-  close(): void {
+  /** Stops the sweep and drops every connection (Postfix keeps them for minutes and reconnects); returns how many. */
+  close(): number {
     clearInterval(this.sweepTimer);
+    const n = this.open.size;
     for (const s of this.open.keys()) s.destroy();
+    return n;
+  }
+
+  /** For a drain: ends each connection as soon as it has answered what it received (at once when idle). */
+  endWhenSettled(): void {
+    for (const [socket, c] of this.open) {
+      c.settled = () => socket.end();
+      if (!c.busy()) socket.end();
+    }
   }
 
   private release(socket: Socket, tracked: Tracked): void {

@@ -70,6 +70,12 @@ export interface PolicyServer {
   readonly caps: ConnectionCaps;
   /** Stops listening and drops open connections (Postfix keeps them for minutes and reconnects). */
   close(): Promise<void>;
+  /**
+   * Stops listening, answers every request already received, then closes each connection; what is
+   * still open after `deadlineMs` is dropped (Postfix retries those: 451 4.3.5 at worst). Resolves
+   * with how many were dropped.
+   */
+  drain(deadlineMs: number): Promise<number>;
 }
 
 export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, connectionMetrics: ConnectionMetrics = NO_CONNECTION_METRICS): PolicyServer {
@@ -88,6 +94,17 @@ export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptio
         server.close(() => resolve());
         guard.close();
       }),
+    drain: (deadlineMs) =>
+      new Promise((resolve) => {
+        let dropped = 0;
+        const late = setTimeout(() => (dropped = guard.close()), deadlineMs);
+        server.close(() => {
+          clearTimeout(late);
+          guard.close();
+          resolve(dropped);
+        });
+        guard.endWhenSettled();
+      }),
   };
 }
 
@@ -100,6 +117,7 @@ function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts:
   // later ones (from a client that pipelines) wait in `queued`.
   let waiting = false;
   const queued: Attributes[] = [];
+  connection.busy = () => waiting || queued.length > 0;
   socket.on('error', (err) => log.debug({ err }, 'policy client socket error'));
   // A message still open when Postfix hangs up will not end here: free what it holds now.
   socket.once('close', () => message?.abandon());
@@ -119,6 +137,7 @@ function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts:
   const resume = (): void => {
     waiting = false;
     while (!waiting && queued.length > 0 && !socket.destroyed) answer(queued.shift()!, performance.now());
+    if (!connection.busy()) connection.settled?.();
   };
   /** Answers at once when the decision needs no write; otherwise holds the connection until it can. */
   const answer = (attrs: Attributes, started: number): void => {
@@ -138,7 +157,8 @@ function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts:
   };
 
   socket.on('data', (chunk: Buffer) => {
-    if (socket.destroyed) return;
+    // Ended by a drain: what arrives after could not be answered (the client sees the close and retries).
+    if (socket.destroyed || socket.writableEnded) return;
     const now = performance.now();
     buffer += decoder.write(chunk);
     let requests: Attributes[];
@@ -162,6 +182,7 @@ function handle(socket: Socket, connection: Tracked, checkSend: CheckSend, opts:
       if (waiting) queued.push(attrs);
       else answer(attrs, now);
     }
+    if (!connection.busy()) connection.settled?.();
   });
 }
 

@@ -35,7 +35,12 @@ export class SqliteDb {
   });
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(readonly dataDir: string, opts: SqliteOptions = {}) {
+  /** `opened`: a connection opened elsewhere (read-only backup verification): used as is, not migrated. */
+  constructor(readonly dataDir: string, opts: SqliteOptions = {}, opened?: Database.Database) {
+    if (opened) {
+      this.raw = opened;
+      return;
+    }
     mkdirSync(dataDir, { recursive: true });
     this.raw = new Database(join(dataDir, DB_FILE));
     this.raw.pragma('journal_mode = WAL');
