@@ -33,7 +33,7 @@ test('outgate doctor passes a running server that Postfix asks, and fails a brok
   const dataDir = tempDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freePort();
-  const env = { OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: `127.0.0.1:${await freePort()}` };
+  const env = { OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: `127.0.0.1:${await freePort()}` };
   const server = await startProcess(dataDir, port, env);
   t.after(() => server.kill('SIGKILL'));
 

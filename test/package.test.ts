@@ -135,7 +135,7 @@ test('the Debian package installs, runs as the outgate user on the installed pat
   chmodSync(dir, 0o755);
   const port = await freePort();
   const config = join(dir, 'outgate.json');
-  writeFileSync(config, JSON.stringify({ dataDir: '/var/lib/outgate', policy: { listen: `127.0.0.1:${port}` }, http: { listen: '127.0.0.1:0' } }));
+  writeFileSync(config, JSON.stringify({ dataDir: '/var/lib/outgate', policy: { listen: `127.0.0.1:${port}` }, milter: { listen: '127.0.0.1:0' }, http: { listen: '127.0.0.1:0' } }));
   chmodSync(config, 0o644);
   const env = { OUTGATE_CONFIG: config, ...clockEnv(testTimeline) };
 

@@ -107,6 +107,7 @@ function startLimited(
     OUTGATE_DATA_DIR: dataDir,
     OUTGATE_CONFIG: config,
     OUTGATE_POLICY_LISTEN: '127.0.0.1:0',
+    OUTGATE_MILTER_LISTEN: '127.0.0.1:0',
     OUTGATE_HTTP_LISTEN: '127.0.0.1:0',
     OUTGATE_LOG_LEVEL: 'info',
   };

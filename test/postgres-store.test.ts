@@ -34,7 +34,7 @@ function start(t: TestContext, url: string, port: number): Promise<{ child: Chil
   const dataDir = tempDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_DATA_DIR: dataDir, OUTGATE_DATABASE_URL: url, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_DATA_DIR: dataDir, OUTGATE_DATABASE_URL: url, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => child.kill('SIGKILL'));

@@ -98,6 +98,7 @@ function start(dataDir: string, lines: string[]): Promise<{ child: ChildProcess;
     ...clockEnv(testTimeline),
     OUTGATE_DATA_DIR: dataDir,
     OUTGATE_POLICY_LISTEN: '127.0.0.1:0',
+    OUTGATE_MILTER_LISTEN: '127.0.0.1:0',
     OUTGATE_HTTP_LISTEN: '127.0.0.1:0',
     OUTGATE_LOG_LEVEL: 'info',
   };
