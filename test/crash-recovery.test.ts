@@ -103,7 +103,11 @@ test('kill -9 during load loses no acknowledged count and no restriction; a rest
     c.close();
   };
   const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-  await new Promise((r) => setTimeout(r, 700 + Math.floor(Math.random() * 800)));
+  // Killed after a random amount of acknowledged work rather than of time: on a loaded machine a time
+  // window can pass with almost nothing sent, and the test would prove nothing.
+  const target = 200 + Math.floor(Math.random() * 400);
+  const acknowledged = (): number => [...acked.values()].reduce((a, b) => a + b, 0);
+  for (const until = Date.now() + 60_000; acknowledged() < target && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
   server.kill('SIGKILL');
   stop = true;
   await Promise.all(workers);

@@ -59,7 +59,10 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { cliEnv = {}, log } = opts;
   const clock = new TestClock();
-  const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'milter.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...overrides } });
+  // Tests open a policy connection and then run cmdlets (seconds each on a loaded machine) before their
+  // first request; Postfix sends as soon as it connects. The deadline itself is tested with its own value.
+  const timing = { 'policy.requestTimeoutSeconds': 120 };
+  const config = loadConfig({ env: {}, overrides: { dataDir, 'policy.listen': '127.0.0.1:0', 'milter.listen': '127.0.0.1:0', 'http.listen': '127.0.0.1:0', ...timing, ...overrides } });
   const running = await startServer(config, { clock, log: log ?? pino({ level: process.env.OUTGATE_TEST_LOG ?? 'silent' }) });
   return {
     ...running,
