@@ -6,7 +6,7 @@ import { PASSWORD_MAX, PASSWORD_MIN, type AdminAccount, type ApiKey } from '../d
 import { normalizeAddress, printable } from '../domain/address.js';
 import { SYSTEM, type Actor } from '../domain/events.js';
 import { bool, oneOf, text, validateName } from '../domain/policy.js';
-import { Errors, fail } from '../errors.js';
+import { Errors, fail, isOutgateError } from '../errors.js';
 import type { AuditEntry } from './audit.js';
 import { isoAt, resolveTenant, type AdminContext } from './directory-change.js';
 import type { Store } from './ports.js';
@@ -39,7 +39,13 @@ export async function ensureFirstAdmin(store: Store, now: number, password?: str
   const pw = generated ? randomBytes(18).toString('base64url') : validPassword(password);
   const account: AdminAccount = { Id: randomUUID(), Name: FIRST_ADMIN, DisplayName: 'Administrator', Role: 'Global Administrator', TenantId: null, Enabled: true, Email: null, WhenCreatedUTC: isoAt(now), WhenChangedUTC: isoAt(now) };
   const ctx = { actor: SYSTEM, clock: { now: () => now } } as AdminContext;
-  await store.saveAccount(account, await hashPassword(pw), entry(ctx, 'New-AdminAccount', FIRST_ADMIN, null, account, null));
+  try {
+    await store.saveAccount(account, await hashPassword(pw), entry(ctx, 'New-AdminAccount', FIRST_ADMIN, null, account, null));
+  } catch (err) {
+    // Several nodes starting at once on a new shared store: one of them created it, and that is enough.
+    if (isOutgateError(err) && err.code === Errors.ALREADY_EXISTS.code) return { created: false };
+    throw err;
+  }
   return { created: true, password: pw, generated };
 }
 

@@ -176,9 +176,14 @@ export class CheckSend {
 
     const conversation = msg.conversation;
     const message = msg.id;
+    // A sender restricted is refused from this node's cache alone: no counter is read, so the refusal
+    // stands while shared counters (Redis) are down, and costs them no round trip.
+    if ((req.stage === 'rcpt' || req.stage === 'end') && isActive(restriction, now)) {
+      return this.decide(req.stage, state, limits, undefined, conversation.tally(), restriction, now, req.messageId, msg);
+    }
     if (req.stage === 'rcpt') {
       const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
-      if (recipient === undefined || isActive(restriction, now)) {
+      if (recipient === undefined) {
         return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, msg));
       }
       const internal = this.directory.isInternal(sender.tenantId, recipient);
@@ -212,7 +217,8 @@ export class CheckSend {
     stage: 'rcpt' | 'end',
     state: SenderState,
     limits: EffectiveLimits,
-    totals: WindowTotals,
+    /** Undefined when the counters were not read (a sender refused as restricted). */
+    totals: WindowTotals | undefined,
     message: Tally,
     restriction: Restriction | undefined,
     now: number,
@@ -221,15 +227,19 @@ export class CheckSend {
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
     const instance = msg.id;
-    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
+    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
     const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
     const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction };
 
     // A message at its end (committed or refused), or whose sender it restricted, holds its recipients
     // no longer: a commit drops them, a refusal releases them; abandoning it later has nothing to do.
     if (verdict.restrict || stage === 'end') {
-      if (!verdict.admit) void this.counters.release(state.key, instance);
-      msg.heldBy = undefined;
+      // A refusal after reading the counters frees the message there, whichever node held its RCPTs;
+      // one from the cache alone frees only what this node saw held. A failed release is logged and
+      // costs quota until the reservation expires, never the decision.
+      if (verdict.admit) msg.heldBy = undefined;
+      else if (totals !== undefined) msg.heldBy = state.key;
+      msg.abandon();
     }
     if (verdict.restrict) {
       // In memory first, synchronously: a concurrent request for the same sender sees it at once.
@@ -370,6 +380,9 @@ export class CheckSend {
     this.syncing = current;
   }
 }
+
+/** What a restricted sender's refusal is evaluated with: it never reaches the limits. */
+const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
 
 /** The sender's restriction, forgotten once it is neither active nor waiting to be released as expired. */
 function activeRestriction(state: SenderState, now: number): Restriction | undefined {

@@ -80,12 +80,12 @@ function spawnRedis(port: number, dir: string, extra: string[]): Promise<ChildPr
   });
 }
 
-async function startNode(extra: string[], withBus: boolean): Promise<ThrowawayRedis> {
+async function startNode(extra: string[], withBus: boolean, fixedPort?: number): Promise<ThrowawayRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'outgate-redis-'));
   let lastError: unknown;
   // The port may be taken between finding it free and redis-server binding it: try another.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort(withBus);
+    const port = fixedPort ?? (await freePort(withBus));
     try {
       const child = await spawnRedis(port, dir, extra);
       const pid = child.pid!;
@@ -114,8 +114,9 @@ async function startNode(extra: string[], withBus: boolean): Promise<ThrowawayRe
   throw lastError;
 }
 
-export function startRedis(): Promise<ThrowawayRedis> {
-  return startNode([], false);
+/** On `port` when given: a Redis restarted where its clients expect it (empty: nothing is saved). */
+export function startRedis(port?: number): Promise<ThrowawayRedis> {
+  return startNode([], false, port);
 }
 
 /** Three masters, no replicas, every slot assigned; resolves once each node reports cluster_state:ok. */

@@ -7,12 +7,13 @@ import { openStore } from './open-store.js';
 
 const configWith = (env: Record<string, string>) => loadConfig({ env: { OUTGATE_DATA_DIR: '/nonexistent/outgate-never-created', ...env } });
 
-test('an unknown store backend, a Redis URL, a non-PostgreSQL database URL or postgres without a URL is OG_ERR_CONFIG_INVALID', async () => {
+test('an unknown store backend, a Redis URL without a database URL, a non-PostgreSQL database URL or postgres without a URL is OG_ERR_CONFIG_INVALID', async () => {
   for (const [env, says] of [
     [{ OUTGATE_STORE_BACKEND: 'mysql' }, /store\.backend: 'mysql' is not a store this version of Outgate has \(it has: embedded, postgres\)/],
     [{ OUTGATE_STORE_BACKEND: 'postgres' }, /store\.backend is 'postgres' but store\.databaseUrl \(OUTGATE_DATABASE_URL\) is empty/],
     [{ OUTGATE_DATABASE_URL: 'mysql://127.0.0.1/outgate' }, /store\.databaseUrl \(OUTGATE_DATABASE_URL\) must be a postgres:\/\/ URL/],
-    [{ OUTGATE_REDIS_URL: 'redis://127.0.0.1:6379' }, /store\.redisUrl \(OUTGATE_REDIS_URL\) is set/],
+    [{ OUTGATE_REDIS_URL: 'redis://127.0.0.1:6379' }, /store\.redisUrl \(OUTGATE_REDIS_URL\) is set without store\.databaseUrl \(OUTGATE_DATABASE_URL\)/],
+    [{ OUTGATE_DATABASE_URL: 'postgres://127.0.0.1/outgate', OUTGATE_REDIS_URL: 'http://127.0.0.1:6379' }, /store\.redisUrl \(OUTGATE_REDIS_URL\) must be a redis:\/\/ or rediss:\/\/ URL/],
   ] as const) {
     await assert.rejects(openStore(configWith(env), 'cli'), (err: { code?: string; message?: string }) => err.code === 'OG_ERR_CONFIG_INVALID' && says.test(err.message ?? ''));
   }

@@ -1,10 +1,12 @@
 // The store factory: the backend named by the configuration, opened for the server or for a cmdlet.
-// store.databaseUrl (OUTGATE_DATABASE_URL) set: PostgreSQL, shared by every node and cmdlet; else the
-// embedded SQLite store in the data directory. Redis counters (OUTGATE_REDIS_URL) plug in here next.
+// store.databaseUrl (OUTGATE_DATABASE_URL) set: PostgreSQL, shared by every node and cmdlet, with the
+// sending counters on Redis when store.redisUrl (OUTGATE_REDIS_URL) is set too (many nodes); else the
+// embedded SQLite store in the data directory.
 import type { StoreBackend } from '../../app/ports.js';
 import type { Config } from '../../config/schema.js';
 import { Errors, fail } from '../../errors.js';
 import { openPostgres } from './postgres/postgres-backend.js';
+import { SharedRedisCounters } from './redis/shared-counters.js';
 import { openEmbedded } from './sqlite/embedded-backend.js';
 
 export const BACKENDS = ['embedded', 'postgres'] as const;
@@ -20,10 +22,19 @@ export async function openStore(config: Readonly<Pick<Config, 'dataDir' | 'store
       `Configuration store.backend: '${s.backend}' is not a store this version of Outgate has (it has: ${BACKENDS.join(', ')}).`,
     );
   }
-  if (s.redisUrl !== '') fail(Errors.CONFIG_INVALID, 'Configuration store.redisUrl (OUTGATE_REDIS_URL) is set, but this version of Outgate has no Redis counters yet; unset it.');
+  if (s.redisUrl !== '') {
+    // Redis holds only counters: restrictions, history and audit need the durable store beside it.
+    if (s.databaseUrl === '')
+      fail(Errors.CONFIG_INVALID, 'Configuration store.redisUrl (OUTGATE_REDIS_URL) is set without store.databaseUrl (OUTGATE_DATABASE_URL): Redis holds only the counters of a shared PostgreSQL store; set both, or neither for the embedded store.');
+    if (!/^rediss?:\/\//.test(s.redisUrl)) fail(Errors.CONFIG_INVALID, 'Configuration store.redisUrl (OUTGATE_REDIS_URL) must be a redis:// or rediss:// URL.');
+  }
   if (s.databaseUrl !== '') {
     if (!/^postgres(ql)?:\/\//.test(s.databaseUrl)) fail(Errors.CONFIG_INVALID, "Configuration store.databaseUrl (OUTGATE_DATABASE_URL) must be a postgres:// URL.");
-    return openPostgres({ url: s.databaseUrl, role });
+    // Changes reach the other nodes on PostgreSQL's LISTEN/NOTIFY feed, not a Redis Stream: NOTIFY is
+    // delivered at the commit of the change's own transaction, so no node hears of a change it cannot
+    // read yet, and none misses one because its writer died between the commit and a second write to
+    // Redis; the feed already reads again on every reconnect and every 5 s.
+    return openPostgres({ url: s.databaseUrl, role, ...(s.redisUrl !== '' ? { shared: new SharedRedisCounters({ url: s.redisUrl }) } : {}) });
   }
   if (s.backend === 'postgres') fail(Errors.CONFIG_INVALID, "Configuration store.backend is 'postgres' but store.databaseUrl (OUTGATE_DATABASE_URL) is empty; set it to the database's postgres:// URL.");
   return openEmbedded({ dataDir: config.dataDir, synchronous: s.synchronous, busyTimeoutMs: s.busyTimeoutMs, role, ...(warn ? { warn } : {}) });

@@ -1,5 +1,5 @@
 // The backend contract: what every store implementation must do, as one suite run against each
-// (today the embedded store; PostgreSQL + Redis next, unchanged). Races are real concurrent calls, the
+// (the embedded store, PostgreSQL alone, PostgreSQL + Redis), unchanged. Races are real concurrent calls, the
 // clock is fixed, and waits are on conditions, never sleeps. The counters part (counters.contract.ts)
 // runs here on the store's own counters, and alone against counters that live elsewhere (Redis).
 import assert from 'node:assert/strict';
@@ -72,8 +72,11 @@ export function storeContract(name: string, makeStore: (t: TestContext) => Contr
 
   // The counters part, on the backend's own counters; an unblock resets the windows as an admin's does.
   countersContract(name, async (t) => {
-    const b = await opened(fresh(t, makeStore));
+    const store = fresh(t, makeStore);
+    const b = await opened(store);
     return {
+      // Another node: a second server backend on the same store, with its own connections.
+      ...(opts.sharedCounters ? { otherNode: async () => (await opened(store)).openCounters(T) } : {}),
       counters: await b.openCounters(T),
       async resetWindows(sender, at) {
         const r = restrict(sender, { reason: 'x', policy: 'Default', action: 'BlockUser', now: at - 1000 });

@@ -1,24 +1,36 @@
 // The PostgreSQL backend as the store factory opens it: migrations under a lock, the store, the change
-// feed's listener and the housekeeping timer. Sending counters belong to Redis; without a Redis URL the
+// feed's listener and the housekeeping timer. Sending counters belong to Redis (`shared`); without it the
 // server counts in its own memory (commits written to PostgreSQL), which is exact only while it is the
 // only node, so it then holds a lock that a second such node is refused on.
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { SendingCounters, StoreBackend } from '../../../app/ports.js';
+import type { DomainEvent } from '../../../domain/events.js';
+import type { SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import { EmbeddedCounters } from '../sqlite/sending-counters.js';
 import { LOCK_NS, LOCKS, migrate, PgDb } from './database.js';
+import type { SendRecord } from './enforcement-repo.js';
 import { PostgresStore } from './store.js';
+
+/** Counters every node shares (Redis), as this backend needs them. */
+export interface SharedCounters {
+  /** The server's counters; each commit counted there once is made durable with `record`. */
+  open(record: (sends: readonly SendRecord[], events: readonly DomainEvent[]) => Promise<void>): Promise<SendingCounters>;
+  /** Restarts a sender's windows: an unblock that resets them, made in this process. */
+  resetWindows(sender: SenderRef): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface PostgresOptions {
   readonly url: string;
   readonly role: 'server' | 'cli';
   /**
-   * The cluster's counters (Redis), opened on this backend's store; absent: node-local counters, for
-   * a single node (the server refuses to start beside another node counting on its own).
+   * The cluster's counters (Redis); absent: node-local counters, for a single node (the server
+   * refuses to start beside another node counting on its own). Closed with the backend.
    */
-  readonly counters?: (store: PostgresStore, now: number) => Promise<SendingCounters>;
-  /** Replaces the reservation lifetime (contract tests). */
+  readonly shared?: SharedCounters;
+  /** Replaces the reservation lifetime of node-local counters (contract tests). */
   readonly reservationTtlMs?: number;
 }
 
@@ -28,11 +40,13 @@ export async function openPostgres(o: PostgresOptions): Promise<StoreBackend> {
   const db = new PgDb({ url: o.url, poolSize: o.role === 'cli' ? 2 : 10 });
   try {
     await migrate(db);
-    const store = new PostgresStore(db);
+    const shared = o.shared;
+    const store = new PostgresStore(db, shared && ((sender) => shared.resetWindows(sender)));
     await store.feed.open();
     return new PostgresBackend(store, o);
   } catch (err) {
     await db.close().catch(() => undefined);
+    await o.shared?.close().catch(() => undefined);
     throw err;
   }
 }
@@ -48,7 +62,7 @@ class PostgresBackend implements StoreBackend {
   ) {}
 
   async openCounters(now: number): Promise<SendingCounters> {
-    if (this.o.counters) return this.o.counters(this.store, now);
+    if (this.o.shared) return this.o.shared.open((sends, events) => this.store.recordSends(sends, events));
     await this.claimSoleCounter();
     return EmbeddedCounters.open(this.store, now, this.o.reservationTtlMs);
   }
@@ -92,6 +106,7 @@ class PostgresBackend implements StoreBackend {
     await this.soleCounter?.end().catch(() => undefined);
     this.soleCounter = null;
     await this.store.close();
+    await this.o.shared?.close();
   }
 }
 

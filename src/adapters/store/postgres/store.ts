@@ -23,7 +23,14 @@ export class PostgresStore implements Store {
   readonly feed: PgChangeFeed;
   private readonly listeners = new Set<(c: Change) => void>();
 
-  constructor(readonly db: PgDb) {
+  /**
+   * `resetCounters`: windows kept outside this database (Redis) that an unblock restarting them must
+   * restart too; called once, by the process that makes the unblock (the others follow the feed).
+   */
+  constructor(
+    readonly db: PgDb,
+    private readonly resetCounters?: (sender: SenderRef) => Promise<void>,
+  ) {
     this.feed = new PgChangeFeed(db);
   }
 
@@ -70,6 +77,9 @@ export class PostgresStore implements Store {
       if (opts.resetWindows) await repo.resetWindows(trx, sender, t.history.at);
       await this.feed.note(trx, { kind: 'restriction', sender }, t.history.at);
       if (opts.resetWindows) await this.feed.note(trx, { kind: 'windows-reset', sender }, t.history.at);
+      // Last, before the commit: if Redis fails the unblock rolls back and its caller sees the failure,
+      // rather than a sender unblocked with full windows that restrict it again at its next message.
+      if (opts.resetWindows && this.resetCounters) await this.resetCounters(sender);
       return true;
     });
     if (!applied) return false;
