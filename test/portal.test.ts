@@ -462,6 +462,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await row.click();
     const drawer = page.getByRole('dialog', { name: 'User restricted from sending email' });
     await drawer.getByRole('heading', { name: 'Events' }).waitFor();
+    assert.equal(await drawer.locator('dt', { hasText: /^Status$/ }).count(), 0, 'Status shows once, as the control');
+    await drawer.locator('dd', { hasText: /^Email sending limit exceeded \(external\)$/ }).waitFor();
+    assert.equal(await drawer.locator('dd', { hasText: 'EmailSendingLimitExceeded;' }).count(), 0, 'no raw Key=Value; reason');
+    await screenshot(page, 'alert-flyout');
     await drawer.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'In progress' }).click();
     await toast(page, 'Alert status changed').waitFor();
