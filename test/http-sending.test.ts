@@ -158,4 +158,36 @@ describe('sending API', { timeout: 120_000 }, () => {
     assert.equal((await call('GET', '/api/v1/outbound-policies/Strict', admin)).status, 404, 'what-if saves nothing');
     assert.equal((await call('POST', '/api/v1/outbound-policies/what-if', reader, { Policy: 'Default' })).status, 200, 'readers may ask what-if');
   });
+
+  it('what-if judges a proposed policy in its real place among the rules, as live checks do after saving', async () => {
+    // Sales team (priority 0 after it is placed first) covers heavy@ with a generous limit.
+    assert.equal((await call('POST', '/api/v1/outbound-policies', admin, { Name: 'Sales team', RecipientLimitExternalPerHour: 500 })).status, 201);
+    assert.equal((await call('POST', '/api/v1/outbound-rules', admin, { Name: 'Sales team', HostedOutboundSpamFilterPolicy: 'Sales team', From: ['heavy@outgate.test'], Priority: 0 })).status, 201);
+    const proposal = { Name: 'Everyone', Settings: { RecipientLimitExternalPerHour: 3 }, Rule: { SenderDomainIs: ['outgate.test'] } };
+    const restricted = (body: { Restricted: Array<{ Entity: string }> }) => body.Restricted.map((r) => r.Entity).sort();
+
+    const last = await call('POST', '/api/v1/outbound-policies/what-if', admin, proposal);
+    assert.equal(last.status, 200, JSON.stringify(last.body));
+    assert.equal(last.body.Priority, 2, 'a new rule goes last, as saving puts it');
+    assert.deepEqual(last.body.EvaluatedAfter, ['Sales team', 'Bulk']);
+    assert.ok(!restricted(last.body).includes('heavy@outgate.test'), 'Sales team judges heavy@ first');
+    assert.deepEqual(restricted(last.body), ['busy@outgate.test', 'light@outgate.test']);
+    const first = await call('POST', '/api/v1/outbound-policies/what-if', admin, { ...proposal, Priority: 0 });
+    assert.deepEqual([first.body.Priority, first.body.EvaluatedAfter], [0, []]);
+    assert.ok(restricted(first.body).includes('heavy@outgate.test'), 'placed first, it takes heavy@ over');
+    assert.equal((await call('POST', '/api/v1/outbound-policies/what-if', admin, { ...proposal, Priority: 3 })).body.code, 'OG_ERR_OUT_OF_RANGE');
+
+    // Saved as the wizard saves it (no priority): live checks pick the same policy for the same senders.
+    assert.equal((await call('POST', '/api/v1/outbound-policies', admin, { Name: 'Everyone', RecipientLimitExternalPerHour: 3 })).status, 201);
+    assert.equal((await call('POST', '/api/v1/outbound-rules', admin, { Name: 'Everyone', HostedOutboundSpamFilterPolicy: 'Everyone', SenderDomainIs: ['outgate.test'] })).body.Priority, 2);
+    const five = Array.from({ length: 5 }, (_, k) => `live${k}@example.com`);
+    const live: string[] = [];
+    for (const sender of ['heavy@outgate.test', 'light@outgate.test', 'busy@outgate.test']) {
+      const r = await call('POST', '/api/v1/check', app, { Sender: sender, Recipients: five });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      if (r.body.Policy === 'Everyone') live.push(sender);
+      assert.equal(r.body.Decision, r.body.Policy === 'Everyone' ? 'Reject' : 'Accept', `${sender}: ${JSON.stringify(r.body)}`);
+    }
+    assert.deepEqual(live.sort(), restricted(last.body), 'what-if and live evaluation agree on who the policy judges');
+  });
 });

@@ -17,6 +17,7 @@ import {
 } from './support/browser.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
+import { restrict as restriction } from '../src/domain/restriction.js';
 
 const PASSWORD = 'portal-test-password-1';
 const ADMIT = 'action=DUNNO';
@@ -198,6 +199,18 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).check();
     await page.getByRole('checkbox', { name: 'Select julia@contoso.com' }).isChecked();
     assert.equal(await page.getByRole('button', { name: 'Unblock' }).count(), 0);
+
+    // The details are the reader's too: name → details, chart, history, Recommendations; no Unblock.
+    const name = page.getByRole('button', { name: 'julia@contoso.com', exact: true });
+    await name.click();
+    const details = page.getByRole('dialog', { name: 'julia@contoso.com' });
+    for (const heading of ['Details', 'Recipients per hour', 'History', 'Recommendations']) await details.getByRole('heading', { name: heading }).waitFor();
+    await details.getByText(/Restricted by system/).waitFor();
+    assert.equal(await details.getByRole('button', { name: 'Unblock' }).count(), 0, 'Unblock stays with the roles that may change');
+    await screenshot(page, 'restricted-entity-details-reader');
+    await details.getByRole('button', { name: 'Close', exact: true }).last().click();
+    await details.waitFor({ state: 'detached' });
+    assert.equal(await name.evaluate((el) => el.matches(":focus")), true, 'focus goes back to the name');
     assert.deepEqual(errors, []);
   });
 
@@ -246,10 +259,23 @@ describe('admin portal', { timeout: 180_000 }, () => {
       records.some((r) => r.UserId === 'secadmin' && r.Source === 'portal' && /julia@contoso\.com/.test(r.ObjectId)),
       audit.stdout,
     );
+
+    // A Released row's details say who unblocked it and why.
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'Released' }).click();
+    await page.getByRole('button', { name: 'julia@contoso.com', exact: true }).click();
+    const details = page.getByRole('dialog', { name: 'julia@contoso.com' });
+    await details.getByText(/Unblocked by secadmin, note: Password reset, MFA on/).waitFor();
+    assert.equal(await details.getByRole('button', { name: 'Unblock' }).count(), 0, 'nothing to unblock once released');
+    await details.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'restricted-entity-details-released');
     assert.deepEqual(errors, []);
   });
 
   it('creates a custom outbound policy through the wizard, with the what-if on the Review page', async () => {
+    // A policy already covers megan@ at priority 0: the new one, saved last, never judges her.
+    assert.equal((await s.cli('New-HostedOutboundSpamFilterPolicy', '-Name', 'Sales team', '-RecipientLimitExternalPerHour', '500')).code, 0);
+    assert.equal((await s.cli('New-HostedOutboundSpamFilterRule', '-Name', 'Sales team', '-HostedOutboundSpamFilterPolicy', 'Sales team', '-From', 'megan@contoso.com')).code, 0);
     const { page, errors } = await portal();
     await signIn(page, 'secadmin', PASSWORD, '/antispam');
     await page.getByRole('table', { name: 'Outbound anti-spam policies' }).getByText('Default').waitFor();
@@ -270,16 +296,19 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByRole('heading', { name: 'Review' }).waitFor();
     const whatIf = wizard.getByTestId('what-if');
-    await whatIf.getByText(/would have restricted 3 senders/).waitFor();
+    await whatIf.getByText(/would have restricted 2 senders/).waitFor();
     await whatIf.getByText(/adele@contoso\.com/).waitFor();
-    await whatIf.getByText(/megan@contoso\.com/).waitFor();
+    assert.equal(await whatIf.getByText(/megan@contoso\.com/).count(), 0, 'Sales team judges megan@ first');
+    assert.equal(await wizard.getByTestId('what-if-place').innerText(), 'Evaluated at priority 1 after Sales team: senders that policy covers are judged by it, not by this one.');
+    await whatIf.scrollIntoViewIfNeeded();
+    await screenshot(page, 'antispam-what-if-place');
     await wizard.getByRole('button', { name: 'Create' }).click();
     await wizard.getByRole('heading', { name: 'Done' }).waitFor();
     await toast(page, 'Policy created').waitFor();
     await wizard.getByRole('button', { name: 'Done' }).click();
     const row = page.locator('tr[data-policy="Sales limits"]');
     await row.waitFor();
-    assert.match(await row.innerText(), /On[\s\S]*0[\s\S]*BlockUser\b[\s\S]*3, 0, 0/);
+    assert.match(await row.innerText(), /On[\s\S]*1[\s\S]*BlockUser\b[\s\S]*3, 0, 0/);
     const [rule] = JSON.parse((await ok(s.cli('Get-HostedOutboundSpamFilterRule', 'Sales limits', '--format', 'json'))).stdout) as Array<{
       SenderDomainIs: string[];
       HostedOutboundSpamFilterPolicy: string;
@@ -325,6 +354,7 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await tabTo('Next');
     await page.keyboard.press('Enter');
     await drawer.getByRole('heading', { name: 'Multi-factor authentication' }).waitFor();
+    assert.equal(await active(), 'Unblock user', "Next moves focus to the new step's heading");
     await tabTo(/^Note for the audit log/);
     await page.keyboard.type(HOSTILE_NOTE);
     await tabTo('Submit');
@@ -332,9 +362,16 @@ describe('admin portal', { timeout: 180_000 }, () => {
     const warning = page.getByRole('alertdialog');
     await warning.waitFor();
     assert.equal(await warning.locator(':focus').count(), 1, 'focus is inside the warning dialog');
+    await page.keyboard.press('Escape');
+    await warning.waitFor({ state: 'detached' });
+    assert.equal(await active(), 'Submit', 'Esc hands focus back to Submit');
+    await page.keyboard.press('Enter');
+    await warning.waitFor();
     await tabTo('Yes');
     await page.keyboard.press('Enter');
     await toast(page, 'adele@contoso.com can send email again.').waitFor();
+    await drawer.waitFor({ state: 'detached' });
+    assert.equal(await active(), 'Restricted entities', 'after Yes, focus is back on the list page');
     assert.deepEqual(errors, []);
   });
 
@@ -353,7 +390,17 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Unblock' }).click();
     const flyout = page.getByRole('dialog', { name: 'Unblock entity' });
     await flyout.getByText(evil).first().waitFor();
+    // The connector gets the user flow's warning and optional note: No keeps it restricted.
+    await flyout.getByLabel(/Note for the audit log/).fill(evil);
     await flyout.getByRole('button', { name: 'Unblock', exact: true }).click();
+    const warning = page.getByRole('alertdialog', { name: 'Unblock the connector?' });
+    await warning.getByText(evil).waitFor();
+    await screenshot(page, 'unblock-connector-confirm');
+    await warning.getByRole('button', { name: 'No' }).click();
+    await warning.waitFor({ state: 'detached' });
+    assert.equal(await flyout.getByRole('button', { name: 'Unblock', exact: true }).evaluate((el) => el.matches(":focus")), true, 'No hands focus back to Unblock');
+    await flyout.getByRole('button', { name: 'Unblock', exact: true }).click();
+    await warning.getByRole('button', { name: 'Yes' }).click();
     await toast(page, `${evil} can relay email again.`).waitFor();
 
     await page.getByRole('link', { name: 'Anti-spam policies' }).click();
@@ -386,6 +433,8 @@ describe('admin portal', { timeout: 180_000 }, () => {
     assert.equal(await wizard.getByRole('checkbox', { name: 'Opt-in for email notifications' }).isChecked(), true);
     await wizard.getByRole('combobox', { name: 'Add a recipient' }).fill('secops@contoso.com');
     await page.keyboard.press('Enter');
+    await wizard.getByRole('combobox', { name: 'Add a recipient' }).and(page.locator('[aria-expanded="false"]')).waitFor();
+    assert.equal(await page.getByRole('listbox').count(), 0, 'the suggestion list closes and leaves the Daily notification limit visible');
     await wizard.getByRole('combobox', { name: /Daily notification limit/ }).click();
     await page.getByRole('option', { name: '5', exact: true }).click();
     await wizard.getByRole('button', { name: 'Next' }).click();
@@ -413,6 +462,10 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await row.click();
     const drawer = page.getByRole('dialog', { name: 'User restricted from sending email' });
     await drawer.getByRole('heading', { name: 'Events' }).waitFor();
+    assert.equal(await drawer.locator('dt', { hasText: /^Status$/ }).count(), 0, 'Status shows once, as the control');
+    await drawer.locator('dd', { hasText: /^Email sending limit exceeded \(external\)$/ }).waitFor();
+    assert.equal(await drawer.locator('dd', { hasText: 'EmailSendingLimitExceeded;' }).count(), 0, 'no raw Key=Value; reason');
+    await screenshot(page, 'alert-flyout');
     await drawer.getByRole('combobox', { name: 'Status' }).click();
     await page.getByRole('option', { name: 'In progress' }).click();
     await toast(page, 'Alert status changed').waitFor();
@@ -446,6 +499,17 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await reader.page.getByRole('cell', { name: 'contoso.com', exact: true }).first().waitFor();
     assert.equal(await reader.page.getByRole('button', { name: /Add domain|Remove/ }).count(), 0);
     assert.deepEqual(reader.errors, []);
+
+    // A tenant's own Global Administrator may not add domains (the provider assigns them): no form.
+    assert.equal((await s.cli('New-Tenant', 'Fabrikam')).code, 0);
+    assert.equal((await s.cli('New-AdminAccount', 'fabrikam-ga', '-Role', 'Global Administrator', '-Password', PASSWORD, '--tenant', 'Fabrikam')).code, 0);
+    const tenantGa = await portal();
+    await signIn(tenantGa.page, 'fabrikam-ga', PASSWORD, '/settings');
+    await tenantGa.page.getByRole('tab', { name: 'Accepted domains' }).click();
+    await tenantGa.page.getByTestId('domains-by-provider').waitFor();
+    assert.equal(await tenantGa.page.getByRole('button', { name: 'Add domain' }).count(), 0);
+    await screenshot(tenantGa.page, 'settings-domains-tenant-admin');
+    assert.deepEqual(tenantGa.errors, []);
 
     const { page, errors } = await portal();
     await signIn(page, 'ga', PASSWORD, '/settings');
@@ -614,6 +678,41 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/auditlog$/);
     await page.locator('tr[data-operation]').first().waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  it('pages, sorts and searches 10,000 restricted entities on the server, with the total', async () => {
+    const addr = (i: number): string => `bulk-${String(i).padStart(5, '0')}@fabrikam.example`;
+    const start = s.clock.now() - 20_000 * 60_000;
+    for (let i = 0; i < 10_000; i++) {
+      const t = restriction(
+        { tenantId: 'default', type: 'Mailbox', identity: addr(i) },
+        { reason: 'EmailSendingLimitExceeded;ExceedingLimitType=External', policy: 'Default', action: 'BlockUser', now: start + i * 60_000 },
+      );
+      await s.store.applyTransition(t, { resetWindows: false });
+    }
+    const { page, errors } = await portal();
+    await signIn(page, 'reader', PASSWORD);
+    const count = page.getByTestId('entity-count');
+    await count.getByText(/^1–100 of 10,0\d\d items$/).waitFor();
+    const total = (await count.innerText()).replace(/^.* of /, '');
+    const table = page.getByRole('table', { name: 'Restricted entities' });
+    await waitForCount(table.locator('tbody tr'), 100);
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Next' }).click();
+    await count.getByText(`101–200 of ${total}`).waitFor();
+    const firstRow = () => table.locator('tbody tr').first();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('fabrikam.example');
+    await count.getByText('1–100 of 10,000 items').waitFor();
+    await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
+    await firstRow().and(page.locator(`[data-entity="${addr(0)}"]`)).waitFor();
+    await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
+    await firstRow().and(page.locator(`[data-entity="${addr(9999)}"]`)).waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('bulk-0999');
+    await count.getByText('10 items').waitFor();
+    await waitForCount(table.locator('tbody tr'), 10);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('');
+    await count.getByText(`1–100 of ${total}`).waitFor();
+    await screenshot(page, 'restricted-entities-10000');
     assert.deepEqual(errors, []);
   });
 });

@@ -126,9 +126,11 @@ export async function listRestrictedEntities(ctx: AdminContext, q: EntityQuery):
     items = items.filter((e) => [e.SenderAddress, e.ConnectorId, e.ConnectorName, e.Reason].some((f) => f?.toLowerCase().includes(needle)));
   }
   const sort = q.sort ?? 'CreatedDatetime';
-  const key = (e: BlockedEntity): string => (sort === 'Entity' ? (e.SenderAddress ?? e.ConnectorName ?? '') : String(e[sort] ?? ''));
+  const name = (e: BlockedEntity): string => e.SenderAddress ?? e.ConnectorName ?? '';
+  const key = (e: BlockedEntity): string => (sort === 'Entity' ? name(e) : String(e[sort] ?? ''));
   const dir = (q.order ?? (sort === 'Entity' ? 'asc' : 'desc')) === 'asc' ? 1 : -1;
-  items.sort((a, b) => dir * key(a).localeCompare(key(b)));
+  // Ties broken by name (then id), so pages never overlap or skip when many share a date.
+  items.sort((a, b) => dir * key(a).localeCompare(key(b)) || name(a).localeCompare(name(b)) || (a.ConnectorId ?? '').localeCompare(b.ConnectorId ?? ''));
   const pageSize = q.pageSize ?? 50;
   const page = q.page ?? 1;
   return { total: items.length, items: items.slice((page - 1) * pageSize, page * pageSize) };

@@ -107,7 +107,8 @@ function ruleIn(upsert: ReadonlyArray<{ object: DirectoryObject }>, id: string):
   return upsert.find((u) => u.object.Id === id)!.object as OutboundSpamRule;
 }
 
-function priority(value: unknown, max: number): number {
+/** A rule's priority from input: absent means last (`max`), as New-HostedOutboundSpamFilterRule places it. */
+export function priority(value: unknown, max: number): number {
   if (value === undefined) return max;
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max) {

@@ -10,7 +10,7 @@ import { Errors, fail } from '../errors.js';
 import { Directory } from './directory.js';
 import { findByIdentity, readDirectory, type AdminContext } from './directory-change.js';
 import type { DirectorySnapshot } from './ports.js';
-import { emptyConditions, validateConditions, type RuleInput } from './rules.js';
+import { emptyConditions, priority, validateConditions, type RuleInput } from './rules.js';
 
 export interface WhatIfInput {
   /** An existing policy to change; absent: a new policy (then Rule is required). */
@@ -20,6 +20,8 @@ export interface WhatIfInput {
   Settings?: SettingsInput;
   /** Who the policy covers: replaces the conditions of the policy's rule, or makes one. */
   Rule?: RuleInput;
+  /** Where the policy's rule would sit (0 first); absent: where saving would put it (a new rule last). */
+  Priority?: number;
 }
 
 export interface WhatIfResult {
@@ -28,6 +30,10 @@ export interface WhatIfResult {
   To: string;
   /** Senders with sending in the period that the proposed policy would cover. */
   SendersEvaluated: number;
+  /** The rule's place among the tenant's rules (0 first), as saving would leave it; null for the default policy. */
+  Priority: number | null;
+  /** Policies tried before this one, in order: senders they cover are never judged by it. */
+  EvaluatedAfter: string[];
   Count: number;
   Restricted: Array<{ EntityType: 'Mailbox'; Entity: string; At: string; Limit: string; Count: number; Threshold: number; Outcome: WhatIfHit['outcome'] }>;
   /** The same senders under the settings in force today, for comparison. */
@@ -53,7 +59,8 @@ export async function policyWhatIf(ctx: AdminContext, service: ServiceLimits, in
   }
   if (input.Policy === undefined && input.Rule === undefined) fail(Errors.MISSING_PARAMETER, 'A new policy needs a Rule: who it covers (From, FromMemberOf or SenderDomainIs).');
   const conditions = input.Rule === undefined ? undefined : validateConditions(input.Rule, input.Policy === undefined);
-  const proposed = applyProposal(d, policy, conditions, stamp);
+  const proposed = applyProposal(d, policy, conditions, input.Priority, stamp);
+  const place = placeOf(proposed, policy);
 
   const current = new Directory(d, service);
   const next = new Directory(proposed, service);
@@ -82,6 +89,7 @@ export async function policyWhatIf(ctx: AdminContext, service: ServiceLimits, in
     From: new Date(fromHour * HOUR).toISOString(),
     To: new Date((lastHour + 1) * HOUR).toISOString(),
     SendersEvaluated: evaluated,
+    ...place,
     Count: restricted.length,
     Restricted: restricted,
     CurrentCount: currentCount,
@@ -90,16 +98,32 @@ export async function policyWhatIf(ctx: AdminContext, service: ServiceLimits, in
 }
 
 /** The directory as it would be with the proposed policy (and its rule's conditions) saved. */
-function applyProposal(d: DirectorySnapshot, policy: OutboundSpamPolicy, conditions: ReturnType<typeof validateConditions> | undefined, stamp: string): DirectorySnapshot {
+function applyProposal(
+  d: DirectorySnapshot,
+  policy: OutboundSpamPolicy,
+  conditions: ReturnType<typeof validateConditions> | undefined,
+  at: number | undefined,
+  stamp: string,
+): DirectorySnapshot {
   const policies = [...d.policies.filter((p) => p.Id !== policy.Id), policy];
-  if (conditions === undefined) return { ...d, policies };
   const tenantRules = d.rules.filter((r) => r.TenantId === policy.TenantId);
   const existing = tenantRules.find((r) => r.HostedOutboundSpamFilterPolicy.toLowerCase() === policy.Name.toLowerCase());
+  if (conditions === undefined && (existing === undefined || at === undefined)) return { ...d, policies };
   const rule: OutboundSpamRule = existing
-    ? { ...existing, ...emptyConditions(), ...conditions, State: 'Enabled' }
+    ? { ...existing, ...emptyConditions(), ...(conditions ?? existing), State: 'Enabled' }
     : { Id: PROPOSED_ID, TenantId: policy.TenantId, Name: policy.Name, HostedOutboundSpamFilterPolicy: policy.Name, Priority: 0, State: 'Enabled', ...emptyConditions(), ...conditions, Comments: '', WhenCreatedUTC: stamp, WhenChangedUTC: stamp };
-  // A new policy's rule goes first, as the wizard's default: the what-if shows what it takes over.
-  const order = placeRule(tenantRules, rule.Id, existing ? existing.Priority : 0);
+  // Placed exactly where saving would place it: a new rule last unless a priority is given (the same
+  // rule as New-/Set-HostedOutboundSpamFilterRule), an existing rule where it is.
+  const others = tenantRules.filter((r) => r.Id !== rule.Id);
+  const order = placeRule(tenantRules, rule.Id, priority(at ?? existing?.Priority, others.length));
   const rules = [...d.rules.filter((r) => r.TenantId !== policy.TenantId), ...[...tenantRules.filter((r) => r.Id !== rule.Id), rule].map((r) => ({ ...r, Priority: order.get(r.Id) ?? r.Priority }))];
   return { ...d, policies, rules };
+}
+
+/** Where the proposed policy sits in the proposed directory, and which enabled policies come first. */
+function placeOf(d: DirectorySnapshot, policy: OutboundSpamPolicy): Pick<WhatIfResult, 'Priority' | 'EvaluatedAfter'> {
+  const rules = d.rules.filter((r) => r.TenantId === policy.TenantId).sort((a, b) => a.Priority - b.Priority);
+  const own = rules.find((r) => r.HostedOutboundSpamFilterPolicy.toLowerCase() === policy.Name.toLowerCase());
+  const before = rules.filter((r) => r.State === 'Enabled' && (own === undefined || r.Priority < own.Priority) && r !== own);
+  return { Priority: own ? own.Priority : null, EvaluatedAfter: before.map((r) => r.HostedOutboundSpamFilterPolicy) };
 }

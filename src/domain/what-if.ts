@@ -2,6 +2,7 @@
 // would have been restricted. Pure. Hour buckets are what is kept for 7 days, so a burst that
 // straddles two clock hours can pass here yet trip the live minute-by-minute windows: the replay
 // under-reports rather than invents restrictions.
+import { trippedLimit } from './evaluate.js';
 import type { EffectiveLimits } from './policy.js';
 
 export interface HourCounts {
@@ -64,9 +65,13 @@ export function replay(hours: readonly HourCounts[], limits: EffectiveLimits, fr
   return hits;
 }
 
+/** The limit the hour passes, judged by the live decision's own test (evaluate's trippedLimit). */
 function firstOver(h: HourCounts, day: number, l: EffectiveLimits): Pick<WhatIfHit, 'limit' | 'count' | 'threshold'> | undefined {
-  if (h.external > l.externalPerHour) return { limit: 'RecipientLimitExternalPerHour', count: h.external, threshold: l.externalPerHour };
-  if (h.internal > l.internalPerHour) return { limit: 'RecipientLimitInternalPerHour', count: h.internal, threshold: l.internalPerHour };
-  if (day > l.perDay) return { limit: 'RecipientLimitPerDay', count: day, threshold: l.perDay };
-  return undefined;
+  const totals = { externalLastHour: h.external, internalLastHour: h.internal, recipientsLast24h: day, messagesLastMinute: 0 };
+  const tripped = trippedLimit(totals, { external: 0, internal: 0 }, l);
+  if (tripped === null) return undefined;
+  const threshold = tripped.value;
+  if (tripped.limit === 'RecipientLimitExternalPerHour') return { limit: tripped.limit, count: h.external, threshold };
+  if (tripped.limit === 'RecipientLimitInternalPerHour') return { limit: tripped.limit, count: h.internal, threshold };
+  return { limit: 'RecipientLimitPerDay', count: day, threshold };
 }

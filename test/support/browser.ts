@@ -70,7 +70,8 @@ export async function signIn(page: Page, name: string, password: string, path = 
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  // Transitions finished: a dialog caught mid-fade would show half-transparent.
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
 /** Waits until a locator matches exactly n elements. */

@@ -144,7 +144,8 @@ export function App() {
   else content = <Shell info={state.info} config={state.config} path={path} onSignOut={() => setState({ kind: 'signedOut' })} />;
   return (
     <>
-      <Toaster toasterId={TOASTER_ID} position="top-end" pauseOnHover pauseOnWindowBlur />
+      {/* Bottom corner: a toast at the top covered the account button. */}
+      <Toaster toasterId={TOASTER_ID} position="bottom-end" pauseOnHover pauseOnWindowBlur />
       {content}
     </>
   );

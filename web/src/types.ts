@@ -55,3 +55,10 @@ export function reasonFields(reason: string): Array<[string, string]> {
     })
     .filter((x): x is [string, string] => x !== null);
 }
+
+/** A restriction's policy for people: a connector's own limits are not a policy name. */
+export function policyLabel(policy: string | null): string {
+  if (!policy) return '—';
+  const connector = /^InboundConnector:(.*)$/.exec(policy);
+  return connector ? `Connector limits (${connector[1]})` : policy;
+}

@@ -69,7 +69,9 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
   const s = useStyles();
   return (
     <div className={s.head}>
-      <Title2 as="h1">{title}</Title2>
+      <Title2 as="h1" tabIndex={-1}>
+        {title}
+      </Title2>
       {children ? <Text>{children}</Text> : null}
     </div>
   );

@@ -1,5 +1,6 @@
 // The Unblock user flyout (Overview → Next → Unblock user → Submit → warning dialog → Yes) and the
-// one-page Unblock entity flyout for connectors, as the Defender portal has them (docs/spec.md §1, §7).
+// one-page Unblock entity flyout for connectors (Unblock → warning dialog → Yes), both with an optional
+// note for the audit log, as the Defender portal has them (docs/spec.md §1, §7).
 import {
   Button,
   Dialog,
@@ -24,14 +25,14 @@ import {
   Text,
   Textarea,
   tokens,
+  typographyStyles,
 } from '@fluentui/react-components';
-import { CheckmarkCircleFilled, CircleRegular, Dismiss24Regular, OpenRegular } from '@fluentui/react-icons';
-import { useEffect, useState, type ReactNode } from 'react';
-import { api, errorText, formatDate, linkFor } from '../api.js';
+import { CheckmarkCircleFilled, CircleFilled, CircleRegular, Dismiss24Regular, OpenRegular } from '@fluentui/react-icons';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { api, errorText, linkFor } from '../api.js';
 import { useNotify, useSession } from '../session.js';
-import { entityId, entityName, reasonFields, reasonSummary, type RestrictedEntity, type SenderActivity } from '../types.js';
-import { SendingChart } from './SendingChart.js';
-import { ErrorState, LoadingState } from './States.js';
+import { entityId, entityName, type RestrictedEntity } from '../types.js';
+import { EntityOverview } from './EntityDetails.js';
 
 const useStyles = makeStyles({
   steps: { display: 'flex', gap: '16px', margin: '0 0 16px', padding: 0, listStyle: 'none', flexWrap: 'wrap' },
@@ -45,142 +46,8 @@ const useStyles = makeStyles({
   linkRow: { display: 'inline-flex', alignItems: 'center', gap: '4px', marginTop: '4px' },
   code: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: 'anywhere' },
   footer: { display: 'flex', gap: '8px', flexWrap: 'wrap' },
+  stepHeading: { ...typographyStyles.subtitle2, margin: '0 0 8px' },
 });
-
-function Details({ rows }: { rows: Array<[string, ReactNode]> }) {
-  const s = useStyles();
-  return (
-    <dl className={s.details}>
-      {rows.map(([k, v]) => (
-        <div key={k} style={{ display: 'contents' }}>
-          <dt className={s.term}>{k}</dt>
-          <dd className={s.value}>{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function useEntityDetails(entity: RestrictedEntity) {
-  const [detail, setDetail] = useState<RestrictedEntity | null>(null);
-  const [activity, setActivity] = useState<SenderActivity | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    let live = true;
-    const id = encodeURIComponent(entityId(entity));
-    setError(null);
-    Promise.all([
-      api<RestrictedEntity>('GET', `/api/v1/restricted-entities/${entity.Entity}/${id}`),
-      api<SenderActivity>('GET', `/api/v1/sending-activity/${entity.Entity}/${id}`).catch(() => null),
-    ]).then(
-      ([d, a]) => {
-        if (!live) return;
-        setDetail(d);
-        setActivity(a);
-      },
-      (err: unknown) => live && setError(errorText(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [entity, attempt]);
-  return { detail, activity, error, retry: () => setAttempt((n) => n + 1) };
-}
-
-function Overview({ entity, detail, activity }: { entity: RestrictedEntity; detail: RestrictedEntity; activity: SenderActivity | null }) {
-  const s = useStyles();
-  const fields = reasonFields(detail.Reason);
-  const type = fields.find(([k]) => k === 'ExceedingLimitType')?.[1];
-  return (
-    <>
-      <section className={s.section} aria-labelledby="ub-details">
-        <Subtitle2 as="h3" id="ub-details">
-          Details
-        </Subtitle2>
-        <Details
-          rows={[
-            [entity.Entity === 'Mailbox' ? 'User' : 'Connector', entityName(detail)],
-            ['Entity', detail.Entity],
-            ['Status', detail.Status],
-            ['Reason', reasonSummary(detail.Reason)],
-            ['Date restricted', formatDate(detail.CreatedDatetime)],
-            ['Expires', detail.ExpiresDatetime ? formatDate(detail.ExpiresDatetime) : 'Never (an admin must unblock)'],
-            ['Policy', detail.Policy ?? '—'],
-            ['Action', detail.Action ?? '—'],
-            ...(type ? [['Limit exceeded', type] as [string, ReactNode]] : []),
-          ]}
-        />
-      </section>
-      {activity?.ByHour ? (
-        <section className={s.section} aria-labelledby="ub-chart">
-          <Subtitle2 as="h3" id="ub-chart">
-            Recipients per hour
-          </Subtitle2>
-          <SendingChart
-            hours={activity.ByHour}
-            limits={{
-              externalPerHour: activity.LimitExternalPerHour,
-              internalPerHour: activity.LimitInternalPerHour,
-              perDay: activity.LimitPerDay,
-            }}
-          />
-        </section>
-      ) : null}
-      <section className={s.section} aria-labelledby="ub-reason">
-        <Subtitle2 as="h3" id="ub-reason">
-          What the restriction recorded
-        </Subtitle2>
-        <Details
-          rows={[
-            ...fields.filter(([k]) => k !== 'Policy' && k !== 'ExceedingLimitType').map(([k, v]) => [k, v] as [string, ReactNode]),
-            ['Reason', <span className={s.code}>{detail.Reason}</span>],
-          ]}
-        />
-      </section>
-      {detail.History && detail.History.length > 1 ? (
-        <section className={s.section} aria-labelledby="ub-history">
-          <Subtitle2 as="h3" id="ub-history">
-            History
-          </Subtitle2>
-          <ul className={s.list}>
-            {detail.History.map((h, i) => (
-              <li key={i}>
-                {formatDate(h.At)}: {h.Event} by {h.Actor}
-                {h.Reason && h.Event !== 'Restricted' ? ` (${h.Reason})` : ''}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-    </>
-  );
-}
-
-function UserRecommendations() {
-  const s = useStyles();
-  return (
-    <section className={s.section} aria-labelledby="ub-recs">
-      <Subtitle2 as="h3" id="ub-recs">
-        Recommendations
-      </Subtitle2>
-      <Text block>
-        A sender over its outbound limits is usually a compromised account. Before you unblock it, confirm the account isn't compromised, or
-        regain control of it:
-      </Text>
-      <ol className={s.list}>
-        <li>
-          Disable the account, or reset its password (strong, not sent by email, not one of the last five) and update its app passwords.
-        </li>
-        <li>Enable and enforce multi-factor authentication (MFA).</li>
-        <li>Revoke the user's sign-in sessions, and review the MFA devices registered to the account.</li>
-        <li>Review the applications the user consented to and the admin roles assigned to the user.</li>
-        <li>Review mail forwarding: forwarding addresses on the mailbox and Inbox rules that forward, redirect or delete mail.</li>
-        <li>Check what the account sent (message trace) and the sign-ins it made.</li>
-      </ol>
-    </section>
-  );
-}
 
 function Steps({ names, current }: { names: string[]; current: number }) {
   const s = useStyles();
@@ -188,7 +55,13 @@ function Steps({ names, current }: { names: string[]; current: number }) {
     <ol className={s.steps} aria-label="Steps">
       {names.map((n, i) => (
         <li key={n} className={mergeClasses(s.step, i === current && s.stepActive)} aria-current={i === current ? 'step' : undefined}>
-          {i < current ? <CheckmarkCircleFilled color={tokens.colorPaletteGreenForeground1} /> : <CircleRegular />}
+          {i < current ? (
+            <CheckmarkCircleFilled color={tokens.colorPaletteGreenForeground1} />
+          ) : i === current ? (
+            <CircleFilled color={tokens.colorBrandForeground1} />
+          ) : (
+            <CircleRegular />
+          )}
           {n}
         </li>
       ))}
@@ -229,10 +102,68 @@ function useUnblock(
   return { busy, failure, run };
 }
 
+/** The warning both flyouts ask before unblocking; No or Esc hands focus back to the button that asked. */
+function ConfirmUnblock({
+  open,
+  busy,
+  title,
+  children,
+  onYes,
+  onNo,
+}: {
+  open: boolean;
+  busy: boolean;
+  title: string;
+  children: ReactNode;
+  onYes: () => void;
+  onNo: () => void;
+}) {
+  return (
+    <Dialog open={open} modalType="alert" onOpenChange={(_e, d) => !busy && !d.open && onNo()}>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>{title}</DialogTitle>
+          <DialogContent>{children}</DialogContent>
+          <DialogActions>
+            <Button appearance="primary" onClick={onYes} disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              Yes
+            </Button>
+            <Button onClick={onNo} disabled={busy}>
+              No
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+/** The optional note both flyouts record with the unblock (shown in the entity's history and the audit log). */
+function UnblockNote({ value, onChange, hint }: { value: string; onChange: (v: string) => void; hint: string }) {
+  return (
+    <Field label="Note for the audit log (optional)" hint={hint}>
+      <Textarea value={value} onChange={(_e, d) => onChange(d.value)} maxLength={1024} resize="vertical" />
+    </Field>
+  );
+}
+
+/** Focus that follows the flow: the step heading after Next/Back, the asking button after No/Esc. */
+function useFocusAfter<T extends HTMLElement>(trigger: unknown, when = true) {
+  const ref = useRef<T>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (when) ref.current?.focus();
+  }, [trigger]);
+  return ref;
+}
+
 export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: RestrictedEntity; onClose: () => void; onDone: () => void }) {
   const s = useStyles();
   const { config } = useSession();
-  const { detail, activity, error, retry } = useEntityDetails(entity);
   const [step, setStep] = useState(0);
   const [note, setNote] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -245,6 +176,8 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
     () => setConfirming(false),
   );
   const unblock = (): Promise<void> => run(note.trim() ? { reason: note.trim() } : {});
+  const heading = useFocusAfter<HTMLHeadingElement>(step);
+  const submit = useFocusAfter<HTMLButtonElement>(confirming, !confirming);
 
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="unblock-title">
@@ -259,6 +192,9 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
       </DrawerHeader>
       <DrawerBody>
         <Steps names={['Overview', 'Unblock user']} current={step} />
+        <h2 ref={heading} tabIndex={-1} className={s.stepHeading}>
+          {step === 0 ? 'Overview' : 'Unblock user'}
+        </h2>
         {failure ? (
           <MessageBar intent="error" role="alert" style={{ marginBottom: 12 }}>
             <MessageBarBody>{failure}</MessageBarBody>
@@ -270,14 +206,7 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
               Read the details about the restricted account, and go through the suggestions in the Recommendations section to confirm that
               the account isn't compromised or to regain control of it.
             </Text>
-            {error ? (
-              <ErrorState message={error} onRetry={retry} />
-            ) : detail ? (
-              <Overview entity={entity} detail={detail} activity={activity} />
-            ) : (
-              <LoadingState label="Loading the details…" />
-            )}
-            <UserRecommendations />
+            <EntityOverview entity={entity} />
           </>
         ) : (
           <>
@@ -303,9 +232,7 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
                 Reset the user's password <OpenRegular aria-hidden />
               </Link>
             </section>
-            <Field label="Note for the audit log (optional)" hint="For example: password reset, MFA enabled, forwarding rule removed.">
-              <Textarea value={note} onChange={(_e, d) => setNote(d.value)} maxLength={1024} resize="vertical" />
-            </Field>
+            <UnblockNote value={note} onChange={setNote} hint="For example: password reset, MFA enabled, forwarding rule removed." />
           </>
         )}
       </DrawerBody>
@@ -317,7 +244,7 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
         ) : (
           <>
             <Button onClick={() => setStep(0)}>Back</Button>
-            <Button appearance="primary" onClick={() => setConfirming(true)}>
+            <Button appearance="primary" ref={submit} onClick={() => setConfirming(true)}>
               Submit
             </Button>
           </>
@@ -326,40 +253,28 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
           Cancel
         </Button>
       </DrawerFooter>
-      <Dialog open={confirming} modalType="alert" onOpenChange={(_e, d) => !busy && setConfirming(d.open)}>
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>Remove the sending restriction?</DialogTitle>
-            <DialogContent>
-              You're about to remove the sending restriction for <strong>{user}</strong>. If you verified that the account is secured,
-              select Yes to confirm. The user can send email again at once.
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" onClick={() => void unblock()} disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-                Yes
-              </Button>
-              <Button onClick={() => setConfirming(false)} disabled={busy}>
-                No
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <ConfirmUnblock open={confirming} busy={busy} title="Remove the sending restriction?" onYes={() => void unblock()} onNo={() => setConfirming(false)}>
+        You're about to remove the sending restriction for <strong>{user}</strong>. If you verified that the account is secured, select Yes
+        to confirm. The user can send email again at once.
+      </ConfirmUnblock>
     </OverlayDrawer>
   );
 }
 
 export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: RestrictedEntity; onClose: () => void; onDone: () => void }) {
   const s = useStyles();
-  const { detail, activity, error, retry } = useEntityDetails(entity);
   const name = entityName(entity);
+  const [note, setNote] = useState('');
+  const [confirming, setConfirming] = useState(false);
   const { busy, failure, run } = useUnblock(
     'Connector',
     entityId(entity),
     { title: 'Connector unblocked', body: `${name} can relay email again.`, failed: 'The connector was not unblocked' },
     onDone,
+    () => setConfirming(false),
   );
-  const unblock = (): Promise<void> => run({});
+  const unblock = (): Promise<void> => run(note.trim() ? { reason: note.trim() } : {});
+  const ask = useFocusAfter<HTMLButtonElement>(confirming, !confirming);
 
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="unblock-entity-title">
@@ -381,32 +296,21 @@ export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: Restr
         <Text block style={{ marginBottom: 12 }}>
           Read the details about the restricted connector and go through the recommendations before you unblock it.
         </Text>
-        {error ? (
-          <ErrorState message={error} onRetry={retry} />
-        ) : detail ? (
-          <Overview entity={entity} detail={detail} activity={activity} />
-        ) : (
-          <LoadingState label="Loading the details…" />
-        )}
-        <section className={s.section} aria-labelledby="ue-recs">
-          <Subtitle2 as="h3" id="ue-recs">
-            Recommendations
-          </Subtitle2>
-          <ol className={s.list}>
-            <li>Find what the connector relayed: its source addresses and the messages filtered as spam.</li>
-            <li>Check the audit log for New-, Set- and Remove-InboundConnector and revert changes you did not make.</li>
-            <li>Investigate the admin account that changed the connector, and secure it.</li>
-          </ol>
-        </section>
+        <EntityOverview entity={entity} />
+        <UnblockNote value={note} onChange={setNote} hint="For example: relay host patched, connector source addresses checked." />
       </DrawerBody>
       <DrawerFooter className={s.footer}>
-        <Button appearance="primary" onClick={() => void unblock()} disabled={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+        <Button appearance="primary" ref={ask} onClick={() => setConfirming(true)}>
           Unblock
         </Button>
         <Button appearance="subtle" onClick={onClose}>
           Cancel
         </Button>
       </DrawerFooter>
+      <ConfirmUnblock open={confirming} busy={busy} title="Unblock the connector?" onYes={() => void unblock()} onNo={() => setConfirming(false)}>
+        You're about to unblock the inbound connector <strong>{name}</strong>. If you verified that the relay is secured, select Yes to
+        confirm. It can relay email again at once.
+      </ConfirmUnblock>
     </OverlayDrawer>
   );
 }

@@ -114,10 +114,14 @@ function Dl({ rows }: { rows: Array<[string, React.ReactNode]> }) {
 function RecipientsPicker({ value, onChange, suggestions }: { value: string[]; onChange: (v: string[]) => void; suggestions: string[] }) {
   const s = useStyles();
   const [text, setText] = useState('');
+  // Controlled, so adding a recipient (Enter or a click) closes the list instead of leaving it over
+  // the Daily notification limit below.
+  const [open, setOpen] = useState(false);
   const add = (v: string): void => {
     const t = v.trim();
     if (t && !value.some((x) => x.toLowerCase() === t.toLowerCase())) onChange([...value, t]);
     setText('');
+    setOpen(false);
   };
   const options = suggestions.filter((o) => !value.includes(o) && o.toLowerCase().includes(text.trim().toLowerCase()));
   return (
@@ -135,7 +139,12 @@ function RecipientsPicker({ value, onChange, suggestions }: { value: string[]; o
         placeholder="Type a name or an email address"
         value={text}
         selectedOptions={[]}
-        onChange={(e) => setText(e.target.value)}
+        open={open}
+        onOpenChange={(_e, d) => setOpen(d.open)}
+        onChange={(e) => {
+          setText(e.target.value);
+          setOpen(true);
+        }}
         onOptionSelect={(_e, d) => d.optionValue && add(d.optionValue)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && text.trim()) {

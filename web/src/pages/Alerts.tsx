@@ -29,6 +29,7 @@ import { api, errorText, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
+import { reasonFields, reasonSummary } from '../types.js';
 import { AuditOffBanner, SEVERITY_COLOR } from './AlertPolicies.js';
 
 type Status = 'New' | 'InProgress' | 'Resolved';
@@ -144,20 +145,22 @@ function AlertDrawer({
               </Field>
             ) : null}
             {dl([
-              ['Status', STATUS_TEXT[alert.Status]],
+              // Shown once: as the Status control for those who may change it, else as a value.
+              ...(canChange ? [] : [['Status', STATUS_TEXT[alert.Status]] as [string, string]]),
               ['Severity', alert.Severity],
               ['Entity', entityOf(alert)],
               ['Entity type', alert.EntityType],
               ['First activity', formatDate(alert.FirstEventAt)],
               ['Last activity', formatDate(alert.LastEventAt)],
               ['Events', String(alert.EventCount)],
-              ['Reason', alert.Reason],
+              ['Reason', reasonSummary(alert.Reason)],
+              ...reasonFields(alert.Reason),
             ])}
             <Subtitle2 as="h3">Events</Subtitle2>
             <ul className={s.list}>
               {(alert.Events ?? []).map((e, i) => (
                 <li key={i}>
-                  {formatDate(e.At)}: {e.Operation} ({e.Reason})
+                  {formatDate(e.At)}: {e.Operation} ({reasonSummary(e.Reason)})
                 </li>
               ))}
             </ul>

@@ -80,6 +80,17 @@ interface WhatIf {
   To: string;
   Restricted: Array<{ EntityType: string; Entity: string; At: string; Limit: string; Count: number; Threshold: number; Outcome: string }>;
   Note?: string;
+  /** The rule's place (0 first) as saving would leave it; null for the default policy. */
+  Priority: number | null;
+  /** Policies tried before this one: the senders they cover are never judged by it. */
+  EvaluatedAfter: string[];
+}
+
+/** Where the replay judged the policy: the same place live evaluation will. */
+function placeText(r: WhatIf): string {
+  const after = r.EvaluatedAfter.length === 0 ? '' : ` after ${r.EvaluatedAfter.join(', ')}`;
+  const where = r.Priority === null ? `Evaluated last, as the default policy${after}` : `Evaluated at priority ${r.Priority}${after || ', first'}`;
+  return r.EvaluatedAfter.length === 0 ? `${where}.` : `${where}: senders ${r.EvaluatedAfter.length === 1 ? 'that policy covers' : 'those policies cover'} are judged by ${r.EvaluatedAfter.length === 1 ? 'it' : 'them'}, not by this one.`;
 }
 
 export const ACTIONS: Record<Action, string> = {
@@ -217,6 +228,9 @@ function WhatIfResult({
           {r.Count === 0
             ? `In the last 7 days these settings would have restricted no sender (of ${r.SendersEvaluated} evaluated).`
             : `In the last 7 days these settings would have restricted ${r.Count} ${r.Count === 1 ? 'sender' : 'senders'} (of ${r.SendersEvaluated} evaluated):`}
+        </Text>
+        <Text block data-testid="what-if-place">
+          {placeText(r)}
         </Text>
         {r.Count > 0 ? (
           <ul className={s.list}>

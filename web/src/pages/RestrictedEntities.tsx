@@ -1,9 +1,12 @@
 // Restricted entities (/restrictedentities): users and connectors restricted from sending, with sort,
-// search, filters, spacing, a check box per row, and Unblock when a row is selected.
+// search, filters, spacing, a check box per row, and Unblock when a row is selected. Paging, sorting and
+// search happen on the server, so the list holds any number of entities; the total is shown. An entity's name
+// opens its details for every role; Unblock stays with the roles that may change.
 import {
   Badge,
   Button,
   Dropdown,
+  Link,
   makeStyles,
   Option,
   SearchBox,
@@ -18,27 +21,35 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowClockwiseRegular, LockOpenRegular, ShieldCheckmarkRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState } from 'react';
+import { ArrowClockwiseRegular, ChevronLeftRegular, ChevronRightRegular, LockOpenRegular, ShieldCheckmarkRegular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { EntityDetailsDrawer } from '../components/EntityDetails.js';
 import { api, errorText, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
-import { Bar, Grow, PageHeader, Scroll, SpacingMenu, useSort, type Spacing } from '../components/Toolbar.js';
+import { Bar, Grow, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
 import { UnblockEntityDrawer, UnblockUserDrawer } from '../components/Unblock.js';
 import { useSession } from '../session.js';
-import { entityId, entityName, reasonSummary, type RestrictedEntity } from '../types.js';
+import { entityId, entityName, policyLabel, reasonSummary, type RestrictedEntity } from '../types.js';
 
 const useStyles = makeStyles({
-  reason: { display: 'block', maxWidth: '340px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  date: { whiteSpace: 'nowrap' },
+  reason: { display: 'block', maxWidth: '280px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   entity: { overflowWrap: 'break-word', fontWeight: tokens.fontWeightSemibold },
   filter: { minWidth: '150px' },
   wrap: { overflowWrap: 'break-word' },
   search: { minWidth: '220px', '@media (max-width: 760px)': { minWidth: '100%' } },
   table: { minWidth: '900px', tableLayout: 'auto' },
+  pager: { display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: '8px', marginTop: '8px' },
 });
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: RestrictedEntity[]; total: number };
 
 const keyOf = (e: RestrictedEntity): string => `${e.Entity}:${entityId(e)}`;
+
+const PAGE_SIZE = 100;
+/** The columns the server sorts by (GET /api/v1/restricted-entities?sort=), by header. */
+const SORTS = { entity: 'Entity', restricted: 'CreatedDatetime', expires: 'ExpiresDatetime', status: 'Status', policy: 'Policy' } as const;
+type SortColumn = keyof typeof SORTS;
 
 export function RestrictedEntities() {
   const s = useStyles();
@@ -50,45 +61,83 @@ export function RestrictedEntities() {
   const [status, setStatus] = useState('Restricted');
   const [spacing, setSpacing] = useState<Spacing>('medium');
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [page, setPage] = useState(1);
+  const [sort, setSort] = useState<{ column: SortColumn; dir: SortDir }>({ column: 'restricted', dir: 'descending' });
   const [open, setOpen] = useState<RestrictedEntity | null>(null);
+  const [details, setDetails] = useState<RestrictedEntity | null>(null);
+  // Where focus goes back when a flyout closes: the control that opened it, else the page heading.
+  const opener = useRef<HTMLElement | null>(null);
+  const [closed, setClosed] = useState(0);
+  useEffect(() => {
+    if (closed === 0) return;
+    const back = opener.current?.isConnected ? opener.current : document.querySelector<HTMLElement>('main h1');
+    back?.focus();
+  }, [closed]);
+  const openFrom = (el: HTMLElement | null, e: RestrictedEntity, as: 'details' | 'unblock'): void => {
+    opener.current = el;
+    if (as === 'details') setDetails(e);
+    else setOpen(e);
+  };
+  const close = (): void => {
+    setOpen(null);
+    setDetails(null);
+    setClosed((n) => n + 1);
+  };
+  const unblocked = (): void => {
+    close();
+    setSelected(new Set());
+    void refresh();
+  };
 
   useEffect(() => {
     const t = setTimeout(() => setDebounced(search.trim()), 250);
     return () => clearTimeout(t);
   }, [search]);
 
+  // A newer request wins: an older search or page answering late never overwrites it.
+  const latest = useRef(0);
   const refresh = useCallback(async () => {
+    const ticket = ++latest.current;
     setLoad((l) => (l.kind === 'ok' ? l : { kind: 'loading' }));
     try {
       const r = await api<{ total: number; items: RestrictedEntity[] }>(
         'GET',
-        `/api/v1/restricted-entities${query({ search: debounced, entityType, status, pageSize: 500 })}`,
+        `/api/v1/restricted-entities${query({
+          search: debounced,
+          entityType,
+          status,
+          sort: SORTS[sort.column],
+          order: sort.dir === 'ascending' ? 'asc' : 'desc',
+          page,
+          pageSize: PAGE_SIZE,
+        })}`,
       );
+      if (ticket !== latest.current) return;
       setLoad({ kind: 'ok', items: r.items, total: r.total });
       setSelected((sel) => new Set([...sel].filter((k) => r.items.some((e) => keyOf(e) === k))));
     } catch (err) {
-      setLoad({ kind: 'error', message: errorText(err) });
+      if (ticket === latest.current) setLoad({ kind: 'error', message: errorText(err) });
     }
-  }, [debounced, entityType, status]);
+  }, [debounced, entityType, status, sort, page]);
+  // A new search, filter or order starts again at the first page.
+  useEffect(() => setPage(1), [debounced, entityType, status, sort]);
 
   useEffect(() => {
     void refresh();
   }, [refresh]);
 
   const items = load.kind === 'ok' ? load.items : [];
-  const { sorted, headerProps } = useSort(
-    items,
-    {
-      entity: entityName,
-      type: (e) => e.Entity,
-      reason: (e) => reasonSummary(e.Reason),
-      restricted: (e) => e.CreatedDatetime,
-      expires: (e) => e.ExpiresDatetime,
-      status: (e) => e.Status,
-      policy: (e) => e.Policy,
-    },
-    { column: 'restricted', dir: 'descending' },
-  );
+  const sorted = items;
+  const headerProps = (column: SortColumn) => ({
+    scope: 'col',
+    sortDirection: sort.column === column ? sort.dir : undefined,
+    'aria-sort': sort.column === column ? sort.dir : ('none' as const),
+    onClick: () => setSort((x) => ({ column, dir: x.column === column && x.dir === 'ascending' ? 'descending' : 'ascending' })),
+  });
+  const total = load.kind === 'ok' ? load.total : 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const from = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
+  const to = Math.min(total, page * PAGE_SIZE);
   const chosen = items.filter((e) => selected.has(keyOf(e)));
   const one = chosen.length === 1 ? chosen[0] : undefined;
   const allSelected = items.length > 0 && chosen.length === items.length;
@@ -110,7 +159,7 @@ export function RestrictedEntities() {
       </PageHeader>
       <Bar>
         {canChange && one && one.Status === 'Restricted' ? (
-          <Button appearance="primary" icon={<LockOpenRegular />} onClick={() => setOpen(one)}>
+          <Button appearance="primary" icon={<LockOpenRegular />} onClick={(ev) => openFrom(ev.currentTarget, one, 'unblock')}>
             Unblock
           </Button>
         ) : null}
@@ -118,11 +167,11 @@ export function RestrictedEntities() {
         <Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void refresh()}>
           Refresh
         </Button>
-        <Text size={200} aria-live="polite">
+        <Text size={200} aria-live="polite" data-testid="entity-count">
           {load.kind === 'ok'
-            ? load.total > load.items.length
-              ? `Showing ${load.items.length} of ${load.total}: search or filter to narrow the list`
-              : `${load.total} ${load.total === 1 ? 'item' : 'items'}`
+            ? total > items.length
+              ? `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} items`
+              : `${total.toLocaleString('en-US')} ${total === 1 ? 'item' : 'items'}`
             : ''}
         </Text>
         <Grow />
@@ -185,8 +234,8 @@ export function RestrictedEntities() {
                   checkboxIndicator={{ 'aria-label': 'Select all' }}
                 />
                 <TableHeaderCell {...headerProps('entity')}>Entity</TableHeaderCell>
-                <TableHeaderCell {...headerProps('type')}>Entity type</TableHeaderCell>
-                <TableHeaderCell {...headerProps('reason')}>Reason</TableHeaderCell>
+                <TableHeaderCell scope="col">Entity type</TableHeaderCell>
+                <TableHeaderCell scope="col">Reason</TableHeaderCell>
                 <TableHeaderCell {...headerProps('restricted')}>Date restricted</TableHeaderCell>
                 <TableHeaderCell {...headerProps('expires')}>Expires</TableHeaderCell>
                 <TableHeaderCell {...headerProps('status')}>Status</TableHeaderCell>
@@ -214,7 +263,16 @@ export function RestrictedEntities() {
                     />
                     <TableCell>
                       <TableCellLayout>
-                        <span className={s.entity}>{entityName(e)}</span>
+                        <Link
+                          as="button"
+                          className={s.entity}
+                          onClick={(ev) => {
+                            ev.stopPropagation();
+                            openFrom(ev.currentTarget, e, 'details');
+                          }}
+                        >
+                          {entityName(e)}
+                        </Link>
                       </TableCellLayout>
                     </TableCell>
                     <TableCell>{e.Entity}</TableCell>
@@ -223,15 +281,15 @@ export function RestrictedEntities() {
                         {reasonSummary(e.Reason)}
                       </span>
                     </TableCell>
-                    <TableCell>{formatDate(e.CreatedDatetime)}</TableCell>
-                    <TableCell>{e.ExpiresDatetime ? formatDate(e.ExpiresDatetime) : 'Never'}</TableCell>
+                    <TableCell className={s.date}>{formatDate(e.CreatedDatetime)}</TableCell>
+                    <TableCell className={s.date}>{e.ExpiresDatetime ? formatDate(e.ExpiresDatetime) : 'Never'}</TableCell>
                     <TableCell>
                       <Badge appearance="tint" color={e.Status === 'Restricted' ? 'danger' : 'success'}>
                         {e.Status}
                       </Badge>
                     </TableCell>
                     <TableCell>
-                      <span className={s.wrap}>{e.Policy ?? '—'}</span>
+                      <span className={s.wrap}>{policyLabel(e.Policy)}</span>
                     </TableCell>
                   </TableRow>
                 );
@@ -240,28 +298,31 @@ export function RestrictedEntities() {
           </Table>
         </Scroll>
       ) : null}
-      {open && open.Entity === 'Mailbox' ? (
-        <UnblockUserDrawer
-          entity={open}
-          onClose={() => setOpen(null)}
-          onDone={() => {
-            setOpen(null);
-            setSelected(new Set());
-            void refresh();
+      {load.kind === 'ok' && pages > 1 ? (
+        <nav className={s.pager} aria-label="Pages">
+          <Button appearance="subtle" icon={<ChevronLeftRegular />} disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+            Previous
+          </Button>
+          <Text>
+            Page {page.toLocaleString('en-US')} of {pages.toLocaleString('en-US')}
+          </Text>
+          <Button appearance="subtle" icon={<ChevronRightRegular />} iconPosition="after" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
+            Next
+          </Button>
+        </nav>
+      ) : null}
+      {details ? (
+        <EntityDetailsDrawer
+          entity={details}
+          onClose={close}
+          onUnblock={() => {
+            setDetails(null);
+            setOpen(details);
           }}
         />
       ) : null}
-      {open && open.Entity === 'Connector' ? (
-        <UnblockEntityDrawer
-          entity={open}
-          onClose={() => setOpen(null)}
-          onDone={() => {
-            setOpen(null);
-            setSelected(new Set());
-            void refresh();
-          }}
-        />
-      ) : null}
+      {open && open.Entity === 'Mailbox' ? <UnblockUserDrawer entity={open} onClose={close} onDone={unblocked} /> : null}
+      {open && open.Entity === 'Connector' ? <UnblockEntityDrawer entity={open} onClose={close} onDone={unblocked} /> : null}
     </>
   );
 }

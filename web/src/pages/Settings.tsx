@@ -151,7 +151,9 @@ interface Domain {
 }
 function Domains() {
   const s = useStyles();
-  const { canChange } = useSession();
+  const { canChange, account } = useSession();
+  // A domain decides which tenant a login belongs to, service-wide: only the provider adds them.
+  const canAdd = canChange && account.tenantId === null;
   const { state, refresh, act } = useList<Domain>('/api/v1/accepted-domains');
   const [domain, setDomain] = useState('');
   const add = (e: FormEvent): void => {
@@ -163,7 +165,10 @@ function Domains() {
   return (
     <div className={s.section}>
       <Text>Recipients in these domains are internal; a login in one of them belongs to this tenant.</Text>
-      {canChange ? (
+      {canChange && !canAdd ? (
+        <Text data-testid="domains-by-provider">Your provider assigns accepted domains: ask a provider-level administrator to add one.</Text>
+      ) : null}
+      {canAdd ? (
         <form className={s.form} onSubmit={add}>
           <Field label="Domain" className={s.field}>
             <Input value={domain} onChange={(_e, d) => setDomain(d.value)} placeholder="contoso.com" />

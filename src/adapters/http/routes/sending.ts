@@ -51,6 +51,7 @@ export async function sendingRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           {
             Policy: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'An existing policy to change; absent: a new policy.' })),
             Name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The new policy's name." })),
+            Priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: "Where the policy's rule would sit (0 first); absent: where saving would put it." })),
             Settings: Type.Optional(
               Type.Object(
                 {
