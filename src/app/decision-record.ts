@@ -3,6 +3,7 @@
 // decision is counted in the metrics and logged once, with its reason and the counts it was made on.
 import { PERMIT, UNAVAILABLE } from '../domain/decision.js';
 import { replyLine } from '../domain/replies.js';
+import { LogThrottle } from '../log-throttle.js';
 import type { Metrics } from './metrics.js';
 import type { Log } from './ports.js';
 import type { CheckResult, SendRequest } from './send-request.js';
@@ -16,10 +17,15 @@ export interface MessageRef {
   readonly driver: string;
 }
 
+/** During an outage every decision fails: one log line at once, then one per interval with a count. */
+const FAILURE_LOG_EVERY_MS = 10_000;
+
 const FAILED_CLOSED: CheckResult = Object.freeze({ decision: UNAVAILABLE });
 const FAILED_OPEN: CheckResult = Object.freeze({ decision: PERMIT });
 
 export class DecisionRecord {
+  private readonly failures = new LogThrottle(FAILURE_LOG_EVERY_MS);
+
   constructor(
     private failMode: FailMode,
     private readonly metrics: Metrics,
@@ -50,13 +56,13 @@ export class DecisionRecord {
   failed(m: MessageRef, req: SendRequest, err: unknown, started: number): CheckResult {
     this.metrics.decision(req.stage, 'failed', (performance.now() - started) / 1000);
     this.metrics.storeError('policy-decision');
-    const fields = { err, instance: m.id, driver: m.driver, stage: req.stage, outcome: 'failed' };
-    if (this.failMode === 'open') {
-      this.log.error(fields, 'store failure: letting the message through (policy.failMode=open)');
-      return FAILED_OPEN;
+    const occurrences = this.failures.hit();
+    if (occurrences > 0) {
+      const fields = { err, instance: m.id, driver: m.driver, stage: req.stage, outcome: 'failed', occurrences };
+      if (this.failMode === 'open') this.log.error(fields, 'store failure: letting the message through (policy.failMode=open)');
+      else this.log.error(fields, 'store failure: the client is told to try again later (policy.failMode=closed)');
     }
-    this.log.error(fields, 'store failure: the client is told to try again later (policy.failMode=closed)');
-    return FAILED_CLOSED;
+    return this.failMode === 'open' ? FAILED_OPEN : FAILED_CLOSED;
   }
 
   /** A release that failed costs quota until the reservations expire, never a wrong admission. */

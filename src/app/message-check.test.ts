@@ -61,6 +61,17 @@ test('a store failure is answered by the fail mode: closed by default defers, op
   assert.equal(recording('closed', storeDown).lines.length, 0);
 });
 
+test('an outage is logged once (then a line with a count every 10 s), while every failed decision is counted', () => {
+  const r = recording('closed', storeDown);
+  for (let i = 0; i < 100; i++) assert.deepEqual(r.message.decide(RCPT), { decision: UNAVAILABLE });
+  assert.equal(r.decisions.length, 100);
+  assert.equal(r.storeErrors.length, 100);
+  assert.deepEqual(
+    r.lines.filter(([level]) => level === 'error').map(([, f]) => f.occurrences),
+    [1],
+  );
+});
+
 test('each decision is counted once and a refusal is logged once with its reason and counts; permits only at debug', () => {
   let n = 0;
   const r = recording('closed', () =>
