@@ -33,14 +33,23 @@ test('outgate doctor passes a running server that Postfix asks, and fails a brok
   const dataDir = tempDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freePort();
-  const env = { OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: `127.0.0.1:${await freePort()}` };
+  const milterPort = await freePort();
+  const env = { OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_MILTER_LISTEN: `127.0.0.1:${milterPort}`, OUTGATE_HTTP_LISTEN: `127.0.0.1:${await freePort()}` };
   const server = await startProcess(dataDir, port, env);
   t.after(() => server.kill('SIGKILL'));
 
   const healthy = byCheck((await ok(runCli(dataDir, ['doctor', '--format', 'json'], { ...env, ...fakePostconf(dataDir, mainCf(port)) }))).stdout);
-  for (const check of ['config', 'data directory', 'store', 'policy.listen', 'http.listen', 'postfix smtpd_sender_restrictions', 'postfix smtpd_end_of_data_restrictions']) {
+  for (const check of ['config', 'data directory', 'store', 'policy.listen', 'milter.listen', 'http.listen', 'postfix smtpd_sender_restrictions', 'postfix smtpd_end_of_data_restrictions']) {
     assert.equal(healthy.get(check)?.status, 'ok', `${check}: ${JSON.stringify(healthy.get(check))}`);
   }
+  // Wired as a milter instead: fine with tempfail, wrong with accept, and never both ways at once.
+  const milterCf = (action: string): string => `smtpd_delay_reject = yes\nsmtpd_milters = inet:127.0.0.1:${milterPort}\nmilter_default_action = ${action}\n`;
+  const asMilter = byCheck((await ok(runCli(dataDir, ['doctor', '--format', 'json'], { ...env, ...fakePostconf(dataDir, milterCf('tempfail')) }))).stdout);
+  assert.deepEqual([asMilter.get('postfix smtpd_milters')?.status, asMilter.get('postfix milter_default_action')?.status], ['ok', 'ok']);
+  const accepting = await fails(runCli(dataDir, ['doctor'], { ...env, ...fakePostconf(dataDir, milterCf('accept')) }), 1);
+  assert.match(accepting.stdout, /\[FAIL\] postfix milter_default_action: is accept: while Outgate is down or slow, mail goes out unchecked/);
+  const both = await fails(runCli(dataDir, ['doctor'], { ...env, ...fakePostconf(dataDir, mainCf(port) + milterCf('tempfail').split('\n')[1]) }), 1);
+  assert.match(both.stdout, /\[FAIL\] postfix: asks Outgate both as a policy service .* and as a milter .*: every message is counted twice/);
   assert.equal(healthy.get('alert SMTP')?.status, 'warn', 'no SMTP host is a warning, not a failure');
   assert.equal(await exitOf(server, 'SIGTERM'), 0);
 

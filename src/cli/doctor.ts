@@ -83,7 +83,9 @@ function serverPid(dir: string): number | undefined {
 
 async function listeners(config: Readonly<Config>, pid: number | undefined): Promise<Finding[]> {
   const out: Finding[] = [];
-  for (const [setting, listen] of [['policy.listen', config.policy.listen], ['http.listen', config.http.listen]] as const) {
+  const listens: Array<readonly [string, string]> = [['policy.listen', config.policy.listen], ['http.listen', config.http.listen]];
+  if (config.milter.listen !== '') listens.push(['milter.listen', config.milter.listen]);
+  for (const [setting, listen] of listens) {
     const { host, port } = parseListen(listen);
     if (pid !== undefined) {
       out.push(
@@ -111,19 +113,35 @@ async function alertSmtp(config: Readonly<Config>): Promise<Finding> {
     : { check: 'alert SMTP', status: 'fail', detail: `${smtp.host}:${smtp.port} cannot be reached`, fix: 'Check alerts.smtp.host/port and that a firewall lets this machine reach it.' };
 }
 
-/** The documented main.cf lines (docs/postfix/main.cf.snippet), when Postfix is on this machine. */
+/** The documented main.cf lines (docs/postfix/main.cf.snippet or milter.cf.snippet), when Postfix is on this machine. */
 async function postfix(config: Readonly<Config>): Promise<Finding[]> {
-  const names = ['smtpd_delay_reject', 'smtpd_sender_restrictions', 'smtpd_end_of_data_restrictions'];
+  const names = ['smtpd_delay_reject', 'smtpd_sender_restrictions', 'smtpd_end_of_data_restrictions', 'smtpd_milters', 'milter_default_action'];
   const shown = await postconf(names);
   if (shown === undefined) return [{ check: 'postfix', status: 'ok', detail: 'postconf is not installed: Postfix checks skipped' }];
   if (shown instanceof Error) return [{ check: 'postfix', status: 'warn', detail: `postconf failed: ${shown.message}`, fix: 'Configure Postfix (main.cf), then run outgate doctor again.' }];
   const { host, port } = parseListen(config.policy.listen);
   const endpoint = `inet:${host}:${port}`;
-  const fix = `Add check_policy_service { ${endpoint}, timeout=10s } to it (docs/postfix/main.cf.snippet), then postfix reload.`;
+  const asksPolicy = (name: string): string[] => [...(shown.get(name) ?? '').matchAll(/check_policy_service\s+(?:\{\s*)?(inet:[^\s,}]+)/g)].map((m) => m[1]!);
+  const milterAt = config.milter.listen === '' ? undefined : parseListen(config.milter.listen);
+  const milterEndpoint = milterAt && `inet:${milterAt.host}:${milterAt.port}`;
+  const viaMilter = milterEndpoint !== undefined && (shown.get('smtpd_milters') ?? '').split(/[\s,]+/).includes(milterEndpoint);
+  const viaPolicy = asksPolicy('smtpd_sender_restrictions').includes(endpoint) || asksPolicy('smtpd_end_of_data_restrictions').includes(endpoint);
+  // One way in or the other (docs/postfix.md, "Never both for the same mail"): both would count every message twice.
+  if (viaMilter && viaPolicy)
+    return [{ check: 'postfix', status: 'fail', detail: `asks Outgate both as a policy service (${endpoint}) and as a milter (${milterEndpoint}): every message is counted twice`, fix: 'Keep one: remove the check_policy_service lines or the smtpd_milters entry, then postfix reload.' }];
+  if (viaMilter) {
+    const action = shown.get('milter_default_action') || 'tempfail';
+    return [
+      { check: 'postfix smtpd_milters', status: 'ok', detail: `asks ${milterEndpoint}` },
+      action === 'tempfail' || action === 'reject'
+        ? { check: 'postfix milter_default_action', status: 'ok', detail: `${action}: mail waits while Outgate cannot answer` }
+        : { check: 'postfix milter_default_action', status: 'fail', detail: `is ${action}: while Outgate is down or slow, mail goes out unchecked`, fix: 'postconf -e milter_default_action=tempfail; postfix reload (docs/postfix/milter.cf.snippet).' },
+    ];
+  }
+  const fix = `Add check_policy_service { ${endpoint}, timeout=10s } to it (docs/postfix/main.cf.snippet), then postfix reload${milterEndpoint ? `; or use the milter instead (smtpd_milters = ${milterEndpoint}, docs/postfix/milter.cf.snippet)` : ''}.`;
   const out: Finding[] = [];
   for (const name of ['smtpd_sender_restrictions', 'smtpd_end_of_data_restrictions']) {
-    const value = shown.get(name) ?? '';
-    const targets = [...value.matchAll(/check_policy_service\s+(?:\{\s*)?(inet:[^\s,}]+)/g)].map((m) => m[1]!);
+    const targets = asksPolicy(name);
     out.push(
       targets.includes(endpoint)
         ? { check: `postfix ${name}`, status: 'ok', detail: `asks ${endpoint}` }

@@ -29,7 +29,7 @@ export function freePort(): Promise<number> {
  */
 export function startProcess(dataDir: string, port: number, env: NodeJS.ProcessEnv, onLog: (entry: LogEntry) => void = () => undefined): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_HTTP_LISTEN: '127.0.0.1:0', ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_MILTER_LISTEN: '127.0.0.1:0', ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
