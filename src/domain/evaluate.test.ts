@@ -43,7 +43,7 @@ test('the N-th external recipient in the hour is admitted, the N+1-th refused wi
   assert.equal(over.admit, null);
   assert.equal(over.restrict?.restriction.action, 'BlockUserForToday');
   assert.equal(over.restrict?.restriction.expiresAt, Date.UTC(2026, 10, 29));
-  assert.match(over.restrict!.restriction.reason, /^EmailSendingLimitExceeded;ExceedingLimitType=External;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=500;/);
+  assert.match(over.restrict!.restriction.reason, /^EmailSendingLimitExceeded;InternalRecipientCountToday=0;ExternalRecipientCountToday=500;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=500;/);
   assert.deepEqual(over.events.map((e) => e.type), ['SenderRestricted']);
 });
 
@@ -55,7 +55,7 @@ test('a message is refused whole when all its recipients do not fit', () => {
 
 test('the daily policy limit trips on the total of internal and external', () => {
   const v = evaluate(input({ totals: { ...zero, recipientsLast24h: 1000 }, message: { external: 0, internal: 1 } }));
-  assert.match(v.restrict!.restriction.reason, /ExceedingLimitType=Daily;RecipientLimitPerDay=1000/);
+  assert.match(v.restrict!.restriction.reason, /ExceedingLimitType=Daily;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitPerDay=1000;/);
 });
 
 test('BlockUser restricts until an admin acts; Alert admits and raises an event once per message', () => {
