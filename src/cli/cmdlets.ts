@@ -46,7 +46,7 @@ const POLICY_SETTINGS: ParamSpec[] = [
   int('RecipientLimitPerDay', 'Recipients per day, 0-10000 (0 = service default 1000).'),
   s('ActionWhenThresholdReached', 'BlockUserForToday (default), BlockUser or Alert.'),
   s('AutoForwardingMode', 'Automatic (default), On or Off.'),
-  bool('BccSuspiciousOutboundMail', 'Send a copy of suspicious outbound messages.'),
+  bool('BccSuspiciousOutboundMail', 'Send a copy of suspicious outbound messages (default policy only).'),
   list('BccSuspiciousOutboundAdditionalRecipients', 'Who gets those copies.'),
   bool('NotifyOutboundSpam', 'Deprecated in EOP: use the alert policy.'),
   list('NotifyOutboundSpamRecipients', 'Deprecated in EOP: use the alert policy.'),
@@ -142,8 +142,8 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'New-HostedOutboundSpamFilterPolicy',
     summary: 'Create an outbound spam policy (bind it to senders with New-HostedOutboundSpamFilterRule).',
-    params: [name('policy'), ...POLICY_SETTINGS],
-    run: (ctx, a) => policies.newPolicy(ctx, String(a.Name), pick(a, SETTING_NAMES)),
+    params: [name('policy'), ...POLICY_SETTINGS, s('RecommendedPolicyType', 'Accepted and ignored, as for EOP\'s presets (docs/spec.md §3).')],
+    run: (ctx, a) => policies.newPolicy(ctx, String(a.Name), pick(a, [...SETTING_NAMES, 'RecommendedPolicyType'])),
   },
   {
     name: 'Set-HostedOutboundSpamFilterPolicy',

@@ -1,0 +1,76 @@
+// Issue 14: what an Exchange admin would trip over, each as a scenario through the Postfix policy
+// protocol and the send check (POST /api/v1/check), with the exact reply lines (docs/spec.md).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { getAlert, listAlerts } from '../src/app/alerts.js';
+import { SYSTEM } from '../src/domain/events.js';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
+import { fails, ok, startTestServer, type TestServer } from './support/outgate.js';
+
+const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
+const DUNNO = 'action=DUNNO';
+const REFUSED = '550 5.1.8 Access denied, bad outbound sender';
+
+interface Ctx {
+  after: (fn: () => Promise<void> | void) => void;
+}
+
+async function setup(t: Ctx, overrides: Record<string, unknown> = {}): Promise<{ s: TestServer; c: PolicyClient; check: (body: unknown) => Promise<CheckBody> }> {
+  const s = await startTestServer(overrides);
+  t.after(() => s.stop());
+  const c = await PolicyClient.open(s.policyPort);
+  t.after(() => c.close());
+  await ok(s.cli('New-AcceptedDomain', '-Name', 'Outgate', '-DomainName', 'outgate.test'));
+  await ok(s.cli('New-AdminAccount', 'eop-app', '-Role', 'Sending Application'));
+  const key = (JSON.parse((await ok(s.cli('New-ApiKey', 'eop-app', '--format', 'json'))).stdout) as { Secret: string }).Secret;
+  const check = async (body: unknown): Promise<CheckBody> => {
+    const res = await fetch(`http://127.0.0.1:${s.httpPort}/api/v1/check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const b = (await res.json()) as CheckBody;
+    assert.equal(res.status, 200, JSON.stringify(b));
+    return b;
+  };
+  return { s, c, check };
+}
+
+interface CheckBody {
+  Decision: string;
+  SmtpReply: string | null;
+  Policy: string | null;
+  Restricted: boolean;
+  Sender: { Identity: string } | null;
+}
+
+const blocked = async (s: TestServer): Promise<Array<{ SenderAddress: string; Reason: string }>> =>
+  JSON.parse((await ok(s.cli('Get-BlockedSenderAddress', '--format', 'json'))).stdout) as Array<{ SenderAddress: string; Reason: string }>;
+
+test('item 3: the Reason carries the spec keys in order, with the queue id or the check API MessageId as trace id', async (t) => {
+  const { s, c, check } = await setup(t);
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['a@example.com'] }), { rcpt: [DUNNO], end: DUNNO });
+  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['b@example.com'], queueId: '3F2A11C0D' }), { rcpt: [DENIED], end: 'not-sent' });
+  assert.equal((await check({ Sender: 'api@outgate.test', Recipients: ['a@example.com'] })).Decision, 'Accept');
+  const over = await check({ Sender: 'api@outgate.test', Recipients: ['b@example.com'], MessageId: '<m1@outgate.test>' });
+  assert.deepEqual([over.Decision, over.SmtpReply], ['Reject', REFUSED]);
+  const reasons = Object.fromEntries((await blocked(s)).map((b) => [b.SenderAddress, b.Reason]));
+  const spec = (id: string) =>
+    `EmailSendingLimitExceeded;InternalRecipientCountToday=0;ExternalRecipientCountToday=1;ExceedingLimitType=External;Last MessagetraceId=${id};LastMessageRcptCount=1;RecipientLimitExternalPerHour=1;OutboundMailLast24Hours=1;Policy=Default;`;
+  assert.deepEqual(reasons, { 'pf@outgate.test': spec('3F2A11C0D'), 'api@outgate.test': spec('<m1@outgate.test>') });
+});
+
+test('item 6: BccSuspiciousOutboundMail is refused on a custom policy, RecommendedPolicyType accepted and ignored', async (t) => {
+  const { s } = await setup(t);
+  const refused = await fails(s.cli('New-HostedOutboundSpamFilterPolicy', 'Bulk', '-BccSuspiciousOutboundMail', '$true'));
+  assert.match(refused.stderr, /OG_ERR_INVALID_ARGUMENT/);
+  assert.match(refused.stderr, /BccSuspiciousOutboundMail works only in the default outbound spam policy; 'Bulk' is a custom policy\. Set it on 'Default'\./);
+  await ok(s.cli('New-HostedOutboundSpamFilterPolicy', 'Bulk', '-RecommendedPolicyType', 'Standard', '-RecipientLimitPerDay', '5'));
+  const shown = JSON.parse((await ok(s.cli('Get-HostedOutboundSpamFilterPolicy', 'Bulk', '--format', 'json'))).stdout) as Array<Record<string, unknown>>;
+  assert.equal(shown[0]!.RecipientLimitPerDay, 5);
+  assert.equal('RecommendedPolicyType' in shown[0]!, false, 'ignored, not stored');
+  await fails(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Bulk', '-BccSuspiciousOutboundMail', '$true'));
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Bulk', '-BccSuspiciousOutboundMail', '$false'));
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-BccSuspiciousOutboundMail', '$true'));
+});
