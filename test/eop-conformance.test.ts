@@ -74,3 +74,39 @@ test('item 6: BccSuspiciousOutboundMail is refused on a custom policy, Recommend
   await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Bulk', '-BccSuspiciousOutboundMail', '$false'));
   await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-BccSuspiciousOutboundMail', '$true'));
 });
+
+test('item 2: a user unblocked from BlockUser is not restricted again that day, yet counted and alerted; from 00:00 UTC it is', async (t) => {
+  const { s, c, check } = await setup(t);
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1', '-ActionWhenThresholdReached', 'BlockUser'));
+  // Restricted through each driver, then unblocked.
+  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['a@example.com'] }), { rcpt: [DUNNO], end: DUNNO });
+  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['b@example.com'] }), { rcpt: [DENIED], end: 'not-sent' });
+  assert.equal((await check({ Sender: 'api@outgate.test', Recipients: ['a@example.com'] })).Decision, 'Accept');
+  assert.equal((await check({ Sender: 'api@outgate.test', Recipients: ['b@example.com'] })).SmtpReply, REFUSED);
+  await ok(s.cli('Remove-BlockedSenderAddress', '-SenderAddress', 'pf@outgate.test'));
+  await ok(s.cli('Remove-BlockedSenderAddress', '-SenderAddress', 'api@outgate.test'));
+
+  // Over the limit again the same day: let through, counted, alerted, not listed.
+  for (const to of [['c@example.com'], ['d@example.com'], ['e@example.com']]) {
+    assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to }), { rcpt: [DUNNO], end: DUNNO });
+    const r = await check({ Sender: 'api@outgate.test', Recipients: to });
+    assert.deepEqual([r.Decision, r.SmtpReply, r.Restricted], ['Accept', null, false]);
+  }
+  assert.deepEqual(await blocked(s), []);
+  for (const identity of ['pf@outgate.test', 'api@outgate.test']) {
+    assert.equal((await s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity })).externalLastHour, 3, 'still counted');
+  }
+  await s.alerts.runOnce();
+  const { items } = await listAlerts({ store: s.store, clock: s.clock, actor: SYSTEM });
+  assert.deepEqual(
+    items.filter((a) => a.PolicyName === 'Email sending limit exceeded').map((a) => a.Entity).sort(),
+    ['api@outgate.test', 'pf@outgate.test'],
+  );
+
+  // 00:00 UTC the next day (TEST_EPOCH is 09:00): the limit restricts again.
+  s.clock.advance(15 * 3_600_000);
+  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['f@example.com', 'g@example.com'] }), { rcpt: [DUNNO, DENIED], end: DENIED });
+  const r = await check({ Sender: 'api@outgate.test', Recipients: ['f@example.com', 'g@example.com'] });
+  assert.deepEqual([r.Decision, r.SmtpReply, r.Restricted], ['Reject', REFUSED, true]);
+  assert.deepEqual((await blocked(s)).map((b) => b.SenderAddress).sort(), ['api@outgate.test', 'pf@outgate.test']);
+});

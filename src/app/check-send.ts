@@ -9,7 +9,7 @@ import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
-import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
+import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
@@ -75,6 +75,8 @@ class AddressCache {
 /** Everything a check needs about one sender, found with one lookup (its windows are the counters'). */
 class SenderState {
   restriction: Restriction | undefined = undefined;
+  /** Unblocked from BlockUser: not restricted again before this time (docs/spec.md §1). */
+  reprieveUntil: number | undefined = undefined;
   /** False once compact() dropped it: whoever still holds it (the login cache) looks it up again. */
   live = true;
   constructor(
@@ -131,7 +133,8 @@ export class CheckSend {
   static async start(store: CheckSendStore, counters: SendingCounters, clock: Clock, service: ServiceLimits, opts: CheckSendOptions = {}): Promise<CheckSend> {
     const guard = new CheckSend(store, counters, clock, service, new Directory(await store.loadDirectory(), service), opts);
     const now = clock.now();
-    for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(refOf(r), r);
+    // The active ones, and those unblocked today from BlockUser (their reprieve outlives a restart).
+    for (const r of await store.listRestrictions({})) if (isActive(r, now) || (reprieveUntil(r) ?? 0) > now) guard.setRestriction(refOf(r), r);
     return guard;
   }
 
@@ -182,7 +185,7 @@ export class CheckSend {
         return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, msg));
       }
       const internal = this.directory.isInternal(sender.tenantId, recipient);
-      const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits) });
+      const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits, reprieved(state, now)) });
       return then(reservation, ({ reserved, totals }) => {
         // Held from now until the message ends or is abandoned (or the reservation expires).
         if (reserved && message !== '') msg.heldBy = state.key;
@@ -221,7 +224,7 @@ export class CheckSend {
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
     const instance = msg.id;
-    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
+    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals, message, restriction, reprieveUntil: state.reprieveUntil, messageId, earlyWarningShare: this.earlyWarningShare });
     const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
     const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction };
 
@@ -281,17 +284,18 @@ export class CheckSend {
     const now = this.clock.now();
     this.counters.compact(now);
     for (const [key, state] of this.states) {
-      if (activeRestriction(state, now)) continue;
+      if (activeRestriction(state, now) || reprieved(state, now)) continue;
       this.states.delete(key);
       state.live = false;
     }
   }
 
   /** The caps a reservation must meet: the recipient limits evaluate() refuses at RCPT, no more. */
-  private capsFor(sender: SenderRef, limits: EffectiveLimits): RecipientCaps {
+  private capsFor(sender: SenderRef, limits: EffectiveLimits, reprieve: boolean): RecipientCaps {
     const mailbox = sender.type === 'Mailbox';
-    // Alert lets the message through (admins are told at its end), so the policy's limits do not cap it.
-    const policy = limits.action !== 'Alert';
+    // Alert lets the message through (admins are told at its end), so the policy's limits do not cap it;
+    // nor do they for a sender unblocked today from BlockUser (docs/spec.md §1).
+    const policy = limits.action !== 'Alert' && !reprieve;
     return {
       externalPerHour: policy ? limits.externalPerHour : Infinity,
       internalPerHour: policy ? limits.internalPerHour : Infinity,
@@ -334,8 +338,10 @@ export class CheckSend {
 
   private setRestriction(sender: SenderRef, r: Restriction | undefined): void {
     const key = senderKey(sender);
-    const state = r?.status === 'Restricted' ? this.stateOf(sender) : this.states.get(key);
+    const reprieve = reprieveUntil(r);
+    const state = r?.status === 'Restricted' || reprieve !== undefined ? this.stateOf(sender) : this.states.get(key);
     if (!state) return;
+    state.reprieveUntil = reprieve;
     // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
     if (state.restriction && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
     state.restriction = r?.status === 'Restricted' ? r : undefined;
@@ -358,6 +364,11 @@ export class CheckSend {
     });
     this.syncing = current;
   }
+}
+
+/** True while a sender unblocked from BlockUser may not be restricted again (docs/spec.md §1). */
+function reprieved(state: SenderState, now: number): boolean {
+  return state.reprieveUntil !== undefined && now < state.reprieveUntil;
 }
 
 /** The sender's restriction, forgotten once it is neither active nor waiting to be released as expired. */

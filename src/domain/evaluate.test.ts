@@ -133,3 +133,14 @@ test('property: admitting only what evaluate admits never takes a window over it
     ),
   );
 });
+
+test('a sender unblocked today from BlockUser is not restricted again before 00:00 UTC, only alerted', () => {
+  const over = { totals: { ...zero, externalLastHour: 500, recipientsLast24h: 500 }, limits: limits({ action: 'BlockUser' }), reprieveUntil: Date.UTC(2026, 10, 29) };
+  const rcpt = evaluate(input({ ...over, stage: 'rcpt' }));
+  assert.deepEqual([rcpt.decision.kind, rcpt.restrict, rcpt.events], ['permit', null, []]);
+  const end = evaluate(input(over));
+  assert.deepEqual([end.decision.kind, end.restrict, end.admit], ['permit', null, { external: 1, internal: 0, messages: 1 }]);
+  assert.deepEqual(end.events.map((e) => e.type), ['SendingLimitExceeded']);
+  const nextDay = evaluate(input({ ...over, now: Date.UTC(2026, 10, 29) }));
+  assert.equal(nextDay.restrict?.restriction.action, 'BlockUser', 'from 00:00 UTC the limit restricts again');
+});
