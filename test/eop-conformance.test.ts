@@ -110,3 +110,29 @@ test('item 2: a user unblocked from BlockUser is not restricted again that day, 
   assert.deepEqual([r.Decision, r.SmtpReply, r.Restricted], ['Reject', REFUSED, true]);
   assert.deepEqual((await blocked(s)).map((b) => b.SenderAddress).sort(), ['api@outgate.test', 'pf@outgate.test']);
 });
+
+test('item 4: the Alert action tells the User restricted from sending email recipients too, once per address', async (t) => {
+  const { s, c, check } = await setup(t);
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1', '-ActionWhenThresholdReached', 'Alert'));
+  await ok(s.cli('Set-ProtectionAlert', 'User restricted from sending email', '-NotifyUser', 'soc@outgate.test,shared@outgate.test'));
+  await ok(s.cli('Set-ProtectionAlert', 'Email sending limit exceeded', '-NotifyUser', 'shared@outgate.test'));
+  for (const to of [['a@example.com'], ['b@example.com']]) {
+    assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to }), { rcpt: [DUNNO], end: DUNNO });
+    const r = await check({ Sender: 'api@outgate.test', Recipients: to });
+    assert.deepEqual([r.Decision, r.SmtpReply, r.Restricted], ['Accept', null, false]);
+  }
+  await s.alerts.runOnce();
+  const ctx = { store: s.store, clock: s.clock, actor: SYSTEM };
+  const { items } = await listAlerts(ctx);
+  assert.deepEqual(items.map((a) => [a.PolicyName, a.Entity]).sort(), [
+    ['Email sending limit exceeded', 'api@outgate.test'],
+    ['Email sending limit exceeded', 'pf@outgate.test'],
+  ]);
+  for (const a of items) {
+    const detail = await getAlert(ctx, a.Identity);
+    assert.deepEqual(detail.Notifications.map((n) => [n.Channel, n.Recipient, n.Status]).sort(), [
+      ['email', 'shared@outgate.test', 'Pending'],
+      ['email', 'soc@outgate.test', 'Pending'],
+    ]);
+  }
+});
