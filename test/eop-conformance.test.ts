@@ -136,3 +136,24 @@ test('item 4: the Alert action tells the User restricted from sending email reci
     ]);
   }
 });
+
+test('item 5: service events carry EOP HygieneEvent / HygieneTenantEvents names and are found by them', async (t) => {
+  const { s, c, check } = await setup(t);
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['a@example.com', 'b@example.com'] }), { rcpt: [DUNNO, DENIED], end: DENIED });
+  assert.equal((await check({ Sender: 'api@outgate.test', Recipients: ['a@example.com', 'b@example.com'] })).SmtpReply, REFUSED);
+  const found = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '-Operations', 'HygieneTenantEvents', '--format', 'json'))).stdout) as Array<{
+    Operation: string;
+    ObjectId: string;
+    After: Record<string, unknown>;
+  }>;
+  assert.deepEqual(
+    found.map((r) => [r.Operation, r.ObjectId, r.After.RecordType, r.After.EopOperation, r.After.Event, r.After.EventValue]).sort(),
+    [
+      ['SenderRestricted', 'Mailbox:api@outgate.test', 'HygieneEvent', 'HygieneTenantEvents', 'Listed', 'api@outgate.test'],
+      ['SenderRestricted', 'Mailbox:pf@outgate.test', 'HygieneEvent', 'HygieneTenantEvents', 'Listed', 'pf@outgate.test'],
+    ],
+  );
+  // Outgate's own operation names still find them, and admin changes are not hygiene events.
+  assert.equal(JSON.parse((await ok(s.cli('Search-AdminAuditLog', '-Operations', 'SenderRestricted', '--format', 'json'))).stdout).length, 2);
+});
