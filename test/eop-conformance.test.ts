@@ -157,3 +157,60 @@ test('item 5: service events carry EOP HygieneEvent / HygieneTenantEvents names 
   // Outgate's own operation names still find them, and admin changes are not hygiene events.
   assert.equal(JSON.parse((await ok(s.cli('Search-AdminAuditLog', '-Operations', 'SenderRestricted', '--format', 'json'))).stdout).length, 2);
 });
+
+test('item 1: the sending address selects the policy only with Send As, alike on the policy server and the check API', async (t) => {
+  const { s, c, check } = await setup(t);
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+  await ok(s.cli('New-HostedOutboundSpamFilterPolicy', 'Lax', '-RecipientLimitExternalPerHour', '5'));
+  await ok(s.cli('New-HostedOutboundSpamFilterRule', 'Lax', '-HostedOutboundSpamFilterPolicy', 'Lax', '-From', 'boss@outgate.test'));
+  await ok(s.cli('New-AdminAccount', 'sec', '-Role', 'Security Administrator'));
+  const admin = (JSON.parse((await ok(s.cli('New-ApiKey', 'sec', '--format', 'json'))).stdout) as { Secret: string }).Secret;
+  const rest = async (method: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${s.httpPort}/api/v1/recipient-permissions`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & Array<Record<string, unknown>> };
+  };
+  const viaPostfix = (login: string, to: string) => sendMessage(c, { login, from: 'boss@outgate.test', to: [to] });
+  const viaCheck = async (login: string, to: string) => {
+    const r = await check({ Sender: login, From: 'boss@outgate.test', Recipients: [to] });
+    return [r.Decision, r.SmtpReply, r.Policy, r.Sender?.Identity];
+  };
+
+  // No Send As: boss's laxer policy is not borrowed; the login's own (Default) applies.
+  assert.deepEqual(await viaPostfix('eve-pf@outgate.test', 'a@example.com'), { rcpt: [DUNNO], end: DUNNO });
+  assert.deepEqual(await viaPostfix('eve-pf@outgate.test', 'b@example.com'), { rcpt: [DENIED], end: 'not-sent' });
+  assert.deepEqual(await viaCheck('eve-api@outgate.test', 'a@example.com'), ['Accept', null, 'Default', 'eve-api@outgate.test']);
+  assert.deepEqual(await viaCheck('eve-api@outgate.test', 'b@example.com'), ['Reject', REFUSED, 'Default', 'eve-api@outgate.test']);
+
+  // With Send As (CLI and REST): boss's policy, still counted against the login.
+  await ok(s.cli('Add-RecipientPermission', '-Identity', 'Boss@Outgate.test', '-Trustee', 'svc-pf@outgate.test', '-AccessRights', 'SendAs'));
+  const added = await rest('POST', { Identity: 'boss@outgate.test', Trustee: 'svc-api@outgate.test', AccessRights: 'SendAs' });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  assert.deepEqual(
+    (JSON.parse((await ok(s.cli('Get-RecipientPermission', 'boss@outgate.test', '--format', 'json'))).stdout) as Array<{ Trustee: string; AccessRights: string[] }>).map((p) => [p.Trustee, p.AccessRights]),
+    [['svc-api@outgate.test', ['SendAs']], ['svc-pf@outgate.test', ['SendAs']]],
+  );
+  for (const to of ['a@example.com', 'b@example.com', 'c@example.com']) {
+    assert.deepEqual(await viaPostfix('svc-pf@outgate.test', to), { rcpt: [DUNNO], end: DUNNO });
+    assert.deepEqual(await viaCheck('svc-api@outgate.test', to), ['Accept', null, 'Lax', 'svc-api@outgate.test']);
+  }
+  const totals = (identity: string) => s.checkSend.totalsOf({ tenantId: 'default', type: 'Mailbox', identity });
+  assert.deepEqual(await totals('svc-api@outgate.test'), await totals('svc-pf@outgate.test'));
+  assert.equal((await totals('boss@outgate.test')).externalLastHour, 0, 'boss is not counted');
+
+  // Withdrawn: back to the login's own policy, which the 3 recipients already exceed.
+  await ok(s.cli('Remove-RecipientPermission', 'boss@outgate.test', '-Trustee', 'svc-pf@outgate.test', '-AccessRights', 'SendAs'));
+  assert.equal((await rest('DELETE', { Identity: 'boss@outgate.test', Trustee: 'svc-api@outgate.test', AccessRights: 'SendAs' })).status, 200);
+  assert.deepEqual(await viaPostfix('svc-pf@outgate.test', 'd@example.com'), { rcpt: [DENIED], end: 'not-sent' });
+  assert.deepEqual(await viaCheck('svc-api@outgate.test', 'd@example.com'), ['Reject', REFUSED, 'Default', 'svc-api@outgate.test']);
+
+  // Exchange's names and checks; every change audited.
+  const bad = await fails(s.cli('Add-RecipientPermission', 'boss@outgate.test', '-Trustee', 'svc-pf@outgate.test', '-AccessRights', 'FullAccess'));
+  assert.match(bad.stderr, /OG_ERR_INVALID_ARGUMENT.*AccessRights must be one of SendAs/);
+  assert.equal((await rest('DELETE', { Identity: 'boss@outgate.test', Trustee: 'svc-api@outgate.test', AccessRights: 'SendAs' })).body.code, 'OG_ERR_NOT_FOUND');
+  const audit = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '-Operations', 'Add-RecipientPermission,Remove-RecipientPermission', '--format', 'json'))).stdout) as Array<{ Operation: string; ObjectId: string }>;
+  assert.deepEqual(audit.map((a) => a.Operation).sort(), ['Add-RecipientPermission', 'Add-RecipientPermission', 'Remove-RecipientPermission', 'Remove-RecipientPermission']);
+});

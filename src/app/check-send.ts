@@ -9,6 +9,7 @@ import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
+import { policyAddress } from '../domain/recipient-permission.js';
 import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
@@ -174,7 +175,7 @@ export class CheckSend {
     const now = this.clock.now();
     // Usually the envelope sender is the login itself: normalized once, as the sender's identity.
     const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from);
-    const limits = this.directory.limitsFor(sender, from);
+    const limits = this.directory.limitsFor(sender, this.policyAddressOf(sender, from));
     const restriction = activeRestriction(state, now);
 
     const conversation = msg.conversation;
@@ -272,6 +273,16 @@ export class CheckSend {
       out.push({ sender, totals, limits: this.limitsOf(sender), restriction: isActive(r, now) ? r : undefined });
     }
     return out;
+  }
+
+  /**
+   * The address whose policy applies: the sending address when the login may send as it, else the
+   * login's own (docs/spec.md §3). The policy server (envelope sender) and the send check (From) both
+   * come here, so they cannot choose differently. A connector's limits are its own whatever the From.
+   */
+  private policyAddressOf(sender: SenderRef, from: string | undefined): string | undefined {
+    if (sender.type !== 'Mailbox') return from;
+    return policyAddress(sender.identity, from, (trustee, identity) => this.directory.maySendAs(sender.tenantId, trustee, identity));
   }
 
   /** The limits a sender is held to when it sends as itself (its login as the From). */
