@@ -214,3 +214,41 @@ test('item 1: the sending address selects the policy only with Send As, alike on
   const audit = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '-Operations', 'Add-RecipientPermission,Remove-RecipientPermission', '--format', 'json'))).stdout) as Array<{ Operation: string; ObjectId: string }>;
   assert.deepEqual(audit.map((a) => a.Operation).sort(), ['Add-RecipientPermission', 'Add-RecipientPermission', 'Remove-RecipientPermission', 'Remove-RecipientPermission']);
 });
+
+test('item 7: sub-addressed logins count apart by default, and as their mailbox with policy.recipientDelimiter', async (t) => {
+  const send = async (s: TestServer, c: PolicyClient, check: (b: unknown) => Promise<CheckBody>) => {
+    const answers: unknown[] = [];
+    for (const [pf, api] of [
+      ['alice@outgate.test', 'bob@outgate.test'],
+      ['alice+news@outgate.test', 'bob+shop@outgate.test'],
+    ] as const) {
+      answers.push(await sendMessage(c, { login: pf, to: ['a@example.com'] }));
+      const r = await check({ Sender: api, Recipients: ['a@example.com'] });
+      answers.push([r.Decision, r.SmtpReply, r.Sender?.Identity]);
+    }
+    return { answers, blocked: (await blocked(s)).map((b) => b.SenderAddress).sort() };
+  };
+  const off = await setup(t);
+  await ok(off.s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+  assert.deepEqual(await send(off.s, off.c, off.check), {
+    answers: [
+      { rcpt: [DUNNO], end: DUNNO },
+      ['Accept', null, 'bob@outgate.test'],
+      { rcpt: [DUNNO], end: DUNNO },
+      ['Accept', null, 'bob+shop@outgate.test'],
+    ],
+    blocked: [],
+  });
+
+  const on = await setup(t, { 'policy.recipientDelimiter': '+' });
+  await ok(on.s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+  assert.deepEqual(await send(on.s, on.c, on.check), {
+    answers: [
+      { rcpt: [DUNNO], end: DUNNO },
+      ['Accept', null, 'bob@outgate.test'],
+      { rcpt: [DENIED], end: 'not-sent' },
+      ['Reject', REFUSED, 'bob@outgate.test'],
+    ],
+    blocked: ['alice@outgate.test', 'bob@outgate.test'],
+  });
+});

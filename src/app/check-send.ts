@@ -10,6 +10,7 @@ import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/ev
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { policyAddress } from '../domain/recipient-permission.js';
+import { foldSubaddress } from '../domain/subaddress.js';
 import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
@@ -35,6 +36,8 @@ export interface CheckSendOptions {
   readonly failMode?: FailMode;
   /** Where decisions are logged, one line each. */
   readonly log?: Log;
+  /** `policy.recipientDelimiter`: sub-addressed logins count as their mailbox (subaddress.ts); empty: off. */
+  readonly recipientDelimiter?: string;
 }
 
 /**
@@ -103,6 +106,7 @@ export class CheckSend {
   private syncing: Promise<void> | null = null;
   private readonly metrics: Metrics;
   private readonly earlyWarningShare: number | undefined;
+  private readonly recipientDelimiter: string;
   private readonly record: DecisionRecord;
   /** What the message checks call back; not on CheckSend itself, so no driver decides around the record. */
   private readonly decider: StageDecider;
@@ -118,6 +122,7 @@ export class CheckSend {
     this.directory = directory;
     this.metrics = opts.metrics ?? NO_METRICS;
     this.earlyWarningShare = opts.earlyWarningShare;
+    this.recipientDelimiter = opts.recipientDelimiter ?? '';
     this.record = new DecisionRecord(opts.failMode ?? 'closed', this.metrics, opts.log ?? NO_LOG);
     this.decider = {
       decideStage: (req, message) => {
@@ -149,7 +154,7 @@ export class CheckSend {
       const state = this.logins.get(req.login);
       if (state !== undefined && state.live) return state;
       const login = detach(req.login);
-      const identity = normalizeLogin(login);
+      const identity = foldSubaddress(normalizeLogin(login), this.recipientDelimiter);
       const fresh = this.stateOf({ tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity });
       if (this.logins.size >= LOGIN_CACHE_MAX) this.logins = new Map();
       this.logins.set(login, fresh);
