@@ -111,11 +111,13 @@ test('unauthenticated mail is not ours unless it comes from a connector, which i
   assert.equal((await sendMessage(c, { from: 'app@outgate.test', to: ['3@example.com'] })).end, DUNNO);
 });
 
-test('a custom policy bound by a rule applies by envelope sender while counts stay with the login (Send As)', async (t) => {
+test('a custom policy bound by a rule applies by envelope sender, with Send As, while counts stay with the login', async (t) => {
   const { s, c } = await setup(t);
   assert.equal((await s.cli('New-HostedOutboundSpamFilterPolicy', 'Strict', '-RecipientLimitExternalPerHour', '1', '-ActionWhenThresholdReached', 'BlockUser')).code, 0);
   const rule = await s.cli('New-HostedOutboundSpamFilterRule', 'Strict', '-HostedOutboundSpamFilterPolicy', 'Strict', '-From', 'ceo@outgate.test');
   assert.equal(rule.code, 0, rule.stderr);
+  // Alice may send as the CEO (docs/spec.md §3: the From selects the policy only with Send As).
+  await ok(s.cli('Add-RecipientPermission', 'ceo@outgate.test', '-Trustee', 'alice@outgate.test', '-AccessRights', 'SendAs'));
   // Alice sends as herself (default policy): fine. Then as the CEO (Strict, 1/hour): her own count is 1 already.
   assert.equal((await sendMessage(c, { login: 'alice@outgate.test', from: 'alice@outgate.test', to: ['a@example.com'] })).end, DUNNO);
   assert.deepEqual((await sendMessage(c, { login: 'alice@outgate.test', from: 'ceo@outgate.test', to: ['b@example.com'] })).rcpt, [DENIED]);
