@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { getAlert, listAlerts } from '../src/app/alerts.js';
 import { SYSTEM } from '../src/domain/events.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
-import { fails, ok, startTestServer, type TestServer } from './support/outgate.js';
+import { rmSync } from 'node:fs';
+import { fails, ok, startTestServer, tempDataDir, type TestServer } from './support/outgate.js';
 
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
 const DUNNO = 'action=DUNNO';
@@ -253,4 +254,25 @@ test('item 7: sub-addressed logins count apart by default, and as their mailbox 
     ],
     blocked: ['alice@outgate.test', 'bob@outgate.test'],
   });
+});
+
+test('item 2: the same-day reprieve after an unblock outlives a restart', async (t) => {
+  const dir = tempDataDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const first = await startTestServer({ 'policy.requestTimeoutSeconds': 3600 }, dir, { keepDataDir: true });
+  try {
+    await ok(first.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1', '-ActionWhenThresholdReached', 'BlockUser'));
+    const c = await PolicyClient.open(first.policyPort);
+    assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['a@example.com', 'b@example.com'] }), { rcpt: [DUNNO, DENIED], end: DENIED });
+    c.close();
+    await ok(first.cli('Remove-BlockedSenderAddress', '-SenderAddress', 'pf@outgate.test'));
+  } finally {
+    await first.stop();
+  }
+  const second = await startTestServer({ 'policy.requestTimeoutSeconds': 3600 }, dir, { keepDataDir: true });
+  t.after(() => second.stop());
+  const c = await PolicyClient.open(second.policyPort);
+  t.after(() => c.close());
+  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['c@example.com', 'd@example.com'] }), { rcpt: [DUNNO, DUNNO], end: DUNNO });
+  assert.deepEqual(await blocked(second), []);
 });
