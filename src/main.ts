@@ -104,6 +104,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     metrics,
     earlyWarningShare: earlyWarning,
     failMode: config.policy.failMode,
+    recipientDelimiter: config.policy.recipientDelimiter,
     log,
   });
   backend.startBackground(

@@ -21,7 +21,7 @@ const restricted = (at: number, who: string) => ({
   operation: 'SenderRestricted',
   target: `Mailbox:${who}`,
   before: null,
-  after: { Reason: 'EmailSendingLimitExceeded;ExceedingLimitType=External;RecipientLimitExternalPerHour=1;' },
+  after: { Reason: 'EmailSendingLimitExceeded;InternalRecipientCountToday=0;ExternalRecipientCountToday=1;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=1;' },
   result: 'Succeeded' as const,
 });
 
@@ -107,7 +107,7 @@ test('a sender reaching 80% of its limit raises "Suspicious email sending patter
     items.map((a) => [a.PolicyName, a.Severity, a.Entity, a.EventCount]),
     [['Suspicious email sending patterns detected', 'Medium', 'busy@outgate.test', 1]],
   );
-  assert.match(items[0]!.Reason, /^SuspiciousSending;EarlyWarningShare=80%;ExceedingLimitType=External;RecipientLimitExternalPerHour=10;/);
+  assert.match(items[0]!.Reason, /^SuspiciousSending;EarlyWarningShare=80%;InternalRecipientCountToday=0;ExternalRecipientCountToday=0;ExceedingLimitType=External;Last MessagetraceId=c\.\d+\.\d+;LastMessageRcptCount=8;RecipientLimitExternalPerHour=10;/);
 });
 
 test('a sender far above its own usual volume raises the early warning before any limit is near', { timeout: 60_000 }, async (t) => {

@@ -178,7 +178,7 @@ test(
     assert.match(text, /^Alert policy: User restricted from sending email$/m);
     assert.match(text, /^When \(UTC\): 2026-11-28T09:00:00\.000Z$/m);
     assert.match(text, /^ {2}RecipientLimitExternalPerHour: 1$/m);
-    assert.match(text, /^ {2}ExternalRecipientCountLastHour: 1$/m);
+    assert.match(text, /^ {2}ExternalRecipientCountToday: 1$/m);
     assert.match(
       text,
       /^Open it in Outgate: https:\/\/outgate\.example\.net\/restrictedentities\?entityType=Mailbox&identity=julia%40contoso\.example&tenant=default$/m,

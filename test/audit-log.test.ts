@@ -60,7 +60,7 @@ for (const backend of BACKENDS) {
       ['cli', 'Global Administrator', 'Mailbox:mallory@outgate.test', { Reason: 'reset password', Status: 'Released' }],
     );
     assert.deepEqual([restricted!.UserId, restricted!.Source], ['system', 'system']);
-    assert.match(String(restricted!.After!.Reason), /^EmailSendingLimitExceeded;ExceedingLimitType=External;/);
+    assert.match(String(restricted!.After!.Reason), /^EmailSendingLimitExceeded;InternalRecipientCountToday=\d+;ExternalRecipientCountToday=\d+;ExceedingLimitType=External;Last MessagetraceId=[^;]*;LastMessageRcptCount=\d+;/);
     assert.equal(policy!.Before!.RecipientLimitExternalPerHour, 0);
     assert.equal(policy!.After!.RecipientLimitExternalPerHour, 1);
 

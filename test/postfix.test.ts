@@ -53,7 +53,7 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
     assert.equal(r.accepted, false);
     const listed = JSON.parse((await ok(og.cli('Get-BlockedSenderAddress', '--format', 'json'))).stdout) as Array<{ SenderAddress: string; Reason: string }>;
     assert.deepEqual(listed.map((e) => e.SenderAddress), ['alice@outgate.test']);
-    assert.match(listed[0]!.Reason, /ExceedingLimitType=External;RecipientLimitExternalPerHour=3;/);
+    assert.match(listed[0]!.Reason, /^EmailSendingLimitExceeded;InternalRecipientCountToday=\d+;ExternalRecipientCountToday=\d+;ExceedingLimitType=External;Last MessagetraceId=[0-9A-F]*;LastMessageRcptCount=\d+;RecipientLimitExternalPerHour=3;/);
   });
 
   it('refuses every later message from the restricted sender with the same 5.1.8 reply, even as someone else', async () => {

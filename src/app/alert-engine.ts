@@ -55,7 +55,8 @@ async function plan(store: Store, clock: Clock, fromSeq: number, records: readon
   for (const { r, t } of triggered) {
     const tenant = directory.tenants.find((x) => x.Id === r.tenantId);
     if (!tenant) continue;
-    for (const p of tenantPolicies(stored, tenant.Id, tenant.WhenCreatedUTC).filter((x) => !x.Disabled && x.Event === t.event)) {
+    const policies = tenantPolicies(stored, tenant.Id, tenant.WhenCreatedUTC).filter((x) => !x.Disabled);
+    for (const p of policies.filter((x) => x.Event === t.event)) {
       const key = `${tenant.Id}\u0000${p.Identity}\u0000${t.entityType}\u0000${t.entity}`;
       if (!latest.has(key)) latest.set(key, await store.latestAlert(tenant.Id, p.Identity, t.entityType, t.entity));
       const open = latest.get(key);
@@ -73,7 +74,15 @@ async function plan(store: Store, clock: Clock, fromSeq: number, records: readon
       newAlerts.set(alert.id, alert);
       latest.set(key, alert);
       out.events[out.events.length - 1] = { ...event, alertId: alert.id };
-      out.notifications.push(...(await notificationsFor(store, p, alert, accounts, webhooks, counts, now)));
+      const own = await notificationsFor(store, p, alert, accounts, webhooks, counts, now);
+      out.notifications.push(...own);
+      const also = t.alsoNotify ? policies.find((x) => x.Event === t.alsoNotify) : undefined;
+      if (also) {
+        // The Alert action tells the User restricted policy's recipients too, within that policy's
+        // daily limit, each address once per alert (docs/spec.md §3).
+        const told = new Set(own.filter((n) => n.channel === 'email').map((n) => n.recipient));
+        out.notifications.push(...(await notificationsFor(store, also, alert, accounts, [], counts, now)).filter((n) => !told.has(n.recipient)));
+      }
     }
   }
   const counted = [...counts].map(([k, n]) => {

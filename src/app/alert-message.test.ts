@@ -15,7 +15,7 @@ const alert: StoredAlert = {
   status: 'New',
   entityType: 'Mailbox',
   entity: 'julia@contoso.example',
-  reason: 'EmailSendingLimitExceeded;ExceedingLimitType=External;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=501;',
+  reason: 'EmailSendingLimitExceeded;InternalRecipientCountToday=0;ExternalRecipientCountToday=500;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=501;',
   firstEventAt: Date.UTC(2026, 10, 28, 9),
   lastEventAt: Date.UTC(2026, 10, 28, 9),
   eventCount: 1,

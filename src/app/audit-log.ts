@@ -2,7 +2,7 @@
 import { printable } from '../domain/address.js';
 import { bool } from '../domain/policy.js';
 import { Errors, fail } from '../errors.js';
-import { AUDIT_CONFIG_OPERATION, type AuditRecord, type IntegrityReport } from './audit.js';
+import { AUDIT_CONFIG_OPERATION, HYGIENE_OPERATIONS, HYGIENE_TENANT_EVENTS, type AuditRecord, type IntegrityReport } from './audit.js';
 import { brokenAnchor, formatAnchor, parseAnchors } from './audit-anchor.js';
 import { tenantFilter, type AdminContext } from './directory-change.js';
 import { authorize } from './roles.js';
@@ -46,12 +46,18 @@ export async function searchAuditLog(ctx: AdminContext, q: AuditSearch): Promise
     tenantId,
     from,
     to,
-    operations: list(q.Operations),
+    operations: withEopNames(list(q.Operations)),
     actors: list(q.UserIds),
     targets: list(q.ObjectIds),
     limit,
   });
   return records.map(present);
+}
+
+/** EOP's `HygieneTenantEvents` stands for the Outgate operations recorded under it (audit.ts). */
+function withEopNames(ops: string[] | undefined): string[] | undefined {
+  if (!ops?.some((o) => o.toLowerCase() === HYGIENE_TENANT_EVENTS.toLowerCase())) return ops;
+  return [...new Set([...ops.filter((o) => o.toLowerCase() !== HYGIENE_TENANT_EVENTS.toLowerCase()), ...HYGIENE_OPERATIONS])];
 }
 
 /**

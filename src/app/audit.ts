@@ -41,6 +41,17 @@ export const AUDIT_CONFIG_OPERATION = 'Set-AdminAuditLogConfig';
 
 const entityTarget = (e: { sender: { type: string; identity: string } }): string => `${e.sender.type}:${e.sender.identity}`;
 
+/**
+ * EOP's names for the service's own outbound-spam events (docs/spec.md §5): record type 51
+ * `HygieneEvent`, operation `HygieneTenantEvents` with `Event` (e.g. `Listed`) and `EventValue` (the
+ * user). Outgate keeps its own operation names and writes these beside them, in `After`, so searches
+ * written for EOP find the records (Search-AdminAuditLog -Operations HygieneTenantEvents).
+ */
+export const HYGIENE_TENANT_EVENTS = 'HygieneTenantEvents';
+/** The Outgate operations that are EOP HygieneTenantEvents. */
+export const HYGIENE_OPERATIONS = ['SenderRestricted', 'SendingLimitExceeded', 'SuspiciousSending', 'ServiceLimitReached', 'RestrictionExpired'] as const;
+const hygiene = (event: string, e: { sender: { identity: string } }) => ({ RecordType: 'HygieneEvent', EopOperation: HYGIENE_TENANT_EVENTS, Event: event, EventValue: e.sender.identity });
+
 export function auditEntryOf(e: DomainEvent): AuditEntry {
   const base = { at: e.at, result: 'Succeeded' as const, before: null };
   switch (e.type) {
@@ -51,7 +62,7 @@ export function auditEntryOf(e: DomainEvent): AuditEntry {
         actor: SYSTEM,
         operation: 'SenderRestricted',
         target: entityTarget(e),
-        after: { Reason: e.reason, Policy: e.policy, Action: e.action, ExpiresDatetime: e.expiresAt === null ? null : new Date(e.expiresAt).toISOString() },
+        after: { Reason: e.reason, Policy: e.policy, Action: e.action, ExpiresDatetime: e.expiresAt === null ? null : new Date(e.expiresAt).toISOString(), ...hygiene('Listed', e) },
       };
     case 'SenderReleased':
       return {
@@ -60,14 +71,15 @@ export function auditEntryOf(e: DomainEvent): AuditEntry {
         actor: e.actor,
         operation: e.how === 'Expired' ? 'RestrictionExpired' : e.sender.type === 'Mailbox' ? 'Remove-BlockedSenderAddress' : 'Remove-BlockedConnector',
         target: entityTarget(e),
-        after: { Status: 'Released', Reason: e.reason },
+        // An admin's unblock is a cmdlet record; EOP's record for it is not documented (docs/spec.md §5).
+        after: { Status: 'Released', Reason: e.reason, ...(e.how === 'Expired' ? hygiene('Expired', e) : {}) },
       };
     case 'SendingLimitExceeded':
-      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SendingLimitExceeded', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy } };
+      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SendingLimitExceeded', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy, ...hygiene('SendingLimitExceeded', e) } };
     case 'SuspiciousSending':
-      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SuspiciousSending', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy } };
+      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SuspiciousSending', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy, ...hygiene('SuspiciousSending', e) } };
     case 'ServiceLimitReached':
-      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'ServiceLimitReached', target: entityTarget(e), after: { Limit: e.limit, Reason: e.reason } };
+      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'ServiceLimitReached', target: entityTarget(e), after: { Limit: e.limit, Reason: e.reason, ...hygiene('ServiceLimitReached', e) } };
     case 'ConfigurationChanged':
       return { ...base, tenantId: e.tenantId, actor: e.actor, operation: e.operation, target: e.target, before: e.before, after: e.after };
   }

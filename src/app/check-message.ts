@@ -15,7 +15,7 @@ import { authorize } from './roles.js';
 export interface CheckMessageInput {
   /** The authenticated submitter (what Postfix knows as sasl_username). */
   Sender?: string;
-  /** The envelope sender; selects the policy (docs/spec.md §3). Defaults to Sender. */
+  /** The From address; selects the policy when Sender may send as it (docs/spec.md §3). Defaults to Sender. */
   From?: string;
   Recipients: readonly string[];
   /** Where unauthenticated mail comes from: counted as the inbound connector that covers it. */

@@ -9,7 +9,9 @@ import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
-import { EXPIRED_REASON, isActive, isExpired, release, type Restriction } from '../domain/restriction.js';
+import { policyAddress } from '../domain/recipient-permission.js';
+import { foldSubaddress } from '../domain/subaddress.js';
+import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
@@ -34,6 +36,8 @@ export interface CheckSendOptions {
   readonly failMode?: FailMode;
   /** Where decisions are logged, one line each. */
   readonly log?: Log;
+  /** `policy.recipientDelimiter`: sub-addressed logins count as their mailbox (subaddress.ts); empty: off. */
+  readonly recipientDelimiter?: string;
 }
 
 /**
@@ -75,6 +79,8 @@ class AddressCache {
 /** Everything a check needs about one sender, found with one lookup (its windows are the counters'). */
 class SenderState {
   restriction: Restriction | undefined = undefined;
+  /** Unblocked from BlockUser: not restricted again before this time (docs/spec.md §1). */
+  reprieveUntil: number | undefined = undefined;
   /** False once compact() dropped it: whoever still holds it (the login cache) looks it up again. */
   live = true;
   constructor(
@@ -100,6 +106,7 @@ export class CheckSend {
   private syncing: Promise<void> | null = null;
   private readonly metrics: Metrics;
   private readonly earlyWarningShare: number | undefined;
+  private readonly recipientDelimiter: string;
   private readonly record: DecisionRecord;
   /** What the message checks call back; not on CheckSend itself, so no driver decides around the record. */
   private readonly decider: StageDecider;
@@ -115,6 +122,7 @@ export class CheckSend {
     this.directory = directory;
     this.metrics = opts.metrics ?? NO_METRICS;
     this.earlyWarningShare = opts.earlyWarningShare;
+    this.recipientDelimiter = opts.recipientDelimiter ?? '';
     this.record = new DecisionRecord(opts.failMode ?? 'closed', this.metrics, opts.log ?? NO_LOG);
     this.decider = {
       decideStage: (req, message) => {
@@ -131,7 +139,8 @@ export class CheckSend {
   static async start(store: CheckSendStore, counters: SendingCounters, clock: Clock, service: ServiceLimits, opts: CheckSendOptions = {}): Promise<CheckSend> {
     const guard = new CheckSend(store, counters, clock, service, new Directory(await store.loadDirectory(), service), opts);
     const now = clock.now();
-    for (const r of await store.listRestrictions({ activeAt: now })) guard.setRestriction(refOf(r), r);
+    // The active ones, and those unblocked today from BlockUser (their reprieve outlives a restart).
+    for (const r of await store.listRestrictions({})) if (isActive(r, now) || (reprieveUntil(r) ?? 0) > now) guard.setRestriction(refOf(r), r);
     return guard;
   }
 
@@ -145,7 +154,7 @@ export class CheckSend {
       const state = this.logins.get(req.login);
       if (state !== undefined && state.live) return state;
       const login = detach(req.login);
-      const identity = normalizeLogin(login);
+      const identity = foldSubaddress(normalizeLogin(login), this.recipientDelimiter);
       const fresh = this.stateOf({ tenantId: this.directory.tenantOfLogin(identity), type: 'Mailbox', identity });
       if (this.logins.size >= LOGIN_CACHE_MAX) this.logins = new Map();
       this.logins.set(login, fresh);
@@ -171,7 +180,7 @@ export class CheckSend {
     const now = this.clock.now();
     // Usually the envelope sender is the login itself: normalized once, as the sender's identity.
     const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from);
-    const limits = this.directory.limitsFor(sender, from);
+    const limits = this.directory.limitsFor(sender, this.policyAddressOf(sender, from));
     const restriction = activeRestriction(state, now);
 
     const conversation = msg.conversation;
@@ -187,7 +196,7 @@ export class CheckSend {
         return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, msg));
       }
       const internal = this.directory.isInternal(sender.tenantId, recipient);
-      const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits) });
+      const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits, reprieved(state, now)) });
       return then(reservation, ({ reserved, totals }) => {
         // Held from now until the message ends or is abandoned (or the reservation expires).
         if (reserved && message !== '') msg.heldBy = state.key;
@@ -227,7 +236,7 @@ export class CheckSend {
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
     const instance = msg.id;
-    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, messageId, earlyWarningShare: this.earlyWarningShare });
+    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, reprieveUntil: state.reprieveUntil, messageId, earlyWarningShare: this.earlyWarningShare });
     const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
     const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction };
 
@@ -281,6 +290,16 @@ export class CheckSend {
     return out;
   }
 
+  /**
+   * The address whose policy applies: the sending address when the login may send as it, else the
+   * login's own (docs/spec.md §3). The policy server (envelope sender) and the send check (From) both
+   * come here, so they cannot choose differently. A connector's limits are its own whatever the From.
+   */
+  private policyAddressOf(sender: SenderRef, from: string | undefined): string | undefined {
+    if (sender.type !== 'Mailbox') return from;
+    return policyAddress(sender.identity, from, (trustee, identity) => this.directory.maySendAs(sender.tenantId, trustee, identity));
+  }
+
   /** The limits a sender is held to when it sends as itself (its login as the From). */
   limitsOf(sender: SenderRef): EffectiveLimits {
     return this.directory.limitsFor(sender, sender.type === 'Mailbox' ? sender.identity : undefined);
@@ -291,17 +310,18 @@ export class CheckSend {
     const now = this.clock.now();
     this.counters.compact(now);
     for (const [key, state] of this.states) {
-      if (activeRestriction(state, now)) continue;
+      if (activeRestriction(state, now) || reprieved(state, now)) continue;
       this.states.delete(key);
       state.live = false;
     }
   }
 
   /** The caps a reservation must meet: the recipient limits evaluate() refuses at RCPT, no more. */
-  private capsFor(sender: SenderRef, limits: EffectiveLimits): RecipientCaps {
+  private capsFor(sender: SenderRef, limits: EffectiveLimits, reprieve: boolean): RecipientCaps {
     const mailbox = sender.type === 'Mailbox';
-    // Alert lets the message through (admins are told at its end), so the policy's limits do not cap it.
-    const policy = limits.action !== 'Alert';
+    // Alert lets the message through (admins are told at its end), so the policy's limits do not cap it;
+    // nor do they for a sender unblocked today from BlockUser (docs/spec.md §1).
+    const policy = limits.action !== 'Alert' && !reprieve;
     return {
       externalPerHour: policy ? limits.externalPerHour : Infinity,
       internalPerHour: policy ? limits.internalPerHour : Infinity,
@@ -344,8 +364,10 @@ export class CheckSend {
 
   private setRestriction(sender: SenderRef, r: Restriction | undefined): void {
     const key = senderKey(sender);
-    const state = r?.status === 'Restricted' ? this.stateOf(sender) : this.states.get(key);
+    const reprieve = reprieveUntil(r);
+    const state = r?.status === 'Restricted' || reprieve !== undefined ? this.stateOf(sender) : this.states.get(key);
     if (!state) return;
+    state.reprieveUntil = reprieve;
     // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
     if (state.restriction && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
     state.restriction = r?.status === 'Restricted' ? r : undefined;
@@ -383,6 +405,11 @@ export class CheckSend {
 
 /** What a restricted sender's refusal is evaluated with: it never reaches the limits. */
 const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
+
+/** True while a sender unblocked from BlockUser may not be restricted again (docs/spec.md §1). */
+function reprieved(state: SenderState, now: number): boolean {
+  return state.reprieveUntil !== undefined && now < state.reprieveUntil;
+}
 
 /** The sender's restriction, forgotten once it is neither active nor waiting to be released as expired. */
 function activeRestriction(state: SenderState, now: number): Restriction | undefined {

@@ -2,6 +2,7 @@
 // which connector a client address comes from, which domains are internal, which limits apply.
 import { BlockList, isIP } from 'node:net';
 import { domainOf } from '../domain/address.js';
+import { SEND_AS } from '../domain/recipient-permission.js';
 import { effectiveLimits, type EffectiveLimits, type OutboundSpamPolicy } from '../domain/policy.js';
 import { selectPolicy, type OutboundSpamRule } from '../domain/rule.js';
 import type { SenderRef } from '../domain/sender.js';
@@ -26,6 +27,8 @@ export class Directory {
   private readonly connectorsById = new Map<string, InboundConnector>();
   private readonly limitsCache = new Map<string, EffectiveLimits>();
   private readonly defaultOnly = new Map<string, EffectiveLimits>();
+  /** `tenant \0 trustee \0 identity` for every Send As grant. */
+  private readonly sendAs = new Set<string>();
 
   constructor(readonly snapshot: DirectorySnapshot, private readonly service: ServiceLimits) {
     for (const t of snapshot.tenants) {
@@ -54,6 +57,7 @@ export class Directory {
       if (t.rules.some((r) => r.State === 'Enabled')) continue;
       this.defaultOnly.set(id, this.computeLimits(id, undefined));
     }
+    for (const p of snapshot.permissions) if (p.AccessRights.includes(SEND_AS)) this.sendAs.add(`${p.TenantId}\u0000${p.Trustee}\u0000${p.Identity}`);
     for (const c of snapshot.connectors) {
       this.connectorsById.set(c.Id, c);
       if (!c.Enabled) continue;
@@ -78,6 +82,11 @@ export class Directory {
 
   connector(id: string): InboundConnector | undefined {
     return this.connectorsById.get(id);
+  }
+
+  /** Whether `trustee` may send as `identity` in the tenant (Add-RecipientPermission -AccessRights SendAs). */
+  maySendAs(tenantId: string, trustee: string, identity: string): boolean {
+    return this.sendAs.has(`${tenantId}\u0000${trustee}\u0000${identity}`);
   }
 
   isInternal(tenantId: string, recipient: string): boolean {

@@ -17,9 +17,28 @@ export async function getPolicies(ctx: AdminContext, identity?: string): Promise
   return d.policies.filter((p) => p.TenantId === tenant.Id).sort((a, b) => Number(a.IsDefault) - Number(b.IsDefault));
 }
 
-export function newPolicy(ctx: AdminContext, name: string, settings: SettingsInput): Promise<OutboundSpamPolicy> {
+/**
+ * The BCC copy "works only in the default outbound spam policy" (docs/spec.md §3), so a custom policy
+ * refuses it rather than store a setting that would never act.
+ */
+function refuseBccOnCustom(policyName: string, valid: Partial<OutboundSpamPolicy>): void {
+  if (valid.BccSuspiciousOutboundMail === true || (valid.BccSuspiciousOutboundAdditionalRecipients?.length ?? 0) > 0) {
+    fail(
+      Errors.INVALID_ARGUMENT,
+      `BccSuspiciousOutboundMail works only in the default outbound spam policy; '${policyName}' is a custom policy. Set it on '${DEFAULT_POLICY_NAME}'.`,
+    );
+  }
+}
+
+/**
+ * `RecommendedPolicyType` is accepted as New-HostedOutboundSpamFilterPolicy accepts it and ignored:
+ * Microsoft keeps it for its Standard/Strict presets ("Don't use this parameter yourself", docs/spec.md §3).
+ */
+export function newPolicy(ctx: AdminContext, name: string, input: SettingsInput & { RecommendedPolicyType?: unknown }): Promise<OutboundSpamPolicy> {
   const Name = validateName('Name', name);
+  const { RecommendedPolicyType: _ignored, ...settings } = input;
   const valid = validatePolicySettings(settings);
+  refuseBccOnCustom(Name, valid);
   return changeDirectory(ctx, (d, tenant, now) => {
     ensureUniqueName(d.policies, tenant.Id, Name, 'outbound spam policy');
     const policy: OutboundSpamPolicy = {
@@ -40,6 +59,7 @@ export function setPolicy(ctx: AdminContext, identity: string, settings: Setting
   const valid = validatePolicySettings(settings);
   return changeDirectory(ctx, (d, tenant, now) => {
     const before = findByIdentity(d.policies, tenant.Id, identity, 'outbound spam policy');
+    if (!before.IsDefault) refuseBccOnCustom(before.Name, valid);
     const after: OutboundSpamPolicy = { ...before, ...valid, WhenChangedUTC: isoAt(now) };
     return { upsert: [{ kind: 'policy', object: after }], operation: 'Set-HostedOutboundSpamFilterPolicy', target: before.Name, before, after, result: after };
   });

@@ -14,7 +14,7 @@ export interface SendRequest {
   /** Authenticated submitter (SASL login); empty when the client did not authenticate. */
   readonly login?: string;
   readonly clientAddress?: string;
-  /** Envelope sender: selects the policy (docs/spec.md §3 matches on From). */
+  /** Envelope sender (From on the check API): selects the policy when the login may send as it (docs/spec.md §3). */
   readonly from?: string;
   readonly recipient?: string;
   /** Recipients the MTA accepted (END-OF-MESSAGE). */

@@ -6,6 +6,7 @@ import * as accounts from '../app/accounts.js';
 import * as connectors from '../app/connectors.js';
 import type { AdminContext } from '../app/directory-change.js';
 import * as groups from '../app/groups.js';
+import * as recipientPermissions from '../app/recipient-permissions.js';
 import * as policies from '../app/policies.js';
 import * as blocked from '../app/restricted-entities.js';
 import * as rules from '../app/rules.js';
@@ -46,7 +47,7 @@ const POLICY_SETTINGS: ParamSpec[] = [
   int('RecipientLimitPerDay', 'Recipients per day, 0-10000 (0 = service default 1000).'),
   s('ActionWhenThresholdReached', 'BlockUserForToday (default), BlockUser or Alert.'),
   s('AutoForwardingMode', 'Automatic (default), On or Off.'),
-  bool('BccSuspiciousOutboundMail', 'Send a copy of suspicious outbound messages.'),
+  bool('BccSuspiciousOutboundMail', 'Send a copy of suspicious outbound messages (default policy only).'),
   list('BccSuspiciousOutboundAdditionalRecipients', 'Who gets those copies.'),
   bool('NotifyOutboundSpam', 'Deprecated in EOP: use the alert policy.'),
   list('NotifyOutboundSpamRecipients', 'Deprecated in EOP: use the alert policy.'),
@@ -142,8 +143,8 @@ export const CMDLETS: readonly Cmdlet[] = [
   {
     name: 'New-HostedOutboundSpamFilterPolicy',
     summary: 'Create an outbound spam policy (bind it to senders with New-HostedOutboundSpamFilterRule).',
-    params: [name('policy'), ...POLICY_SETTINGS],
-    run: (ctx, a) => policies.newPolicy(ctx, String(a.Name), pick(a, SETTING_NAMES)),
+    params: [name('policy'), ...POLICY_SETTINGS, s('RecommendedPolicyType', 'Accepted and ignored, as for EOP\'s presets (docs/spec.md §3).')],
+    run: (ctx, a) => policies.newPolicy(ctx, String(a.Name), pick(a, [...SETTING_NAMES, 'RecommendedPolicyType'])),
   },
   {
     name: 'Set-HostedOutboundSpamFilterPolicy',
@@ -344,6 +345,33 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Remove a group.',
     params: [identity('group')],
     run: (ctx, a) => groups.removeGroup(ctx, String(a.Identity)),
+  },
+  {
+    name: 'Get-RecipientPermission',
+    summary: 'Show Send As grants (who may send as whom, for policy selection).',
+    params: [s('Identity', 'The mailbox sent as.', { positional: true }), s('Trustee', 'The login allowed to send as it.')],
+    columns: ['Identity', 'Trustee', 'AccessRights'],
+    run: (ctx, a) => recipientPermissions.getRecipientPermissions(ctx, { Identity: a.Identity, Trustee: a.Trustee }),
+  },
+  {
+    name: 'Add-RecipientPermission',
+    summary: "Let -Trustee send as -Identity: its messages with that From are held to Identity's policy.",
+    params: [
+      s('Identity', 'The mailbox sent as.', { required: true, positional: true }),
+      s('Trustee', 'The login allowed to send as it.', { required: true }),
+      s('AccessRights', 'SendAs.', { required: true }),
+    ],
+    run: (ctx, a) => recipientPermissions.addRecipientPermission(ctx, { Identity: a.Identity, Trustee: a.Trustee, AccessRights: a.AccessRights }),
+  },
+  {
+    name: 'Remove-RecipientPermission',
+    summary: 'Withdraw a Send As grant.',
+    params: [
+      s('Identity', 'The mailbox sent as.', { required: true, positional: true }),
+      s('Trustee', 'The login that may no longer send as it.', { required: true }),
+      s('AccessRights', 'SendAs.', { required: true }),
+    ],
+    run: (ctx, a) => recipientPermissions.removeRecipientPermission(ctx, { Identity: a.Identity, Trustee: a.Trustee, AccessRights: a.AccessRights }),
   },
   {
     name: 'Search-AdminAuditLog',

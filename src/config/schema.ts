@@ -24,6 +24,13 @@ export const ConfigSchema = Type.Object(
         idleTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 600, description: 'Close idle policy connections.' }),
         requestTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 10, description: 'A request must be complete this long after its first byte (or the connect); slower ones are dropped unanswered.' }),
         maxConnections: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open policy connections at most; 0 = derived from the soft open-file limit (see docs/postfix.md).' }),
+        recipientDelimiter: Type.String({
+          default: '',
+          maxLength: 8,
+          pattern: '^[^@\\s]*$',
+          description:
+            "Fold SASL logins' sub-addresses into their mailbox for counting and restriction, as Postfix's recipient_delimiter (e.g. '+': alice+x@ counts as alice@); empty (default): off, each login counted apart.",
+        }),
         maxConnectionsPerClient: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open policy connections from one client address at most; 0 = half of maxConnections.' }),
       },
       { default: {} },
@@ -157,6 +164,7 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_POLICY_LISTEN: 'policy.listen',
   OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
   OUTGATE_MILTER_LISTEN: 'milter.listen',
+  OUTGATE_POLICY_RECIPIENT_DELIMITER: 'policy.recipientDelimiter',
   OUTGATE_HTTP_LISTEN: 'http.listen',
   OUTGATE_HTTP_PUBLIC_URL: 'http.publicUrl',
   OUTGATE_HTTP_TRUST_PROXY: 'http.trustProxy',

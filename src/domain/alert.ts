@@ -15,6 +15,8 @@ export interface Trigger {
   readonly entityType: EntityType;
   readonly entity: string;
   readonly reason: string;
+  /** Another policy whose recipients are told of this alert too (its email, not an alert of its own). */
+  readonly alsoNotify?: AlertEvent;
 }
 
 /** The audit operations that raise alerts, and the kind each raises. */
@@ -30,6 +32,9 @@ export function triggerOf(operation: string, target: string, after: unknown): Tr
     case 'SenderRestricted':
       return { event: entityType === 'Connector' ? 'ConnectorRestricted' : 'UserRestricted', entityType, entity, reason };
     case 'SendingLimitExceeded':
+      // The policy's Alert action: "For all actions, the senders specified in the User restricted from
+      // sending email alert policy receive email notifications" (docs/spec.md §3).
+      return { event: 'SendingLimitExceeded', entityType, entity, reason, ...(entityType === 'Mailbox' ? { alsoNotify: 'UserRestricted' as const } : {}) };
     case 'ServiceLimitReached':
       return { event: 'SendingLimitExceeded', entityType, entity, reason };
     case 'SuspiciousSending':

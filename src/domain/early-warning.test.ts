@@ -25,7 +25,7 @@ test('reaching 80% of a limit while staying below it raises the early warning wi
   assert.equal(v.decision.kind, 'permit');
   assert.deepEqual(v.admit, { external: 1, internal: 0, messages: 1 });
   assert.deepEqual(v.events.map((e) => e.type), ['SuspiciousSending']);
-  assert.match((v.events[0] as { reason: string }).reason, /^SuspiciousSending;EarlyWarningShare=80%;ExceedingLimitType=External;RecipientLimitExternalPerHour=10;/);
+  assert.match((v.events[0] as { reason: string }).reason, /^SuspiciousSending;EarlyWarningShare=80%;InternalRecipientCountToday=0;ExternalRecipientCountToday=7;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=10;/);
 });
 
 test('no warning below the share, at the limit itself, at RCPT, or when turned off', () => {

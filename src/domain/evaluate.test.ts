@@ -43,7 +43,7 @@ test('the N-th external recipient in the hour is admitted, the N+1-th refused wi
   assert.equal(over.admit, null);
   assert.equal(over.restrict?.restriction.action, 'BlockUserForToday');
   assert.equal(over.restrict?.restriction.expiresAt, Date.UTC(2026, 10, 29));
-  assert.match(over.restrict!.restriction.reason, /^EmailSendingLimitExceeded;ExceedingLimitType=External;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=500;/);
+  assert.match(over.restrict!.restriction.reason, /^EmailSendingLimitExceeded;InternalRecipientCountToday=0;ExternalRecipientCountToday=500;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=500;/);
   assert.deepEqual(over.events.map((e) => e.type), ['SenderRestricted']);
 });
 
@@ -55,7 +55,7 @@ test('a message is refused whole when all its recipients do not fit', () => {
 
 test('the daily policy limit trips on the total of internal and external', () => {
   const v = evaluate(input({ totals: { ...zero, recipientsLast24h: 1000 }, message: { external: 0, internal: 1 } }));
-  assert.match(v.restrict!.restriction.reason, /ExceedingLimitType=Daily;RecipientLimitPerDay=1000/);
+  assert.match(v.restrict!.restriction.reason, /ExceedingLimitType=Daily;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitPerDay=1000;/);
 });
 
 test('BlockUser restricts until an admin acts; Alert admits and raises an event once per message', () => {
@@ -132,4 +132,15 @@ test('property: admitting only what evaluate admits never takes a window over it
       },
     ),
   );
+});
+
+test('a sender unblocked today from BlockUser is not restricted again before 00:00 UTC, only alerted', () => {
+  const over = { totals: { ...zero, externalLastHour: 500, recipientsLast24h: 500 }, limits: limits({ action: 'BlockUser' }), reprieveUntil: Date.UTC(2026, 10, 29) };
+  const rcpt = evaluate(input({ ...over, stage: 'rcpt' }));
+  assert.deepEqual([rcpt.decision.kind, rcpt.restrict, rcpt.events], ['permit', null, []]);
+  const end = evaluate(input(over));
+  assert.deepEqual([end.decision.kind, end.restrict, end.admit], ['permit', null, { external: 1, internal: 0, messages: 1 }]);
+  assert.deepEqual(end.events.map((e) => e.type), ['SendingLimitExceeded']);
+  const nextDay = evaluate(input({ ...over, now: Date.UTC(2026, 10, 29) }));
+  assert.equal(nextDay.restrict?.restriction.action, 'BlockUser', 'from 00:00 UTC the limit restricts again');
 });

@@ -27,6 +27,8 @@ export interface CheckInput {
   readonly totals: WindowTotals;
   readonly message: Tally;
   readonly restriction: Restriction | undefined;
+  /** Until when an unblocked sender is not restricted again (restriction.ts reprieveUntil). */
+  readonly reprieveUntil?: number;
   readonly messageId?: string;
   /** Share of a limit (0-1) at which an admitted message raises the early warning; absent: none. */
   readonly earlyWarningShare?: number;
@@ -70,7 +72,9 @@ export function evaluate(input: CheckInput): Verdict {
   const tripped = trippedLimit(totals, message, limits);
   if (tripped !== null) {
     const why = reason(tripped.limit, tripped.value, limits.policyName);
-    if (limits.action === 'Alert') {
+    // Unblocked today from BlockUser: not restricted again before 00:00 UTC, only alerted (docs/spec.md §1).
+    const reprieved = input.reprieveUntil !== undefined && now < input.reprieveUntil;
+    if (limits.action === 'Alert' || reprieved) {
       // The message goes through; admins are told (once per message, at the end, not per recipient).
       if (input.stage === 'rcpt') return verdict(PERMIT);
       const event: DomainEvent = { type: 'SendingLimitExceeded', at: now, sender, reason: why, policy: limits.policyName };

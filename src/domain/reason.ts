@@ -29,17 +29,23 @@ export interface ReasonFacts {
   readonly messageId?: string;
 }
 
+/**
+ * The spec's keys first, in its order (docs/spec.md §2), so scripts that split on `;` find them where
+ * EOP puts them; Outgate's own keys follow. Outgate splits internal and external recipients over the
+ * rolling hour only, so the `…CountToday` keys carry that split (the 24-hour total is
+ * `OutboundMailLast24Hours`). `Last MessagetraceId` is the Postfix queue id when the MTA sent one.
+ */
 export function reasonString(f: ReasonFacts): string {
   const parts = [
     'EmailSendingLimitExceeded',
+    `InternalRecipientCountToday=${f.totals.internalLastHour}`,
+    `ExternalRecipientCountToday=${f.totals.externalLastHour}`,
     `ExceedingLimitType=${LIMIT_TYPE[f.limit]}`,
+    `Last MessagetraceId=${f.messageId ?? ''}`,
+    `LastMessageRcptCount=${f.messageRecipients}`,
     `${f.limit}=${f.limitValue}`,
     `OutboundMailLast24Hours=${f.totals.recipientsLast24h}`,
-    `ExternalRecipientCountLastHour=${f.totals.externalLastHour}`,
-    `InternalRecipientCountLastHour=${f.totals.internalLastHour}`,
-    `LastMessageRcptCount=${f.messageRecipients}`,
   ];
   if (f.policy !== undefined) parts.push(`Policy=${f.policy}`);
-  if (f.messageId) parts.push(`Last MessagetraceId=${f.messageId}`);
   return `${parts.join(';')};`;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isActive, isExpired, nextUtcMidnight, release, restrict } from './restriction.js';
+import { isActive, isExpired, nextUtcMidnight, release, reprieveUntil, restrict } from './restriction.js';
 import { SYSTEM, type Actor } from './events.js';
 import type { SenderRef } from './sender.js';
 
@@ -36,4 +36,17 @@ test('property: next UTC midnight is within (0, 24h] ahead and on a day boundary
       assert.ok(m > now && m - now <= 86_400_000 && m % 86_400_000 === 0);
     }),
   );
+});
+
+test('a mailbox unblocked from BlockUser is reprieved until 00:00 UTC after the unblock; nothing else is', () => {
+  const now = Date.UTC(2026, 10, 28, 15, 0);
+  const blockUser = restrict(alice, { reason: 'r', policy: 'Default', action: 'BlockUser', now }).restriction;
+  const unblocked = release(blockUser, { how: 'Unblocked', actor: ROOT, reason: 'reset', now: now + 1000 })!.restriction;
+  assert.equal(reprieveUntil(unblocked), Date.UTC(2026, 10, 29));
+  assert.equal(reprieveUntil(blockUser), undefined, 'still restricted');
+  assert.equal(reprieveUntil(undefined), undefined);
+  const today = restrict(alice, { reason: 'r', policy: 'Default', action: 'BlockUserForToday', now }).restriction;
+  assert.equal(reprieveUntil(release(today, { how: 'Unblocked', actor: ROOT, reason: 'reset', now })!.restriction), undefined);
+  const connector = restrict({ ...alice, type: 'Connector', identity: 'c1' }, { reason: 'r', policy: 'c', action: 'BlockUser', now }).restriction;
+  assert.equal(reprieveUntil(release(connector, { how: 'Unblocked', actor: ROOT, reason: 'reset', now })!.restriction), undefined);
 });

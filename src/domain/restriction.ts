@@ -46,6 +46,17 @@ export function nextUtcMidnight(now: number): number {
   return Math.floor(now / DAY) * DAY + DAY;
 }
 
+/**
+ * Until when a released restriction keeps its sender from being restricted again: a mailbox an admin
+ * unblocked from `BlockUser` "won't be restricted again for that day" (docs/spec.md §1), so until
+ * 00:00 UTC after the unblock. Its limits still count and still raise alerts. BlockUser never expires,
+ * so a released BlockUser restriction was always an admin's unblock.
+ */
+export function reprieveUntil(r: Restriction | undefined): number | undefined {
+  if (r === undefined || r.status !== 'Released' || r.action !== 'BlockUser' || r.entityType !== 'Mailbox') return undefined;
+  return nextUtcMidnight(r.changedAt);
+}
+
 export function isActive(r: Restriction | undefined, now: number): boolean {
   return r !== undefined && r.status === 'Restricted' && (r.expiresAt === null || now < r.expiresAt);
 }

@@ -50,12 +50,13 @@ export function tempDataDir(): string {
 
 /**
  * `cliEnv` goes to every cmdlet `cli()` runs (e.g. OUTGATE_DATABASE_URL, so they share the server's store);
- * `log` replaces the silent logger (a test that reads what the server logs).
+ * `log` replaces the silent logger (a test that reads what the server logs); `keepDataDir` leaves the
+ * data dir in place at stop, for a restart on it.
  */
 export async function startTestServer(
   overrides: Record<string, unknown> = {},
   dataDir = tempDataDir(),
-  opts: { cliEnv?: NodeJS.ProcessEnv; log?: Logger } = {},
+  opts: { cliEnv?: NodeJS.ProcessEnv; log?: Logger; keepDataDir?: boolean } = {},
 ): Promise<TestServer> {
   const { cliEnv = {}, log } = opts;
   const clock = new TestClock();
@@ -71,7 +72,7 @@ export async function startTestServer(
     cli: (...args) => runCli(dataDir, args, cliEnv, clock),
     async stop() {
       await running.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -14,6 +14,7 @@ import { sessionRoutes, signInRoute } from './routes/session.js';
 import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { policyRoutes } from './routes/policies.js';
+import { recipientPermissionRoutes } from './routes/recipient-permissions.js';
 import { restrictedEntityRoutes } from './routes/restricted-entities.js';
 import { mailFlowRoutes } from './routes/mail-flow.js';
 import { sendingRoutes } from './routes/sending.js';
@@ -98,6 +99,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits, webhookTargetAllowed: deps.webhookTargetAllowed };
     await api.register(restrictedEntityRoutes, routeDeps);
     await api.register(policyRoutes, routeDeps);
+    await api.register(recipientPermissionRoutes, routeDeps);
     await api.register(auditRoutes, routeDeps);
     await api.register(accountRoutes, routeDeps);
     await api.register(mailFlowRoutes, routeDeps);

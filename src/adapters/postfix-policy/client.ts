@@ -104,10 +104,10 @@ let nextInstance = 1;
  */
 export async function sendMessage(
   c: PolicyClient,
-  m: { login?: string; from?: string; to: readonly string[]; client?: string },
+  m: { login?: string; from?: string; to: readonly string[]; client?: string; queueId?: string },
 ): Promise<{ rcpt: string[]; end: string }> {
   const instance = `c.${process.pid}.${nextInstance++}`;
-  const common = { sasl_username: m.login ?? '', sender: m.from ?? m.login ?? '', instance, client_address: m.client ?? '127.0.0.1' };
+  const common = { sasl_username: m.login ?? '', sender: m.from ?? m.login ?? '', instance, client_address: m.client ?? '127.0.0.1', queue_id: m.queueId ?? '' };
   const rcpt: string[] = [];
   const accepted: string[] = [];
   for (const to of m.to) {

@@ -145,6 +145,25 @@ export function storeContract(name: string, makeStore: (t: TestContext) => Contr
     assert.equal(after.tenants.filter((x) => x.Id === 't1' || x.Id === 't2').length, 1);
   });
 
+  test(`${prefix} a Send As grant is stored, read back whole by another process, and removed`, async (t) => {
+    const store = fresh(t, makeStore);
+    const b = await opened(store);
+    const change = (operation: string) => ({ type: 'ConfigurationChanged' as const, at: T, tenantId: 'perm', actor: ROOT, operation, target: 'boss@perm.test', before: null, after: null });
+    const grant = { Id: 'g1', TenantId: 'perm', Identity: 'boss@perm.test', Trustee: 'svc@perm.test', AccessRights: ['SendAs' as const], WhenCreatedUTC: new Date(T).toISOString() };
+    await b.store.writeDirectory({
+      revision: (await b.store.loadDirectory()).revision,
+      upsert: [
+        { kind: 'tenant', object: { Id: 'perm', Name: 'Perm', WhenCreatedUTC: new Date(T).toISOString() } },
+        { kind: 'permission', object: grant },
+      ],
+      event: change('Add-RecipientPermission'),
+    });
+    const other = await opened(store, 'cli');
+    assert.deepEqual((await other.store.loadDirectory()).permissions, [grant]);
+    await other.store.writeDirectory({ revision: (await other.store.loadDirectory()).revision, remove: [{ kind: 'permission', id: 'g1' }], event: change('Remove-RecipientPermission') });
+    assert.deepEqual((await b.store.loadDirectory()).permissions, []);
+  });
+
   test(`${prefix} the change feed tells this process at once and another process soon after`, async (t) => {
     const store = fresh(t, makeStore);
     const server = await opened(store, 'server');

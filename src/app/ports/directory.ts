@@ -2,6 +2,7 @@
 // groups), read whole and written with optimistic concurrency on one revision number.
 import type { DomainEvent } from '../../domain/events.js';
 import type { OutboundSpamPolicy } from '../../domain/policy.js';
+import type { RecipientPermission } from '../../domain/recipient-permission.js';
 import type { OutboundSpamRule } from '../../domain/rule.js';
 import type { AcceptedDomain, DistributionGroup, InboundConnector, Tenant } from '../../domain/tenant.js';
 
@@ -15,10 +16,12 @@ export interface DirectorySnapshot {
   readonly rules: readonly OutboundSpamRule[];
   readonly connectors: readonly InboundConnector[];
   readonly groups: readonly DistributionGroup[];
+  /** Send As grants (Add-RecipientPermission): who may send as whom, for policy selection. */
+  readonly permissions: readonly RecipientPermission[];
 }
 
-export type DirectoryKind = 'tenant' | 'domain' | 'policy' | 'rule' | 'connector' | 'group';
-export type DirectoryObject = Tenant | AcceptedDomain | OutboundSpamPolicy | OutboundSpamRule | InboundConnector | DistributionGroup;
+export type DirectoryKind = 'tenant' | 'domain' | 'policy' | 'rule' | 'connector' | 'group' | 'permission';
+export type DirectoryObject = Tenant | AcceptedDomain | OutboundSpamPolicy | OutboundSpamRule | InboundConnector | DistributionGroup | RecipientPermission;
 
 /** A change to write in one transaction with its audit event. */
 export interface DirectoryWrite {

@@ -37,7 +37,10 @@ export async function policyRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         tags,
         summary: 'Create a custom policy (New-HostedOutboundSpamFilterPolicy).',
         querystring: TenantQuery,
-        body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }), ...Settings }, { additionalProperties: false }),
+        body: Type.Object(
+          { Name: Type.String({ minLength: 1, maxLength: 64 }), ...Settings, RecommendedPolicyType: Type.Optional(Type.String({ maxLength: 64, description: 'Accepted and ignored (EOP presets only).' })) },
+          { additionalProperties: false },
+        ),
         response: { 201: Policy, ...errors },
       },
     },

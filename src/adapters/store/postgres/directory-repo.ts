@@ -22,6 +22,7 @@ export async function loadDirectory(q: Kysely<DB>): Promise<DirectorySnapshot> {
         rules: await trx.selectFrom('rules').selectAll().orderBy('priority').execute(),
         connectors: await trx.selectFrom('connectors').selectAll().orderBy('created_at').execute(),
         groups: await trx.selectFrom('groups').selectAll().orderBy('created_at').execute(),
+        permissions: await trx.selectFrom('recipient_permissions').selectAll().orderBy('identity').orderBy('trustee').execute(),
       }),
     );
 }

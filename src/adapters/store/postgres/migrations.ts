@@ -120,4 +120,9 @@ export const PG_MIGRATIONS: readonly string[] = [
     tenant_id TEXT NOT NULL, policy_id TEXT NOT NULL, day BIGINT NOT NULL, count BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, policy_id, day));
   `,
+  /* 2: Send As grants (Add-RecipientPermission), for policy selection (docs/spec.md §3) */ `
+  CREATE TABLE recipient_permissions (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), identity TEXT NOT NULL, trustee TEXT NOT NULL,
+    access_rights TEXT NOT NULL, created_at BIGINT NOT NULL, UNIQUE (tenant_id, identity, trustee));
+  `,
 ];

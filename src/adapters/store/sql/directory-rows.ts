@@ -2,9 +2,10 @@
 // upsert writes, whichever backend runs the SQL.
 import type { DirectorySnapshot } from '../../../app/ports.js';
 import type { OutboundSpamPolicy, PolicySettings } from '../../../domain/policy.js';
+import type { AccessRight, RecipientPermission } from '../../../domain/recipient-permission.js';
 import type { OutboundSpamRule, SenderConditions } from '../../../domain/rule.js';
 import type { AcceptedDomain, DistributionGroup, InboundConnector, Tenant } from '../../../domain/tenant.js';
-import type { AcceptedDomainsTable, ConnectorsTable, GroupsTable, PoliciesTable, RulesTable, TenantsTable } from './schema.js';
+import type { AcceptedDomainsTable, ConnectorsTable, GroupsTable, PoliciesTable, RecipientPermissionsTable, RulesTable, TenantsTable } from './schema.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const ms = (isoText: string): number => Date.parse(isoText);
@@ -18,6 +19,7 @@ export interface DirectoryRows {
   rules: RulesTable[];
   connectors: ConnectorsTable[];
   groups: GroupsTable[];
+  permissions: RecipientPermissionsTable[];
 }
 
 export function directoryOf(rows: DirectoryRows): DirectorySnapshot {
@@ -62,6 +64,16 @@ export function directoryOf(rows: DirectoryRows): DirectorySnapshot {
         WhenCreatedUTC: iso(r.created_at),
       }),
     ),
+    permissions: rows.permissions.map(
+      (r): RecipientPermission => ({
+        Id: r.id,
+        TenantId: r.tenant_id,
+        Identity: r.identity,
+        Trustee: r.trustee,
+        AccessRights: JSON.parse(r.access_rights) as AccessRight[],
+        WhenCreatedUTC: iso(r.created_at),
+      }),
+    ),
   };
 }
 
@@ -102,6 +114,15 @@ export const connectorRow = (c: InboundConnector): ConnectorsTable => ({ id: c.I
 
 export const groupRow = (g: DistributionGroup): GroupsTable => ({ id: g.Id, tenant_id: g.TenantId, name: g.Name, address: g.PrimarySmtpAddress, members: JSON.stringify(g.Members), created_at: ms(g.WhenCreatedUTC) });
 
+export const permissionRow = (p: RecipientPermission): RecipientPermissionsTable => ({
+  id: p.Id,
+  tenant_id: p.TenantId,
+  identity: p.Identity,
+  trustee: p.Trustee,
+  access_rights: JSON.stringify(p.AccessRights),
+  created_at: ms(p.WhenCreatedUTC),
+});
+
 /** The table of each kind of directory object. */
 export const DIRECTORY_TABLE = {
   tenant: 'tenants',
@@ -110,4 +131,5 @@ export const DIRECTORY_TABLE = {
   rule: 'rules',
   connector: 'connectors',
   group: 'groups',
+  permission: 'recipient_permissions',
 } as const;

@@ -3,9 +3,10 @@
 import type { Kysely } from 'kysely';
 import type { AuditQuery, DirectoryKind, DirectoryObject, RestrictionQuery } from '../../../app/ports.js';
 import type { OutboundSpamPolicy } from '../../../domain/policy.js';
+import type { RecipientPermission } from '../../../domain/recipient-permission.js';
 import type { OutboundSpamRule } from '../../../domain/rule.js';
 import type { AcceptedDomain, DistributionGroup, InboundConnector, Tenant } from '../../../domain/tenant.js';
-import { connectorRow, domainRow, groupRow, policyRow, ruleRow, tenantRow } from './directory-rows.js';
+import { connectorRow, domainRow, groupRow, permissionRow, policyRow, ruleRow, tenantRow } from './directory-rows.js';
 import type { DB } from './schema.js';
 
 /** Inserts or updates one directory object (a rule's policy id looked up by the caller). */
@@ -37,6 +38,10 @@ export function upsertDirectoryObject(q: Kysely<DB>, kind: DirectoryKind, o: Dir
     case 'group': {
       const row = groupRow(o as DistributionGroup);
       return q.insertInto('groups').values(row).onConflict((x) => x.column('id').doUpdateSet({ name: row.name, address: row.address, members: row.members }));
+    }
+    case 'permission': {
+      const row = permissionRow(o as RecipientPermission);
+      return q.insertInto('recipient_permissions').values(row).onConflict((x) => x.column('id').doUpdateSet({ access_rights: row.access_rights }));
     }
   }
 }

@@ -11,6 +11,7 @@ export interface RulesTable {
 }
 export interface ConnectorsTable { id: string; tenant_id: string; name: string; doc: string; created_at: number; changed_at: number }
 export interface GroupsTable { id: string; tenant_id: string; name: string; address: string; members: string; created_at: number }
+export interface RecipientPermissionsTable { id: string; tenant_id: string; identity: string; trustee: string; access_rights: string; created_at: number }
 export interface RestrictionsTable {
   tenant_id: string; entity_type: string; identity: string; reason: string; policy: string; action: string;
   status: string; created_at: number; changed_at: number; expires_at: number | null;
@@ -79,6 +80,7 @@ export interface DB {
   rules: RulesTable;
   connectors: ConnectorsTable;
   groups: GroupsTable;
+  recipient_permissions: RecipientPermissionsTable;
   restrictions: RestrictionsTable;
   restriction_history: RestrictionHistoryTable;
   sending_minutes: SendingTable & { minute: number };

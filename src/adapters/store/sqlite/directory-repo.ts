@@ -14,6 +14,7 @@ export function loadDirectory(db: SqliteDb): DirectorySnapshot {
     rules: db.all(db.q.selectFrom('rules').selectAll().orderBy('priority')),
     connectors: db.all(db.q.selectFrom('connectors').selectAll().orderBy('created_at')),
     groups: db.all(db.q.selectFrom('groups').selectAll().orderBy('created_at')),
+    permissions: db.all(db.q.selectFrom('recipient_permissions').selectAll().orderBy('identity').orderBy('trustee')),
   });
 }
 

@@ -126,4 +126,9 @@ export const MIGRATIONS: readonly string[] = [
   -- upgraded never raise alerts.
   INSERT INTO meta (key, value) SELECT 'alert_cursor', seq FROM audit_head WHERE id = 1;
   `,
+  /* 5: Send As grants (Add-RecipientPermission), for policy selection (docs/spec.md §3) */ `
+  CREATE TABLE recipient_permissions (
+    id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), identity TEXT NOT NULL, trustee TEXT NOT NULL,
+    access_rights TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (tenant_id, identity, trustee));
+  `,
 ];
