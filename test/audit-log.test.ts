@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { GENESIS_HASH, recordHash } from '../src/app/audit.js';
+import { toAuditRecord } from '../src/adapters/store/sql/rows.js';
+import type { AuditLogTable } from '../src/adapters/store/sql/schema.js';
 import { fails, ok, startTestServer, type TestServer } from './support/outgate.js';
 import { sharedPostgresDatabase, stopSharedPostgres } from './support/postgres.js';
 
@@ -161,42 +163,12 @@ test('whoever can write the database can rewrite the chain or cut it and move th
 
   const db = new Database(join(s.dataDir, 'outgate.db'));
   t.after(() => db.close());
-  type Row = {
-    seq: number;
-    at: number;
-    tenant_id: string;
-    actor: string;
-    role: string;
-    source: string;
-    source_ip: string | null;
-    operation: string;
-    target: string;
-    before: string | null;
-    after: string | null;
-    result: string;
-    prev_hash: string;
-    hash: string;
-  };
-  const rows = () => db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as Row[];
+  const rows = () => db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditLogTable[];
   /** The attacker's tool: recomputes every hash from `from` on and moves the head to match. */
   const rechain = (from: number) => {
     let prev = rows().find((r) => r.seq === from - 1)?.hash ?? GENESIS_HASH;
     for (const r of rows().filter((x) => x.seq >= from)) {
-      const hash = recordHash({
-        seq: r.seq,
-        at: r.at,
-        tenantId: r.tenant_id,
-        actor: r.actor,
-        role: r.role,
-        source: r.source,
-        sourceIp: r.source_ip,
-        operation: r.operation,
-        target: r.target,
-        before: r.before,
-        after: r.after,
-        result: r.result,
-        prevHash: prev,
-      });
+      const hash = recordHash({ ...toAuditRecord(r), prevHash: prev });
       db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, hash, r.seq);
       prev = hash;
     }
