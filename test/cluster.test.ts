@@ -45,7 +45,7 @@ async function startNode(t: TestContext, env: NodeJS.ProcessEnv): Promise<Node> 
   const dataDir = tempDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, ...clockEnv(testTimeline), ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${policyPort}`, OUTGATE_HTTP_LISTEN: `127.0.0.1:${httpPort}`, OUTGATE_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...clockEnv(testTimeline), ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${policyPort}`, OUTGATE_HTTP_LISTEN: `127.0.0.1:${httpPort}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);

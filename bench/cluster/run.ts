@@ -38,7 +38,7 @@ async function startShared(env: NodeJS.ProcessEnv): Promise<SharedNode> {
   const dir = makeTempDir('cluster');
   const [port, httpPort] = [await freePort(), await freePort()];
   const log = join(dir, 'outgate.log');
-  const child = spawnLogged(process.execPath, [BIN, 'start'], log, { ...env, OUTGATE_DATA_DIR: dir, OUTGATE_POLICY_LISTEN: `${HOST}:${port}`, OUTGATE_HTTP_LISTEN: `${HOST}:${httpPort}` });
+  const child = spawnLogged(process.execPath, [BIN, 'start'], log, { ...env, OUTGATE_DATA_DIR: dir, OUTGATE_POLICY_LISTEN: `${HOST}:${port}`, OUTGATE_HTTP_LISTEN: `${HOST}:${httpPort}`, OUTGATE_MILTER_LISTEN: `${HOST}:0` });
   const pid = child.pid!;
   await waitReady(port, () => pid, 30_000).catch(async (e: Error) => {
     const why = `${e.message}: ${tail(log)}`;
