@@ -1,6 +1,6 @@
 // The role matrix and tenant isolation, through the use cases on a real store.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { newAccount } from './accounts.js';
 import { searchAuditLog, setAuditConfig, testAuditLogIntegrity } from './audit-log.js';
 import type { AdminContext } from './directory-change.js';
 import { getPolicies, setPolicy } from './policies.js';
-import type { Clock } from './ports.js';
+import type { Clock, Store } from './ports.js';
 
 /** A fixed instant: no test depends on today's date. */
 const clock: Clock = { now: () => Date.UTC(2026, 10, 28, 9, 0, 0) };
@@ -30,6 +30,17 @@ const actor = (role: Role, tenantId: string | null = null): Actor => ({
   tenantId,
 });
 
+/** A fresh embedded store through the factory, removed after the test. */
+async function storeFor(t: TestContext, tag: string): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), `${tag}-`));
+  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
+  t.after(async () => {
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return backend.store;
+}
+
 async function outcome(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -41,13 +52,7 @@ async function outcome(p: Promise<unknown>): Promise<string> {
 }
 
 test('every role against every kind of action: readers read, admins change, only Global Administrators administer', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outgate-roles-'));
-  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
-  const store = backend.store;
-  t.after(async () => {
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = await storeFor(t, 'outgate-roles-');
   await bootstrap(store, clock);
   const expected: Record<Role, string> = {
     'Global Administrator': 'read change administer',
@@ -85,13 +90,7 @@ test('every role against every kind of action: readers read, admins change, only
 });
 
 test("a tenant's admin cannot see, infer or change another tenant's objects", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outgate-tenants-'));
-  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
-  const store = backend.store;
-  t.after(async () => {
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = await storeFor(t, 'outgate-tenants-');
   await bootstrap(store, clock);
   const provider: AdminContext = { store, clock, actor: actor('Global Administrator') };
   const contoso = await newTenant(provider, 'Contoso');
@@ -122,13 +121,7 @@ test("a tenant's admin cannot see, infer or change another tenant's objects", as
 });
 
 test('a sender unblocked 3 times in 30 days can be unblocked again only by a Global Administrator', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outgate-unblock-limit-'));
-  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
-  const store = backend.store;
-  t.after(async () => {
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = await storeFor(t, 'outgate-unblock-limit-');
   await bootstrap(store, clock);
   const sender = { tenantId: 'default', type: 'Mailbox' as const, identity: 'loop@outgate.test' };
   const secAdmin: AdminContext = { store, clock, actor: actor('Security Administrator') };
@@ -151,13 +144,7 @@ test('a sender unblocked 3 times in 30 days can be unblocked again only by a Glo
 });
 
 test("a tenant's Global Administrator cannot switch auditing off; the provider's switch shows in every tenant's log", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outgate-audit-switch-'));
-  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
-  const store = backend.store;
-  t.after(async () => {
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = await storeFor(t, 'outgate-audit-switch-');
   await bootstrap(store, clock);
   const provider: AdminContext = { store, clock, actor: actor('Global Administrator') };
   const contoso = await newTenant(provider, 'Contoso');
@@ -177,13 +164,7 @@ test("a tenant's Global Administrator cannot switch auditing off; the provider's
 });
 
 test("a tenant's admin learns nothing of other tenants from account names, domain claims or the integrity check", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outgate-tenant-leaks-'));
-  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
-  const store = backend.store;
-  t.after(async () => {
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = await storeFor(t, 'outgate-tenant-leaks-');
   await bootstrap(store, clock);
   const provider: AdminContext = { store, clock, actor: actor('Global Administrator') };
   const contoso = await newTenant(provider, 'Contoso');
@@ -227,13 +208,7 @@ test("a tenant's admin learns nothing of other tenants from account names, domai
 });
 
 test("a Sending Application's 403 says what it can do; names with bidirectional controls are refused", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outgate-notes-'));
-  const backend = await openStore(loadConfig({ env: {}, overrides: { dataDir: dir } }), 'cli');
-  const store = backend.store;
-  t.after(async () => {
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = await storeFor(t, 'outgate-notes-');
   await bootstrap(store, clock);
   const app: AdminContext = { store, clock, actor: actor('Sending Application') };
   await assert.rejects(setPolicy(app, 'Default', { RecipientLimitPerDay: 1 }), (err: Error) => {
