@@ -122,7 +122,7 @@ test('three nodes on PostgreSQL + Redis behave as one', { timeout: 120_000 }, as
   const clients = await Promise.all(nodes.map((n) => PolicyClient.open(n.policyPort)));
   t.after(() => clients.forEach((c) => c.close()));
 
-  await t.test(`a sender limited to ${N} recipients an hour is admitted exactly ${N} times across the nodes`, async () => {
+  await t.test(`a sender limited to ${N} recipients an hour sends at most ${N} across the nodes, and reaches the limit`, async () => {
     const hot = 'hot@limited.test';
     const rcpts: string[] = [];
     let ends = 0;
@@ -139,7 +139,12 @@ test('three nodes on PostgreSQL + Redis behave as one', { timeout: 120_000 }, as
       c.close();
     };
     await Promise.all(nodes.flatMap((n) => [0, 1, 2, 3].map((w) => worker(n.policyPort, w))));
-    assert.equal(rcpts.filter((a) => a === DUNNO).length, N, 'exactly the limit is admitted, cluster-wide');
+    // The cap is reached: N recipients are held at RCPT before anything is refused. A message admitted at
+    // RCPT and then refused at its END (another node restricted the sender meanwhile) frees its place, and
+    // a node that has not yet heard of the restriction may give that place to another recipient, so more
+    // than N can be admitted at RCPT; what goes out (acknowledged at END) never exceeds N.
+    assert.ok(rcpts.filter((a) => a === DUNNO).length >= N, 'the limit is reached');
+    assert.ok(ends <= N, `${ends} messages went out, limit ${N}`);
     assert.deepEqual([...new Set(rcpts.filter((a) => a !== DUNNO))], [DENIED], 'every other recipient is refused as restricted');
     // A message admitted at RCPT whose sender another node restricted before its END is refused there.
     assert.equal(await historyOf(url, hot), ends, 'PostgreSQL holds every message acknowledged at its end');
