@@ -14,15 +14,22 @@ command -v faketime >/dev/null || { echo "test-shifted-clock: faketime is missin
 if [ $# -gt 0 ]; then
   files=("$@")
 else
-  files=(src/**/*.test.ts test/policy-server.test.ts test/audit-log.test.ts test/alerts.test.ts test/alert-engine.test.ts
+  # The unit tests, but not the Redis and PostgreSQL backends' own: they run on fixed clocks and deal in no
+  # days, and a Redis Cluster whose nodes gossip on a moved clock never forms.
+  files=()
+  for f in src/**/*.test.ts; do
+    case "$f" in src/adapters/store/redis/* | src/adapters/store/postgres/* | src/adapters/store/shared.*) ;; *) files+=("$f") ;; esac
+  done
+  files+=(test/policy-server.test.ts test/audit-log.test.ts test/alerts.test.ts test/alert-engine.test.ts
     test/cli.test.ts test/cli-remote.test.ts test/http-api.test.ts test/http-sending.test.ts test/postfix.test.ts)
 fi
 
 run() {
   echo "test-shifted-clock: $1"
   shift
-  # -m: the multi-threaded libfaketime (Node runs threads). Spawned processes share the moved clock.
-  TZ=UTC faketime -m "$@" node --import tsx --test --test-reporter=spec "${files[@]}"
+  # -m: the multi-threaded libfaketime (Node runs threads). Spawned processes share the moved clock, except
+  # the database servers a test starts for itself (they keep real time, as they would on another host).
+  TZ=UTC FAKETIME_SKIP_CMDS=redis-server,redis-cli,postgres,initdb,pg_ctl faketime -m "$@" node --import tsx --test --test-reporter=spec "${files[@]}"
 }
 
 run "a year ahead" -f '+400d'
