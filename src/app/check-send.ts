@@ -99,6 +99,8 @@ export class CheckSend {
   /** Senders asked about lately or with an active restriction, by senderKey(). */
   private readonly states = new Map<string, SenderState>();
   private readonly lastEvent = new Map<string, number>();
+  /** capsFor()'s results by limits object, four variants each (see there). */
+  private caps = new WeakMap<EffectiveLimits, RecipientCaps[]>();
   private readonly addresses = new AddressCache();
   /** Login as Postfix sent it → its sender; rebuilt when the directory changes (tenants). */
   private logins = new Map<string, SenderState>();
@@ -318,6 +320,15 @@ export class CheckSend {
 
   /** The caps a reservation must meet: the recipient limits evaluate() refuses at RCPT, no more. */
   private capsFor(sender: SenderRef, limits: EffectiveLimits, reprieve: boolean): RecipientCaps {
+    // Limits objects are shared and stable until the directory changes: their caps are built once (per
+    // sender type and reprieve), not per recipient. A service change replaces the directory and this map.
+    const variant = (sender.type === 'Mailbox' ? 0 : 2) + (reprieve ? 1 : 0);
+    let built = this.caps.get(limits);
+    if (built === undefined) this.caps.set(limits, (built = []));
+    return (built[variant] ??= this.buildCaps(sender, limits, reprieve));
+  }
+
+  private buildCaps(sender: SenderRef, limits: EffectiveLimits, reprieve: boolean): RecipientCaps {
     const mailbox = sender.type === 'Mailbox';
     // Alert lets the message through (admins are told at its end), so the policy's limits do not cap it;
     // nor do they for a sender unblocked today from BlockUser (docs/spec.md §1).
@@ -373,14 +384,15 @@ export class CheckSend {
     state.restriction = r?.status === 'Restricted' ? r : undefined;
   }
 
-  /** A reloaded configuration (SIGHUP): the service limits hold from the next request on. */
   /** policy.failMode for every driver, from now on (SIGHUP). */
   setFailMode(mode: FailMode): void {
     this.record.setFailMode(mode);
   }
 
+  /** A reloaded configuration (SIGHUP): the service limits hold from the next request on. */
   setServiceLimits(service: ServiceLimits): void {
     this.service = service;
+    this.caps = new WeakMap();
     this.directory = new Directory(this.directory.snapshot, service);
   }
 

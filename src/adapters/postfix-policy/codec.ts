@@ -91,8 +91,17 @@ const COUNT = /^[0-9]{0,9}$/;
 function checkValues(a: Attributes): void {
   const count = a.recipient_count;
   if (!COUNT.test(count)) throw new ProtocolError(`recipient_count ${JSON.stringify(count.slice(0, 20))} is not a count`);
-  const values = a.sasl_username + a.sender + a.recipient + a.client_address + a.protocol_state + a.queue_id + a.instance;
-  if (hasControlCharacter(values)) throw new ProtocolError('control character in an attribute value');
+  // One value at a time: joining them first would build and flatten a new string per request.
+  if (
+    hasControlCharacter(a.sasl_username) ||
+    hasControlCharacter(a.sender) ||
+    hasControlCharacter(a.recipient) ||
+    hasControlCharacter(a.client_address) ||
+    hasControlCharacter(a.protocol_state) ||
+    hasControlCharacter(a.queue_id) ||
+    hasControlCharacter(a.instance)
+  )
+    throw new ProtocolError('control character in an attribute value');
 }
 
 function malformed(buffer: string, lineStart: number, lineEnd: number): ProtocolError {
