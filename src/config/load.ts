@@ -13,13 +13,20 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
+/**
+ * An empty OUTGATE_* value is taken as unset (an EnvironmentFile's `KEY=` line), except where empty is
+ * a setting of its own: `OUTGATE_MILTER_LISTEN=` turns the milter off, as `"listen": ""` does.
+ */
+const OFF_WHEN_EMPTY: ReadonlySet<string> = new Set(['milter.listen']);
+
 export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const raw: Record<string, unknown> = readConfigFile(env.OUTGATE_CONFIG, cwd);
   for (const [name, path] of Object.entries(ENV_KEYS)) {
     const v = env[name];
-    if (v !== undefined && v !== '') setPath(raw, path, v);
+    if (v === undefined || (v === '' && !OFF_WHEN_EMPTY.has(path))) continue;
+    setPath(raw, path, v);
   }
   for (const [path, v] of Object.entries(opts.overrides ?? {})) setPath(raw, path, v);
 

@@ -37,7 +37,7 @@ export const outgate: ServerSpec = {
         ...process.env,
         OUTGATE_DATA_DIR: dir,
         OUTGATE_POLICY_LISTEN: `${HOST}:${port}`,
-        OUTGATE_MILTER_LISTEN: `${HOST}:0`,
+        OUTGATE_MILTER_LISTEN: '',
         OUTGATE_HTTP_LISTEN: `${HOST}:0`,
         OUTGATE_CONFIG: config,
       };
