@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { machineCpu, processTree, stopTree, type MachineCpu } from '../policy/proc.js';
 import { HOST, freePort, makeTempDir, removeDir, spawnLogged, tail, waitReady } from '../policy/servers/common.js';
+import { waitMilterReady } from './milter.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'outgate.js');
@@ -23,14 +24,22 @@ export const OUTGATE_CONFIG = {
 // ---------------------------------------------------------------- Outgate
 
 export interface OutgateInstance {
+  /** The policy service's port; for a milter instance, `port` is the milter's and this one idles. */
+  policyPort: number;
+  /** What Postfix is pointed at: the milter's port with `milter`, else the policy service's. */
   port: number;
   pid: number;
   dir: string;
+  /** Policy decisions so far, by stage and outcome, from the running server's /metrics. */
+  decisions(): Promise<Decisions>;
   /** Runs a cmdlet against this instance's data dir (the running server sees changes at once). */
   cmdlet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** Stops the server (SIGTERM: it applies its send journal to SQLite), reads what it counted, removes the data dir. */
   stop(): Promise<ConnectorTotals | null>;
 }
+
+/** `outgate_policy_decisions_total` as "stage/outcome" → count (the milter's stages too: one counter). */
+export type Decisions = Record<string, number>;
 
 export interface ConnectorTotals {
   external: number;
@@ -42,20 +51,22 @@ export interface ConnectorTotals {
  * Outgate as in bench/policy/servers/outgate.ts, plus an inbound connector for 127.0.0.1 so that
  * smtp-source's unauthenticated mail is counted (and limited) as the connector.
  */
-export async function startOutgate(opts: { connectorLimitExternalPerHour?: number } = {}): Promise<OutgateInstance> {
+export async function startOutgate(opts: { connectorLimitExternalPerHour?: number; milter?: boolean } = {}): Promise<OutgateInstance> {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} missing: Outgate is not built (cd ${ROOT} && npm run build)`);
   const dir = makeTempDir('pf-outgate');
   let pid: number | undefined;
   try {
-    const port = await freePort();
+    const policyPort = await freePort();
+    const milterPort = opts.milter ? await freePort() : null;
+    const httpPort = await freePort();
     const config = join(dir, 'outgate.json');
     writeFileSync(config, JSON.stringify(OUTGATE_CONFIG));
     const env = {
       ...process.env,
       OUTGATE_DATA_DIR: dir,
-      OUTGATE_POLICY_LISTEN: `${HOST}:${port}`,
-      OUTGATE_MILTER_LISTEN: '',
-      OUTGATE_HTTP_LISTEN: `${HOST}:0`,
+      OUTGATE_POLICY_LISTEN: `${HOST}:${policyPort}`,
+      OUTGATE_MILTER_LISTEN: milterPort === null ? '' : `${HOST}:${milterPort}`,
+      OUTGATE_HTTP_LISTEN: `${HOST}:${httpPort}`,
       OUTGATE_CONFIG: config,
     };
     const cmdlet = (args: string[]) => runCapture(process.execPath, [BIN, ...args], 30_000, env);
@@ -71,16 +82,19 @@ export async function startOutgate(opts: { connectorLimitExternalPerHour?: numbe
     if (pid === undefined) throw new Error('spawn failed');
     const p = pid;
     try {
-      await waitReady(port, () => p, 30_000);
+      await waitReady(policyPort, () => p, 30_000);
+      if (milterPort !== null) await waitMilterReady(milterPort, p, 30_000);
     } catch (e) {
       throw new Error(`${(e as Error).message}: ${tail(log)}`);
     }
     let stopped: Promise<ConnectorTotals | null> | undefined;
     return {
-      port,
+      policyPort,
+      port: milterPort ?? policyPort,
       pid: p,
       dir,
       cmdlet,
+      decisions: () => decisionsAt(httpPort),
       stop() {
         stopped ??= (async () => {
           await stopTree(p, 'SIGTERM', 15_000);
@@ -96,6 +110,17 @@ export async function startOutgate(opts: { connectorLimitExternalPerHour?: numbe
     removeDir(dir);
     throw e;
   }
+}
+
+async function decisionsAt(httpPort: number): Promise<Decisions> {
+  const res = await fetch(`http://${HOST}:${httpPort}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
+  const out: Decisions = {};
+  for (const m of (await res.text()).matchAll(/^outgate_policy_decisions_total\{([^}]*)\} (\d+)$/gm)) {
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(m[1]!)?.[1] ?? '?';
+    out[`${label('stage')}/${label('outcome')}`] = Number(m[2]);
+  }
+  return out;
 }
 
 /** What Outgate recorded for connectors (read from its SQLite store after a clean stop). Null if unreadable. */
