@@ -45,6 +45,6 @@ export function restrictTenant(tenantId: string, wouldBe: number, limit: number,
 export function tenantEarlyWarning(tenantId: string, totals: WindowTotals, external: number, limit: number, share: number | undefined, now: number): DomainEvent | null {
   if (share === undefined || !(share > 0 && share < 1) || limit <= 0 || external <= 0) return null;
   const used = totals.recipientsLast24h + external;
-  if (used < share * limit || used > limit) return null;
+  if (used < share * limit || used >= limit) return null;
   return { type: 'SuspiciousSending', at: now, sender: tenantRef(tenantId), policy: TENANT_LIMIT_POLICY, reason: tenantReason('SuspiciousTenantSending', used, limit, share) };
 }
