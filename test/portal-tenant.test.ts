@@ -8,7 +8,8 @@ import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast } from './s
 import { ok, startTestServer } from './support/outgate.js';
 
 const PASSWORD = 'portal-test-password-1';
-const TERRL = "action=550 5.7.233 Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
+const TERRL =
+  "action=550 5.7.233 Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
 
 test('a restricted tenant is listed as a Tenant and unblocked by the provider only', { timeout: 180_000 }, async (t) => {
   ensurePortalBuilt();
@@ -20,11 +21,11 @@ test('a restricted tenant is listed as a Tenant and unblocked by the provider on
   await ok(s.cli('New-AdminAccount', 'ga', '-Role', 'Global Administrator', '-Password', PASSWORD));
   const policy = await PolicyClient.open(s.policyPort);
   t.after(() => policy.close());
-  assert.deepEqual((await sendMessage(policy, { login: 'megan@contoso.com', to: ['a@external.example', 'b@external.example', 'c@external.example'] })).rcpt, [
-    'action=DUNNO',
-    'action=DUNNO',
-    TERRL,
-  ]);
+  assert.deepEqual(
+    (await sendMessage(policy, { login: 'megan@contoso.com', to: ['a@external.example', 'b@external.example', 'c@external.example'] }))
+      .rcpt,
+    ['action=DUNNO', 'action=DUNNO', TERRL],
+  );
   const browser = await launchBrowser();
   t.after(() => browser.close());
 

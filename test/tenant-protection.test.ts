@@ -10,7 +10,8 @@ import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client
 import { fails, ok, startTestServer } from './support/outgate.js';
 
 const DUNNO = 'action=DUNNO';
-const TERRL = "550 5.7.233 Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
+const TERRL =
+  "550 5.7.233 Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
 const TENANT_DENIED = '550 5.7.705 Access denied, tenant has exceeded threshold';
 
 interface CheckBody {
@@ -37,7 +38,12 @@ test('a tenant over its external recipient limit: 5.7.233 for its external recip
   const app = await key('app', 'Sending Application');
   const contosoAdmin = await key('contoso-ga', 'Global Administrator', 'Contoso');
   const defaultReader = await key('default-reader', 'Global Reader', 'Default');
-  const api = async (k: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+  const api = async (
+    k: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await fetch(`http://127.0.0.1:${s.httpPort}${path}`, {
       method,
       headers: { authorization: `Bearer ${k}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -52,7 +58,10 @@ test('a tenant over its external recipient limit: 5.7.233 for its external recip
   };
 
   // 2 + 2 external recipients: within the limit of 5; the 4th is 80 %, the early warning.
-  assert.deepEqual(await sendMessage(c, { login: 'a@contoso.test', to: ['x1@example.com', 'x2@example.com', 'in@contoso.test'] }), { rcpt: [DUNNO, DUNNO, DUNNO], end: DUNNO });
+  assert.deepEqual(await sendMessage(c, { login: 'a@contoso.test', to: ['x1@example.com', 'x2@example.com', 'in@contoso.test'] }), {
+    rcpt: [DUNNO, DUNNO, DUNNO],
+    end: DUNNO,
+  });
   assert.equal((await check({ Sender: 'b@contoso.test', Recipients: ['x3@example.com', 'x4@example.com'] })).Decision, 'Accept');
   // The 5th external recipient goes, the 6th would pass the limit: refused, and the tenant restricted.
   assert.deepEqual(await sendMessage(c, { login: 'c@contoso.test', to: ['x5@example.com', 'x6@example.com', 'in2@contoso.test'] }), {
@@ -62,15 +71,35 @@ test('a tenant over its external recipient limit: 5.7.233 for its external recip
   const refused = await check({ Sender: 'd@contoso.test', Recipients: ['in3@contoso.test', 'x7@example.com'] });
   assert.deepEqual([refused.Decision, refused.SmtpReply, refused.RefusedRecipient], ['Reject', TERRL, 'x7@example.com']);
   assert.equal((await check({ Sender: 'd@contoso.test', Recipients: ['in3@contoso.test'] })).Decision, 'Accept', 'internal mail flows');
-  assert.deepEqual(await sendMessage(c, { login: 'pf@outgate.test', to: ['y@example.com'] }), { rcpt: [DUNNO], end: DUNNO }, 'another tenant is not touched');
+  assert.deepEqual(
+    await sendMessage(c, { login: 'pf@outgate.test', to: ['y@example.com'] }),
+    { rcpt: [DUNNO], end: DUNNO },
+    'another tenant is not touched',
+  );
   // A message whose recipients were not asked about one by one is refused whole at its end.
-  const endOnly = await c.ask({ sasl_username: 'e@contoso.test', sender: 'e@contoso.test', instance: 'end-only.1', client_address: '127.0.0.1', protocol_state: 'END-OF-MESSAGE', recipient: 'x8@example.com', recipient_count: 1 });
+  const endOnly = await c.ask({
+    sasl_username: 'e@contoso.test',
+    sender: 'e@contoso.test',
+    instance: 'end-only.1',
+    client_address: '127.0.0.1',
+    protocol_state: 'END-OF-MESSAGE',
+    recipient: 'x8@example.com',
+    recipient_count: 1,
+  });
   assert.equal(endOnly, `action=${TENANT_DENIED}`);
 
   const listed = JSON.parse((await ok(s.cli('Get-BlockedTenant', '--format', 'json'))).stdout) as Array<Record<string, unknown>>;
   assert.deepEqual(
     listed.map((e) => [e.Entity, e.TenantName, e.Status, e.Policy, e.Reason]),
-    [['Tenant', 'Contoso', 'Restricted', 'TenantExternalRecipientLimit', 'TenantExternalRecipientLimitExceeded;ExternalRecipientCountLast24Hours=6;TenantExternalRecipientLimitPerDay=5;Policy=TenantExternalRecipientLimit;']],
+    [
+      [
+        'Tenant',
+        'Contoso',
+        'Restricted',
+        'TenantExternalRecipientLimit',
+        'TenantExternalRecipientLimitExceeded;ExternalRecipientCountLast24Hours=6;TenantExternalRecipientLimitPerDay=5;Policy=TenantExternalRecipientLimit;',
+      ],
+    ],
   );
   const contosoId = String(listed[0]!.TenantId);
 
@@ -91,7 +120,10 @@ test('a tenant over its external recipient limit: 5.7.233 for its external recip
   const seen = await api(contosoAdmin, 'GET', '/api/v1/restricted-entities?entityType=Tenant');
   assert.equal(seen.body.total, 1);
   const denied = await api(contosoAdmin, 'POST', '/api/v1/restricted-entities/Tenant/Contoso/unblock', {});
-  assert.deepEqual([denied.status, denied.body.code, denied.body.message], [403, 'OG_ERR_FORBIDDEN', 'Only a provider-level Global Administrator can unblock a tenant.']);
+  assert.deepEqual(
+    [denied.status, denied.body.code, denied.body.message],
+    [403, 'OG_ERR_FORBIDDEN', 'Only a provider-level Global Administrator can unblock a tenant.'],
+  );
   const raise = await api(contosoAdmin, 'PATCH', '/api/v1/tenants/Contoso', { ExternalRecipientLimitPerDay: 0 });
   assert.deepEqual([raise.status, raise.body.code], [403, 'OG_ERR_FORBIDDEN']);
   assert.equal((await api(defaultReader, 'GET', '/api/v1/restricted-entities?entityType=Tenant')).body.total, 0);
@@ -104,7 +136,10 @@ test('a tenant over its external recipient limit: 5.7.233 for its external recip
   assert.match(again.stderr, /OG_ERR_TENANT_NOT_BLOCKED/);
 
   // Both changes are in the tenant's audit log.
-  const audit = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '--tenant', 'Contoso', '--format', 'json'))).stdout) as Array<{ Operation?: string; CmdletName?: string }>;
+  const audit = JSON.parse((await ok(s.cli('Search-AdminAuditLog', '--tenant', 'Contoso', '--format', 'json'))).stdout) as Array<{
+    Operation?: string;
+    CmdletName?: string;
+  }>;
   const ops = audit.map((r) => r.Operation ?? r.CmdletName);
   assert.ok(ops.includes('Set-Tenant'), ops.join(', '));
 });

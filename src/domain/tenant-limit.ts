@@ -21,7 +21,12 @@ export function tenantRefusal(r: Restriction | undefined, now: number, stage: 'r
 }
 
 /** `TenantExternalRecipientLimitExceeded;…`, in the `key=value;` shape of the other Reason strings (reason.ts). */
-export function tenantReason(kind: 'TenantExternalRecipientLimitExceeded' | 'SuspiciousTenantSending', used: number, limit: number, share?: number): string {
+export function tenantReason(
+  kind: 'TenantExternalRecipientLimitExceeded' | 'SuspiciousTenantSending',
+  used: number,
+  limit: number,
+  share?: number,
+): string {
   const parts: string[] = [kind];
   if (share !== undefined) parts.push(`EarlyWarningShare=${Math.round(share * 100)}%`);
   parts.push(`ExternalRecipientCountLast24Hours=${used}`, `TenantExternalRecipientLimitPerDay=${limit}`, `Policy=${TENANT_LIMIT_POLICY}`);
@@ -42,9 +47,22 @@ export function restrictTenant(tenantId: string, wouldBe: number, limit: number,
  * Early warning (docs/spec.md §5, "Suspicious tenant sending patterns observed"): an admitted message
  * brings the tenant to `share` of its limit or more, still within it.
  */
-export function tenantEarlyWarning(tenantId: string, totals: WindowTotals, external: number, limit: number, share: number | undefined, now: number): DomainEvent | null {
+export function tenantEarlyWarning(
+  tenantId: string,
+  totals: WindowTotals,
+  external: number,
+  limit: number,
+  share: number | undefined,
+  now: number,
+): DomainEvent | null {
   if (share === undefined || !(share > 0 && share < 1) || limit <= 0 || external <= 0) return null;
   const used = totals.recipientsLast24h + external;
   if (used < share * limit || used >= limit) return null;
-  return { type: 'SuspiciousSending', at: now, sender: tenantRef(tenantId), policy: TENANT_LIMIT_POLICY, reason: tenantReason('SuspiciousTenantSending', used, limit, share) };
+  return {
+    type: 'SuspiciousSending',
+    at: now,
+    sender: tenantRef(tenantId),
+    policy: TENANT_LIMIT_POLICY,
+    reason: tenantReason('SuspiciousTenantSending', used, limit, share),
+  };
 }
