@@ -16,6 +16,7 @@ export const Errors = {
   UNKNOWN_COMMAND: { code: 'OG_ERR_UNKNOWN_COMMAND', status: 404 },
   SENDER_NOT_BLOCKED: { code: 'OG_ERR_SENDER_NOT_BLOCKED', status: 404 },
   CONNECTOR_NOT_BLOCKED: { code: 'OG_ERR_CONNECTOR_NOT_BLOCKED', status: 404 },
+  TENANT_NOT_BLOCKED: { code: 'OG_ERR_TENANT_NOT_BLOCKED', status: 404 },
   UNAUTHENTICATED: { code: 'OG_ERR_UNAUTHENTICATED', status: 401 },
   FORBIDDEN: { code: 'OG_ERR_FORBIDDEN', status: 403 },
   UNBLOCK_LIMIT: { code: 'OG_ERR_UNBLOCK_LIMIT', status: 403 },

@@ -35,12 +35,12 @@ function reasonLines(reason: string): string[] {
 }
 
 export function alertEmail(a: StoredAlert, publicUrl: string): AlertEmail {
-  const who = a.entityType === 'Connector' ? `Inbound connector ${a.entity}` : a.entity;
+  const who = a.entityType === 'Connector' ? `Inbound connector ${a.entity}` : a.entityType === 'Tenant' ? `Tenant ${a.entity}` : a.entity;
   const links = portalLinks(a, publicUrl);
   const facts: Array<[string, string]> = [
     ['Alert policy', a.policyName],
     ['Severity', a.severity],
-    [a.entityType === 'Connector' ? 'Connector' : 'User', a.entity],
+    [a.entityType === 'Mailbox' ? 'User' : a.entityType, a.entity],
     ['When (UTC)', new Date(a.firstEventAt).toISOString()],
     ['Events', String(a.eventCount)],
     ['Tenant', a.tenantId],

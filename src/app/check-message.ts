@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { hasControlCharacter, normalizeAddress, printable } from '../domain/address.js';
 import { replyLine } from '../domain/replies.js';
 import { isActive } from '../domain/restriction.js';
+import type { EntityType } from '../domain/sender.js';
 import { Errors, fail } from '../errors.js';
 import type { CheckResult, CheckSend, SendRequest } from './check-send.js';
 import type { AdminContext } from './directory-change.js';
@@ -32,7 +33,7 @@ export interface CheckMessageResult {
   Counted: boolean;
   /** The recipient that could not be accepted, when the refusal came at one. */
   RefusedRecipient: string | null;
-  Sender: { EntityType: 'Mailbox' | 'Connector'; Identity: string; TenantId: string } | null;
+  Sender: { EntityType: EntityType; Identity: string; TenantId: string } | null;
   Policy: string | null;
   Restricted: boolean;
   RestrictionExpires: string | null;

@@ -5,7 +5,7 @@
 // message is committed there at its end, its reply waiting for the durable commit. When the counters
 // answer synchronously (the embedded store), so does a check that writes nothing.
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
-import { PERMIT, type Decision } from '../domain/decision.js';
+import { PERMIT, refuse, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
@@ -13,13 +13,14 @@ import { policyAddress } from '../domain/recipient-permission.js';
 import { foldSubaddress } from '../domain/subaddress.js';
 import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
-import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
+import { normalizeLogin, senderKey, tenantRef, type SenderRef } from '../domain/sender.js';
+import { restrictTenant as restrictTenantNow, tenantEarlyWarning, tenantRefusal } from '../domain/tenant-limit.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
 import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
 import { MessageCheck, type StageDecider } from './message-check.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
-import { NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
+import { NO_CAPS, NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
 import type { CheckResult, SendRequest } from './send-request.js';
 
 export type { CheckResult, SendRequest, Stage } from './send-request.js';
@@ -198,14 +199,29 @@ export class CheckSend {
         return then(this.counters.totals(state.key, message, now), (totals) => this.decide('rcpt', state, limits, totals, conversation.tally(), restriction, now, req.messageId, msg));
       }
       const internal = this.directory.isInternal(sender.tenantId, recipient);
+      // An external recipient also counts against its tenant, when the tenant has a limit or a restriction.
+      const tenant = internal ? undefined : this.tenantOf(sender.tenantId);
+      const tenantReply = tenant ? tenantRefusal(tenant.state.restriction, now, 'rcpt', 1) : null;
+      if (tenantReply) return { decision: refuse(tenantReply), sender, limits, restriction, tally: conversation.tally() };
       const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits, reprieved(state, now)) });
       return then(reservation, ({ reserved, totals }) => {
         // Held from now until the message ends or is abandoned (or the reservation expires).
         if (reserved && message !== '') msg.heldBy = state.key;
         const result = this.decide('rcpt', state, limits, totals, conversation.tallyWith(recipient, internal), restriction, now, req.messageId, msg);
         // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
-        if (!(result instanceof Promise) && result.decision.kind === 'permit') conversation.add(recipient, internal);
-        return result;
+        if (result instanceof Promise || result.decision.kind !== 'permit') return result;
+        if (tenant === undefined || tenant.limit === 0) {
+          conversation.add(recipient, internal);
+          return result;
+        }
+        // The sender may send it; the tenant must have room too (one more step on the same counters).
+        return then(this.reserveForTenant(tenant, msg, recipient, now), (over) => {
+          if (over === null) {
+            conversation.add(recipient, internal);
+            return result;
+          }
+          return this.restrictTenant(tenant, over, { ...result, decision: refuse('tenantExternalLimit') }, now);
+        });
       });
     }
     if (req.stage === 'end') {
@@ -215,7 +231,26 @@ export class CheckSend {
         seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
       }
       const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
-      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg));
+      const tenant = tally.external > 0 ? this.tenantOf(sender.tenantId) : undefined;
+      // External recipients the tenant held for this message at RCPT were within its limit: they go.
+      const unheld = tally.external - (msg.tenantHeldBy === undefined ? 0 : seen.external);
+      const tenantReply = tenant ? tenantRefusal(tenant.state.restriction, now, 'end', unheld) : null;
+      if (tenantReply) {
+        msg.heldBy = state.key;
+        msg.abandon();
+        return { decision: refuse(tenantReply), sender, limits, restriction, tally };
+      }
+      // The tenant's holds are the tenant's business here: committed with the message, or released.
+      const tenantHeld = msg.tenantHeldBy;
+      msg.tenantHeldBy = undefined;
+      return then(this.counters.totals(state.key, message, now), (totals) =>
+        then(this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg), (r) => {
+          if (r.decision.kind === 'permit' && tenant !== undefined && tenant.limit > 0) return this.commitForTenant(tenant, msg, tally.external, now).then(() => r);
+          msg.tenantHeldBy = tenantHeld;
+          msg.abandon();
+          return r;
+        }),
+      );
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -286,6 +321,8 @@ export class CheckSend {
     const now = this.clock.now();
     const out: Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> = [];
     for (const { sender, totals } of await this.counters.active(now)) {
+      // A tenant's own count (its external recipients) is not a sender's activity.
+      if (sender.type === 'Tenant') continue;
       const r = this.states.get(senderKey(sender))?.restriction;
       out.push({ sender, totals, limits: this.limitsOf(sender), restriction: isActive(r, now) ? r : undefined });
     }
@@ -316,6 +353,44 @@ export class CheckSend {
       this.states.delete(key);
       state.live = false;
     }
+  }
+
+  /** The tenant's state and limit, when it has a limit or a restriction to enforce; else undefined. */
+  private tenantOf(tenantId: string): { state: SenderState; limit: number } | undefined {
+    const limit = this.directory.tenantLimit(tenantId);
+    const ref = tenantRef(tenantId);
+    const state = limit > 0 ? this.stateOf(ref) : this.states.get(senderKey(ref));
+    return state === undefined ? undefined : { state, limit };
+  }
+
+  /** Holds an external recipient for the tenant; null when held, else the count it would have made (over the limit). */
+  private reserveForTenant(tenant: { state: SenderState; limit: number }, msg: MessageCheck, recipient: string, now: number): Sync<number | null> {
+    const { ref, key } = tenant.state;
+    const caps: RecipientCaps = { ...NO_CAPS, perDay: tenant.limit };
+    return then(this.counters.reserve({ sender: ref, key, message: msg.id, recipient, internal: false, now, caps }), ({ reserved, totals, tally }) => {
+      if (!reserved) return totals.recipientsLast24h + tally.external;
+      if (msg.id !== '') msg.tenantHeldBy = key;
+      return null;
+    });
+  }
+
+  /** The tenant went over its limit: restricted (once), its external recipients refused with 5.7.233. */
+  private restrictTenant(tenant: { state: SenderState; limit: number }, wouldBe: number, refused: CheckResult, now: number): CheckResult | Promise<CheckResult> {
+    if (isActive(tenant.state.restriction, now)) return refused;
+    const t = restrictTenantNow(tenant.state.ref.tenantId, wouldBe, tenant.limit, now);
+    // In memory first, synchronously: the tenant's next external recipient is refused without a count.
+    tenant.state.restriction = t.restriction;
+    this.metrics.restricted('Tenant');
+    return this.store.applyTransition(t, { resetWindows: false }).then(() => refused);
+  }
+
+  /** Counts an admitted message's external recipients for its tenant, with the early warning when near. */
+  private async commitForTenant(tenant: { state: SenderState; limit: number }, msg: MessageCheck, external: number, now: number): Promise<void> {
+    const { ref, key } = tenant.state;
+    const totals = await this.counters.totals(key, msg.id, now);
+    const warning = tenantEarlyWarning(ref.tenantId, totals, external, tenant.limit, this.earlyWarningShare, now);
+    const events = warning !== null && this.worthRecording(key, warning, now) ? [warning] : [];
+    await this.counters.commit({ sender: ref, key, message: msg.id, at: now, counts: { external, internal: 0, messages: 1 } }, events);
   }
 
   /** The caps a reservation must meet: the recipient limits evaluate() refuses at RCPT, no more. */

@@ -30,6 +30,8 @@ export interface ChangePlan<T> {
   before: unknown;
   after: unknown;
   result: T;
+  /** The tenant the audit record belongs to, when not the one the command acts in (a provider changing a tenant). */
+  tenantId?: string;
 }
 
 const ATTEMPTS = 3;
@@ -53,7 +55,7 @@ export async function changeDirectory<T>(
         event: {
           type: 'ConfigurationChanged',
           at: now,
-          tenantId: tenant.Id,
+          tenantId: p.tenantId ?? tenant.Id,
           actor: ctx.actor,
           operation: p.operation,
           target: p.target,

@@ -29,9 +29,12 @@ export class Directory {
   private readonly defaultOnly = new Map<string, EffectiveLimits>();
   /** `tenant \0 trustee \0 identity` for every Send As grant. */
   private readonly sendAs = new Set<string>();
+  /** Tenants with an external recipient limit (TERRL), by id; absent: none. */
+  private readonly tenantLimits = new Map<string, number>();
 
   constructor(readonly snapshot: DirectorySnapshot, private readonly service: ServiceLimits) {
     for (const t of snapshot.tenants) {
+      if (t.ExternalRecipientLimitPerDay > 0) this.tenantLimits.set(t.Id, t.ExternalRecipientLimitPerDay);
       this.tenants.set(t.Id, { domains: new Set(), rules: [], policies: new Map(), defaultPolicy: undefined, groupsByMember: new Map() });
     }
     for (const d of snapshot.domains) {
@@ -78,6 +81,11 @@ export class Directory {
     if (family === 0) return undefined;
     const type = family === 4 ? 'ipv4' : 'ipv6';
     return this.connectors.find((c) => c.list.check(ip, type))?.connector;
+  }
+
+  /** The tenant's external recipients per rolling 24 h (docs/tenancy.md); 0 = no tenant limit. */
+  tenantLimit(tenantId: string): number {
+    return this.tenantLimits.get(tenantId) ?? 0;
   }
 
   connector(id: string): InboundConnector | undefined {

@@ -18,6 +18,8 @@ export class MessageCheck {
   readonly conversation: Conversation;
   /** The sender whose counters hold recipients for this message, until its end or abandonment. */
   heldBy: string | undefined = undefined;
+  /** The tenant whose counters hold this message's external recipients (docs/tenancy.md), likewise. */
+  tenantHeldBy: string | undefined = undefined;
 
   constructor(
     private readonly decider: StageDecider,
@@ -59,9 +61,16 @@ export class MessageCheck {
    * its recipients stop counting against the sender now rather than when their reservation expires.
    */
   abandon(): void {
+    const tenant = this.tenantHeldBy;
+    this.tenantHeldBy = undefined;
+    if (tenant !== undefined) this.releaseHeld(tenant);
     const key = this.heldBy;
     if (key === undefined) return;
     this.heldBy = undefined;
+    this.releaseHeld(key);
+  }
+
+  private releaseHeld(key: string): void {
     try {
       const released = this.decider.release(key, this.id);
       if (released instanceof Promise) released.catch((err: unknown) => this.record.releaseFailed(this, err));

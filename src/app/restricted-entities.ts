@@ -1,5 +1,6 @@
-// Get-/Remove-BlockedSenderAddress and Get-/Remove-BlockedConnector (docs/spec.md §1, §2): the Restricted
-// entities list and the unblock that lifts a restriction, keeps its history and restarts the windows.
+// Get-/Remove-BlockedSenderAddress, Get-/Remove-BlockedConnector and Get-/Remove-BlockedTenant (docs/spec.md
+// §1, §2; docs/tenancy.md): the Restricted entities list and the unblock that lifts a restriction, keeps its
+// history and restarts the windows.
 import { normalizeAddress, printable } from '../domain/address.js';
 import { isActive, release, type HistoryEntry } from '../domain/restriction.js';
 import type { EntityType } from '../domain/sender.js';
@@ -15,6 +16,7 @@ export interface BlockedEntity {
   SenderAddress?: string;
   ConnectorId?: string;
   ConnectorName?: string;
+  TenantName?: string;
   TenantId: string;
   Reason: string;
   Policy: string;
@@ -48,6 +50,22 @@ export async function unblockConnector(ctx: AdminContext, connectorId: string, r
   return unblock(ctx, 'Connector', id, reason, `Connector ${printable(connectorId)} is not on the Restricted entities list.`);
 }
 
+/** Tenants restricted for their external recipient limit; a tenant admin sees only their own. */
+export async function getBlockedTenants(ctx: AdminContext, tenant?: string): Promise<BlockedEntity[]> {
+  return listBlocked(ctx, 'Tenant', tenant === undefined ? undefined : await tenantIdOf(ctx, tenant));
+}
+
+/**
+ * Lifts a tenant's restriction and restarts its count. Provider level only: a tenant that may be
+ * compromised must not be able to lift its own restriction (docs/tenancy.md).
+ */
+export async function unblockTenant(ctx: AdminContext, tenant: string, reason?: string): Promise<BlockedEntity> {
+  authorize(ctx.actor, 'administer');
+  if (ctx.actor.tenantId !== null) fail(Errors.FORBIDDEN, 'Only a provider-level Global Administrator can unblock a tenant.');
+  const id = await tenantIdOf(ctx, tenant);
+  return unblock({ ...ctx, tenant: id }, 'Tenant', id, reason, `Tenant ${printable(tenant)} is not on the Restricted entities list.`);
+}
+
 async function listBlocked(ctx: AdminContext, entityType: EntityType, identity: string | undefined): Promise<BlockedEntity[]> {
   authorize(ctx.actor, 'read');
   const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
@@ -63,8 +81,8 @@ async function unblock(ctx: AdminContext, type: EntityType, identity: string, re
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = ctx.clock.now();
     const current = (await ctx.store.listRestrictions({ tenantId, entityType: type, identity, activeAt: now }))[0];
-    if (!current) fail(type === 'Mailbox' ? Errors.SENDER_NOT_BLOCKED : Errors.CONNECTOR_NOT_BLOCKED, notBlocked);
-    checkUnblockLimit(ctx, current.history, now, type === 'Mailbox' ? identity : `connector ${identity}`);
+    if (!current) fail(NOT_BLOCKED[type], notBlocked);
+    checkUnblockLimit(ctx, current.history, now, type === 'Mailbox' ? identity : `${type.toLowerCase()} ${identity}`);
     const t = release(current, { how: 'Unblocked', actor: ctx.actor, reason: why, now });
     if (!t) fail(Errors.SENDER_NOT_BLOCKED, notBlocked);
     // Restart the sender's windows: the next message is judged on what it sends from now on.
@@ -90,8 +108,21 @@ async function present(ctx: AdminContext, v: RestrictionView): Promise<BlockedEn
     History: v.history.map((h) => ({ At: iso(h.at), Event: h.event, Actor: h.actor, Reason: h.reason })),
   };
   if (v.entityType === 'Mailbox') return { SenderAddress: v.identity, ...base };
+  if (v.entityType === 'Tenant') {
+    const tenant = (await ctx.store.loadDirectory()).tenants.find((t) => t.Id === v.identity);
+    return { TenantName: tenant?.Name ?? '(removed)', ...base };
+  }
   const connector = (await ctx.store.loadDirectory()).connectors.find((c) => c.Id === v.identity);
   return { ConnectorId: v.identity, ConnectorName: connector?.Name ?? '(removed)', ...base };
+}
+
+const NOT_BLOCKED = { Mailbox: Errors.SENDER_NOT_BLOCKED, Connector: Errors.CONNECTOR_NOT_BLOCKED, Tenant: Errors.TENANT_NOT_BLOCKED } as const;
+
+/** -Identity takes the tenant's id or its name, as New-Tenant named it. */
+async function tenantIdOf(ctx: AdminContext, idOrName: string): Promise<string> {
+  const key = idOrName.trim().toLowerCase();
+  const t = (await ctx.store.loadDirectory()).tenants.find((x) => x.Id.toLowerCase() === key || x.Name.toLowerCase() === key);
+  return t?.Id ?? idOrName.trim();
 }
 
 /** -ConnectorId takes the connector's GUID; its name is accepted too, as admins type names. */
@@ -123,10 +154,10 @@ export async function listRestrictedEntities(ctx: AdminContext, q: EntityQuery):
   if (q.status) items = items.filter((e) => e.Status === q.status);
   if (q.search) {
     const needle = q.search.toLowerCase();
-    items = items.filter((e) => [e.SenderAddress, e.ConnectorId, e.ConnectorName, e.Reason].some((f) => f?.toLowerCase().includes(needle)));
+    items = items.filter((e) => [e.SenderAddress, e.ConnectorId, e.ConnectorName, e.TenantName, e.Reason].some((f) => f?.toLowerCase().includes(needle)));
   }
   const sort = q.sort ?? 'CreatedDatetime';
-  const name = (e: BlockedEntity): string => e.SenderAddress ?? e.ConnectorName ?? '';
+  const name = (e: BlockedEntity): string => e.SenderAddress ?? e.ConnectorName ?? e.TenantName ?? '';
   const key = (e: BlockedEntity): string => (sort === 'Entity' ? name(e) : String(e[sort] ?? ''));
   const dir = (q.order ?? (sort === 'Entity' ? 'asc' : 'desc')) === 'asc' ? 1 : -1;
   // Ties broken by name (then id), so pages never overlap or skip when many share a date.
@@ -139,10 +170,10 @@ export async function listRestrictedEntities(ctx: AdminContext, q: EntityQuery):
 /** One entity with its history and its sending per hour over the last 7 days. */
 export async function getRestrictedEntity(ctx: AdminContext, entityType: EntityType, identity: string): Promise<BlockedEntity & { SendingByHour: Array<{ Hour: string; External: number; Internal: number; Messages: number }> }> {
   authorize(ctx.actor, 'read');
-  const id = entityType === 'Mailbox' ? normalizeAddress(identity, 'SenderAddress') : await connectorIdOf(ctx, identity);
+  const id = entityType === 'Mailbox' ? normalizeAddress(identity, 'SenderAddress') : entityType === 'Tenant' ? await tenantIdOf(ctx, identity) : await connectorIdOf(ctx, identity);
   const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
   const [view] = await ctx.store.listRestrictions({ tenantId, entityType, identity: id });
-  if (!view) fail(Errors.NOT_FOUND, `${entityType === 'Mailbox' ? 'Sender' : 'Connector'} ${printable(identity)} has never been restricted.`);
+  if (!view) fail(Errors.NOT_FOUND, `${entityType === 'Mailbox' ? 'Sender' : entityType} ${printable(identity)} has never been restricted.`);
   const fromHour = Math.floor(ctx.clock.now() / 3_600_000) - 7 * 24 + 1;
   const hours = await ctx.store.sendingHistory({ tenantId: view.tenantId, type: entityType, identity: id }, fromHour);
   return {

@@ -1,9 +1,10 @@
 // Tenants and first-run bootstrap: every tenant has its default outbound spam policy from birth.
 import { DEFAULT_POLICY_NAME, DEFAULT_SETTINGS, validateName, type OutboundSpamPolicy } from '../domain/policy.js';
 import { SYSTEM } from '../domain/events.js';
-import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
+import { DEFAULT_TENANT_ID, TENANT_LIMIT_MAX, type Tenant } from '../domain/tenant.js';
 import { Errors, fail } from '../errors.js';
-import { changeDirectory, isoAt, newId, type AdminContext } from './directory-change.js';
+import { changeDirectory, isoAt, newId, resolveTenant, type AdminContext } from './directory-change.js';
+import { printable } from '../domain/address.js';
 import { authorize } from './roles.js';
 import type { Clock, Store } from './ports.js';
 
@@ -26,7 +27,7 @@ export async function bootstrap(store: Store, clock: Clock): Promise<void> {
   if (d.tenants.some((t) => t.Id === DEFAULT_TENANT_ID)) return;
   const ctx: AdminContext = { store, clock, actor: SYSTEM };
   const now = clock.now();
-  const tenant: Tenant = { Id: DEFAULT_TENANT_ID, Name: 'Default', WhenCreatedUTC: isoAt(now) };
+  const tenant: Tenant = { Id: DEFAULT_TENANT_ID, Name: 'Default', ExternalRecipientLimitPerDay: 0, WhenCreatedUTC: isoAt(now) };
   try {
     await store.writeDirectory({
       revision: d.revision,
@@ -48,7 +49,7 @@ export function newTenant(ctx: AdminContext, name: string): Promise<Tenant> {
   return changeDirectory({ ...ctx, tenant: undefined }, (d, _t, now) => {
     if (ctx.actor.tenantId !== null) fail(Errors.FORBIDDEN, 'Only a provider-level Global Administrator can create tenants.');
     if (d.tenants.some((t) => t.Name.toLowerCase() === Name.toLowerCase())) fail(Errors.ALREADY_EXISTS, `A tenant named '${Name}' already exists.`);
-    const tenant: Tenant = { Id: newId(), Name, WhenCreatedUTC: isoAt(now) };
+    const tenant: Tenant = { Id: newId(), Name, ExternalRecipientLimitPerDay: 0, WhenCreatedUTC: isoAt(now) };
     return {
       upsert: [
         { kind: 'tenant', object: tenant },
@@ -67,4 +68,33 @@ export async function getTenants(ctx: AdminContext): Promise<Tenant[]> {
   authorize(ctx.actor, 'read');
   const tenants = (await ctx.store.loadDirectory()).tenants;
   return tenants.filter((t) => ctx.actor.tenantId === null || t.Id === ctx.actor.tenantId);
+}
+
+export interface TenantSettings {
+  /** External recipients per rolling 24 h for the whole tenant; 0 turns the limit off (docs/tenancy.md). */
+  ExternalRecipientLimitPerDay?: unknown;
+}
+
+/**
+ * Set-Tenant: the tenant external recipient limit. Provider level only: the limit protects the provider
+ * from a compromised tenant, so the tenant's own admins cannot raise it. Audited like every change.
+ */
+export function setTenant(ctx: AdminContext, identity: string, input: TenantSettings): Promise<Tenant> {
+  if (input.ExternalRecipientLimitPerDay === undefined) fail(Errors.MISSING_PARAMETER, 'Give -ExternalRecipientLimitPerDay (0 turns the tenant limit off).');
+  const limit = tenantLimit(input.ExternalRecipientLimitPerDay);
+  return changeDirectory({ ...ctx, tenant: undefined }, (d) => {
+    if (ctx.actor.tenantId !== null) fail(Errors.FORBIDDEN, 'Only a provider-level Global Administrator can change a tenant.');
+    const before = resolveTenant(d, identity);
+    const after: Tenant = { ...before, ExternalRecipientLimitPerDay: limit };
+    // The audit record is in the changed tenant, so its admins see who changed their limit.
+    return { upsert: [{ kind: 'tenant', object: after }], operation: 'Set-Tenant', target: before.Name, before, after, result: after, tenantId: before.Id };
+  }, 'administer');
+}
+
+function tenantLimit(v: unknown): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > TENANT_LIMIT_MAX) {
+    fail(Errors.OUT_OF_RANGE, `ExternalRecipientLimitPerDay must be a whole number from 0 (no tenant limit) to ${TENANT_LIMIT_MAX}; got '${printable(String(v))}'.`);
+  }
+  return n;
 }

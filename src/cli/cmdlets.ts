@@ -127,6 +127,19 @@ export const CMDLETS: readonly Cmdlet[] = [
     run: (ctx, a) => blocked.unblockConnector(ctx, String(a.ConnectorId), str(a.Reason)),
   },
   {
+    name: 'Get-BlockedTenant',
+    summary: 'List tenants restricted for their external recipient limit (the Restricted entities of type Tenant).',
+    params: [s('Identity', 'Show only this tenant (id or name).', { positional: true })],
+    columns: ['TenantName', 'TenantId', 'Reason', 'CreatedDatetime'],
+    run: (ctx, a) => blocked.getBlockedTenants(ctx, str(a.Identity)),
+  },
+  {
+    name: 'Remove-BlockedTenant',
+    summary: 'Unblock a restricted tenant; its external recipient count restarts (provider-level Global Administrator).',
+    params: [s('Identity', 'The tenant (id or name).', { required: true, positional: true }), s('Reason', 'Why you are unblocking.')],
+    run: (ctx, a) => blocked.unblockTenant(ctx, String(a.Identity), str(a.Reason)),
+  },
+  {
     name: 'Get-HostedOutboundSpamFilterPolicy',
     summary: 'Show outbound spam policies.',
     params: [identity('policy', false)],
@@ -220,7 +233,7 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Create a custom alert policy on one of the event kinds.',
     params: [
       name('alert policy'),
-      s('Event', 'UserRestricted, SendingLimitExceeded, SuspiciousSending or ConnectorRestricted.', { required: true }),
+      s('Event', 'UserRestricted, SendingLimitExceeded, SuspiciousSending, ConnectorRestricted, TenantRestricted or SuspiciousTenantSending.', { required: true }),
       ...ALERT_POLICY_SETTINGS,
     ],
     run: (ctx, a) => alertPolicies.newAlertPolicy(ctx, pick(a, ['Name', 'Event', ...ALERT_POLICY_NAMES])),
@@ -238,7 +251,7 @@ export const CMDLETS: readonly Cmdlet[] = [
       identity('alert', false),
       s('Status', 'New, InProgress or Resolved.'),
       s('Severity', 'High, Medium, Low or Informational.'),
-      s('EntityType', 'Mailbox or Connector.'),
+      s('EntityType', 'Mailbox, Connector or Tenant.'),
       int('ResultSize', 'At most this many (1-500, default 50).'),
     ],
     columns: ['Identity', 'Severity', 'Status', 'PolicyName', 'Entity', 'EventCount', 'LastEventAt'],
@@ -490,8 +503,14 @@ export const CMDLETS: readonly Cmdlet[] = [
     name: 'Get-Tenant',
     summary: 'Show tenants.',
     params: [],
-    columns: ['Name', 'Id', 'WhenCreatedUTC'],
+    columns: ['Name', 'Id', 'ExternalRecipientLimitPerDay', 'WhenCreatedUTC'],
     run: (ctx) => tenants.getTenants(ctx),
+  },
+  {
+    name: 'Set-Tenant',
+    summary: "Set a tenant's external recipient limit per rolling 24 h; 0 = none (provider-level Global Administrator).",
+    params: [identity('tenant'), int('ExternalRecipientLimitPerDay', 'External recipients per rolling 24 h for the whole tenant, 0-10000000 (0 = no tenant limit, the default).')],
+    run: (ctx, a) => tenants.setTenant(ctx, String(a.Identity), { ExternalRecipientLimitPerDay: a.ExternalRecipientLimitPerDay }),
   },
   {
     name: 'New-Tenant',

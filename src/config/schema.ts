@@ -71,7 +71,7 @@ export const ConfigSchema = Type.Object(
     alerts: Type.Object(
       {
         from: Type.String({ default: 'Outgate <outgate@localhost>', minLength: 3, maxLength: 320, description: 'From of alert email.' }),
-        earlyWarningPercent: Type.Integer({ minimum: 0, maximum: 99, default: 80, description: 'Share of a limit at which a sender raises "Suspicious email sending patterns detected"; 0 = never.' }),
+        earlyWarningPercent: Type.Integer({ minimum: 0, maximum: 99, default: 80, description: 'Share of a limit at which a sender raises "Suspicious email sending patterns detected" (a tenant: "Suspicious tenant sending patterns observed"); 0 = never.' }),
         unusualVolumeFactor: Type.Integer({ minimum: 0, maximum: 1000, default: 10, description: 'Warn when a sender sends this many times its busiest hour of the last 7 days; 0 = never.' }),
         unusualVolumeMinRecipients: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100, description: '…and at least this many recipients in the last hour.' }),
         webhookAllow: Type.Array(Type.String({ minLength: 1, maxLength: 255, pattern: '^([0-9a-fA-F:.\\[\\]]+(/\\d{1,3})?|[A-Za-z0-9.-]+)$' }), {

@@ -5,7 +5,7 @@ import { Errors, fail } from '../errors.js';
 import { normalizeAddress, printable } from './address.js';
 import { bool, oneOf, text, validateName } from './policy.js';
 
-export const ALERT_EVENTS = ['UserRestricted', 'SendingLimitExceeded', 'SuspiciousSending', 'ConnectorRestricted'] as const;
+export const ALERT_EVENTS = ['UserRestricted', 'SendingLimitExceeded', 'SuspiciousSending', 'ConnectorRestricted', 'TenantRestricted', 'SuspiciousTenantSending'] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 export const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -62,6 +62,16 @@ export const BUILT_IN: Readonly<Record<AlertEvent, BuiltIn>> = Object.freeze({
     Name: 'Suspicious connector activity',
     Severity: 'High',
     Description: 'Suspicious activity was detected on an inbound connector: mail is blocked from using the inbound connector.',
+  },
+  TenantRestricted: {
+    Name: 'Tenant restricted from sending email',
+    Severity: 'High',
+    Description: 'The tenant went over its external recipient limit and is blocked from sending email to external recipients; a provider-level Global Administrator can unblock it on the Restricted entities page.',
+  },
+  SuspiciousTenantSending: {
+    Name: 'Suspicious tenant sending patterns observed',
+    Severity: 'High',
+    Description: 'The tenant is close to its external recipient limit and is at risk of being restricted from sending email: an early warning.',
   },
 });
 

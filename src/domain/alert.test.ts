@@ -5,6 +5,8 @@ import { joinsAlert, retryDelayMs, triggerOf, utcDay, withinDailyLimit } from '.
 test('audit records map to the alert kinds they raise; others raise nothing', () => {
   assert.deepEqual(triggerOf('SenderRestricted', 'Mailbox:a@b.example', { Reason: 'r' }), { event: 'UserRestricted', entityType: 'Mailbox', entity: 'a@b.example', reason: 'r' });
   assert.deepEqual(triggerOf('SenderRestricted', 'Connector:c-1', { Reason: 'r' })?.event, 'ConnectorRestricted');
+  assert.deepEqual(triggerOf('SenderRestricted', 'Tenant:t-1', { Reason: 'r' }), { event: 'TenantRestricted', entityType: 'Tenant', entity: 't-1', reason: 'r' });
+  assert.deepEqual(triggerOf('SuspiciousSending', 'Tenant:t-1', null)?.event, 'SuspiciousTenantSending');
   assert.deepEqual(triggerOf('SendingLimitExceeded', 'Mailbox:a@b.example', { Reason: 'r' })?.event, 'SendingLimitExceeded');
   assert.deepEqual(triggerOf('ServiceLimitReached', 'Mailbox:a@b.example', { Limit: 'RecipientsPerDay', Reason: 'r' })?.event, 'SendingLimitExceeded');
   assert.deepEqual(triggerOf('SuspiciousSending', 'Mailbox:a@b.example', null), { event: 'SuspiciousSending', entityType: 'Mailbox', entity: 'a@b.example', reason: '' });

@@ -1,6 +1,6 @@
 // Alerts (docs/spec.md §5): which audit records raise which kind of alert, how repeat events join the open
 // alert (aggregation), the daily notification limit, and how a failed notification is retried.
-import type { EntityType } from './sender.js';
+import { isEntityType, type EntityType } from './sender.js';
 import type { AlertEvent } from './alert-policy.js';
 
 export const ALERT_STATUSES = ['New', 'InProgress', 'Resolved'] as const;
@@ -23,14 +23,14 @@ export interface Trigger {
 export function triggerOf(operation: string, target: string, after: unknown): Trigger | null {
   const sep = target.indexOf(':');
   const type = target.slice(0, sep);
-  if (sep <= 0 || (type !== 'Mailbox' && type !== 'Connector')) return null;
+  if (sep <= 0 || !isEntityType(type)) return null;
   const entityType: EntityType = type;
   const entity = target.slice(sep + 1);
   const a = after !== null && typeof after === 'object' ? (after as Record<string, unknown>) : {};
   const reason = typeof a.Reason === 'string' ? a.Reason : '';
   switch (operation) {
     case 'SenderRestricted':
-      return { event: entityType === 'Connector' ? 'ConnectorRestricted' : 'UserRestricted', entityType, entity, reason };
+      return { event: entityType === 'Connector' ? 'ConnectorRestricted' : entityType === 'Tenant' ? 'TenantRestricted' : 'UserRestricted', entityType, entity, reason };
     case 'SendingLimitExceeded':
       // The policy's Alert action: "For all actions, the senders specified in the User restricted from
       // sending email alert policy receive email notifications" (docs/spec.md §3).
@@ -38,7 +38,7 @@ export function triggerOf(operation: string, target: string, after: unknown): Tr
     case 'ServiceLimitReached':
       return { event: 'SendingLimitExceeded', entityType, entity, reason };
     case 'SuspiciousSending':
-      return { event: 'SuspiciousSending', entityType, entity, reason };
+      return { event: entityType === 'Tenant' ? 'SuspiciousTenantSending' : 'SuspiciousSending', entityType, entity, reason };
     default:
       return null;
   }

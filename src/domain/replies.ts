@@ -12,6 +12,17 @@ export const REPLIES = {
     status: '5.1.90',
     text: "Your message can't be sent because you've reached your daily limit for message recipients",
   },
+  /**
+   * An external recipient of a tenant over its tenant external recipient limit (TERRL), or restricted
+   * for it: internal mail still flows (docs/spec.md §4, docs/tenancy.md).
+   */
+  tenantExternalLimit: {
+    code: 550,
+    status: '5.7.233',
+    text: "Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)",
+  },
+  /** A whole message refused at its end because its tenant is restricted and it still has external recipients (docs/tenancy.md). */
+  tenantRestricted: { code: 550, status: '5.7.705', text: 'Access denied, tenant has exceeded threshold' },
   /** Recipients per message (docs/spec.md §4). */
   tooManyRecipients: { code: 550, status: '5.5.3', text: 'RESOLVER.ADR.RecipLimit; too many recipients' },
   /** Service message rate limit: throttled, never restricted (docs/spec.md §4: "carried over to following minutes"). */

@@ -6,8 +6,16 @@ export const DEFAULT_TENANT_ID = 'default';
 export interface Tenant {
   Id: string;
   Name: string;
+  /**
+   * Outgate's TERRL: external recipients the whole tenant may send in a rolling 24 h; 0 = no tenant limit
+   * (the default, docs/tenancy.md). Set by a provider-level Global Administrator only.
+   */
+  ExternalRecipientLimitPerDay: number;
   WhenCreatedUTC: string;
 }
+
+/** The most a tenant limit may be set to (EOP's TERRL for 100,000 licences is ~1.6 million). */
+export const TENANT_LIMIT_MAX = 10_000_000;
 
 export interface AcceptedDomain {
   Id: string;

@@ -2,7 +2,7 @@
 // activity is the server's own type, imported type-only: nothing of the server reaches the bundle.
 import type { HourCount, SenderActivity as ActivityRow } from '../../src/app/sending-activity.js';
 
-export type EntityType = 'Mailbox' | 'Connector';
+export type EntityType = 'Mailbox' | 'Connector' | 'Tenant';
 
 export interface HistoryEntry {
   At: string;
@@ -16,6 +16,8 @@ export interface RestrictedEntity {
   SenderAddress?: string;
   ConnectorId?: string;
   ConnectorName?: string;
+  /** Tenant rows: the tenant's name (its id is TenantId). */
+  TenantName?: string;
   Reason: string;
   Status: 'Restricted' | 'Released' | string;
   TenantId: string;
@@ -31,8 +33,12 @@ export type { HourCount };
 /** A sender's activity; ByHour is there when one sender is asked for. */
 export type SenderActivity = ActivityRow & { ByHour?: HourCount[] };
 
-export const entityName = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorName ?? e.ConnectorId ?? '';
-export const entityId = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorId ?? '';
+export const entityName = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorName ?? e.ConnectorId ?? e.TenantName ?? '';
+export const entityId = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorId ?? (e.Entity === 'Tenant' ? e.TenantId : '');
+
+/** Who may unblock a row: a tenant only a provider-level Global Administrator (docs/tenancy.md), the rest whoever may change. */
+export const mayUnblock = (e: RestrictedEntity, s: { canChange: boolean; canAdminister: boolean; account: { tenantId: string | null } }): boolean =>
+  e.Status === 'Restricted' && (e.Entity === 'Tenant' ? s.canAdminister && s.account.tenantId === null : s.canChange);
 
 /** "EmailSendingLimitExceeded;ExceedingLimitType=External;…" → a sentence for the list. */
 export function reasonSummary(reason: string): string {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { NO_CAPS, type HourlyCount, type RecipientCaps, type SendingCounters } from '../../app/ports.js';
-import { senderKey, type SenderRef } from '../../domain/sender.js';
+import { senderKey, tenantRef, type SenderRef } from '../../domain/sender.js';
 
 /** One fresh set of counters per test, and what the contract needs around them. */
 export interface CountersHarness {
@@ -121,6 +121,25 @@ export function countersContract(name: string, open: (t: TestContext) => Promise
     assert.equal((await ask(d, 'd2', 'a@x.test', false, { perDay: 6, externalPerHour: 1 })).reserved, true, 'the hour window no longer holds the first five');
     const over = await ask(d, 'd2', 'b@x.test', true, { perDay: 6 });
     assert.deepEqual([over.reserved, over.totals.recipientsLast24h, over.tally], [false, 5, { external: 1, internal: 1 }]);
+  });
+
+  test(`${prefix} a tenant is one more subject: its external recipients per day are held, counted, listed and reset as its own`, async (t) => {
+    const h = await open(t);
+    const counters = h.counters;
+    const tenant = tenantRef('contoso');
+    const key = senderKey(tenant);
+    const ask = (message: string, recipient: string, now = T) =>
+      Promise.resolve(counters.reserve({ sender: tenant, key, message, recipient, internal: false, now, caps: { ...NO_CAPS, perDay: 3 } }));
+    await counters.commit({ sender: tenant, key, message: 't1', at: T - 23 * 60 * MIN, counts: { external: 2, internal: 0, messages: 1 } }, []);
+    assert.equal((await ask('t2', 'a@x.test')).reserved, true);
+    const over = await ask('t2', 'b@x.test');
+    assert.deepEqual([over.reserved, over.totals.recipientsLast24h, over.tally.external], [false, 2, 2], 'the day holds 2, this message 1: no room for a 4th');
+    await counters.commit({ sender: tenant, key, message: 't2', at: T, counts: { external: 1, internal: 0, messages: 1 } }, []);
+    const listed = [...(await counters.active(T))].map((a) => a.sender);
+    assert.deepEqual(listed, [tenant], 'the tenant reads back as a Tenant, not a mailbox');
+    assert.equal((await ask('t3', 'c@x.test', T + 60 * MIN)).reserved, true, 'the day rolls: the first two are out of it');
+    await h.resetWindows(tenant, T + 61 * MIN);
+    assert.equal((await counters.totals(key, '', T + 62 * MIN)).recipientsLast24h, 0, 'an unblock restarts the count');
   });
 
   if (!opts.shared) return;

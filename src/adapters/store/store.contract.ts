@@ -124,7 +124,7 @@ export function storeContract(name: string, makeStore: (t: TestContext) => Contr
     const write = (id: string) =>
       b.store.writeDirectory({
         revision,
-        upsert: [{ kind: 'tenant', object: { Id: id, Name: id, WhenCreatedUTC: new Date(T).toISOString() } }],
+        upsert: [{ kind: 'tenant', object: { Id: id, Name: id, ExternalRecipientLimitPerDay: 0, WhenCreatedUTC: new Date(T).toISOString() } }],
         event: {
           type: 'ConfigurationChanged',
           at: T,
@@ -153,7 +153,7 @@ export function storeContract(name: string, makeStore: (t: TestContext) => Contr
     await b.store.writeDirectory({
       revision: (await b.store.loadDirectory()).revision,
       upsert: [
-        { kind: 'tenant', object: { Id: 'perm', Name: 'Perm', WhenCreatedUTC: new Date(T).toISOString() } },
+        { kind: 'tenant', object: { Id: 'perm', Name: 'Perm', ExternalRecipientLimitPerDay: 0, WhenCreatedUTC: new Date(T).toISOString() } },
         { kind: 'permission', object: grant },
       ],
       event: change('Add-RecipientPermission'),

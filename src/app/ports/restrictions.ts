@@ -1,6 +1,6 @@
 // Port: restricted entities, their history, and the sending history reports read.
 import type { HistoryEntry, Restriction, Transition } from '../../domain/restriction.js';
-import type { SenderRef } from '../../domain/sender.js';
+import type { EntityType, SenderRef } from '../../domain/sender.js';
 
 export interface HourlyCount {
   /** Hours since the epoch. */
@@ -16,7 +16,7 @@ export interface RestrictionView extends Restriction {
 
 export interface RestrictionQuery {
   tenantId?: string;
-  entityType?: 'Mailbox' | 'Connector';
+  entityType?: EntityType;
   identity?: string;
   /** Only those restricted now (status Restricted and not expired). */
   activeAt?: number;

@@ -17,7 +17,7 @@ import { Dismiss24Regular, LockOpenRegular } from '@fluentui/react-icons';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, errorText, formatDate } from '../api.js';
 import { useSession } from '../session.js';
-import { entityId, entityName, policyLabel, reasonFields, reasonSummary, type RestrictedEntity, type SenderActivity } from '../types.js';
+import { entityId, entityName, mayUnblock, policyLabel, reasonFields, reasonSummary, type RestrictedEntity, type SenderActivity } from '../types.js';
 import { SendingChart } from './SendingChart.js';
 import { ErrorState, LoadingState } from './States.js';
 
@@ -84,7 +84,7 @@ export function Overview({ entity, detail, activity }: { entity: RestrictedEntit
         </Subtitle2>
         <Details
           rows={[
-            [entity.Entity === 'Mailbox' ? 'User' : 'Connector', entityName(detail)],
+            [entity.Entity === 'Mailbox' ? 'User' : entity.Entity, entityName(detail)],
             ['Entity', detail.Entity],
             ['Status', detail.Status],
             ['Reason', reasonSummary(detail.Reason)],
@@ -205,7 +205,8 @@ export function EntityOverview({ entity }: { entity: RestrictedEntity }) {
  */
 export function EntityDetailsDrawer({ entity, onClose, onUnblock }: { entity: RestrictedEntity; onClose: () => void; onUnblock: () => void }) {
   const s = useStyles();
-  const { canChange } = useSession();
+  const session = useSession();
+  const canUnblock = mayUnblock(entity, session);
   const name = entityName(entity);
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="details-title">
@@ -222,12 +223,12 @@ export function EntityDetailsDrawer({ entity, onClose, onUnblock }: { entity: Re
         <EntityOverview entity={entity} />
       </DrawerBody>
       <DrawerFooter className={s.footer}>
-        {canChange && entity.Status === 'Restricted' ? (
+        {canUnblock ? (
           <Button appearance="primary" icon={<LockOpenRegular />} onClick={onUnblock}>
             Unblock
           </Button>
         ) : null}
-        <Button appearance={canChange && entity.Status === 'Restricted' ? 'secondary' : 'primary'} onClick={onClose}>
+        <Button appearance={canUnblock ? 'secondary' : 'primary'} onClick={onClose}>
           Close
         </Button>
       </DrawerFooter>

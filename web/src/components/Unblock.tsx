@@ -31,7 +31,7 @@ import { CheckmarkCircleFilled, CircleFilled, CircleRegular, Dismiss24Regular, O
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, errorText, linkFor } from '../api.js';
 import { useNotify, useSession } from '../session.js';
-import { entityId, entityName, type RestrictedEntity } from '../types.js';
+import { entityId, entityName, type EntityType, type RestrictedEntity } from '../types.js';
 import { EntityOverview } from './EntityDetails.js';
 
 const useStyles = makeStyles({
@@ -74,7 +74,7 @@ function Steps({ names, current }: { names: string[]; current: number }) {
  * `settled` runs first on either outcome (the user flyout closes its warning dialog there).
  */
 function useUnblock(
-  type: 'Mailbox' | 'Connector',
+  type: EntityType,
   identity: string,
   text: { title: string; body: string; failed: string },
   onDone: () => void,
@@ -261,15 +261,40 @@ export function UnblockUserDrawer({ entity, onClose, onDone }: { entity: Restric
   );
 }
 
+/** The words of the one-step unblock, per entity type (a connector, or a whole tenant). */
+const ENTITY_TEXT = {
+  Connector: {
+    what: 'inbound connector',
+    done: 'Connector unblocked',
+    again: 'can relay email again.',
+    failed: 'The connector was not unblocked',
+    intro: 'Read the details about the restricted connector and go through the recommendations before you unblock it.',
+    hint: 'For example: relay host patched, connector source addresses checked.',
+    ask: 'Unblock the connector?',
+    confirm: 'If you verified that the relay is secured, select Yes to confirm. It can relay email again at once.',
+  },
+  Tenant: {
+    what: 'tenant',
+    done: 'Tenant unblocked',
+    again: 'can send email to external recipients again; its count restarts.',
+    failed: 'The tenant was not unblocked',
+    intro: "Read the details about the restricted tenant: it went over its external recipient limit, which usually means some of its accounts are compromised. Find and secure them (see each user's restriction) before you unblock the tenant.",
+    hint: 'For example: compromised accounts found and reset, tenant admin contacted.',
+    ask: 'Unblock the tenant?',
+    confirm: 'If you verified that its accounts are secured, select Yes to confirm. All its users can send to external recipients again at once.',
+  },
+} as const;
+
 export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: RestrictedEntity; onClose: () => void; onDone: () => void }) {
   const s = useStyles();
   const name = entityName(entity);
   const [note, setNote] = useState('');
   const [confirming, setConfirming] = useState(false);
+  const t = ENTITY_TEXT[entity.Entity === 'Tenant' ? 'Tenant' : 'Connector'];
   const { busy, failure, run } = useUnblock(
-    'Connector',
+    entity.Entity,
     entityId(entity),
-    { title: 'Connector unblocked', body: `${name} can relay email again.`, failed: 'The connector was not unblocked' },
+    { title: t.done, body: `${name} ${t.again}`, failed: t.failed },
     onDone,
     () => setConfirming(false),
   );
@@ -294,10 +319,10 @@ export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: Restr
           </MessageBar>
         ) : null}
         <Text block style={{ marginBottom: 12 }}>
-          Read the details about the restricted connector and go through the recommendations before you unblock it.
+          {t.intro}
         </Text>
         <EntityOverview entity={entity} />
-        <UnblockNote value={note} onChange={setNote} hint="For example: relay host patched, connector source addresses checked." />
+        <UnblockNote value={note} onChange={setNote} hint={t.hint} />
       </DrawerBody>
       <DrawerFooter className={s.footer}>
         <Button appearance="primary" ref={ask} onClick={() => setConfirming(true)}>
@@ -307,9 +332,8 @@ export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: Restr
           Cancel
         </Button>
       </DrawerFooter>
-      <ConfirmUnblock open={confirming} busy={busy} title="Unblock the connector?" onYes={() => void unblock()} onNo={() => setConfirming(false)}>
-        You're about to unblock the inbound connector <strong>{name}</strong>. If you verified that the relay is secured, select Yes to
-        confirm. It can relay email again at once.
+      <ConfirmUnblock open={confirming} busy={busy} title={t.ask} onYes={() => void unblock()} onNo={() => setConfirming(false)}>
+        You're about to unblock the {t.what} <strong>{name}</strong>. {t.confirm}
       </ConfirmUnblock>
     </OverlayDrawer>
   );

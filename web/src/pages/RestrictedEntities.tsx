@@ -1,4 +1,4 @@
-// Restricted entities (/restrictedentities): users and connectors restricted from sending, with sort,
+// Restricted entities (/restrictedentities): users, connectors and tenants restricted from sending, with sort,
 // search, filters, spacing, a check box per row, and Unblock when a row is selected. Paging, sorting and
 // search happen on the server, so the list holds any number of entities; the total is shown. An entity's name
 // opens its details for every role; Unblock stays with the roles that may change.
@@ -29,7 +29,7 @@ import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
 import { UnblockEntityDrawer, UnblockUserDrawer } from '../components/Unblock.js';
 import { useSession } from '../session.js';
-import { entityId, entityName, policyLabel, reasonSummary, type RestrictedEntity } from '../types.js';
+import { entityId, entityName, mayUnblock, policyLabel, reasonSummary, type RestrictedEntity } from '../types.js';
 
 const useStyles = makeStyles({
   date: { whiteSpace: 'nowrap' },
@@ -53,7 +53,8 @@ type SortColumn = keyof typeof SORTS;
 
 export function RestrictedEntities() {
   const s = useStyles();
-  const { canChange } = useSession();
+  const session = useSession();
+  const { canChange } = session;
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [search, setSearch] = useState('');
   const [debounced, setDebounced] = useState('');
@@ -154,11 +155,11 @@ export function RestrictedEntities() {
   return (
     <>
       <PageHeader title="Restricted entities">
-        Users and connectors restricted from sending email because they went over their outbound limits, which usually means they were
+        Users, connectors and tenants restricted from sending email because they went over their outbound limits, which usually means they were
         compromised. They can still receive email.
       </PageHeader>
       <Bar>
-        {canChange && one && one.Status === 'Restricted' ? (
+        {one && mayUnblock(one, session) ? (
           <Button appearance="primary" icon={<LockOpenRegular />} onClick={(ev) => openFrom(ev.currentTarget, one, 'unblock')}>
             Unblock
           </Button>
@@ -185,6 +186,7 @@ export function RestrictedEntities() {
           <Option value="">All entity types</Option>
           <Option value="Mailbox">Mailbox</Option>
           <Option value="Connector">Connector</Option>
+          <Option value="Tenant">Tenant</Option>
         </Dropdown>
         <Dropdown
           className={s.filter}
@@ -322,7 +324,7 @@ export function RestrictedEntities() {
         />
       ) : null}
       {open && open.Entity === 'Mailbox' ? <UnblockUserDrawer entity={open} onClose={close} onDone={unblocked} /> : null}
-      {open && open.Entity === 'Connector' ? <UnblockEntityDrawer entity={open} onClose={close} onDone={unblocked} /> : null}
+      {open && open.Entity !== 'Mailbox' ? <UnblockEntityDrawer entity={open} onClose={close} onDone={unblocked} /> : null}
     </>
   );
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import * as accounts from '../../../app/accounts.js';
 import { ROLES } from '../../../app/roles.js';
 import * as tenants from '../../../app/tenants.js';
+import { TENANT_LIMIT_MAX } from '../../../domain/tenant.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 
 const Account = Obj({ Name: Type.String(), Role: Type.String() }, 'An admin account.');
@@ -63,5 +64,18 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     '/api/v1/tenants',
     { schema: { tags: ['Tenants'], summary: 'Create a tenant with its default policy (provider-level Global Administrator).', body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 201: Obj(), ...errors } } },
     async (req, reply) => reply.status(201).send(await tenants.newTenant(ctxOf(deps, req), req.body.Name)),
+  );
+  r.patch(
+    '/api/v1/tenants/:identity',
+    {
+      schema: {
+        tags: ['Tenants'],
+        summary: "Set a tenant's external recipient limit per rolling 24 h, 0 = none (Set-Tenant; provider-level Global Administrator).",
+        params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object({ ExternalRecipientLimitPerDay: Type.Integer({ minimum: 0, maximum: TENANT_LIMIT_MAX }) }, { additionalProperties: false }),
+        response: { 200: Obj(), ...errors },
+      },
+    },
+    async (req) => tenants.setTenant(ctxOf(deps, req), req.params.identity, req.body),
   );
 }

@@ -14,7 +14,7 @@ const lit = <T extends string | number>(values: readonly T[]) => Type.Unsafe<T>(
 const Severity = lit(SEVERITIES);
 const Event = lit(ALERT_EVENTS);
 const Status = lit(ALERT_STATUSES);
-const EntityType = lit(['Mailbox', 'Connector'] as const);
+const EntityType = lit(['Mailbox', 'Connector', 'Tenant'] as const);
 const Time = Type.String({ format: 'date-time' });
 const DailyLimit = Type.Union([lit(DAILY_LIMITS), Type.Null()], { description: 'null = No limit' });
 const NotifyUser = Type.Array(Type.String({ minLength: 1, maxLength: 320 }), { maxItems: 50, description: 'TenantAdmins, email addresses or admin account names.' });

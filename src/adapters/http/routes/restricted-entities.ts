@@ -1,11 +1,11 @@
 // Restricted entities: the list (search, filter, sort, page), one entity with history and hourly
-// sending, and the unblock of a user or a connector.
+// sending, and the unblock of a user, a connector or a tenant.
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import * as entities from '../../../app/restricted-entities.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 
-const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector')]);
+const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]);
 const Entity = Obj({ Entity: Type.String(), Reason: Type.String(), Status: Type.String() }, 'A restricted entity.');
 const Unblock = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false });
 const tags = ['Restricted entities'];
@@ -17,7 +17,7 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
     {
       schema: {
         tags,
-        summary: 'List users and connectors restricted from sending (now or before).',
+        summary: 'List users, connectors and tenants restricted from sending (now or before).',
         querystring: Type.Intersect([
           TenantQuery,
           Type.Object({
@@ -52,6 +52,7 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
   const unblocks = [
     { type: 'Mailbox', summary: 'Unblock a user (Remove-BlockedSenderAddress); its sending windows restart.', run: entities.unblockSender },
     { type: 'Connector', summary: 'Unblock an inbound connector (Remove-BlockedConnector).', run: entities.unblockConnector },
+    { type: 'Tenant', summary: 'Unblock a tenant (Remove-BlockedTenant; provider-level Global Administrator); its external recipient count restarts.', run: entities.unblockTenant },
   ] as const;
   for (const u of unblocks) {
     r.post(

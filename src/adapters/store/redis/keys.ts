@@ -1,6 +1,6 @@
 // Key names for one sender's counters: every key of a sender carries the same hash tag, so a script that
 // touches them all runs on one Redis Cluster slot (redis.io EVAL: scripts name every key in KEYS).
-import { senderKey, type EntityType, type SenderRef } from '../../../domain/sender.js';
+import { isEntityType, senderKey, type SenderRef } from '../../../domain/sender.js';
 
 /** Isolates one Outgate install (or one test) on a shared Redis. */
 export const DEFAULT_PREFIX = 'og:';
@@ -31,7 +31,7 @@ export function senderOfWindowsKey(prefix: string, name: string): SenderRef | un
   const parts = name.slice(head.length, -1).split('\u0000');
   if (parts.length !== 3) return undefined;
   const [tenantId, type, identity] = parts as [string, string, string];
-  if (type !== 'Mailbox' && type !== 'Connector') return undefined;
-  const ref: SenderRef = { tenantId, type: type as EntityType, identity };
+  if (!isEntityType(type)) return undefined;
+  const ref: SenderRef = { tenantId, type, identity };
   return senderKey(ref) === name.slice(head.length, -1) ? ref : undefined;
 }

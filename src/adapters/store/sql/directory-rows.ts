@@ -26,7 +26,7 @@ export function directoryOf(rows: DirectoryRows): DirectorySnapshot {
   const policyName = new Map(rows.policies.map((p) => [p.id, p.name]));
   return {
     revision: rows.revision,
-    tenants: rows.tenants.map((r): Tenant => ({ Id: r.id, Name: r.name, WhenCreatedUTC: iso(r.created_at) })),
+    tenants: rows.tenants.map((r): Tenant => ({ Id: r.id, Name: r.name, ExternalRecipientLimitPerDay: Number(r.external_recipients_per_day), WhenCreatedUTC: iso(r.created_at) })),
     domains: rows.domains.map((r): AcceptedDomain => ({ Id: r.id, TenantId: r.tenant_id, Name: r.name, DomainName: r.domain, WhenCreatedUTC: iso(r.created_at) })),
     policies: rows.policies.map(
       (r): OutboundSpamPolicy => ({
@@ -77,7 +77,7 @@ export function directoryOf(rows: DirectoryRows): DirectorySnapshot {
   };
 }
 
-export const tenantRow = (t: Tenant): TenantsTable => ({ id: t.Id, name: t.Name, created_at: ms(t.WhenCreatedUTC) });
+export const tenantRow = (t: Tenant): TenantsTable => ({ id: t.Id, name: t.Name, created_at: ms(t.WhenCreatedUTC), external_recipients_per_day: t.ExternalRecipientLimitPerDay });
 
 export const domainRow = (d: AcceptedDomain): AcceptedDomainsTable => ({ id: d.Id, tenant_id: d.TenantId, name: d.Name, domain: d.DomainName, created_at: ms(d.WhenCreatedUTC) });
 

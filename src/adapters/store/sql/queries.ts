@@ -14,7 +14,7 @@ export function upsertDirectoryObject(q: Kysely<DB>, kind: DirectoryKind, o: Dir
   switch (kind) {
     case 'tenant': {
       const row = tenantRow(o as Tenant);
-      return q.insertInto('tenants').values(row).onConflict((c) => c.column('id').doUpdateSet({ name: row.name }));
+      return q.insertInto('tenants').values(row).onConflict((c) => c.column('id').doUpdateSet({ name: row.name, external_recipients_per_day: row.external_recipients_per_day }));
     }
     case 'domain': {
       const row = domainRow(o as AcceptedDomain);

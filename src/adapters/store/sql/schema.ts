@@ -1,6 +1,6 @@
 // Row types of the SQL stores (embedded SQLite and PostgreSQL share them: times are ms, flags 0/1), for Kysely.
 
-export interface TenantsTable { id: string; name: string; created_at: number }
+export interface TenantsTable { id: string; name: string; created_at: number; external_recipients_per_day: number }
 export interface AcceptedDomainsTable { id: string; tenant_id: string; name: string; domain: string; created_at: number }
 export interface PoliciesTable {
   id: string; tenant_id: string; name: string; is_default: number; settings: string; created_at: number; changed_at: number;

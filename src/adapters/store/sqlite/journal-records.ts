@@ -1,7 +1,7 @@
 // The send journal's line format, written by the server and read back by recovery and the applier
 // worker: one JSON array per line, [at, tenantId, type, identity, external, internal, messages].
 import type { SendRecord } from './enforcement-repo.js';
-import type { SenderRef } from '../../../domain/sender.js';
+import { isEntityType, type SenderRef } from '../../../domain/sender.js';
 
 /** The journal text of `records`, one line each, newline-terminated. */
 export function encodeRecords(records: readonly SendRecord[]): string {
@@ -34,7 +34,7 @@ export function parseRecord(line: string): SendRecord | undefined {
   }
   if (!Array.isArray(v) || v.length !== 7) return undefined;
   const [at, tenantId, type, identity, external, internal, messages] = v as unknown[];
-  if (!isCount(at) || typeof tenantId !== 'string' || (type !== 'Mailbox' && type !== 'Connector') || typeof identity !== 'string') return undefined;
+  if (!isCount(at) || typeof tenantId !== 'string' || !isEntityType(type) || typeof identity !== 'string') return undefined;
   if (!isCount(external) || !isCount(internal) || !isCount(messages)) return undefined;
   return { at, sender: { tenantId, type, identity }, counts: { external, internal, messages } };
 }

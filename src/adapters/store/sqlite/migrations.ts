@@ -131,4 +131,7 @@ export const MIGRATIONS: readonly string[] = [
     id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), identity TEXT NOT NULL, trustee TEXT NOT NULL,
     access_rights TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (tenant_id, identity, trustee));
   `,
+  /* 6: the tenant external recipient limit (Set-Tenant -ExternalRecipientLimitPerDay; 0 = none; docs/tenancy.md) */ `
+  ALTER TABLE tenants ADD COLUMN external_recipients_per_day INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

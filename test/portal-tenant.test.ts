@@ -1,0 +1,54 @@
+// The portal's Restricted entities page with a Tenant row (docs/tenancy.md): every role that reads sees
+// it, only a provider-level Global Administrator is offered its Unblock, through the connector's one-step
+// flyout and confirm dialog; after it the tenant's external mail is admitted again.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast } from './support/browser.js';
+import { ok, startTestServer } from './support/outgate.js';
+
+const PASSWORD = 'portal-test-password-1';
+const TERRL =
+  "action=550 5.7.233 Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
+
+test('a restricted tenant is listed as a Tenant and unblocked by the provider only', { timeout: 180_000 }, async (t) => {
+  ensurePortalBuilt();
+  const s = await startTestServer();
+  t.after(() => s.stop());
+  await ok(s.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com'));
+  await ok(s.cli('Set-Tenant', 'Default', '-ExternalRecipientLimitPerDay', '2'));
+  await ok(s.cli('New-AdminAccount', 'secadmin', '-Role', 'Security Administrator', '-Password', PASSWORD));
+  await ok(s.cli('New-AdminAccount', 'ga', '-Role', 'Global Administrator', '-Password', PASSWORD));
+  const policy = await PolicyClient.open(s.policyPort);
+  t.after(() => policy.close());
+  assert.deepEqual(
+    (await sendMessage(policy, { login: 'megan@contoso.com', to: ['a@external.example', 'b@external.example', 'c@external.example'] }))
+      .rcpt,
+    ['action=DUNNO', 'action=DUNNO', TERRL],
+  );
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+
+  // A Security Administrator may unblock users and connectors, not a tenant: no Unblock for its row.
+  const reader = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+  await signIn(reader.page, 'secadmin', PASSWORD);
+  const row = reader.page.locator('tbody tr', { hasText: 'Tenant' });
+  await row.getByText('Default', { exact: true }).waitFor();
+  await row.getByRole('checkbox').check();
+  assert.equal(await reader.page.getByRole('button', { name: 'Unblock' }).count(), 0);
+  await reader.context.close();
+
+  const { page, errors } = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+  await signIn(page, 'ga', PASSWORD);
+  await page.locator('tbody tr', { hasText: 'Tenant' }).getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Unblock' }).click();
+  const flyout = page.getByRole('dialog', { name: 'Unblock entity' });
+  await flyout.getByText(/went over its external recipient limit/).waitFor();
+  await flyout.getByLabel(/Note for the audit log/).fill('Megan reset');
+  await flyout.getByRole('button', { name: 'Unblock', exact: true }).click();
+  const warning = page.getByRole('alertdialog', { name: 'Unblock the tenant?' });
+  await warning.getByRole('button', { name: 'Yes' }).click();
+  await toast(page, 'Default can send email to external recipients again; its count restarts.').waitFor();
+  assert.deepEqual(errors, []);
+  assert.deepEqual((await sendMessage(policy, { login: 'megan@contoso.com', to: ['d@external.example'] })).rcpt, ['action=DUNNO']);
+});
