@@ -158,6 +158,7 @@ describe('admin API', { timeout: 120_000 }, () => {
       'Email sending limit exceeded',
       'Suspicious email sending patterns detected',
       'Suspicious connector activity',
+      'Suspicious email forwarding activity',
     ]);
     assert.ok(own.items.every((p: { TenantId: string; NotifyUser: string[] }) => p.TenantId !== 'default' && p.NotifyUser[0] === 'TenantAdmins'));
     assert.equal((await call('GET', `/api/v1/alerts/${victim.Identity}`, ga)).body.Status, 'New', 'unchanged by the other tenant');

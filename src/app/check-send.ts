@@ -5,16 +5,17 @@
 // message is committed there at its end, its reply waiting for the durable commit. When the counters
 // answer synchronously (the embedded store), so does a check that writes nothing.
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
-import { PERMIT, type Decision } from '../domain/decision.js';
+import { defer, PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
+import { forwardMark, fromAddress } from '../domain/message-headers.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { policyAddress } from '../domain/recipient-permission.js';
 import { foldSubaddress } from '../domain/subaddress.js';
 import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
-import type { ServiceLimits } from '../domain/service-limits.js';
+import { admitsSession, type ServiceLimits } from '../domain/service-limits.js';
 import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
 import { MessageCheck, type StageDecider } from './message-check.js';
@@ -99,6 +100,8 @@ export class CheckSend {
   /** Senders asked about lately or with an active restriction, by senderKey(). */
   private readonly states = new Map<string, SenderState>();
   private readonly lastEvent = new Map<string, number>();
+  /** Open SMTP AUTH sessions per sender key (enterSession), in this node only. */
+  private readonly sessions = new Map<string, number>();
   private readonly addresses = new AddressCache();
   /** Login as Postfix sent it → its sender; rebuilt when the directory changes (tenants). */
   private logins = new Map<string, SenderState>();
@@ -173,13 +176,41 @@ export class CheckSend {
     return new MessageCheck(this.decider, this.record, id, driver);
   }
 
+  /**
+   * One SMTP AUTH session of the request's login starts (the milter: at its first MAIL FROM, where the
+   * MTA first names the login) and is held until `leave()` (the session ends). One over
+   * serviceLimits.concurrentConnections is deferred with 432 4.3.2 and holds nothing (docs/spec.md §4).
+   * Counted in this node's memory: with several nodes, the limit holds per node.
+   */
+  enterSession(req: SendRequest): AuthSession {
+    const state = req.login ? this.senderOf(req) : undefined;
+    if (state === undefined) return OPEN_SESSION;
+    const key = state.key;
+    const open = this.sessions.get(key) ?? 0;
+    if (!admitsSession(open, this.service)) return { decision: defer('concurrentConnections'), leave: () => undefined };
+    this.sessions.set(key, open + 1);
+    let left = false;
+    return {
+      decision: PERMIT,
+      leave: () => {
+        if (left) return;
+        left = true;
+        const n = (this.sessions.get(key) ?? 1) - 1;
+        if (n <= 0) this.sessions.delete(key);
+        else this.sessions.set(key, n);
+      },
+    };
+  }
+
   private decideRequest(req: SendRequest, msg: MessageCheck): CheckResult | Promise<CheckResult> {
     const state = this.senderOf(req);
     if (!state) return { decision: PERMIT };
     const sender = state.ref;
     const now = this.clock.now();
-    // Usually the envelope sender is the login itself: normalized once, as the sender's identity.
-    const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from);
+    // Usually the envelope sender is the login itself: normalized once, as the sender's identity. At the
+    // end of a message whose header the driver saw, its From selects instead (docs/spec.md §3: 5322.From).
+    const headerFrom = req.headers ? fromAddress(req.headers) : undefined;
+    const from = headerFrom ?? (!req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from));
     const limits = this.directory.limitsFor(sender, this.policyAddressOf(sender, from));
     const restriction = activeRestriction(state, now);
 
@@ -213,7 +244,8 @@ export class CheckSend {
         seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
       }
       const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
-      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg));
+      const forwarded = req.headers ? forwardMark(req.headers) : undefined;
+      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg, forwarded));
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -233,12 +265,14 @@ export class CheckSend {
     now: number,
     messageId: string | undefined,
     msg: MessageCheck,
+    /** At 'end': the header marking the message an automatic forward, if any. */
+    forwarded?: string,
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
     const instance = msg.id;
-    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, reprieveUntil: state.reprieveUntil, messageId, earlyWarningShare: this.earlyWarningShare });
+    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, reprieveUntil: state.reprieveUntil, messageId, earlyWarningShare: this.earlyWarningShare, forwarded });
     const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
-    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction };
+    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction, ...(verdict.copyTo ? { copyTo: verdict.copyTo } : {}) };
 
     // A message at its end (committed or refused), or whose sender it restricted, holds its recipients
     // no longer: a commit drops them, a refusal releases them; abandoning it later has nothing to do.
@@ -402,6 +436,14 @@ export class CheckSend {
     this.syncing = current;
   }
 }
+
+/** An SMTP AUTH session as CheckSend.enterSession admits it: PERMIT holds a slot until leave(). */
+export interface AuthSession {
+  readonly decision: Decision;
+  leave(): void;
+}
+
+const OPEN_SESSION: AuthSession = Object.freeze({ decision: PERMIT, leave: () => undefined });
 
 /** What a restricted sender's refusal is evaluated with: it never reaches the limits. */
 const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });

@@ -122,6 +122,7 @@ export const ConfigSchema = Type.Object(
         recipientsPerDay: Limit(S.recipientsPerDay, 'Recipients per rolling 24 h per mailbox (5.1.90 above).'),
         messagesPerMinute: Limit(S.messagesPerMinute, 'Messages per rolling minute per mailbox (4xx above).'),
         recipientsPerMessage: Limit(S.recipientsPerMessage, 'Recipients per message (5.5.3 above).'),
+        concurrentConnections: Limit(S.concurrentConnections, 'SMTP AUTH sessions of one login at once, per node, seen by the milter (432 4.3.2 above).'),
         defaultExternalPerHour: Limit(S.defaultExternalPerHour, 'RecipientLimitExternalPerHour = 0 means this.'),
         defaultInternalPerHour: Limit(S.defaultInternalPerHour, 'RecipientLimitInternalPerHour = 0 means this.'),
         defaultPerDay: Limit(S.defaultPerDay, 'RecipientLimitPerDay = 0 means this.'),

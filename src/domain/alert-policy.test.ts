@@ -4,7 +4,7 @@ import { builtInPolicy, changePolicy, customPolicy, dailyLimit, findPolicy, noti
 
 const AT = '2026-11-28T09:00:00.000Z';
 
-test('every tenant has the four built-in Threat management policies, on, mailing TenantAdmins without a daily limit', () => {
+test('every tenant has the five built-in Threat management policies, on, mailing TenantAdmins without a daily limit', () => {
   const ps = tenantPolicies([], 't1', AT);
   assert.deepEqual(
     ps.map((p) => [p.Name, p.Severity, p.Event, p.Disabled, p.NotifyUser, p.DailyNotificationLimit, p.AggregationMinutes, p.Category, p.IsSystemRule]),
@@ -13,6 +13,7 @@ test('every tenant has the four built-in Threat management policies, on, mailing
       ['Email sending limit exceeded', 'Medium', 'SendingLimitExceeded', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
       ['Suspicious email sending patterns detected', 'Medium', 'SuspiciousSending', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
       ['Suspicious connector activity', 'High', 'ConnectorRestricted', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
+      ['Suspicious email forwarding activity', 'High', 'SuspiciousForwarding', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
     ],
   );
   assert.equal(findPolicy(ps, 'user RESTRICTED from sending email')?.Identity, 'UserRestricted');

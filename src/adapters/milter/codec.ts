@@ -233,6 +233,12 @@ export function encodeReplyCode(line: string): Buffer {
   return packet(Reply.REPLYCODE, Buffer.from(`${line.replaceAll('%', '%%')}\0`, 'utf8'));
 }
 
+/** SMFIR_ADDRCPT: one more envelope recipient for the message (sent before the end-of-message reply). */
+export function encodeAddRcpt(address: string): Buffer {
+  if (/[\0\r\n<>]/.test(address)) throw new Error(`not an address to add: ${JSON.stringify(address)}`);
+  return packet(Reply.ADDRCPT, Buffer.from(`<${address}>\0`, 'utf8'));
+}
+
 export interface Negotiated {
   readonly version: number;
   readonly actions: number;
