@@ -20,6 +20,8 @@ import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
 import { MessageCheck, type StageDecider } from './message-check.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
+import type { SpamWatch } from './outbound-spam.js';
+import type { SpamVerdict } from '../domain/outbound-spam.js';
 import { NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
 import type { CheckResult, SendRequest } from './send-request.js';
 
@@ -39,6 +41,8 @@ export interface CheckSendOptions {
   readonly log?: Log;
   /** `policy.recipientDelimiter`: sub-addressed logins count as their mailbox (subaddress.ts); empty: off. */
   readonly recipientDelimiter?: string;
+  /** Outbound spam scanning (rspamd.*): messages whose content a driver passes are scanned at their end. */
+  readonly spam?: SpamWatch;
 }
 
 /**
@@ -109,6 +113,7 @@ export class CheckSend {
   private syncing: Promise<void> | null = null;
   private readonly metrics: Metrics;
   private readonly earlyWarningShare: number | undefined;
+  private readonly spam: SpamWatch | undefined;
   private readonly recipientDelimiter: string;
   private readonly record: DecisionRecord;
   /** What the message checks call back; not on CheckSend itself, so no driver decides around the record. */
@@ -125,6 +130,7 @@ export class CheckSend {
     this.directory = directory;
     this.metrics = opts.metrics ?? NO_METRICS;
     this.earlyWarningShare = opts.earlyWarningShare;
+    this.spam = opts.spam;
     this.recipientDelimiter = opts.recipientDelimiter ?? '';
     this.record = new DecisionRecord(opts.failMode ?? 'closed', this.metrics, opts.log ?? NO_LOG);
     this.decider = {
@@ -245,7 +251,10 @@ export class CheckSend {
       }
       const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
       const forwarded = req.headers ? forwardMark(req.headers) : undefined;
-      return then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg, forwarded));
+      const decideEnd = (spam: SpamVerdict | undefined) =>
+        then(this.counters.totals(state.key, message, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg, forwarded, spam));
+      if (req.content === undefined || this.spam === undefined) return decideEnd(undefined);
+      return this.spam.scan({ message: req.content, login: req.login, from: req.from, clientAddress: req.clientAddress, queueId: req.messageId }).then(decideEnd);
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -267,12 +276,29 @@ export class CheckSend {
     msg: MessageCheck,
     /** At 'end': the header marking the message an automatic forward, if any. */
     forwarded?: string,
+    /** At 'end': the spam scanner's verdict on the message, when it was scanned. */
+    spam?: SpamVerdict,
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
     const instance = msg.id;
     const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, reprieveUntil: state.reprieveUntil, messageId, earlyWarningShare: this.earlyWarningShare, forwarded });
-    const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
-    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction, ...(verdict.copyTo ? { copyTo: verdict.copyTo } : {}) };
+    let events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
+    // A scanned message that goes out feeds its sender's spam share; crossing the threshold restricts
+    // it from the next message on (this one goes out, routed as high risk), unless reprieved today.
+    const spamming = verdict.admit && spam && this.spam ? this.spam.record({ key: state.key, sender, verdict: spam, action: limits.action, policy: limits.policyName, messageId, now }) : undefined;
+    const spamRestrict = spamming?.restrict && !reprieved(state, now) ? spamming.restrict : null;
+    if (spamming && spamming.events.length > 0) events = [...events, ...spamming.events.filter((e) => this.worthRecording(state.key, e, now))];
+    const copyTo = verdict.copyTo ?? (spam?.spam ? limits.bccSuspicious : undefined);
+    const result: CheckResult = {
+      decision: verdict.decision,
+      sender,
+      limits,
+      totals,
+      tally: message,
+      restriction: spamRestrict?.restriction ?? verdict.restrict?.restriction ?? restriction,
+      ...(copyTo && copyTo.length > 0 ? { copyTo } : {}),
+      ...(spam && verdict.admit ? { spam } : {}),
+    };
 
     // A message at its end (committed or refused), or whose sender it restricted, holds its recipients
     // no longer: a commit drops them, a refusal releases them; abandoning it later has nothing to do.
@@ -291,7 +317,11 @@ export class CheckSend {
       return this.store.applyTransition(verdict.restrict, { resetWindows: false }).then(() => result);
     }
     if (verdict.admit) {
-      return this.counters.commit({ sender, key: state.key, message: instance, at: now, counts: verdict.admit }, events).then(() => result);
+      const committed = this.counters.commit({ sender, key: state.key, message: instance, at: now, counts: verdict.admit }, events);
+      if (!spamRestrict) return committed.then(() => result);
+      state.restriction = spamRestrict.restriction;
+      this.metrics.restricted(sender.type);
+      return committed.then(() => this.store.applyTransition(spamRestrict, { resetWindows: false })).then(() => result);
     }
     if (events.length > 0) return this.store.recordEvents(events).then(() => result);
     return result;
@@ -343,6 +373,7 @@ export class CheckSend {
   compact(): void {
     const now = this.clock.now();
     this.counters.compact(now);
+    this.spam?.compact(now);
     for (const [key, state] of this.states) {
       if (activeRestriction(state, now) || reprieved(state, now)) continue;
       this.states.delete(key);

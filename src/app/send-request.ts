@@ -3,6 +3,7 @@
 import type { Decision } from '../domain/decision.js';
 import type { Tally } from '../domain/evaluate.js';
 import type { Header } from '../domain/message-headers.js';
+import type { SpamVerdict } from '../domain/outbound-spam.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import type { Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
@@ -26,6 +27,8 @@ export interface SendRequest {
    * reads. Its From then selects the policy (the 5322.From, as EOP does); forward marks are checked.
    */
   readonly headers?: readonly Header[];
+  /** At 'end', when spam scanning is on: the whole message (header lines, empty line, body) to scan. */
+  readonly content?: Buffer;
 }
 
 export interface CheckResult {
@@ -39,4 +42,6 @@ export interface CheckResult {
   readonly restriction?: Restriction;
   /** Admitted but suspicious: also deliver to these (the default policy's BccSuspiciousOutboundAdditionalRecipients). */
   readonly copyTo?: readonly string[];
+  /** The spam scanner's verdict on an admitted message (the milter marks spam for the high-risk route). */
+  readonly spam?: SpamVerdict;
 }

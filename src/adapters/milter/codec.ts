@@ -85,7 +85,7 @@ export type MtaCommand =
   | { readonly kind: 'data' }
   | { readonly kind: 'header'; readonly name: string; readonly value: string }
   | { readonly kind: 'eoh' }
-  | { readonly kind: 'body'; readonly bytes: number }
+  | { readonly kind: 'body'; readonly bytes: number; readonly data: Buffer }
   | { readonly kind: 'eob' }
   | { readonly kind: 'abort' }
   | { readonly kind: 'quit' }
@@ -150,7 +150,7 @@ export function decodeCommand(p: Packet): MtaCommand {
       return { kind: 'header', name: name!, value: value! };
     }
     case Cmd.BODY:
-      return { kind: 'body', bytes: d.length };
+      return { kind: 'body', bytes: d.length, data: d };
     case Cmd.EOB:
       // Protocol version 2 lets the last body chunk ride on EOB; it is not read.
       return EOB;
@@ -237,6 +237,12 @@ export function encodeReplyCode(line: string): Buffer {
 export function encodeAddRcpt(address: string): Buffer {
   if (/[\0\r\n<>]/.test(address)) throw new Error(`not an address to add: ${JSON.stringify(address)}`);
   return packet(Reply.ADDRCPT, Buffer.from(`<${address}>\0`, 'utf8'));
+}
+
+/** SMFIR_ADDHEADER: a header appended to the message (sent before the end-of-message reply). */
+export function encodeAddHeader(name: string, value: string): Buffer {
+  if (!/^[A-Za-z0-9-]+$/.test(name) || /[\0\r\n]/.test(value)) throw new Error(`not a header to add: ${JSON.stringify([name, value])}`);
+  return packet(Reply.ADDHEADER, Buffer.from(`${name}\0${value}\0`, 'utf8'));
 }
 
 export interface Negotiated {

@@ -21,7 +21,7 @@ export const WANTED_MACROS: ReadonlyArray<readonly [number, string]> = [
 const UNWANTED = Proto.NOHELO | Proto.NODATA | Proto.NOEOH | Proto.NOUNKNOWN;
 
 export interface NegotiateOptions {
-  /** The body is wanted (an outbound spam scan reads it); otherwise the MTA is asked not to send it. */
+  /** The body is wanted (an outbound spam scan reads it, and spam gets a header); otherwise the MTA is asked not to send it. */
   readonly body?: boolean;
 }
 
@@ -37,8 +37,9 @@ export function negotiate(offer: Extract<MtaCommand, { kind: 'optneg' }>, opts: 
   const unwanted = UNWANTED | Proto.NR_HDR | (symlist ? Proto.NOCONNECT : 0) | (opts.body ? 0 : Proto.NOBODY);
   return {
     version,
-    // ADDRCPT: copies of suspicious messages to the default policy's BCC recipients.
-    actions: (symlist ? Action.SETSYMLIST : 0) | (offer.actions & Action.ADDRCPT),
+    // ADDRCPT: copies of suspicious messages to the default policy's BCC recipients; ADDHDRS (when
+    // scanning): the high-risk mark on spam.
+    actions: (symlist ? Action.SETSYMLIST : 0) | (offer.actions & Action.ADDRCPT) | (opts.body ? offer.actions & Action.ADDHDRS : 0),
     // Only flags the MTA offered: asking for one it did not is a protocol error to some MTAs.
     protocol: unwanted & offer.protocol,
     macros: symlist ? WANTED_MACROS : [],

@@ -7,7 +7,7 @@ import type { AuthSession, CheckResult, MessageCheck, SendRequest } from '../../
 import type { Decision } from '../../domain/decision.js';
 import { isReadHeader, type Header } from '../../domain/message-headers.js';
 import { replyLine, type ReplyId } from '../../domain/replies.js';
-import { CONTINUE, encodeAddRcpt, encodeOptneg, encodeReplyCode, MilterProtocolError, type Macros, type MtaCommand } from './codec.js';
+import { CONTINUE, encodeAddHeader, encodeAddRcpt, encodeOptneg, encodeReplyCode, MilterProtocolError, type Macros, type MtaCommand } from './codec.js';
 import { negotiate } from './negotiation.js';
 import { Action, Cmd, Proto } from './protocol.js';
 
@@ -20,6 +20,46 @@ export interface MessageChecks {
 
 /** Header fields kept per message: the ones read (message-headers.ts), at most this many. */
 const MAX_HEADERS = 64;
+
+/** Spam scanning: the whole message is collected for the check, and spam is marked for the high-risk route. */
+export interface ContentOptions {
+  /** Larger messages are not collected (nor scanned). */
+  readonly maxMessageBytes: number;
+  /** The header added to spam ('Yes; score=…'), e.g. for a milter_header_checks FILTER. */
+  readonly highRiskHeader: string;
+}
+
+/** The message as the MTA passed it, while it fits. */
+class MessageContent {
+  private readonly parts: Buffer[] = [];
+  private bytes = 0;
+  private headersEnded = false;
+  tooLarge = false;
+  constructor(private readonly max: number) {}
+  header(name: string, value: string): void {
+    this.push(Buffer.from(`${name}: ${value.replace(/^ /, '')}\r\n`, 'utf8'));
+  }
+  body(data: Buffer): void {
+    if (!this.headersEnded) this.endHeaders();
+    this.push(data);
+  }
+  message(): Buffer | undefined {
+    if (!this.headersEnded) this.endHeaders();
+    return this.tooLarge ? undefined : Buffer.concat(this.parts);
+  }
+  private endHeaders(): void {
+    this.headersEnded = true;
+    this.push(Buffer.from('\r\n'));
+  }
+  private push(b: Buffer): void {
+    if (this.tooLarge) return;
+    this.bytes += b.length;
+    if (this.bytes > this.max) {
+      this.tooLarge = true;
+      this.parts.length = 0;
+    } else this.parts.push(b);
+  }
+}
 
 /** A reply to write, none (MACRO, ABORT), or the end of the connection (QUIT). */
 export type Answer = Buffer | null | 'close';
@@ -38,6 +78,8 @@ interface OpenMessage {
   accepted: number;
   /** The header fields the check reads (From, forward marks), as they came. */
   readonly headers: Header[];
+  /** The whole message, when spam scanning is on. */
+  readonly content: MessageContent | undefined;
 }
 
 const replies = new Map<ReplyId, Buffer>();
@@ -63,6 +105,8 @@ export class MilterSession {
   private quietHeaders = false;
   /** The MTA lets Outgate add recipients (ADDRCPT negotiated). */
   private mayAddRecipients = false;
+  /** The MTA lets Outgate add headers (ADDHDRS negotiated, when scanning). */
+  private mayAddHeaders = false;
   /** This SMTP session's slot among its login's concurrent sessions, from its first authenticated MAIL. */
   private authSession: AuthSession | null = null;
 
@@ -70,6 +114,7 @@ export class MilterSession {
     private readonly checks: MessageChecks,
     /** A message id unique across the counters' users (they hold reservations by it). */
     private readonly nextId: () => string,
+    private readonly contentOptions?: ContentOptions,
   ) {}
 
   /** Answers one command; a promise when the decision waits for the store. Throws MilterProtocolError. */
@@ -79,9 +124,10 @@ export class MilterSession {
       case 'optneg': {
         if (this.negotiated) throw new MilterProtocolError('option negotiation repeated');
         this.negotiated = true;
-        const n = negotiate(cmd);
+        const n = negotiate(cmd, { body: this.contentOptions !== undefined });
         this.quietHeaders = (n.protocol & Proto.NR_HDR) !== 0;
         this.mayAddRecipients = (n.actions & Action.ADDRCPT) !== 0;
+        this.mayAddHeaders = (n.actions & Action.ADDHDRS) !== 0;
         return encodeOptneg(n);
       }
       case 'macro':
@@ -114,10 +160,12 @@ export class MilterSession {
       case 'header':
         this.header(cmd.name, cmd.value);
         return this.quietHeaders ? null : CONTINUE;
+      case 'body':
+        this.message?.content?.body(cmd.data);
+        return CONTINUE;
       case 'helo':
       case 'data':
       case 'eoh':
-      case 'body':
       case 'unknown':
         return CONTINUE;
     }
@@ -131,7 +179,9 @@ export class MilterSession {
 
   private header(name: string, value: string): void {
     const m = this.message;
-    if (m !== null && m.headers.length < MAX_HEADERS && isReadHeader(name)) m.headers.push([name, value]);
+    if (m === null) return;
+    m.content?.header(name, value);
+    if (m.headers.length < MAX_HEADERS && isReadHeader(name)) m.headers.push([name, value]);
   }
 
   private leaveSession(): void {
@@ -159,6 +209,7 @@ export class MilterSession {
       from: unbracket(sender),
       accepted: 0,
       headers: [],
+      content: this.contentOptions ? new MessageContent(this.contentOptions.maxMessageBytes) : undefined,
     };
     this.message = m;
     return answer(m.check.decide(this.request(m, 'mail'), started));
@@ -176,16 +227,20 @@ export class MilterSession {
   private end(started: number): Answer | Promise<Answer> {
     const m = this.message;
     if (m === null) return CONTINUE;
-    const req: SendRequest = { ...this.request(m, 'end'), recipientCount: m.accepted, headers: m.headers };
+    const content = m.content?.message();
+    const req: SendRequest = { ...this.request(m, 'end'), recipientCount: m.accepted, headers: m.headers, ...(content ? { content } : {}) };
     // Ended either way: a committed or refused message holds nothing; one the store could not decide
     // releases what it holds now.
     const done = (r: CheckResult): Buffer => {
       this.abandon();
       this.forgetMessageMacros();
       const reply = replyFor(r.decision);
-      // A suspicious message that goes out is copied: recipients added before the final reply.
-      if (r.decision.kind !== 'permit' || !r.copyTo || r.copyTo.length === 0 || !this.mayAddRecipients) return reply;
-      return Buffer.concat([...r.copyTo.map(encodeAddRcpt), reply]);
+      if (r.decision.kind !== 'permit') return reply;
+      // Changes go before the final reply: spam marked for the high-risk route, suspicious mail copied.
+      const changes: Buffer[] = [];
+      if (r.spam?.spam && this.mayAddHeaders && this.contentOptions) changes.push(encodeAddHeader(this.contentOptions.highRiskHeader, `Yes; score=${r.spam.score.toFixed(2)}; action=${r.spam.action}`));
+      if (r.copyTo && this.mayAddRecipients) changes.push(...r.copyTo.map(encodeAddRcpt));
+      return changes.length === 0 ? reply : Buffer.concat([...changes, reply]);
     };
     const result = m.check.decide(req, started);
     return result instanceof Promise ? result.then(done) : done(result);
