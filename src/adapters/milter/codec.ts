@@ -9,8 +9,8 @@ export class MilterProtocolError extends Error {}
 
 /**
  * Largest packet accepted by default. Postfix sends body chunks of at most 65,535 bytes
- * (MILTER_CHUNK_SIZE) and a header as one packet, up to header_size_limit (102,400 by default);
- * Outgate asks for neither, so anything near this is not Postfix.
+ * (MILTER_CHUNK_SIZE) and a header as one packet, up to header_size_limit (102,400 by default), so
+ * anything near this is not Postfix.
  */
 export const MAX_PACKET_BYTES = 256 * 1024;
 
