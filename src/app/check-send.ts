@@ -5,7 +5,7 @@
 // message is committed there at its end, its reply waiting for the durable commit. When the counters
 // answer synchronously (the embedded store), so does a check that writes nothing.
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
-import { defer, PERMIT, type Decision } from '../domain/decision.js';
+import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
 import { forwardMark, fromAddress } from '../domain/message-headers.js';
@@ -15,7 +15,8 @@ import { foldSubaddress } from '../domain/subaddress.js';
 import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
-import { admitsSession, type ServiceLimits } from '../domain/service-limits.js';
+import type { ServiceLimits } from '../domain/service-limits.js';
+import { AuthSessions, OPEN_SESSION, type AuthSession } from './auth-sessions.js';
 import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
 import { MessageCheck, type StageDecider } from './message-check.js';
@@ -27,6 +28,7 @@ import type { CheckResult, SendRequest } from './send-request.js';
 
 export type { CheckResult, SendRequest, Stage } from './send-request.js';
 export type { MessageCheck } from './message-check.js';
+export type { AuthSession } from './auth-sessions.js';
 
 /** The store ports a decision reads and writes (the counters are their own port). */
 export type CheckSendStore = DirectoryStore & RestrictionStore & AuditStore & ChangeFeed;
@@ -104,8 +106,8 @@ export class CheckSend {
   /** Senders asked about lately or with an active restriction, by senderKey(). */
   private readonly states = new Map<string, SenderState>();
   private readonly lastEvent = new Map<string, number>();
-  /** Open SMTP AUTH sessions per sender key (enterSession), in this node only. */
-  private readonly sessions = new Map<string, number>();
+  /** Open SMTP AUTH sessions per sender (enterSession), in this node only. */
+  private readonly sessions = new AuthSessions();
   private readonly addresses = new AddressCache();
   /** Login as Postfix sent it → its sender; rebuilt when the directory changes (tenants). */
   private logins = new Map<string, SenderState>();
@@ -190,22 +192,7 @@ export class CheckSend {
    */
   enterSession(req: SendRequest): AuthSession {
     const state = req.login ? this.senderOf(req) : undefined;
-    if (state === undefined) return OPEN_SESSION;
-    const key = state.key;
-    const open = this.sessions.get(key) ?? 0;
-    if (!admitsSession(open, this.service)) return { decision: defer('concurrentConnections'), leave: () => undefined };
-    this.sessions.set(key, open + 1);
-    let left = false;
-    return {
-      decision: PERMIT,
-      leave: () => {
-        if (left) return;
-        left = true;
-        const n = (this.sessions.get(key) ?? 1) - 1;
-        if (n <= 0) this.sessions.delete(key);
-        else this.sessions.set(key, n);
-      },
-    };
+    return state === undefined ? OPEN_SESSION : this.sessions.enter(state.key, this.service);
   }
 
   private decideRequest(req: SendRequest, msg: MessageCheck): CheckResult | Promise<CheckResult> {
@@ -467,14 +454,6 @@ export class CheckSend {
     this.syncing = current;
   }
 }
-
-/** An SMTP AUTH session as CheckSend.enterSession admits it: PERMIT holds a slot until leave(). */
-export interface AuthSession {
-  readonly decision: Decision;
-  leave(): void;
-}
-
-const OPEN_SESSION: AuthSession = Object.freeze({ decision: PERMIT, leave: () => undefined });
 
 /** What a restricted sender's refusal is evaluated with: it never reaches the limits. */
 const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
