@@ -9,6 +9,7 @@ PACKAGES=(
   postfix            # the real MTA the harness runs privately
   swaks              # SMTP client with AUTH, used to read exact server replies
   miltertest         # the OpenDKIM project's milter test driver (Lua scripts): protocol edge cases of the milter
+  rspamd             # outbound spam verdicts (rspamd.url): a throwaway instance per test, no system service
   sasl2-bin          # saslpasswd2: creates the Cyrus sasldb behind SMTP AUTH
   libsasl2-modules   # PLAIN and LOGIN mechanisms
   libsasl2-modules-db # the sasldb auxprop plugin

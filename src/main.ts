@@ -12,6 +12,8 @@ import type { Config } from './config/schema.js';
 import { changedSettings, isLive } from './config/reload.js';
 import { createPolicyServer, listen } from './adapters/postfix-policy/server.js';
 import { createMilterServer } from './adapters/milter/server.js';
+import { rspamdScanner } from './adapters/rspamd/client.js';
+import { SpamWatch } from './app/outbound-spam.js';
 import { openStore } from './adapters/store/open-store.js';
 import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
@@ -106,6 +108,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     failMode: config.policy.failMode,
     recipientDelimiter: config.policy.recipientDelimiter,
     log,
+    ...(config.rspamd.url === ''
+      ? {}
+      : { spam: new SpamWatch(rspamdScanner(config.rspamd.url, config.rspamd.timeoutSeconds), { floorMessages: config.rspamd.spamFloorMessages, percent: config.rspamd.spamPercent }, log) }),
   });
   backend.startBackground(
     () => clock.now(),
@@ -130,7 +135,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   );
 
   // The milter: a second driver of the same checks (docs/postfix.md says when to use which).
-  const milter = config.milter.listen === '' ? null : createMilterServer(checkSend, {}, log);
+  // With Rspamd the milter also takes the body (to scan it) and marks spam for the high-risk route.
+  const content = config.rspamd.url === '' ? undefined : { maxMessageBytes: config.rspamd.maxMessageBytes, highRiskHeader: config.rspamd.highRiskHeader };
+  const milter = config.milter.listen === '' ? null : createMilterServer(checkSend, { content }, log);
   let milterPort = 0;
   if (milter) {
     const at = parseListen(config.milter.listen);

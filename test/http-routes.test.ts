@@ -160,6 +160,7 @@ describe('admin API', { timeout: 120_000 }, () => {
       'Suspicious connector activity',
       'Tenant restricted from sending email',
       'Suspicious tenant sending patterns observed',
+      'Suspicious email forwarding activity',
     ]);
     assert.ok(own.items.every((p: { TenantId: string; NotifyUser: string[] }) => p.TenantId !== 'default' && p.NotifyUser[0] === 'TenantAdmins'));
     assert.equal((await call('GET', `/api/v1/alerts/${victim.Identity}`, ga)).body.Status, 'New', 'unchanged by the other tenant');

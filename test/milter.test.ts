@@ -42,14 +42,14 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
     c.ask(...(queueId ? [mta.macro(Cmd.RCPT, [['i', queueId]])] : []), mta.rcpt(`<${to}>`));
   const eob = (c: MilterClient, queueId = '4XyZ1') => c.ask(mta.macro(Cmd.EOB, [['i', queueId]]), mta.eob());
 
-  it('asks only for MAIL, RCPT and end of message, and for the login, client address and queue id there', async () => {
+  it('asks only for MAIL, RCPT, unanswered headers and end of message (ADDRCPT for BCC copies), and for the login, client address and queue id there', async () => {
     const c = await MilterClient.open(og.milterPort);
     const offered = 0x1fffff;
     assert.deepEqual(await c.ask(mta.optneg(6, 0x1ff, offered)), {
       kind: 'optneg',
       version: 6,
-      actions: 0x100,
-      protocol: Proto.NOCONNECT | Proto.NOHELO | Proto.NODATA | Proto.NOHDRS | Proto.NOEOH | Proto.NOBODY | Proto.NOUNKNOWN,
+      actions: 0x100 | 0x04,
+      protocol: Proto.NOCONNECT | Proto.NOHELO | Proto.NODATA | Proto.NR_HDR | Proto.NOEOH | Proto.NOBODY | Proto.NOUNKNOWN,
       macros: [
         [MacroStage.ENVFROM, '{auth_authen} {client_addr}'],
         [MacroStage.ENVRCPT, 'i'],
@@ -63,8 +63,8 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
     assert.deepEqual(neg, {
       kind: 'optneg',
       version: 2,
-      actions: 0,
-      protocol: Proto.NOHELO | Proto.NOHDRS | Proto.NOEOH | Proto.NOBODY,
+      actions: 0x04,
+      protocol: Proto.NOHELO | Proto.NOEOH | Proto.NOBODY,
       macros: [],
     });
     await old.close();

@@ -49,7 +49,7 @@ const entityTarget = (e: { sender: { type: string; identity: string } }): string
  */
 export const HYGIENE_TENANT_EVENTS = 'HygieneTenantEvents';
 /** The Outgate operations that are EOP HygieneTenantEvents. */
-export const HYGIENE_OPERATIONS = ['SenderRestricted', 'SendingLimitExceeded', 'SuspiciousSending', 'ServiceLimitReached', 'RestrictionExpired'] as const;
+export const HYGIENE_OPERATIONS = ['SenderRestricted', 'SendingLimitExceeded', 'SuspiciousSending', 'SuspiciousForwarding', 'ServiceLimitReached', 'RestrictionExpired'] as const;
 const hygiene = (event: string, e: { sender: { identity: string } }) => ({ RecordType: 'HygieneEvent', EopOperation: HYGIENE_TENANT_EVENTS, Event: event, EventValue: e.sender.identity });
 
 export function auditEntryOf(e: DomainEvent): AuditEntry {
@@ -78,6 +78,8 @@ export function auditEntryOf(e: DomainEvent): AuditEntry {
       return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SendingLimitExceeded', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy, ...hygiene('SendingLimitExceeded', e) } };
     case 'SuspiciousSending':
       return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SuspiciousSending', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy, ...hygiene('SuspiciousSending', e) } };
+    case 'SuspiciousForwarding':
+      return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'SuspiciousForwarding', target: entityTarget(e), after: { Reason: e.reason, Policy: e.policy, ...hygiene('SuspiciousForwarding', e) } };
     case 'ServiceLimitReached':
       return { ...base, tenantId: e.sender.tenantId, actor: SYSTEM, operation: 'ServiceLimitReached', target: entityTarget(e), after: { Limit: e.limit, Reason: e.reason, ...hygiene('ServiceLimitReached', e) } };
     case 'ConfigurationChanged':

@@ -8,6 +8,7 @@ import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
 import { PERMIT, refuse, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
 import { SYSTEM, type DomainEvent } from '../domain/events.js';
+import { forwardMark, fromAddress } from '../domain/message-headers.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { policyAddress } from '../domain/recipient-permission.js';
 import { foldSubaddress } from '../domain/subaddress.js';
@@ -16,15 +17,19 @@ import type { WindowTotals } from '../domain/rolling-window.js';
 import { normalizeLogin, senderKey, tenantRef, type SenderRef } from '../domain/sender.js';
 import { restrictTenant as restrictTenantNow, tenantEarlyWarning, tenantRefusal } from '../domain/tenant-limit.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
+import { AuthSessions, OPEN_SESSION, type AuthSession } from './auth-sessions.js';
 import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
 import { MessageCheck, type StageDecider } from './message-check.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
+import type { SpamWatch } from './outbound-spam.js';
+import type { SpamVerdict } from '../domain/outbound-spam.js';
 import { NO_CAPS, NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
 import type { CheckResult, SendRequest } from './send-request.js';
 
 export type { CheckResult, SendRequest, Stage } from './send-request.js';
 export type { MessageCheck } from './message-check.js';
+export type { AuthSession } from './auth-sessions.js';
 
 /** The store ports a decision reads and writes (the counters are their own port). */
 export type CheckSendStore = DirectoryStore & RestrictionStore & AuditStore & ChangeFeed;
@@ -39,6 +44,8 @@ export interface CheckSendOptions {
   readonly log?: Log;
   /** `policy.recipientDelimiter`: sub-addressed logins count as their mailbox (subaddress.ts); empty: off. */
   readonly recipientDelimiter?: string;
+  /** Outbound spam scanning (rspamd.*): messages whose content a driver passes are scanned at their end. */
+  readonly spam?: SpamWatch;
 }
 
 /**
@@ -102,6 +109,8 @@ export class CheckSend {
   private readonly lastEvent = new Map<string, number>();
   /** capsFor()'s results by limits object, four variants each (see there). */
   private caps = new WeakMap<EffectiveLimits, RecipientCaps[]>();
+  /** Open SMTP AUTH sessions per sender (enterSession), in this node only. */
+  private readonly sessions = new AuthSessions();
   private readonly addresses = new AddressCache();
   /** Login as Postfix sent it → its sender; rebuilt when the directory changes (tenants). */
   private logins = new Map<string, SenderState>();
@@ -109,6 +118,7 @@ export class CheckSend {
   private syncing: Promise<void> | null = null;
   private readonly metrics: Metrics;
   private readonly earlyWarningShare: number | undefined;
+  private readonly spam: SpamWatch | undefined;
   private readonly recipientDelimiter: string;
   private readonly record: DecisionRecord;
   /** What the message checks call back; not on CheckSend itself, so no driver decides around the record. */
@@ -125,6 +135,7 @@ export class CheckSend {
     this.directory = directory;
     this.metrics = opts.metrics ?? NO_METRICS;
     this.earlyWarningShare = opts.earlyWarningShare;
+    this.spam = opts.spam;
     this.recipientDelimiter = opts.recipientDelimiter ?? '';
     this.record = new DecisionRecord(opts.failMode ?? 'closed', this.metrics, opts.log ?? NO_LOG);
     this.decider = {
@@ -176,13 +187,26 @@ export class CheckSend {
     return new MessageCheck(this.decider, this.record, id, driver);
   }
 
+  /**
+   * One SMTP AUTH session of the request's login starts (the milter: at its first MAIL FROM, where the
+   * MTA first names the login) and is held until `leave()` (the session ends). One over
+   * serviceLimits.concurrentConnections is deferred with 432 4.3.2 and holds nothing (docs/spec.md §4).
+   * Counted in this node's memory: with several nodes, the limit holds per node.
+   */
+  enterSession(req: SendRequest): AuthSession {
+    const state = req.login ? this.senderOf(req) : undefined;
+    return state === undefined ? OPEN_SESSION : this.sessions.enter(state.key, this.service);
+  }
+
   private decideRequest(req: SendRequest, msg: MessageCheck): CheckResult | Promise<CheckResult> {
     const state = this.senderOf(req);
     if (!state) return { decision: PERMIT };
     const sender = state.ref;
     const now = this.clock.now();
-    // Usually the envelope sender is the login itself: normalized once, as the sender's identity.
-    const from = !req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from);
+    // Usually the envelope sender is the login itself: normalized once, as the sender's identity. At the
+    // end of a message whose header the driver saw, its From selects instead (docs/spec.md §3: 5322.From).
+    const headerFrom = req.headers ? fromAddress(req.headers) : undefined;
+    const from = headerFrom ?? (!req.from ? undefined : req.from === req.login && sender.type === 'Mailbox' && sender.identity.includes('@') ? sender.identity : this.addresses.get(req.from));
     const limits = this.directory.limitsFor(sender, this.policyAddressOf(sender, from));
     const restriction = activeRestriction(state, now);
 
@@ -243,14 +267,18 @@ export class CheckSend {
       // The tenant's holds are the tenant's business here: committed with the message, or released.
       const tenantHeld = msg.tenantHeldBy;
       msg.tenantHeldBy = undefined;
-      return then(this.counters.totals(state.key, message, now), (totals) =>
-        then(this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg), (r) => {
-          if (r.decision.kind === 'permit' && tenant !== undefined && tenant.limit > 0) return this.commitForTenant(tenant, msg, tally.external, now).then(() => r);
-          msg.tenantHeldBy = tenantHeld;
-          msg.abandon();
-          return r;
-        }),
-      );
+      const forwarded = req.headers ? forwardMark(req.headers) : undefined;
+      const decideEnd = (spam: SpamVerdict | undefined) =>
+        then(this.counters.totals(state.key, message, now), (totals) =>
+          then(this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg, forwarded, spam), (r) => {
+            if (r.decision.kind === 'permit' && tenant !== undefined && tenant.limit > 0) return this.commitForTenant(tenant, msg, tally.external, now).then(() => r);
+            msg.tenantHeldBy = tenantHeld;
+            msg.abandon();
+            return r;
+          }),
+        );
+      if (req.content === undefined || this.spam === undefined) return decideEnd(undefined);
+      return this.spam.scan({ message: req.content, login: req.login, from: req.from, clientAddress: req.clientAddress, queueId: req.messageId }).then(decideEnd);
     }
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
@@ -270,12 +298,31 @@ export class CheckSend {
     now: number,
     messageId: string | undefined,
     msg: MessageCheck,
+    /** At 'end': the header marking the message an automatic forward, if any. */
+    forwarded?: string,
+    /** At 'end': the spam scanner's verdict on the message, when it was scanned. */
+    spam?: SpamVerdict,
   ): CheckResult | Promise<CheckResult> {
     const sender = state.ref;
     const instance = msg.id;
-    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, reprieveUntil: state.reprieveUntil, messageId, earlyWarningShare: this.earlyWarningShare });
-    const events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
-    const result: CheckResult = { decision: verdict.decision, sender, limits, totals, tally: message, restriction: verdict.restrict?.restriction ?? restriction };
+    const verdict: Verdict = evaluate({ stage, now, sender, limits, service: this.service, totals: totals ?? NO_TOTALS, message, restriction, reprieveUntil: state.reprieveUntil, messageId, earlyWarningShare: this.earlyWarningShare, forwarded });
+    let events = verdict.events.length === 0 ? verdict.events : verdict.events.filter((e) => this.worthRecording(state.key, e, now));
+    // A scanned message that goes out feeds its sender's spam share; crossing the threshold restricts
+    // it from the next message on (this one goes out, routed as high risk), unless reprieved today.
+    const spamming = verdict.admit && spam && this.spam ? this.spam.record({ key: state.key, sender, verdict: spam, action: limits.action, policy: limits.policyName, messageId, now }) : undefined;
+    const spamRestrict = spamming?.restrict && !reprieved(state, now) ? spamming.restrict : null;
+    if (spamming && spamming.events.length > 0) events = [...events, ...spamming.events.filter((e) => this.worthRecording(state.key, e, now))];
+    const copyTo = verdict.copyTo ?? (spam?.spam ? limits.bccSuspicious : undefined);
+    const result: CheckResult = {
+      decision: verdict.decision,
+      sender,
+      limits,
+      totals,
+      tally: message,
+      restriction: spamRestrict?.restriction ?? verdict.restrict?.restriction ?? restriction,
+      ...(copyTo && copyTo.length > 0 ? { copyTo } : {}),
+      ...(spam && verdict.admit ? { spam } : {}),
+    };
 
     // A message at its end (committed or refused), or whose sender it restricted, holds its recipients
     // no longer: a commit drops them, a refusal releases them; abandoning it later has nothing to do.
@@ -294,7 +341,11 @@ export class CheckSend {
       return this.store.applyTransition(verdict.restrict, { resetWindows: false }).then(() => result);
     }
     if (verdict.admit) {
-      return this.counters.commit({ sender, key: state.key, message: instance, at: now, counts: verdict.admit }, events).then(() => result);
+      const committed = this.counters.commit({ sender, key: state.key, message: instance, at: now, counts: verdict.admit }, events);
+      if (!spamRestrict) return committed.then(() => result);
+      state.restriction = spamRestrict.restriction;
+      this.metrics.restricted(sender.type);
+      return committed.then(() => this.store.applyTransition(spamRestrict, { resetWindows: false })).then(() => result);
     }
     if (events.length > 0) return this.store.recordEvents(events).then(() => result);
     return result;
@@ -348,6 +399,7 @@ export class CheckSend {
   compact(): void {
     const now = this.clock.now();
     this.counters.compact(now);
+    this.spam?.compact(now);
     for (const [key, state] of this.states) {
       if (activeRestriction(state, now) || reprieved(state, now)) continue;
       this.states.delete(key);

@@ -10,6 +10,7 @@ export type * from './ports/directory.js';
 export type * from './ports/log.js';
 export type * from './ports/restrictions.js';
 export type * from './ports/sending-counters.js';
+export type * from './ports/spam-scanner.js';
 export type * from './ports/store.js';
 export { NO_CAPS } from './ports/sending-counters.js';
 export { NO_LOG } from './ports/log.js';

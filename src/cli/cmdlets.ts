@@ -233,7 +233,7 @@ export const CMDLETS: readonly Cmdlet[] = [
     summary: 'Create a custom alert policy on one of the event kinds.',
     params: [
       name('alert policy'),
-      s('Event', 'UserRestricted, SendingLimitExceeded, SuspiciousSending, ConnectorRestricted, TenantRestricted or SuspiciousTenantSending.', { required: true }),
+      s('Event', 'UserRestricted, SendingLimitExceeded, SuspiciousSending, ConnectorRestricted, TenantRestricted, SuspiciousTenantSending or SuspiciousForwarding.', { required: true }),
       ...ALERT_POLICY_SETTINGS,
     ],
     run: (ctx, a) => alertPolicies.newAlertPolicy(ctx, pick(a, ['Name', 'Event', ...ALERT_POLICY_NAMES])),

@@ -45,6 +45,17 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    rspamd: Type.Object(
+      {
+        url: Type.String({ default: '', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', description: 'Rspamd (its normal worker, e.g. http://127.0.0.1:11333): the milter asks /checkv2 about each outbound message; empty: no spam scan.' }),
+        timeoutSeconds: Type.Number({ minimum: 0.1, maximum: 60, default: 5, description: 'A scan that takes longer goes unscanned (the message is judged on its limits only).' }),
+        maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 2 * 1024 * 1024, description: 'Larger messages are not scanned.' }),
+        spamFloorMessages: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10, description: 'Scanned messages in 24 h before a sender can be restricted for its spam share.' }),
+        spamPercent: Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Spam share (of scanned messages in 24 h) that restricts a sender.' }),
+        highRiskHeader: Type.String({ default: 'X-Outgate-Outbound-Spam', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$', description: "Header added to spam ('Yes; score=…'); a milter_header_checks FILTER can route it to a high-risk relay." }),
+      },
+      { default: {} },
+    ),
     http: Type.Object(
       {
         listen: Listen('127.0.0.1:8440', 'HTTP API and portal.'),
@@ -122,6 +133,7 @@ export const ConfigSchema = Type.Object(
         recipientsPerDay: Limit(S.recipientsPerDay, 'Recipients per rolling 24 h per mailbox (5.1.90 above).'),
         messagesPerMinute: Limit(S.messagesPerMinute, 'Messages per rolling minute per mailbox (4xx above).'),
         recipientsPerMessage: Limit(S.recipientsPerMessage, 'Recipients per message (5.5.3 above).'),
+        concurrentConnections: Limit(S.concurrentConnections, 'SMTP AUTH sessions of one login at once, per node, seen by the milter (432 4.3.2 above).'),
         defaultExternalPerHour: Limit(S.defaultExternalPerHour, 'RecipientLimitExternalPerHour = 0 means this.'),
         defaultInternalPerHour: Limit(S.defaultInternalPerHour, 'RecipientLimitInternalPerHour = 0 means this.'),
         defaultPerDay: Limit(S.defaultPerDay, 'RecipientLimitPerDay = 0 means this.'),
@@ -164,6 +176,7 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_POLICY_LISTEN: 'policy.listen',
   OUTGATE_POLICY_FAIL_MODE: 'policy.failMode',
   OUTGATE_MILTER_LISTEN: 'milter.listen',
+  OUTGATE_RSPAMD_URL: 'rspamd.url',
   OUTGATE_POLICY_RECIPIENT_DELIMITER: 'policy.recipientDelimiter',
   OUTGATE_HTTP_LISTEN: 'http.listen',
   OUTGATE_HTTP_PUBLIC_URL: 'http.publicUrl',

@@ -4,7 +4,7 @@ import { builtInPolicy, changePolicy, customPolicy, dailyLimit, findPolicy, noti
 
 const AT = '2026-11-28T09:00:00.000Z';
 
-test('every tenant has the six built-in Threat management policies, on, mailing TenantAdmins without a daily limit', () => {
+test('every tenant has the seven built-in Threat management policies, on, mailing TenantAdmins without a daily limit', () => {
   const ps = tenantPolicies([], 't1', AT);
   assert.deepEqual(
     ps.map((p) => [p.Name, p.Severity, p.Event, p.Disabled, p.NotifyUser, p.DailyNotificationLimit, p.AggregationMinutes, p.Category, p.IsSystemRule]),
@@ -15,6 +15,7 @@ test('every tenant has the six built-in Threat management policies, on, mailing 
       ['Suspicious connector activity', 'High', 'ConnectorRestricted', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
       ['Tenant restricted from sending email', 'High', 'TenantRestricted', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
       ['Suspicious tenant sending patterns observed', 'High', 'SuspiciousTenantSending', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
+      ['Suspicious email forwarding activity', 'High', 'SuspiciousForwarding', false, ['TenantAdmins'], null, 15, 'ThreatManagement', true],
     ],
   );
   assert.equal(findPolicy(ps, 'user RESTRICTED from sending email')?.Identity, 'UserRestricted');

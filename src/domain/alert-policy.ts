@@ -5,7 +5,7 @@ import { Errors, fail } from '../errors.js';
 import { normalizeAddress, printable } from './address.js';
 import { bool, oneOf, text, validateName } from './policy.js';
 
-export const ALERT_EVENTS = ['UserRestricted', 'SendingLimitExceeded', 'SuspiciousSending', 'ConnectorRestricted', 'TenantRestricted', 'SuspiciousTenantSending'] as const;
+export const ALERT_EVENTS = ['UserRestricted', 'SendingLimitExceeded', 'SuspiciousSending', 'ConnectorRestricted', 'TenantRestricted', 'SuspiciousTenantSending', 'SuspiciousForwarding'] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 export const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -72,6 +72,11 @@ export const BUILT_IN: Readonly<Record<AlertEvent, BuiltIn>> = Object.freeze({
     Name: 'Suspicious tenant sending patterns observed',
     Severity: 'High',
     Description: 'The tenant is close to its external recipient limit and is at risk of being restricted from sending email: an early warning.',
+  },
+  SuspiciousForwarding: {
+    Name: 'Suspicious email forwarding activity',
+    Severity: 'High',
+    Description: 'A user automatically forwarded a message to an external recipient, which the outbound spam policy does not allow (AutoForwardingMode); the message was refused.',
   },
 });
 

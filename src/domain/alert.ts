@@ -39,6 +39,8 @@ export function triggerOf(operation: string, target: string, after: unknown): Tr
       return { event: 'SendingLimitExceeded', entityType, entity, reason };
     case 'SuspiciousSending':
       return { event: entityType === 'Tenant' ? 'SuspiciousTenantSending' : 'SuspiciousSending', entityType, entity, reason };
+    case 'SuspiciousForwarding':
+      return { event: 'SuspiciousForwarding', entityType, entity, reason };
     default:
       return null;
   }

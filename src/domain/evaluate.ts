@@ -5,7 +5,7 @@
 // is admitted only if every window stays within its limit after adding all its recipients.
 import { defer, PERMIT, refuse, type Decision } from './decision.js';
 import type { DomainEvent } from './events.js';
-import type { EffectiveLimits } from './policy.js';
+import { blocksExternalForwarding, type EffectiveLimits } from './policy.js';
 import { reasonString, type LimitName } from './reason.js';
 import { isActive, restrict, type Restriction, type Transition } from './restriction.js';
 import type { Counts, WindowTotals } from './rolling-window.js';
@@ -32,6 +32,8 @@ export interface CheckInput {
   readonly messageId?: string;
   /** Share of a limit (0-1) at which an admitted message raises the early warning; absent: none. */
   readonly earlyWarningShare?: number;
+  /** At 'end': the header that marks the message an automatic forward (message-headers.ts), if one does. */
+  readonly forwarded?: string;
 }
 
 export interface Verdict {
@@ -41,6 +43,8 @@ export interface Verdict {
   /** Set when this message trips a Block* limit. */
   readonly restrict: Transition | null;
   readonly events: readonly DomainEvent[];
+  /** Admitted but suspicious (over a limit under Alert, or an early warning): who gets a copy (the default policy's BCC). */
+  readonly copyTo?: readonly string[];
 }
 
 const restrictedReply = (s: SenderRef) => (s.type === 'Connector' ? 'connectorRestricted' : 'senderRestricted');
@@ -54,6 +58,18 @@ export function evaluate(input: CheckInput): Verdict {
   if (isActive(input.restriction, now)) return verdict(refuse(restrictedReply(sender)));
 
   if (n > service.recipientsPerMessage) return verdict(refuse('tooManyRecipients'));
+
+  // AutoForwardingMode (docs/spec.md §3): only external forwarding is blocked; internal forwards pass.
+  if (input.stage === 'end' && input.forwarded !== undefined && message.external > 0 && sender.type === 'Mailbox' && blocksExternalForwarding(limits.autoForwarding)) {
+    const event: DomainEvent = {
+      type: 'SuspiciousForwarding',
+      at: now,
+      sender,
+      policy: limits.policyName,
+      reason: `ExternalForwardingBlocked;AutoForwardingMode=${limits.autoForwarding};ExternalRecipients=${message.external};ForwardedBy=${input.forwarded.replace(/[;\r\n]/g, ' ')};Last MessagetraceId=${input.messageId ?? ''};Policy=${limits.policyName};`,
+    };
+    return verdict(refuse('externalForwardingBlocked'), null, null, [event]);
+  }
 
   if (sender.type === 'Mailbox') {
     if (totals.messagesLastMinute + 1 > service.messagesPerMinute) return verdict(defer('messageRateExceeded'));
@@ -78,7 +94,7 @@ export function evaluate(input: CheckInput): Verdict {
       // The message goes through; admins are told (once per message, at the end, not per recipient).
       if (input.stage === 'rcpt') return verdict(PERMIT);
       const event: DomainEvent = { type: 'SendingLimitExceeded', at: now, sender, reason: why, policy: limits.policyName };
-      return verdict(PERMIT, counts(message), null, [event]);
+      return suspicious(verdict(PERMIT, counts(message), null, [event]), limits);
     }
     const t = restrict(sender, { reason: why, policy: limits.policyName, action: limits.action, now });
     return verdict(refuse(restrictedReply(sender)), null, t, [t.event]);
@@ -94,7 +110,16 @@ export function evaluate(input: CheckInput): Verdict {
     policy: limits.policyName,
     reason: `SuspiciousSending;EarlyWarningShare=${Math.round(input.earlyWarningShare! * 100)}%;${reason(near.limit, near.value, limits.policyName).replace(/^EmailSendingLimitExceeded;/, '')}`,
   };
-  return verdict(PERMIT, counts(message), null, [warning]);
+  return suspicious(verdict(PERMIT, counts(message), null, [warning]), limits);
+}
+
+/**
+ * A suspicious message that still goes out is copied to the default policy's BCC recipients
+ * (BccSuspiciousOutboundMail: "suspicious outbound messages that exceed these limits", docs/spec.md §3).
+ * One that trips a Block* limit is refused and goes nowhere, so only these can be copied.
+ */
+function suspicious(v: Verdict, limits: EffectiveLimits): Verdict {
+  return limits.bccSuspicious && limits.bccSuspicious.length > 0 ? { ...v, copyTo: limits.bccSuspicious } : v;
 }
 
 /**

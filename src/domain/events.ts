@@ -62,6 +62,14 @@ export type DomainEvent =
       readonly policy: string;
     }
   | {
+      /** An automatic forward to an external recipient refused under AutoForwardingMode Off/Automatic. */
+      readonly type: 'SuspiciousForwarding';
+      readonly at: number;
+      readonly sender: SenderRef;
+      readonly reason: string;
+      readonly policy: string;
+    }
+  | {
       /** An admin changed configuration (policies, rules, domains, connectors, groups). */
       readonly type: 'ConfigurationChanged';
       readonly at: number;

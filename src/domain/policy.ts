@@ -141,20 +141,34 @@ export interface EffectiveLimits {
   readonly perDay: number;
   readonly action: ThresholdAction;
   readonly policyName: string;
+  /** The policy's AutoForwardingMode; absent where no policy applies (an inbound connector's own limits). */
+  readonly autoForwarding?: AutoForwardingMode;
+  /** Where copies of suspicious messages go: the default policy's BCC recipients when it is on, else none. */
+  readonly bccSuspicious?: readonly string[];
 }
 
 type LimitSettings = Pick<
   PolicySettings,
   'RecipientLimitExternalPerHour' | 'RecipientLimitInternalPerHour' | 'RecipientLimitPerDay' | 'ActionWhenThresholdReached'
->;
+> &
+  Partial<Pick<OutboundSpamPolicy, 'AutoForwardingMode' | 'BccSuspiciousOutboundMail' | 'BccSuspiciousOutboundAdditionalRecipients' | 'IsDefault'>>;
 
 export function effectiveLimits(p: LimitSettings & { Name: string }, s: ServiceLimits): EffectiveLimits {
+  // BccSuspiciousOutboundMail "works only in the default outbound spam policy" (docs/spec.md §3).
+  const bcc = p.IsDefault === true && p.BccSuspiciousOutboundMail === true ? (p.BccSuspiciousOutboundAdditionalRecipients ?? []) : [];
   return {
     externalPerHour: p.RecipientLimitExternalPerHour || s.defaultExternalPerHour,
     internalPerHour: p.RecipientLimitInternalPerHour || s.defaultInternalPerHour,
     perDay: p.RecipientLimitPerDay || s.defaultPerDay,
     action: p.ActionWhenThresholdReached,
     policyName: p.Name,
+    autoForwarding: p.AutoForwardingMode ?? 'Automatic',
+    ...(bcc.length > 0 ? { bccSuspicious: bcc } : {}),
   };
+}
+
+/** `Automatic` is "now the same as Off" (docs/spec.md §3): only `On` lets automatic forwards out. */
+export function blocksExternalForwarding(mode: AutoForwardingMode | undefined): boolean {
+  return mode === 'Automatic' || mode === 'Off';
 }
 

@@ -27,6 +27,14 @@ export const REPLIES = {
   tooManyRecipients: { code: 550, status: '5.5.3', text: 'RESOLVER.ADR.RecipLimit; too many recipients' },
   /** Service message rate limit: throttled, never restricted (docs/spec.md §4: "carried over to following minutes"). */
   messageRateExceeded: { code: 451, status: '4.7.1', text: 'Message rate limit exceeded, try again later' },
+  /** An automatic forward to an external recipient under AutoForwardingMode Off or Automatic (docs/spec.md §3, FWD). */
+  externalForwardingBlocked: {
+    code: 550,
+    status: '5.7.520',
+    text: 'Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)',
+  },
+  /** More SMTP AUTH sessions of one login at once than serviceLimits.concurrentConnections (docs/spec.md §4). */
+  concurrentConnections: { code: 432, status: '4.3.2', text: 'Concurrent connections limit exceeded.' },
   /**
    * No decision could be made (the store failed) and the fail mode is closed: try again later. A driver
    * whose protocol has its own way to say so uses that instead (Postfix: no reply, so its default_action).

@@ -8,6 +8,8 @@ export interface ServiceLimits {
   readonly messagesPerMinute: number;
   /** Recipients in one message; more are refused with 5.5.3. */
   readonly recipientsPerMessage: number;
+  /** SMTP AUTH sessions of one login at once (docs/spec.md §4: 3); one more is answered 432 4.3.2. */
+  readonly concurrentConnections: number;
   /** What RecipientLimitExternalPerHour = 0 means. */
   readonly defaultExternalPerHour: number;
   /** What RecipientLimitInternalPerHour = 0 means. */
@@ -24,6 +26,7 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = Object.freeze({
   recipientsPerDay: 10_000,
   messagesPerMinute: 30,
   recipientsPerMessage: 500,
+  concurrentConnections: 3,
   defaultExternalPerHour: 500,
   defaultInternalPerHour: 1_000,
   defaultPerDay: 1_000,
@@ -31,3 +34,8 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = Object.freeze({
   connectorInternalPerHour: 10_000,
   connectorPerDay: 50_000,
 });
+
+/** Whether one more SMTP AUTH session of a login may start while `open` of its sessions are open. */
+export function admitsSession(open: number, s: ServiceLimits): boolean {
+  return open < s.concurrentConnections;
+}

@@ -34,7 +34,7 @@ const command: fc.Arbitrary<[Buffer, MtaCommand]> = fc.oneof(
   fc.array(text, { minLength: 1, maxLength: 4 }).map((a): [Buffer, MtaCommand] => [mta.mail(...a), { kind: 'mail', args: a }]),
   fc.array(text, { minLength: 1, maxLength: 4 }).map((a): [Buffer, MtaCommand] => [mta.rcpt(...a), { kind: 'rcpt', args: a }]),
   fc.tuple(text, text).map(([n, v]): [Buffer, MtaCommand] => [mta.header(n, v), { kind: 'header', name: n, value: v }]),
-  fc.string().map((b): [Buffer, MtaCommand] => [mta.body(b), { kind: 'body', bytes: Buffer.byteLength(b) }]),
+  fc.string().map((b): [Buffer, MtaCommand] => [mta.body(b), { kind: 'body', bytes: Buffer.byteLength(b), data: Buffer.from(b) }]),
   text.map((l): [Buffer, MtaCommand] => [mta.unknown(l), { kind: 'unknown', line: l }]),
   fc.constantFrom<[Buffer, MtaCommand]>(
     [mta.data(), { kind: 'data' }],

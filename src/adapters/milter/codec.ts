@@ -9,8 +9,8 @@ export class MilterProtocolError extends Error {}
 
 /**
  * Largest packet accepted by default. Postfix sends body chunks of at most 65,535 bytes
- * (MILTER_CHUNK_SIZE) and a header as one packet, up to header_size_limit (102,400 by default);
- * Outgate asks for neither, so anything near this is not Postfix.
+ * (MILTER_CHUNK_SIZE) and a header as one packet, up to header_size_limit (102,400 by default), so
+ * anything near this is not Postfix.
  */
 export const MAX_PACKET_BYTES = 256 * 1024;
 
@@ -85,7 +85,7 @@ export type MtaCommand =
   | { readonly kind: 'data' }
   | { readonly kind: 'header'; readonly name: string; readonly value: string }
   | { readonly kind: 'eoh' }
-  | { readonly kind: 'body'; readonly bytes: number }
+  | { readonly kind: 'body'; readonly bytes: number; readonly data: Buffer }
   | { readonly kind: 'eob' }
   | { readonly kind: 'abort' }
   | { readonly kind: 'quit' }
@@ -150,7 +150,7 @@ export function decodeCommand(p: Packet): MtaCommand {
       return { kind: 'header', name: name!, value: value! };
     }
     case Cmd.BODY:
-      return { kind: 'body', bytes: d.length };
+      return { kind: 'body', bytes: d.length, data: d };
     case Cmd.EOB:
       // Protocol version 2 lets the last body chunk ride on EOB; it is not read.
       return EOB;
@@ -231,6 +231,18 @@ export function encodeReplyCode(line: string): Buffer {
   if (!/^[45]\d\d [45]\.\d{1,3}\.\d{1,3} [^\r\n\0]+$/.test(line) || line[0] !== line[4])
     throw new Error(`not a milter reply: ${JSON.stringify(line)}`);
   return packet(Reply.REPLYCODE, Buffer.from(`${line.replaceAll('%', '%%')}\0`, 'utf8'));
+}
+
+/** SMFIR_ADDRCPT: one more envelope recipient for the message (sent before the end-of-message reply). */
+export function encodeAddRcpt(address: string): Buffer {
+  if (/[\0\r\n<>]/.test(address)) throw new Error(`not an address to add: ${JSON.stringify(address)}`);
+  return packet(Reply.ADDRCPT, Buffer.from(`<${address}>\0`, 'utf8'));
+}
+
+/** SMFIR_ADDHEADER: a header appended to the message (sent before the end-of-message reply). */
+export function encodeAddHeader(name: string, value: string): Buffer {
+  if (!/^[A-Za-z0-9-]+$/.test(name) || /[\0\r\n]/.test(value)) throw new Error(`not a header to add: ${JSON.stringify([name, value])}`);
+  return packet(Reply.ADDHEADER, Buffer.from(`${name}\0${value}\0`, 'utf8'));
 }
 
 export interface Negotiated {

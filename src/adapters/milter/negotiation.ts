@@ -1,6 +1,6 @@
-// Option negotiation: what Outgate asks the MTA for. Only the events it decides on (MAIL, RCPT, end
-// of message) and only the macros it reads there, so Postfix sends no headers, body or HELO and waits
-// for no reply it does not need. Postfix (milter8.c) replaces ALL its milter_*_macros lists by the ones
+// Option negotiation: what Outgate asks the MTA for. Only the events it decides on (MAIL, RCPT, the
+// headers, end of message; the body only when it is scanned) and only the macros it reads there, so
+// Postfix sends no HELO or DATA and waits for no reply it does not need (headers are read unanswered). Postfix (milter8.c) replaces ALL its milter_*_macros lists by the ones
 // a milter sends (stages not listed get none), and reads them whenever they are sent.
 import type { MtaCommand, Negotiated } from './codec.js';
 import { MilterProtocolError } from './codec.js';
@@ -18,9 +18,14 @@ export const WANTED_MACROS: ReadonlyArray<readonly [number, string]> = [
 ];
 
 /** Events never decided on: the MTA is asked not to send them (if it offers to leave them out). */
-const UNWANTED = Proto.NOHELO | Proto.NODATA | Proto.NOHDRS | Proto.NOEOH | Proto.NOBODY | Proto.NOUNKNOWN;
+const UNWANTED = Proto.NOHELO | Proto.NODATA | Proto.NOEOH | Proto.NOUNKNOWN;
 
-export function negotiate(offer: Extract<MtaCommand, { kind: 'optneg' }>): Negotiated {
+export interface NegotiateOptions {
+  /** The body is wanted (an outbound spam scan reads it, and spam gets a header); otherwise the MTA is asked not to send it. */
+  readonly body?: boolean;
+}
+
+export function negotiate(offer: Extract<MtaCommand, { kind: 'optneg' }>, opts: NegotiateOptions = {}): Negotiated {
   if (offer.version < OLDEST_VERSION)
     throw new MilterProtocolError(`MTA protocol version ${offer.version} is older than ${OLDEST_VERSION}`);
   const version = Math.min(offer.version, PROTOCOL_VERSION);
@@ -28,10 +33,13 @@ export function negotiate(offer: Extract<MtaCommand, { kind: 'optneg' }>): Negot
   // address then comes from the CONNECT event, so that event is wanted; `{auth_authen}` is in the
   // default MAIL macros of both Postfix and Sendmail.
   const symlist = version >= 6 && (offer.actions & Action.SETSYMLIST) !== 0;
-  const unwanted = UNWANTED | (symlist ? Proto.NOCONNECT : 0);
+  // Headers are only read (the From, forward marks): no reply each when the MTA allows it (NR_HDR).
+  const unwanted = UNWANTED | Proto.NR_HDR | (symlist ? Proto.NOCONNECT : 0) | (opts.body ? 0 : Proto.NOBODY);
   return {
     version,
-    actions: symlist ? Action.SETSYMLIST : 0,
+    // ADDRCPT: copies of suspicious messages to the default policy's BCC recipients; ADDHDRS (when
+    // scanning): the high-risk mark on spam.
+    actions: (symlist ? Action.SETSYMLIST : 0) | (offer.actions & Action.ADDRCPT) | (opts.body ? offer.actions & Action.ADDHDRS : 0),
     // Only flags the MTA offered: asking for one it did not is a protocol error to some MTAs.
     protocol: unwanted & offer.protocol,
     macros: symlist ? WANTED_MACROS : [],

@@ -32,11 +32,14 @@ export const Reply = {
   REJECT: 0x72, // 'r' 5xx chosen by the MTA
   TEMPFAIL: 0x74, // 't' 4xx chosen by the MTA
   REPLYCODE: 0x79, // 'y' "550 5.1.8 text\0": the SMTP reply as written
+  ADDRCPT: 0x2b, // '+' "<rcpt>\0": add a recipient (only at end of message)
+  ADDHEADER: 0x68, // 'h' "name\0value\0": append a header (only at end of message)
   OPTNEG: 0x4f, // 'O' the negotiated version, actions, events and (v6) macro lists
 } as const;
 
 /** Actions the milter may ask for (SMFIF_*, the second uint32 of OPTNEG). */
 export const Action = {
+  ADDHDRS: 0x01,
   ADDRCPT: 0x04,
   /** The milter sends the macro lists it wants (SETSYMLIST); Postfix reads them whenever sent. */
   SETSYMLIST: 0x100,
@@ -51,6 +54,8 @@ export const Proto = {
   NOBODY: 0x10,
   NOHDRS: 0x20,
   NOEOH: 0x40,
+  /** No reply to each header: the milter only reads them (Postfix then does not wait for one). */
+  NR_HDR: 0x80,
   NOUNKNOWN: 0x100,
   NODATA: 0x200,
 } as const;

@@ -7,11 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { MAX_PACKET_BYTES, MilterProtocolError, PacketReader, decodeCommand, type Packet } from './codec.js';
-import { MilterSession, type Answer, type MessageChecks } from './session.js';
+import { MilterSession, type Answer, type ContentOptions, type MessageChecks } from './session.js';
 
 export interface MilterServerOptions {
   /** Largest packet accepted (default MAX_PACKET_BYTES). */
   readonly maxPacketBytes?: number;
+  /** Spam scanning is on: the message itself (header and body) goes to the check. */
+  readonly content?: ContentOptions;
   /** Close a connection silent this long (Postfix keeps one per SMTP session; smtpd_timeout is 300 s). */
   readonly idleTimeoutSeconds?: number;
 }
@@ -33,7 +35,7 @@ export function createMilterServer(checks: MessageChecks, opts: MilterServerOpti
     const c = { lastActive: performance.now() };
     connections.set(socket, c);
     socket.once('close', () => connections.delete(socket));
-    handle(socket, c, new MilterSession(checks, nextId), opts.maxPacketBytes ?? MAX_PACKET_BYTES, log.child({ cid: nextCid++ }));
+    handle(socket, c, new MilterSession(checks, nextId, opts.content), opts.maxPacketBytes ?? MAX_PACKET_BYTES, log.child({ cid: nextCid++ }));
   });
   server.on('error', (err) => log.error({ err }, 'milter server error'));
   const idleMs = (opts.idleTimeoutSeconds ?? 900) * 1000;

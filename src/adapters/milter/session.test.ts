@@ -171,3 +171,59 @@ test('a store failure is the fail mode: closed answers the table 451 4.3.0 as wr
     assert.deepEqual(released, ['m1'], 'what the undecided message held is released at once');
   }
 });
+
+test('with scanning on, the message reaches the check whole; spam is marked and copies added before the reply', () => {
+  const asked: SendRequest[] = [];
+  const decider: StageDecider = {
+    decideStage(req) {
+      asked.push(req);
+      if (req.stage !== 'end') return { decision: PERMIT };
+      return { decision: PERMIT, spam: { spam: true, score: 15, action: 'reject' }, copyTo: ['sec@outgate.test'] };
+    },
+    release: () => undefined,
+  };
+  let entered = 0;
+  let left = 0;
+  const record = new DecisionRecord('closed', NO_METRICS, NO_LOG);
+  const session = new MilterSession(
+    {
+      begin: (id, driver) => new MessageCheck(decider, record, id, driver),
+      enterSession: () => (entered++, { decision: PERMIT, leave: () => void left++ }),
+    },
+    () => 'm1',
+    { maxMessageBytes: 1024, highRiskHeader: 'X-Outgate-Outbound-Spam' },
+  );
+  const packets = (b: Buffer | null | 'close') => (b === null || b === 'close' ? [] : new PacketReader().push(b));
+  const say = (b: Buffer) => {
+    const a = session.handle(decodeCommand(new PacketReader().push(b)[0]!));
+    assert.ok(!(a instanceof Promise));
+    return packets(a);
+  };
+  const neg = decodeReply(say(mta.optneg(6, 0x1ff, 0x1fffff))[0]!);
+  assert.ok(neg.kind === 'optneg' && (neg.actions & 0x05) === 0x05 && (neg.protocol & 0x10) === 0, 'body, ADDHDRS and ADDRCPT asked for');
+  for (let n = 0; n < 2; n++) {
+    say(mta.macro(Cmd.MAIL, [['{auth_authen}', 'alice@outgate.test']]));
+    say(mta.mail('<alice@outgate.test>'));
+    say(mta.rcpt('<a@example.com>'));
+    assert.deepEqual(say(mta.header('From', 'Alice <alice@outgate.test>')), [], 'headers unanswered (NR_HDR)');
+    say(mta.header('Subject', 'hi'));
+    say(mta.body('line 1\r\n'));
+    say(mta.body('line 2\r\n'));
+    const end = say(mta.eob());
+    assert.deepEqual(
+      end.map((p) => [String.fromCharCode(p.command), p.data.toString('utf8')]),
+      [
+        ['h', 'X-Outgate-Outbound-Spam\0Yes; score=15.00; action=reject\0'],
+        ['+', '<sec@outgate.test>\0'],
+        ['c', ''],
+      ],
+    );
+    say(mta.abort());
+  }
+  const last = asked.at(-1)!;
+  assert.equal(last.content?.toString('utf8'), 'From: Alice <alice@outgate.test>\r\nSubject: hi\r\n\r\nline 1\r\nline 2\r\n');
+  assert.deepEqual(last.headers, [['From', 'Alice <alice@outgate.test>']], 'only the headers read are kept apart');
+  assert.equal(entered, 1, 'one SMTP session, one slot, whatever the number of messages');
+  say(mta.quitNc());
+  assert.equal(left, 1, 'given back when the session ends');
+});

@@ -3,16 +3,62 @@
 // replies. Identity is the SASL login (`{auth_authen}`), else the client address for connectors; the
 // check owns the fail mode, metrics and log. No network here: the server feeds it decoded commands
 // one at a time, in order.
-import type { CheckResult, MessageCheck, SendRequest } from '../../app/check-send.js';
+import type { AuthSession, CheckResult, MessageCheck, SendRequest } from '../../app/check-send.js';
 import type { Decision } from '../../domain/decision.js';
+import { isReadHeader, type Header } from '../../domain/message-headers.js';
 import { replyLine, type ReplyId } from '../../domain/replies.js';
-import { CONTINUE, encodeOptneg, encodeReplyCode, MilterProtocolError, type Macros, type MtaCommand } from './codec.js';
+import { CONTINUE, encodeAddHeader, encodeAddRcpt, encodeOptneg, encodeReplyCode, MilterProtocolError, type Macros, type MtaCommand } from './codec.js';
 import { negotiate } from './negotiation.js';
-import { Cmd } from './protocol.js';
+import { Action, Cmd, Proto } from './protocol.js';
 
 /** What the session needs from the checkSend use case: a message check per message. */
 export interface MessageChecks {
   begin(id: string, driver: string): MessageCheck;
+  /** An SMTP AUTH session of a login starts (concurrent sessions per login); absent: not limited. */
+  enterSession?(req: SendRequest): AuthSession;
+}
+
+/** Header fields kept per message: the ones read (message-headers.ts), at most this many. */
+const MAX_HEADERS = 64;
+
+/** Spam scanning: the whole message is collected for the check, and spam is marked for the high-risk route. */
+export interface ContentOptions {
+  /** Larger messages are not collected (nor scanned). */
+  readonly maxMessageBytes: number;
+  /** The header added to spam ('Yes; score=…'), e.g. for a milter_header_checks FILTER. */
+  readonly highRiskHeader: string;
+}
+
+/** The message as the MTA passed it, while it fits. */
+class MessageContent {
+  private readonly parts: Buffer[] = [];
+  private bytes = 0;
+  private headersEnded = false;
+  tooLarge = false;
+  constructor(private readonly max: number) {}
+  header(name: string, value: string): void {
+    this.push(Buffer.from(`${name}: ${value.replace(/^ /, '')}\r\n`, 'utf8'));
+  }
+  body(data: Buffer): void {
+    if (!this.headersEnded) this.endHeaders();
+    this.push(data);
+  }
+  message(): Buffer | undefined {
+    if (!this.headersEnded) this.endHeaders();
+    return this.tooLarge ? undefined : Buffer.concat(this.parts);
+  }
+  private endHeaders(): void {
+    this.headersEnded = true;
+    this.push(Buffer.from('\r\n'));
+  }
+  private push(b: Buffer): void {
+    if (this.tooLarge) return;
+    this.bytes += b.length;
+    if (this.bytes > this.max) {
+      this.tooLarge = true;
+      this.parts.length = 0;
+    } else this.parts.push(b);
+  }
 }
 
 /** A reply to write, none (MACRO, ABORT), or the end of the connection (QUIT). */
@@ -30,6 +76,10 @@ interface OpenMessage {
   readonly from: string | undefined;
   /** RCPTs answered CONTINUE: the recipients the MTA accepted (Outgate is the last milter to see them). */
   accepted: number;
+  /** The header fields the check reads (From, forward marks), as they came. */
+  readonly headers: Header[];
+  /** The whole message, when spam scanning is on. */
+  readonly content: MessageContent | undefined;
 }
 
 const replies = new Map<ReplyId, Buffer>();
@@ -51,21 +101,35 @@ export class MilterSession {
   /** From SMFIC_CONNECT, when the MTA sends it (it does not when `{client_addr}` could be asked for). */
   private connectAddress: string | undefined = undefined;
   private message: OpenMessage | null = null;
+  /** Headers get no reply (NR_HDR negotiated). */
+  private quietHeaders = false;
+  /** The MTA lets Outgate add recipients (ADDRCPT negotiated). */
+  private mayAddRecipients = false;
+  /** The MTA lets Outgate add headers (ADDHDRS negotiated, when scanning). */
+  private mayAddHeaders = false;
+  /** This SMTP session's slot among its login's concurrent sessions, from its first authenticated MAIL. */
+  private authSession: AuthSession | null = null;
 
   constructor(
     private readonly checks: MessageChecks,
     /** A message id unique across the counters' users (they hold reservations by it). */
     private readonly nextId: () => string,
+    private readonly contentOptions?: ContentOptions,
   ) {}
 
   /** Answers one command; a promise when the decision waits for the store. Throws MilterProtocolError. */
   handle(cmd: MtaCommand, started: number = performance.now()): Answer | Promise<Answer> {
     if (!this.negotiated && cmd.kind !== 'optneg') throw new MilterProtocolError(`${cmd.kind} before option negotiation`);
     switch (cmd.kind) {
-      case 'optneg':
+      case 'optneg': {
         if (this.negotiated) throw new MilterProtocolError('option negotiation repeated');
         this.negotiated = true;
-        return encodeOptneg(negotiate(cmd));
+        const n = negotiate(cmd, { body: this.contentOptions !== undefined });
+        this.quietHeaders = (n.protocol & Proto.NR_HDR) !== 0;
+        this.mayAddRecipients = (n.actions & Action.ADDRCPT) !== 0;
+        this.mayAddHeaders = (n.actions & Action.ADDHDRS) !== 0;
+        return encodeOptneg(n);
+      }
       case 'macro':
         this.macros.set(cmd.for, cmd.macros);
         return null;
@@ -84,18 +148,24 @@ export class MilterSession {
         return null;
       case 'quit':
         this.abandon();
+        this.leaveSession();
         return 'close';
       case 'quit-nc':
         // The next SMTP session on this connection starts afresh (libmilter: close, then a new connect).
         this.abandon();
+        this.leaveSession();
         this.macros.clear();
         this.connectAddress = undefined;
         return null;
+      case 'header':
+        this.header(cmd.name, cmd.value);
+        return this.quietHeaders ? null : CONTINUE;
+      case 'body':
+        this.message?.content?.body(cmd.data);
+        return CONTINUE;
       case 'helo':
       case 'data':
-      case 'header':
       case 'eoh':
-      case 'body':
       case 'unknown':
         return CONTINUE;
     }
@@ -104,6 +174,19 @@ export class MilterSession {
   /** The connection is gone: a message still open will not end here. */
   close(): void {
     this.abandon();
+    this.leaveSession();
+  }
+
+  private header(name: string, value: string): void {
+    const m = this.message;
+    if (m === null) return;
+    m.content?.header(name, value);
+    if (m.headers.length < MAX_HEADERS && isReadHeader(name)) m.headers.push([name, value]);
+  }
+
+  private leaveSession(): void {
+    this.authSession?.leave();
+    this.authSession = null;
   }
 
   private mail(sender: string, started: number): Answer | Promise<Answer> {
@@ -113,12 +196,20 @@ export class MilterSession {
     this.forgetMessageMacros(Cmd.MAIL);
     const login = this.macro('auth_authen') || undefined;
     const clientAddress = this.macro('client_addr') || this.connectAddress;
+    // The MTA names the login first at MAIL FROM: the session takes its slot there, until it ends.
+    if (login !== undefined && this.authSession === null && this.checks.enterSession) {
+      const entered = this.checks.enterSession({ stage: 'mail', login, clientAddress });
+      if (entered.decision.kind !== 'permit') return replyFor(entered.decision);
+      this.authSession = entered;
+    }
     const m: OpenMessage = {
       check: this.checks.begin(this.nextId(), 'milter'),
       login,
       clientAddress,
       from: unbracket(sender),
       accepted: 0,
+      headers: [],
+      content: this.contentOptions ? new MessageContent(this.contentOptions.maxMessageBytes) : undefined,
     };
     this.message = m;
     return answer(m.check.decide(this.request(m, 'mail'), started));
@@ -136,13 +227,23 @@ export class MilterSession {
   private end(started: number): Answer | Promise<Answer> {
     const m = this.message;
     if (m === null) return CONTINUE;
-    const req: SendRequest = { ...this.request(m, 'end'), recipientCount: m.accepted };
+    const content = m.content?.message();
+    const req: SendRequest = { ...this.request(m, 'end'), recipientCount: m.accepted, headers: m.headers, ...(content ? { content } : {}) };
     // Ended either way: a committed or refused message holds nothing; one the store could not decide
     // releases what it holds now.
-    return answer(m.check.decide(req, started), () => {
+    const done = (r: CheckResult): Buffer => {
       this.abandon();
       this.forgetMessageMacros();
-    });
+      const reply = replyFor(r.decision);
+      if (r.decision.kind !== 'permit') return reply;
+      // Changes go before the final reply: spam marked for the high-risk route, suspicious mail copied.
+      const changes: Buffer[] = [];
+      if (r.spam?.spam && this.mayAddHeaders && this.contentOptions) changes.push(encodeAddHeader(this.contentOptions.highRiskHeader, `Yes; score=${r.spam.score.toFixed(2)}; action=${r.spam.action}`));
+      if (r.copyTo && this.mayAddRecipients) changes.push(...r.copyTo.map(encodeAddRcpt));
+      return changes.length === 0 ? reply : Buffer.concat([...changes, reply]);
+    };
+    const result = m.check.decide(req, started);
+    return result instanceof Promise ? result.then(done) : done(result);
   }
 
   private request(m: OpenMessage, stage: 'mail' | 'rcpt' | 'end'): SendRequest {
