@@ -10,6 +10,7 @@ import {
   makeStyles,
   MessageBar,
   MessageBarBody,
+  MessageBarTitle,
   Option,
   Switch,
   Tab,
@@ -24,9 +25,10 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, formatDate } from '../api.js';
-import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
+import { ErrorState, ListState, LoadingState } from '../components/States.js';
+import { useLoad } from '../hooks/use-load.js';
 import { PageHeader, Scroll } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
 
@@ -47,24 +49,13 @@ const useStyles = makeStyles({
   table: { minWidth: '640px', tableLayout: 'auto' },
   wrap: { overflowWrap: 'anywhere' },
   muted: { color: tokens.colorNeutralForeground3 },
+  inline: { display: 'flex', gap: '4px', alignItems: 'center', minWidth: '220px' },
 });
 
-/** Loads a list, with the designed states, and an action runner that toasts and refreshes. */
+/** Loads a list (useLoad: cancellable), and an action runner that toasts and refreshes. */
 function useList<T>(path: string) {
-  const [state, setState] = useState<{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: T[] }>({
-    kind: 'loading',
-  });
+  const { state, reload: refresh } = useLoad((signal) => api<T[]>('GET', path, undefined, signal), path);
   const notify = useNotify();
-  const refresh = useCallback(async () => {
-    try {
-      setState({ kind: 'ok', items: await api<T[]>('GET', path) });
-    } catch (err) {
-      setState({ kind: 'error', message: errorText(err) });
-    }
-  }, [path]);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
   const act = async (done: string, f: () => Promise<unknown>): Promise<boolean> => {
     try {
       await f();
@@ -77,23 +68,6 @@ function useList<T>(path: string) {
     }
   };
   return { state, refresh, act };
-}
-
-function ListState<T>({
-  state,
-  empty,
-  children,
-  retry,
-}: {
-  state: ReturnType<typeof useList<T>>['state'];
-  empty: string;
-  retry: () => void;
-  children: (items: T[]) => ReactNode;
-}) {
-  if (state.kind === 'loading') return <LoadingState label="Loading…" />;
-  if (state.kind === 'error') return <ErrorState message={state.message} onRetry={retry} />;
-  if (state.items.length === 0) return <EmptyState title={empty} />;
-  return <>{children(state.items)}</>;
 }
 
 function AuditSettings() {
@@ -330,7 +304,38 @@ interface AdminAccount {
   Role: string;
   TenantId: string | null;
   Enabled: boolean;
+  Email: string | null;
 }
+
+/** An account's email (where its TenantAdmins alerts go): saved on Save or Enter, cleared when emptied. */
+function EmailEditor({ account, save }: { account: AdminAccount; save: (email: string | null) => Promise<boolean> }) {
+  const s = useStyles();
+  const [value, setValue] = useState(account.Email ?? '');
+  useEffect(() => setValue(account.Email ?? ''), [account.Email]);
+  const dirty = value.trim() !== (account.Email ?? '');
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    if (dirty) void save(value.trim() || null);
+  };
+  return (
+    <form className={s.inline} onSubmit={submit}>
+      <Input
+        size="small"
+        inputMode="email"
+        aria-label={`Email of ${account.Name}`}
+        placeholder="No address"
+        value={value}
+        onChange={(_e, d) => setValue(d.value)}
+      />
+      {dirty ? (
+        <Button size="small" type="submit" aria-label={`Save the email of ${account.Name}`}>
+          Save
+        </Button>
+      ) : null}
+    </form>
+  );
+}
+
 function Accounts() {
   const s = useStyles();
   const { account } = useSession();
@@ -338,17 +343,34 @@ function Accounts() {
   const [name, setName] = useState('');
   const [role, setRole] = useState('Security Reader');
   const [password, setPassword] = useState('');
+  const [email, setEmail] = useState('');
   const add = (e: FormEvent): void => {
     e.preventDefault();
     void act('Admin account created', () =>
-      api('POST', '/api/v1/accounts', { Name: name.trim(), Role: role, ...(password ? { Password: password } : {}) }),
-    ).then((ok) => ok && (setName(''), setPassword('')));
+      api('POST', '/api/v1/accounts', {
+        Name: name.trim(),
+        Role: role,
+        ...(password ? { Password: password } : {}),
+        ...(email.trim() ? { Email: email.trim() } : {}),
+      }),
+    ).then((ok) => ok && (setName(''), setPassword(''), setEmail('')));
   };
+  const items = state.kind === 'ok' ? state.data : [];
+  // TenantAdmins alerts go to the enabled Global Administrators' addresses: none, and they go nowhere.
+  const noAdminEmail = state.kind === 'ok' && !items.some((a) => a.Role === 'Global Administrator' && a.Enabled && a.Email);
   const patch = (a: AdminAccount, body: object, done: string) =>
     act(done, () => api('PATCH', `/api/v1/accounts/${encodeURIComponent(a.Name)}`, body));
   return (
     <div className={s.section}>
-      <Text>Who may sign in to the portal and the API, and with which role.</Text>
+      <Text>Who may sign in to the portal and the API, and with which role. Alerts for TenantAdmins go to the Global Administrators' email.</Text>
+      {noAdminEmail ? (
+        <MessageBar intent="warning" data-testid="no-admin-email">
+          <MessageBarBody>
+            <MessageBarTitle>Alert email goes nowhere</MessageBarTitle>
+            No Global Administrator has an email address, so alerts for TenantAdmins reach no one. Add an address below.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <form className={s.form} onSubmit={add}>
         <Field label="Account name" className={s.field}>
           <Input value={name} onChange={(_e, d) => setName(d.value)} />
@@ -363,6 +385,9 @@ function Accounts() {
         <Field label="Password" className={s.field} hint="At least 12 characters">
           <Input type="password" value={password} onChange={(_e, d) => setPassword(d.value)} autoComplete="new-password" />
         </Field>
+        <Field label="Email" className={s.field} hint="Where this account's alert email goes">
+          <Input inputMode="email" value={email} onChange={(_e, d) => setEmail(d.value)} />
+        </Field>
         <Button type="submit" icon={<AddRegular />} disabled={!name.trim()}>
           Add account
         </Button>
@@ -375,6 +400,7 @@ function Accounts() {
                 <TableRow>
                   <TableHeaderCell scope="col">Name</TableHeaderCell>
                   <TableHeaderCell scope="col">Role</TableHeaderCell>
+                  <TableHeaderCell scope="col">Email</TableHeaderCell>
                   <TableHeaderCell scope="col">Tenant</TableHeaderCell>
                   <TableHeaderCell scope="col">Status</TableHeaderCell>
                   <TableHeaderCell scope="col">Actions</TableHeaderCell>
@@ -406,6 +432,12 @@ function Accounts() {
                             <Option key={r}>{r}</Option>
                           ))}
                         </Dropdown>
+                      </TableCell>
+                      <TableCell>
+                        <EmailEditor
+                          account={a}
+                          save={(Email) => patch(a, { Email }, Email ? `Email of ${a.Name} set to ${Email}` : `Email of ${a.Name} removed`)}
+                        />
                       </TableCell>
                       <TableCell>{a.TenantId ?? 'Provider'}</TableCell>
                       <TableCell>
