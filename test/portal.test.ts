@@ -165,6 +165,17 @@ describe('admin portal', { timeout: 180_000 }, () => {
     await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
     await namesAre(['julia@contoso.com', 'Branch relay', 'adele@contoso.com']);
     assert.equal(await table.getByRole('columnheader', { name: 'Entity', exact: true }).getAttribute('aria-sort'), 'descending');
+    // Entity type and Reason sort on the server too (ties by name): the connector first, then by reason.
+    await table.getByRole('columnheader', { name: 'Entity type' }).click();
+    await namesAre(['Branch relay', 'adele@contoso.com', 'julia@contoso.com']);
+    await table.getByRole('columnheader', { name: 'Entity type' }).click();
+    await namesAre(['adele@contoso.com', 'julia@contoso.com', 'Branch relay']);
+    await table.getByRole('columnheader', { name: 'Reason' }).click();
+    await table.locator('th[aria-sort="ascending"]', { hasText: 'Reason' }).waitFor();
+    // The cell shows a summary; its title is the reason the server sorted by.
+    const reasons = await table.locator('tbody tr td:nth-child(4) span[title]').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    assert.equal(reasons.length, 3);
+    assert.deepEqual(reasons, [...reasons].sort(), `reasons in order: ${reasons.join(' | ')}`);
 
     await page.getByRole('searchbox', { name: 'Search' }).fill('JULIA');
     await waitForCount(table.locator('tbody tr'), 1);
