@@ -23,7 +23,7 @@ const PASSWORD = 'portal-test-password-1';
 const ADMIT = 'action=DUNNO';
 const REFUSE = 'action=550 5.1.8 Access denied, bad outbound sender';
 
-describe('admin portal', { timeout: 180_000 }, () => {
+describe('admin portal', { timeout: 300_000 }, () => {
   let s: TestServer;
   let browser: Browser;
   let policy: PolicyClient;
@@ -118,6 +118,40 @@ describe('admin portal', { timeout: 180_000 }, () => {
       assert.equal(res.status, 404, path);
       assert.match(res.headers.get('content-type') ?? '', /application\/json/, path);
     }
+  });
+
+  it('loads the first page in under 300 KB: a chunk per page, sent precompressed', async (t) => {
+    const { page, errors } = await portal();
+    const assets: Array<{ url: string; encoding: string; bytes: number }> = [];
+    page.on('requestfinished', (req) => {
+      if (!/\/assets\//.test(req.url())) return;
+      void Promise.all([req.sizes(), req.response()]).then(([sizes, res]) =>
+        assets.push({ url: req.url(), encoding: res?.headers()['content-encoding'] ?? 'identity', bytes: sizes.responseBodySize }),
+      );
+    });
+    await signIn(page, 'reader', PASSWORD);
+    await page.getByRole('table', { name: 'Restricted entities' }).locator('tbody tr').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    const total = assets.reduce((n, a) => n + a.bytes, 0);
+    t.diagnostic(`first page: ${assets.length} assets, ${(total / 1024).toFixed(1)} KB transferred (${assets.map((a) => a.url.replace(/^.*\//, '')).join(', ')})`);
+    assert.ok(total > 0 && total < 300 * 1024, `the first page loads ${(total / 1024).toFixed(1)} KB`);
+    // Files under 1 KB are not worth a compressed copy; every other one comes as Brotli.
+    const plainBig = assets.filter((a) => a.encoding !== 'br' && a.bytes >= 1024);
+    assert.deepEqual(plainBig, [], 'every asset of 1 KB or more is sent compressed');
+    assert.ok(assets.filter((a) => a.encoding === 'br').length >= 5);
+    assert.ok(!assets.some((a) => /AntiSpam|AuditLog|Settings/.test(a.url)), 'other pages load when opened');
+    await page.getByRole('link', { name: 'Anti-spam policies', exact: true }).click();
+    await page.locator('tr[data-policy]').first().waitFor();
+    assert.ok(assets.some((a) => /AntiSpam/.test(a.url)), 'the page chunk came when opened');
+    // A client that takes no compression gets the same file, plain.
+    const script = assets.find((a) => a.encoding === 'br')!.url;
+    const plain = await fetch(script, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.headers.get('content-encoding'), null);
+    const br = await fetch(script, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(br.headers.get('content-encoding'), 'br');
+    assert.match(br.headers.get('vary') ?? '', /accept-encoding/i);
+    assert.equal(await br.text(), await plain.text());
+    assert.deepEqual(errors, []);
   });
 
   it('signs in, shows the role and tenant in the account menu, and keeps a deep link through sign-in', async () => {
