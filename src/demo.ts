@@ -63,6 +63,10 @@ export interface Demo {
   url: string;
   dataDir: string;
   accounts: Array<{ name: string; role: string; password: string }>;
+  /** The provider admin's address (OUTGATE_ADMIN_EMAIL), where TenantAdmins alerts go; null: none. */
+  adminEmail: string | null;
+  /** alerts.smtp.host is set: alert email is sent, not kept in the outbox. */
+  smtpConfigured: boolean;
   /** Resolves when the first minute of traffic is done (restrictions and alerts are in). */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -170,6 +174,8 @@ export async function startDemo(
     url,
     dataDir,
     accounts,
+    adminEmail: config.admin.email || null,
+    smtpConfigured: config.alerts.smtp.host !== '',
     ready,
     async stop() {
       stopped = true;
@@ -180,6 +186,18 @@ export async function startDemo(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Where alert email goes, or the prompt to give the first admin an address (it goes nowhere without one). */
+function alertEmailLines(demo: Demo): string[] {
+  if (demo.adminEmail === null) {
+    return [
+      "Alert email: 'admin' has no email address, so alerts to TenantAdmins go nowhere. Start with",
+      '  OUTGATE_ADMIN_EMAIL=you@example.com (and OUTGATE_ALERTS_SMTP_HOST) or add one in Settings, Admin accounts.',
+    ];
+  }
+  const how = demo.smtpConfigured ? 'through alerts.smtp.host' : 'once OUTGATE_ALERTS_SMTP_HOST is set (until then it waits in the outbox)';
+  return [`Alert email to TenantAdmins goes to ${demo.adminEmail} ${how}.`];
 }
 
 /** What `outgate start --demo` prints once the demo is ready. */
@@ -195,6 +213,7 @@ export function describeDemo(demo: Demo): string {
     `The ${TENANT} tenant (contoso.com) has restricted users and a restricted connector, alerts, two outbound`,
     'policies and 24 hours of sending history; a trickle of mail keeps Sending activity live.',
     "'admin' is provider-level: pick Contoso in the tenant switcher at the top right.",
+    ...alertEmailLines(demo),
     'Ctrl+C stops the demo and deletes its data dir.',
     '',
   ].join('\n');

@@ -73,7 +73,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   let counters: Awaited<ReturnType<typeof backend.openCounters>>;
   try {
     await bootstrap(store, clock);
-    first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD);
+    first = await ensureFirstAdmin(store, clock.now(), process.env.OUTGATE_ADMIN_PASSWORD, config.admin.email);
     counters = await backend.openCounters(clock.now());
   } catch (err) {
     await backend.close().catch(() => undefined);
@@ -89,6 +89,13 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     log.info(
       { account: FIRST_ADMIN },
       `created the first Global Administrator '${FIRST_ADMIN}' with the password from OUTGATE_ADMIN_PASSWORD`,
+    );
+  }
+  if (first.created && first.email === null) {
+    // TenantAdmins (every built-in alert policy's recipients) resolve to the Global Administrators' addresses.
+    log.warn(
+      { account: FIRST_ADMIN },
+      `'${FIRST_ADMIN}' has no email address, so alert email to TenantAdmins goes nowhere: set OUTGATE_ADMIN_EMAIL (admin.email) at first start, or add one in the portal (Settings, Admin accounts) or with Set-AdminAccount ${FIRST_ADMIN} -Email`,
     );
   }
   // Mutable copies: a reload (SIGHUP) updates them in place for everything that reads them per request.
@@ -169,6 +176,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     trustProxy: config.http.trustProxy,
     cmdlets: remoteCmdlets,
     portal: config.portal,
+    alertSmtpConfigured: config.alerts.smtp.host !== '',
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port }).catch(async (err: unknown) => {

@@ -41,6 +41,10 @@ describe('outgate start --demo', { timeout: 180_000 }, () => {
       assert.match(text, new RegExp(`\\S{16}  ${role}`), role);
     }
     assert.match(lines.join('\n'), /throwaway data dir/);
+    // Without an address for the first admin, alert email goes nowhere: the demo says how to give one.
+    assert.match(text, /'admin' has no email address, so alerts to TenantAdmins go nowhere/);
+    assert.match(text, /OUTGATE_ADMIN_EMAIL=you@example\.com/);
+    assert.match(describeDemo({ ...demo, adminEmail: 'soc@contoso.com' }), /Alert email to TenantAdmins goes to soc@contoso\.com once OUTGATE_ALERTS_SMTP_HOST is set/);
   });
 
   it('restricted senders through the policy path, raised alerts and filled the sending activity', async () => {

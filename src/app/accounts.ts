@@ -31,13 +31,20 @@ function entry(ctx: AdminContext, operation: string, target: string, before: unk
 
 /**
  * On a new installation, creates the Global Administrator `admin` with `password`, or with a generated
- * one-time password that the caller shows once. Does nothing when any account exists.
+ * one-time password that the caller shows once, and with `email` (where TenantAdmins alerts go; without
+ * one they go nowhere until it is set). Does nothing when any account exists.
  */
-export async function ensureFirstAdmin(store: Store, now: number, password?: string): Promise<{ created: false } | { created: true; password: string; generated: boolean }> {
+export async function ensureFirstAdmin(
+  store: Store,
+  now: number,
+  password?: string,
+  email?: string,
+): Promise<{ created: false } | { created: true; password: string; generated: boolean; email: string | null }> {
   if ((await store.listAccounts()).length > 0) return { created: false };
   const generated = password === undefined || password === '';
   const pw = generated ? randomBytes(18).toString('base64url') : validPassword(password);
-  const account: AdminAccount = { Id: randomUUID(), Name: FIRST_ADMIN, DisplayName: 'Administrator', Role: 'Global Administrator', TenantId: null, Enabled: true, Email: null, WhenCreatedUTC: isoAt(now), WhenChangedUTC: isoAt(now) };
+  const Email = emailOf(email);
+  const account: AdminAccount = { Id: randomUUID(), Name: FIRST_ADMIN, DisplayName: 'Administrator', Role: 'Global Administrator', TenantId: null, Enabled: true, Email, WhenCreatedUTC: isoAt(now), WhenChangedUTC: isoAt(now) };
   const ctx = { actor: SYSTEM, clock: { now: () => now } } as AdminContext;
   try {
     await store.saveAccount(account, await hashPassword(pw), entry(ctx, 'New-AdminAccount', FIRST_ADMIN, null, account, null));
@@ -46,7 +53,7 @@ export async function ensureFirstAdmin(store: Store, now: number, password?: str
     if (isOutgateError(err) && err.code === Errors.ALREADY_EXISTS.code) return { created: false };
     throw err;
   }
-  return { created: true, password: pw, generated };
+  return { created: true, password: pw, generated, email: Email };
 }
 
 export async function getAccounts(ctx: AdminContext): Promise<AdminAccount[]> {

@@ -10,6 +10,7 @@ import type { AdminContext } from './directory-change.js';
 import { tenantFilter } from './directory-change.js';
 import { authorize } from './roles.js';
 import type { RestrictionView } from './ports.js';
+import type { RestrictionSort } from './ports/restrictions.js';
 /** A restricted entity as Get-BlockedSenderAddress / Get-BlockedConnector show it. */
 export interface BlockedEntity {
   Entity: EntityType;
@@ -139,32 +140,33 @@ export interface EntityQuery {
   status?: 'Restricted' | 'Released';
   /** Case-insensitive text in the address, connector name or reason. */
   search?: string;
-  sort?: 'Entity' | 'CreatedDatetime' | 'ChangedDatetime' | 'ExpiresDatetime' | 'Status' | 'Policy';
+  sort?: RestrictionSort;
   order?: 'asc' | 'desc';
   page?: number;
   pageSize?: number;
 }
 
-/** The Restricted entities page: search, filter, sort and page over every entity ever restricted. */
+/**
+ * The Restricted entities page: search, filter, sort and page over every entity ever restricted. The
+ * store does all four (in SQL), so a page costs the same at 10,000 entities as at 10.
+ */
 export async function listRestrictedEntities(ctx: AdminContext, q: EntityQuery): Promise<{ total: number; items: BlockedEntity[] }> {
   authorize(ctx.actor, 'read');
   const tenantId = tenantFilter(ctx, await ctx.store.loadDirectory());
-  const views = await ctx.store.listRestrictions({ tenantId, entityType: q.entityType });
-  let items = await Promise.all(views.map((v) => present(ctx, v)));
-  if (q.status) items = items.filter((e) => e.Status === q.status);
-  if (q.search) {
-    const needle = q.search.toLowerCase();
-    items = items.filter((e) => [e.SenderAddress, e.ConnectorId, e.ConnectorName, e.TenantName, e.Reason].some((f) => f?.toLowerCase().includes(needle)));
-  }
   const sort = q.sort ?? 'CreatedDatetime';
-  const name = (e: BlockedEntity): string => e.SenderAddress ?? e.ConnectorName ?? e.TenantName ?? '';
-  const key = (e: BlockedEntity): string => (sort === 'Entity' ? name(e) : String(e[sort] ?? ''));
-  const dir = (q.order ?? (sort === 'Entity' ? 'asc' : 'desc')) === 'asc' ? 1 : -1;
-  // Ties broken by name (then id), so pages never overlap or skip when many share a date.
-  items.sort((a, b) => dir * key(a).localeCompare(key(b)) || name(a).localeCompare(name(b)) || (a.ConnectorId ?? '').localeCompare(b.ConnectorId ?? ''));
   const pageSize = q.pageSize ?? 50;
-  const page = q.page ?? 1;
-  return { total: items.length, items: items.slice((page - 1) * pageSize, page * pageSize) };
+  const { total, items } = await ctx.store.pageRestrictions({
+    tenantId,
+    entityType: q.entityType,
+    status: q.status,
+    now: ctx.clock.now(),
+    search: q.search?.trim() || undefined,
+    sort,
+    order: q.order ?? (sort === 'Entity' ? 'asc' : 'desc'),
+    offset: ((q.page ?? 1) - 1) * pageSize,
+    limit: pageSize,
+  });
+  return { total, items: await Promise.all(items.map((v) => present(ctx, v))) };
 }
 
 /** One entity with its history and its sending per hour over the last 7 days. */

@@ -109,6 +109,17 @@ export const ConfigSchema = Type.Object(
       { default: {} },
     ),
     smtp: Type.Object({ listen: Listen('127.0.0.1:10587', 'SMTP submission relay.') }, { default: {} }),
+    admin: Type.Object(
+      {
+        email: Type.String({
+          default: '',
+          maxLength: 320,
+          pattern: '^([^@\\s]+@[^@\\s]+\\.[^@\\s]+)?$',
+          description: "The first Global Administrator's email address, set when a new installation creates it: where TenantAdmins alerts go. Empty: none (set one later in Settings or with Set-AdminAccount -Email).",
+        }),
+      },
+      { default: {} },
+    ),
     portal: Type.Object(
       {
         mfaUrl: Type.String({
@@ -187,6 +198,7 @@ export const ENV_KEYS: Record<string, string> = {
   OUTGATE_ALERTS_SMTP_USER: 'alerts.smtp.user',
   OUTGATE_ALERTS_SMTP_PASS: 'alerts.smtp.pass',
   OUTGATE_SMTP_LISTEN: 'smtp.listen',
+  OUTGATE_ADMIN_EMAIL: 'admin.email',
   OUTGATE_PORTAL_MFA_URL: 'portal.mfaUrl',
   OUTGATE_PORTAL_PASSWORD_RESET_URL: 'portal.passwordResetUrl',
   OUTGATE_STORE_BACKEND: 'store.backend',

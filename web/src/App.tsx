@@ -31,19 +31,21 @@ import {
   SignOutRegular,
   DataTrendingRegular,
 } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState, type JSX, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type JSX, type ReactNode } from 'react';
 import { api, setCsrf, setSignedOutHandler, setTenant, type PortalConfig, type SessionInfo } from './api.js';
 import { navigate, usePath } from './router.js';
 import { SessionContext, TOASTER_ID, useNotify, type Session } from './session.js';
 import { SignIn } from './pages/SignIn.js';
-import { RestrictedEntities } from './pages/RestrictedEntities.js';
 import { NotFound } from './pages/NotFound.js';
-import { AntiSpam } from './pages/AntiSpam.js';
-import { SendingActivity } from './pages/SendingActivity.js';
-import { AuditLog } from './pages/AuditLog.js';
-import { Settings } from './pages/Settings.js';
-import { AlertPolicies } from './pages/AlertPolicies.js';
-import { Alerts } from './pages/Alerts.js';
+
+// One chunk per page, fetched when first opened: the first page loads only its own code.
+const RestrictedEntities = lazy(() => import('./pages/RestrictedEntities.js').then((m) => ({ default: m.RestrictedEntities })));
+const AntiSpam = lazy(() => import('./pages/AntiSpam.js').then((m) => ({ default: m.AntiSpam })));
+const SendingActivity = lazy(() => import('./pages/SendingActivity.js').then((m) => ({ default: m.SendingActivity })));
+const AuditLog = lazy(() => import('./pages/AuditLog.js').then((m) => ({ default: m.AuditLog })));
+const Settings = lazy(() => import('./pages/Settings.js').then((m) => ({ default: m.Settings })));
+const AlertPolicies = lazy(() => import('./pages/AlertPolicies.js').then((m) => ({ default: m.AlertPolicies })));
+const Alerts = lazy(() => import('./pages/Alerts.js').then((m) => ({ default: m.Alerts })));
 
 const useStyles = makeStyles({
   shell: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
@@ -277,7 +279,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
             ))}
           </nav>
           <main className={s.main} key={`${path}|${tenant ?? ''}`}>
-            {renderPage(path)}
+            <Suspense fallback={<Spinner label="Loading…" />}>{renderPage(path)}</Suspense>
           </main>
         </div>
       </div>

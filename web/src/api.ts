@@ -60,7 +60,8 @@ export function query(params: Record<string, string | number | undefined | null>
   return s ? `?${s}` : '';
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** `signal` aborts the request (useLoad does, when a newer one replaces it). */
+export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -71,8 +72,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
+      signal,
     });
-  } catch {
+  } catch (err) {
+    if (signal?.aborted) throw err;
     throw new ApiError(0, 'OG_ERR_NETWORK', 'The Outgate server could not be reached. Check your connection and try again.');
   }
   const text = await res.text();

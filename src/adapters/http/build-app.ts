@@ -49,6 +49,8 @@ export interface HttpDeps {
   portal?: PortalConfig;
   /** Where the built portal is (default web/dist). */
   webRoot?: string;
+  /** alerts.smtp.host is set: the alert policy views say so, as alert email otherwise waits in the outbox. */
+  alertSmtpConfigured?: boolean;
 }
 
 const DEFAULT_PORTAL: PortalConfig = { mfaUrl: 'https://aka.ms/MFASetup', passwordResetUrl: 'https://passwordreset.microsoftonline.com/?username={user}' };
@@ -96,7 +98,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.addHook('onRequest', requireCaller(deps.authenticate, deps.authenticateSession));
     await api.register(sessionRoutes, sessionDeps);
-    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits, webhookTargetAllowed: deps.webhookTargetAllowed };
+    const routeDeps = { store: deps.store, clock: deps.clock, unblockLimit: deps.unblockLimit, checkSend: deps.checkSend, serviceLimits: deps.serviceLimits, webhookTargetAllowed: deps.webhookTargetAllowed, alertSmtpConfigured: deps.alertSmtpConfigured ?? false };
     await api.register(restrictedEntityRoutes, routeDeps);
     await api.register(policyRoutes, routeDeps);
     await api.register(recipientPermissionRoutes, routeDeps);

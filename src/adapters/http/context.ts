@@ -14,6 +14,8 @@ export interface RouteDeps {
   checkSend: CheckSend;
   serviceLimits: ServiceLimits;
   webhookTargetAllowed: (url: string) => Promise<boolean>;
+  /** alerts.smtp.host is set (else alert email waits in the outbox); absent: not. */
+  alertSmtpConfigured?: boolean;
 }
 
 export const TenantQuery = Type.Object({ tenant: Type.Optional(Type.String({ maxLength: 64, description: 'Tenant name or id (provider-level callers).' })) });

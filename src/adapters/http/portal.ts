@@ -40,6 +40,8 @@ export async function portalRoutes(app: FastifyInstance, opts: { root?: string }
     wildcard: false,
     index: 'index.html',
     cacheControl: false,
+    // The build writes .br and .gz beside each asset (web/vite.config.ts): sent as the browser accepts.
+    preCompressed: true,
     setHeaders(res, path) {
       void res.header('x-content-type-options', 'nosniff');
       if (/[\\/]assets[\\/]/.test(path)) void res.header('cache-control', 'public, max-age=31536000, immutable');

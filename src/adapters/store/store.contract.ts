@@ -118,6 +118,50 @@ export function storeContract(name: string, makeStore: (t: TestContext) => Contr
     );
   });
 
+  test(`${prefix} the Restricted entities list is filtered, searched, sorted and paged by the store`, async (t) => {
+    const b = await opened(fresh(t, makeStore));
+    const { revision } = await b.store.loadDirectory();
+    const iso = new Date(T).toISOString();
+    const relay = { Id: 'c0ffee00-0000-4000-8000-000000000001', TenantId: 'default', Name: 'Branch relay', Enabled: true, SenderIPAddresses: ['192.0.2.0/24'], Comment: '', RecipientLimitExternalPerHour: 0, RecipientLimitInternalPerHour: 0, RecipientLimitPerDay: 0, WhenCreatedUTC: iso, WhenChangedUTC: iso };
+    // A fresh store has no tenant yet: the connector's comes in the same write.
+    const tenant = { Id: 'default', Name: 'Default', ExternalRecipientLimitPerDay: 0, WhenCreatedUTC: iso };
+    await b.store.writeDirectory({ revision, upsert: [{ kind: 'tenant', object: tenant }, { kind: 'connector', object: relay }], event: { type: 'ConfigurationChanged', at: T, tenantId: 'default', actor: ROOT, operation: 'New-InboundConnector', target: relay.Name, before: null, after: null } });
+    const mailbox = (identity: string): SenderRef => ({ tenantId: 'default', type: 'Mailbox', identity });
+    const senders: Array<[SenderRef, string, 'BlockUser' | 'BlockUserForToday', number]> = [
+      [mailbox('julia@contoso.com'), 'EmailSendingLimitExceeded;ExceedingLimitType=External', 'BlockUser', T],
+      [mailbox('adele@contoso.com'), 'EmailSendingLimitExceeded;ExceedingLimitType=Internal', 'BlockUserForToday', T - 2 * 86_400_000],
+      [mailbox('x_100%@contoso.com'), 'EmailSendingLimitExceeded;ExceedingLimitType=External', 'BlockUserForToday', T - 60_000],
+      [{ tenantId: 'default', type: 'Connector', identity: relay.Id }, 'EmailSendingLimitExceeded;ExceedingLimitType=External', 'BlockUser', T - 120_000],
+      [mailbox('other@fabrikam.com'), 'EmailSendingLimitExceeded;ExceedingLimitType=External', 'BlockUser', T],
+    ];
+    for (const [sender, reason, action, now] of senders) {
+      const tenant = sender.identity.endsWith('fabrikam.com') ? { ...sender, tenantId: 'fabrikam' } : sender;
+      assert.ok(await b.store.applyTransition(restrict(tenant, { reason, policy: 'Default', action, now }), { resetWindows: false }));
+    }
+    const page = async (q: Partial<Parameters<typeof b.store.pageRestrictions>[0]>) => {
+      const r = await b.store.pageRestrictions({ tenantId: 'default', now: T, sort: 'Entity', order: 'asc', offset: 0, limit: 50, ...q });
+      return { total: r.total, ids: r.items.map((v) => v.identity) };
+    };
+    // The connector sorts by its name, case-insensitively among the addresses.
+    assert.deepEqual((await page({})).ids, ['adele@contoso.com', relay.Id, 'julia@contoso.com', 'x_100%@contoso.com']);
+    assert.deepEqual(await page({ offset: 1, limit: 2 }), { total: 4, ids: [relay.Id, 'julia@contoso.com'] });
+    assert.deepEqual((await page({ search: 'BRANCH' })).ids, [relay.Id], 'the connector name is searched');
+    assert.deepEqual((await page({ search: '_100%' })).ids, ['x_100%@contoso.com'], 'wildcards are text');
+    assert.deepEqual((await page({ search: '%' })).ids, ['x_100%@contoso.com']);
+    assert.deepEqual((await page({ search: 'internal' })).ids, ['adele@contoso.com'], 'the reason is searched');
+    assert.deepEqual((await page({ status: 'Released' })).ids, ['adele@contoso.com'], 'a BlockUserForToday of two days ago has lifted');
+    assert.equal((await page({ status: 'Restricted' })).total, 3);
+    assert.deepEqual((await page({ sort: 'EntityType', order: 'asc' })).ids[0], relay.Id);
+    assert.deepEqual((await page({ sort: 'Reason', order: 'desc' })).ids[0], 'adele@contoso.com');
+    assert.deepEqual((await page({ sort: 'Status', order: 'asc' })).ids[0], 'adele@contoso.com');
+    assert.deepEqual((await page({ sort: 'CreatedDatetime', order: 'desc' })).ids, ['julia@contoso.com', 'x_100%@contoso.com', relay.Id, 'adele@contoso.com']);
+    // Never expiring is the latest expiry: BlockUser ones last when soonest first.
+    assert.deepEqual((await page({ sort: 'ExpiresDatetime', order: 'asc' })).ids, ['adele@contoso.com', 'x_100%@contoso.com', relay.Id, 'julia@contoso.com']);
+    assert.deepEqual((await page({ tenantId: undefined, entityType: 'Mailbox' })).total, 4, 'every tenant, mailboxes only');
+    const [withHistory] = (await b.store.pageRestrictions({ now: T, sort: 'Entity', order: 'asc', offset: 0, limit: 1, search: 'julia' })).items;
+    assert.deepEqual(withHistory?.history.map((h) => h.event), ['Restricted']);
+  });
+
   test(`${prefix} two directory writes from the same revision: one commits, the other is a conflict`, async (t) => {
     const b = await opened(fresh(t, makeStore));
     const { revision } = await b.store.loadDirectory();

@@ -22,6 +22,25 @@ export interface RestrictionQuery {
   activeAt?: number;
 }
 
+/** The columns the Restricted entities list sorts by (Entity: the address, or the connector's name). */
+export const RESTRICTION_SORTS = ['Entity', 'EntityType', 'Reason', 'CreatedDatetime', 'ChangedDatetime', 'ExpiresDatetime', 'Status', 'Policy'] as const;
+export type RestrictionSort = (typeof RESTRICTION_SORTS)[number];
+
+/** One page of the Restricted entities list: filtered, searched, sorted and cut by the store. */
+export interface RestrictionPageQuery {
+  tenantId?: string;
+  entityType?: RestrictionQuery['entityType'];
+  /** Restricted at `now` (status Restricted, not expired) or Released (the rest); both when absent. */
+  status?: 'Restricted' | 'Released';
+  now: number;
+  /** Case-insensitive text in the address (or connector id), the connector's name or the reason. */
+  search?: string;
+  sort: RestrictionSort;
+  order: 'asc' | 'desc';
+  offset: number;
+  limit: number;
+}
+
 export interface RestrictionStore {
   /**
    * Durably applies a restriction transition. A restriction applies only while the sender is not
@@ -32,6 +51,8 @@ export interface RestrictionStore {
   applyTransition(t: Transition, opts: { from?: Restriction; resetWindows: boolean }): Promise<boolean>;
   getRestriction(sender: SenderRef): Promise<Restriction | undefined>;
   listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]>;
+  /** A page of the list with the total that match; ties broken by name then identity, so pages never overlap. */
+  pageRestrictions(q: RestrictionPageQuery): Promise<{ total: number; items: RestrictionView[] }>;
   /** Restrictions whose BlockUserForToday time ran out but are still recorded as Restricted. */
   listExpired(now: number): Promise<Restriction[]>;
 }

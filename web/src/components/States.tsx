@@ -12,6 +12,7 @@ import {
 } from '@fluentui/react-components';
 import { ArrowClockwiseRegular, DocumentDismissRegular } from '@fluentui/react-icons';
 import type { ReactNode } from 'react';
+import type { LoadState } from '../hooks/use-load.js';
 
 const useStyles = makeStyles({
   box: {
@@ -67,4 +68,12 @@ export function EmptyState({ title, body, icon, action }: { title: string; body?
       {action}
     </div>
   );
+}
+
+/** A loaded list in its designed state: the spinner, the error with Retry, the empty state, or the items. */
+export function ListState<T>({ state, empty, retry, children }: { state: LoadState<T[]>; empty: string; retry: () => void; children: (items: T[]) => ReactNode }) {
+  if (state.kind === 'loading') return <LoadingState label="Loading…" />;
+  if (state.kind === 'error') return <ErrorState message={state.message} onRetry={retry} />;
+  if (state.data.length === 0) return <EmptyState title={empty} />;
+  return <>{children(state.data)}</>;
 }

@@ -9,7 +9,6 @@ import {
   Badge,
   Button,
   Checkbox,
-  Combobox,
   DrawerBody,
   DrawerHeader,
   DrawerHeaderTitle,
@@ -30,19 +29,21 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  Tag,
-  TagGroup,
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowClockwiseRegular, Dismiss24Regular, EditRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState } from 'react';
+import { AddRegular, ArrowClockwiseRegular, DeleteRegular, Dismiss24Regular, EditRegular } from '@fluentui/react-icons';
+import { useState } from 'react';
 import { api, errorText, formatDate } from '../api.js';
 import { navigate } from '../router.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
 import { Wizard } from '../components/Wizard.js';
+import { RecipientsPicker, useRecipientSuggestions } from '../components/RecipientsPicker.js';
 import { useNotify, useSession } from '../session.js';
+import { useLoad } from '../hooks/use-load.js';
+import { AlertWebhooks } from '../components/AlertWebhooks.js';
+import { NewAlertPolicyWizard } from '../components/NewAlertPolicy.js';
 
 export interface AlertPolicy {
   Identity: string;
@@ -59,6 +60,9 @@ export interface AlertPolicy {
   AggregationMinutes: number;
   TenantId: string;
   WhenChanged: string;
+  /** The addresses NotifyUser resolves to now (empty: the email goes to no one). */
+  Recipients: string[];
+  UnresolvedRecipients: Array<{ Name: string; Reason: string }>;
 }
 
 const LIMITS: Array<number | null> = [null, 1, 5, 10, 25, 50, 150, 200];
@@ -97,6 +101,47 @@ export function AuditOffBanner() {
   );
 }
 
+/** alerts.smtp.host is not set: alert email is kept in the outbox, not sent. */
+export function SmtpOffBanner() {
+  return (
+    <MessageBar intent="warning" style={{ marginBottom: 8 }} data-testid="smtp-off">
+      <MessageBarBody>
+        <MessageBarTitle>Alert email is not sent</MessageBarTitle>
+        No SMTP server is configured for alert email (alerts.smtp.host), so email notifications wait in the outbox until the operator
+        sets one. Webhooks still post.
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
+/** Says when "Email notifications On" reaches no one, or not everyone it names, and why. */
+function RecipientsWarning({ policy }: { policy: AlertPolicy }) {
+  const { canAdminister } = useSession();
+  if (!policy.NotificationEnabled || policy.UnresolvedRecipients.length === 0) return null;
+  const nobody = policy.Recipients.length === 0;
+  return (
+    <MessageBar intent={nobody ? 'error' : 'warning'} layout="multiline" data-testid="recipients-warning" style={{ marginBottom: 8 }}>
+      <MessageBarBody>
+        <MessageBarTitle>{nobody ? 'Email notifications go to no one' : 'Some recipients get no email'}</MessageBarTitle>
+        {policy.UnresolvedRecipients.map((u) => `${u.Name}: ${u.Reason}`).join(' ')}{' '}
+        {canAdminister ? (
+          <Link
+            href="/settings"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/settings');
+            }}
+          >
+            Set account email in Settings
+          </Link>
+        ) : (
+          'A Global Administrator can set account email in Settings.'
+        )}
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
 function Dl({ rows }: { rows: Array<[string, React.ReactNode]> }) {
   const s = useStyles();
   return (
@@ -111,57 +156,6 @@ function Dl({ rows }: { rows: Array<[string, React.ReactNode]> }) {
   );
 }
 
-function RecipientsPicker({ value, onChange, suggestions }: { value: string[]; onChange: (v: string[]) => void; suggestions: string[] }) {
-  const s = useStyles();
-  const [text, setText] = useState('');
-  // Controlled, so adding a recipient (Enter or a click) closes the list instead of leaving it over
-  // the Daily notification limit below.
-  const [open, setOpen] = useState(false);
-  const add = (v: string): void => {
-    const t = v.trim();
-    if (t && !value.some((x) => x.toLowerCase() === t.toLowerCase())) onChange([...value, t]);
-    setText('');
-    setOpen(false);
-  };
-  const options = suggestions.filter((o) => !value.includes(o) && o.toLowerCase().includes(text.trim().toLowerCase()));
-  return (
-    <>
-      <TagGroup className={s.tags} onDismiss={(_e, d) => onChange(value.filter((x) => x !== d.value))} aria-label="Email recipients">
-        {value.map((r) => (
-          <Tag key={r} value={r} dismissible dismissIcon={{ 'aria-label': `Remove ${r}` }}>
-            {r}
-          </Tag>
-        ))}
-      </TagGroup>
-      <Combobox
-        freeform
-        aria-label="Add a recipient"
-        placeholder="Type a name or an email address"
-        value={text}
-        selectedOptions={[]}
-        open={open}
-        onOpenChange={(_e, d) => setOpen(d.open)}
-        onChange={(e) => {
-          setText(e.target.value);
-          setOpen(true);
-        }}
-        onOptionSelect={(_e, d) => d.optionValue && add(d.optionValue)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && text.trim()) {
-            e.preventDefault();
-            add(text);
-          }
-        }}
-      >
-        {options.map((o) => (
-          <Option key={o}>{o}</Option>
-        ))}
-        {text.trim() && !options.includes(text.trim()) ? <Option value={text.trim()}>{`Add ${text.trim()}`}</Option> : null}
-      </Combobox>
-    </>
-  );
-}
-
 function EditPolicyWizard({ policy, onClose, onSaved }: { policy: AlertPolicy; onClose: () => void; onSaved: () => void }) {
   const s = useStyles();
   const notify = useNotify();
@@ -173,14 +167,7 @@ function EditPolicyWizard({ policy, onClose, onSaved }: { policy: AlertPolicy; o
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const [suggestions, setSuggestions] = useState<string[]>(['TenantAdmins']);
-  useEffect(() => {
-    if (!canAdminister) return;
-    api<Array<{ Name: string }>>('GET', '/api/v1/accounts').then(
-      (a) => setSuggestions(['TenantAdmins', ...a.map((x) => x.Name)]),
-      () => undefined,
-    );
-  }, [canAdminister]);
+  const suggestions = useRecipientSuggestions(canAdminister);
   const submit = async (): Promise<void> => {
     setBusy(true);
     setError(null);
@@ -261,6 +248,20 @@ function PolicyFlyout({ policy, onClose, onChanged }: { policy: AlertPolicy; onC
   const { canChange } = useSession();
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
+  // Built-in policies can only be turned off; custom ones can go.
+  const remove = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      await api('DELETE', `/api/v1/alert-policies/${encodeURIComponent(policy.Identity)}`);
+      notify.success('Alert policy deleted', policy.Name);
+      onClose();
+      onChanged();
+    } catch (err) {
+      notify.error(err);
+    } finally {
+      setBusy(false);
+    }
+  };
   const toggle = async (on: boolean): Promise<void> => {
     setBusy(true);
     try {
@@ -298,6 +299,11 @@ function PolicyFlyout({ policy, onClose, onChanged }: { policy: AlertPolicy; onC
                   onChange={(_e, d) => void toggle(d.checked)}
                   aria-label="Status"
                 />
+                {policy.IsSystemRule ? null : (
+                  <Button icon={<DeleteRegular />} disabled={busy} onClick={() => void remove()}>
+                    Delete policy
+                  </Button>
+                )}
               </>
             ) : (
               <Badge appearance="tint" color={policy.Disabled ? 'subtle' : 'success'}>
@@ -321,10 +327,12 @@ function PolicyFlyout({ policy, onClose, onChanged }: { policy: AlertPolicy; onC
             <AccordionItem value="recipients">
               <AccordionHeader>Set your recipients</AccordionHeader>
               <AccordionPanel>
+                <RecipientsWarning policy={policy} />
                 <Dl
                   rows={[
                     ['Email notifications', policy.NotificationEnabled ? 'On' : 'Off'],
                     ['Recipients', policy.NotifyUser.join(', ') || '—'],
+                    ['Sends to', policy.Recipients.join(', ') || 'No one'],
                     ['Daily notification limit', limitText(policy.DailyNotificationLimit)],
                   ]}
                 />
@@ -343,25 +351,20 @@ function PolicyFlyout({ policy, onClose, onChanged }: { policy: AlertPolicy; onC
   );
 }
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; auditEnabled: boolean; items: AlertPolicy[] };
+interface PolicyList {
+  auditEnabled: boolean;
+  smtpConfigured: boolean;
+  items: AlertPolicy[];
+}
 
 export function AlertPolicies() {
   const s = useStyles();
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [search, setSearch] = useState('');
   const [openId, setOpenId] = useState<string | null>(null);
-  const refresh = useCallback(async () => {
-    try {
-      const r = await api<{ auditEnabled: boolean; items: AlertPolicy[] }>('GET', '/api/v1/alert-policies');
-      setLoad({ kind: 'ok', ...r });
-    } catch (err) {
-      setLoad({ kind: 'error', message: errorText(err) });
-    }
-  }, []);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-  const items = load.kind === 'ok' ? load.items : [];
+  const [creating, setCreating] = useState(false);
+  const { canChange } = useSession();
+  const { state: load, reload: refresh } = useLoad((signal) => api<PolicyList>('GET', '/api/v1/alert-policies', undefined, signal), 'policies');
+  const items = load.kind === 'ok' ? load.data.items : [];
   const needle = search.trim().toLowerCase();
   const shown = items.filter((p) => !needle || p.Name.toLowerCase().includes(needle) || p.Description.toLowerCase().includes(needle));
   const order = { High: 0, Medium: 1, Low: 2, Informational: 3 };
@@ -381,10 +384,16 @@ export function AlertPolicies() {
     <>
       <PageHeader title="Alert policy">
         Alerts tell admins when a user or a connector is restricted, goes over a limit, or sends suspiciously. Built-in policies can be
-        turned on or off, and their recipients and daily notification limit changed.
+        turned on or off, and their recipients and daily notification limit changed; custom ones can also be added and deleted.
       </PageHeader>
-      {load.kind === 'ok' && !load.auditEnabled ? <AuditOffBanner /> : null}
+      {load.kind === 'ok' && !load.data.auditEnabled ? <AuditOffBanner /> : null}
+      {load.kind === 'ok' && !load.data.smtpConfigured ? <SmtpOffBanner /> : null}
       <Bar>
+        {canChange ? (
+          <Button appearance="primary" icon={<AddRegular />} onClick={() => setCreating(true)}>
+            New alert policy
+          </Button>
+        ) : null}
         <Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void refresh()}>
           Refresh
         </Button>
@@ -431,7 +440,9 @@ export function AlertPolicies() {
           </Table>
         </Scroll>
       ) : null}
+      {load.kind === 'ok' ? <AlertWebhooks /> : null}
       {open ? <PolicyFlyout key={open.Identity} policy={open} onClose={() => setOpenId(null)} onChanged={() => void refresh()} /> : null}
+      {creating ? <NewAlertPolicyWizard onClose={() => setCreating(false)} onCreated={() => void refresh()} /> : null}
     </>
   );
 }

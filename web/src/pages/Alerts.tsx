@@ -24,11 +24,12 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowClockwiseRegular, Dismiss24Regular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, errorText, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
+import { useLoad } from '../hooks/use-load.js';
 import { reasonFields, reasonSummary } from '../types.js';
 import { AuditOffBanner, SEVERITY_COLOR } from './AlertPolicies.js';
 
@@ -188,8 +189,6 @@ function AlertDrawer({
   );
 }
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; auditEnabled: boolean; total: number; items: Alert[] };
-
 /** Connector alerts carry the connector's id; admins know it by name. */
 function useConnectorNames(): (a: Pick<Alert, 'EntityType' | 'Entity'>) => string {
   const [names, setNames] = useState<Map<string, string>>(new Map());
@@ -205,7 +204,6 @@ function useConnectorNames(): (a: Pick<Alert, 'EntityType' | 'Entity'>) => strin
 export function Alerts() {
   const s = useStyles();
   const entityOf = useConnectorNames();
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [status, setStatus] = useState('');
   const [severity, setSeverity] = useState('');
   const [entityType, setEntityType] = useState('');
@@ -216,21 +214,13 @@ export function Alerts() {
     const t = setTimeout(() => setDebounced(search.trim()), 250);
     return () => clearTimeout(t);
   }, [search]);
-  const refresh = useCallback(async () => {
-    try {
-      const r = await api<{ auditEnabled: boolean; total: number; items: Alert[] }>(
-        'GET',
-        `/api/v1/alerts${query({ status, severity, entityType, search: debounced, pageSize: 200 })}`,
-      );
-      setLoad({ kind: 'ok', ...r });
-    } catch (err) {
-      setLoad({ kind: 'error', message: errorText(err) });
-    }
-  }, [status, severity, entityType, debounced]);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-  const items = load.kind === 'ok' ? load.items : [];
+  // A newer filter or search cancels the one in flight: an older answer never overwrites it.
+  const path = `/api/v1/alerts${query({ status, severity, entityType, search: debounced, pageSize: 200 })}`;
+  const { state: load, reload: refresh } = useLoad(
+    (signal) => api<{ auditEnabled: boolean; total: number; items: Alert[] }>('GET', path, undefined, signal),
+    path,
+  );
+  const items = load.kind === 'ok' ? load.data.items : [];
   const order = { High: 0, Medium: 1, Low: 2, Informational: 3 };
   const { sorted, headerProps } = useSort(
     items,
@@ -265,12 +255,12 @@ export function Alerts() {
       <PageHeader title="Alerts">
         What the alert policies raised. Repeated events within a policy's aggregation window join the same alert.
       </PageHeader>
-      {load.kind === 'ok' && !load.auditEnabled ? <AuditOffBanner /> : null}
+      {load.kind === 'ok' && !load.data.auditEnabled ? <AuditOffBanner /> : null}
       <Bar>
         <Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void refresh()}>
           Refresh
         </Button>
-        <Text size={200}>{load.kind === 'ok' ? `${load.total} ${load.total === 1 ? 'alert' : 'alerts'}` : ''}</Text>
+        <Text size={200}>{load.kind === 'ok' ? `${load.data.total} ${load.data.total === 1 ? 'alert' : 'alerts'}` : ''}</Text>
         <Grow />
         {filter('Status', status, setStatus, [
           ['', 'Any status'],

@@ -22,13 +22,14 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowClockwiseRegular, ChevronLeftRegular, ChevronRightRegular, LockOpenRegular, ShieldCheckmarkRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { EntityDetailsDrawer } from '../components/EntityDetails.js';
-import { api, errorText, formatDate, query } from '../api.js';
+import { api, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
 import { UnblockEntityDrawer, UnblockUserDrawer } from '../components/Unblock.js';
 import { useSession } from '../session.js';
+import { useLoad } from '../hooks/use-load.js';
 import { entityId, entityName, mayUnblock, policyLabel, reasonSummary, type RestrictedEntity } from '../types.js';
 
 const useStyles = makeStyles({
@@ -42,20 +43,25 @@ const useStyles = makeStyles({
   pager: { display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: '8px', marginTop: '8px' },
 });
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: RestrictedEntity[]; total: number };
-
 const keyOf = (e: RestrictedEntity): string => `${e.Entity}:${entityId(e)}`;
 
 const PAGE_SIZE = 100;
 /** The columns the server sorts by (GET /api/v1/restricted-entities?sort=), by header. */
-const SORTS = { entity: 'Entity', restricted: 'CreatedDatetime', expires: 'ExpiresDatetime', status: 'Status', policy: 'Policy' } as const;
+const SORTS = {
+  entity: 'Entity',
+  type: 'EntityType',
+  reason: 'Reason',
+  restricted: 'CreatedDatetime',
+  expires: 'ExpiresDatetime',
+  status: 'Status',
+  policy: 'Policy',
+} as const;
 type SortColumn = keyof typeof SORTS;
 
 export function RestrictedEntities() {
   const s = useStyles();
   const session = useSession();
   const { canChange } = session;
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [search, setSearch] = useState('');
   const [debounced, setDebounced] = useState('');
   const [entityType, setEntityType] = useState('');
@@ -95,39 +101,27 @@ export function RestrictedEntities() {
     return () => clearTimeout(t);
   }, [search]);
 
-  // A newer request wins: an older search or page answering late never overwrites it.
-  const latest = useRef(0);
-  const refresh = useCallback(async () => {
-    const ticket = ++latest.current;
-    setLoad((l) => (l.kind === 'ok' ? l : { kind: 'loading' }));
-    try {
-      const r = await api<{ total: number; items: RestrictedEntity[] }>(
-        'GET',
-        `/api/v1/restricted-entities${query({
-          search: debounced,
-          entityType,
-          status,
-          sort: SORTS[sort.column],
-          order: sort.dir === 'ascending' ? 'asc' : 'desc',
-          page,
-          pageSize: PAGE_SIZE,
-        })}`,
-      );
-      if (ticket !== latest.current) return;
-      setLoad({ kind: 'ok', items: r.items, total: r.total });
-      setSelected((sel) => new Set([...sel].filter((k) => r.items.some((e) => keyOf(e) === k))));
-    } catch (err) {
-      if (ticket === latest.current) setLoad({ kind: 'error', message: errorText(err) });
-    }
-  }, [debounced, entityType, status, sort, page]);
+  // The server filters, sorts and pages; useLoad cancels an older search or page answering late.
+  const path = `/api/v1/restricted-entities${query({
+    search: debounced,
+    entityType,
+    status,
+    sort: SORTS[sort.column],
+    order: sort.dir === 'ascending' ? 'asc' : 'desc',
+    page,
+    pageSize: PAGE_SIZE,
+  })}`;
+  const { state: load, reload: refresh } = useLoad(
+    (signal) => api<{ total: number; items: RestrictedEntity[] }>('GET', path, undefined, signal),
+    path,
+  );
+  useEffect(() => {
+    if (load.kind === 'ok') setSelected((sel) => new Set([...sel].filter((k) => load.data.items.some((e) => keyOf(e) === k))));
+  }, [load]);
   // A new search, filter or order starts again at the first page.
   useEffect(() => setPage(1), [debounced, entityType, status, sort]);
 
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-
-  const items = load.kind === 'ok' ? load.items : [];
+  const items = load.kind === 'ok' ? load.data.items : [];
   const sorted = items;
   const headerProps = (column: SortColumn) => ({
     scope: 'col',
@@ -135,7 +129,7 @@ export function RestrictedEntities() {
     'aria-sort': sort.column === column ? sort.dir : ('none' as const),
     onClick: () => setSort((x) => ({ column, dir: x.column === column && x.dir === 'ascending' ? 'descending' : 'ascending' })),
   });
-  const total = load.kind === 'ok' ? load.total : 0;
+  const total = load.kind === 'ok' ? load.data.total : 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const from = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const to = Math.min(total, page * PAGE_SIZE);
@@ -236,8 +230,8 @@ export function RestrictedEntities() {
                   checkboxIndicator={{ 'aria-label': 'Select all' }}
                 />
                 <TableHeaderCell {...headerProps('entity')}>Entity</TableHeaderCell>
-                <TableHeaderCell scope="col">Entity type</TableHeaderCell>
-                <TableHeaderCell scope="col">Reason</TableHeaderCell>
+                <TableHeaderCell {...headerProps('type')}>Entity type</TableHeaderCell>
+                <TableHeaderCell {...headerProps('reason')}>Reason</TableHeaderCell>
                 <TableHeaderCell {...headerProps('restricted')}>Date restricted</TableHeaderCell>
                 <TableHeaderCell {...headerProps('expires')}>Expires</TableHeaderCell>
                 <TableHeaderCell {...headerProps('status')}>Status</TableHeaderCell>

@@ -21,12 +21,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowClockwiseRegular, Dismiss24Regular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, errorText, formatDate, query } from '../api.js';
 import { SendingChart } from '../components/SendingChart.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
 import type { SenderActivity } from '../types.js';
+import { useLoad } from '../hooks/use-load.js';
 
 const useStyles = makeStyles({
   table: { minWidth: '860px', tableLayout: 'auto' },
@@ -54,7 +55,6 @@ function Share({ used, limit, share }: { used: number; limit: number; share: num
   );
 }
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; at: string; total: number; items: SenderActivity[] };
 const REFRESH_MS = 5000;
 
 function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: () => void }) {
@@ -99,31 +99,23 @@ function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: ()
 
 export function SendingActivity() {
   const s = useStyles();
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [live, setLive] = useState(true);
   const [search, setSearch] = useState('');
   const [open, setOpen] = useState<SenderActivity | null>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      const r = await api<{ At: string; Total: number; Items: SenderActivity[] }>(
-        'GET',
-        `/api/v1/sending-activity${query({ limit: 100, search: search.trim() })}`,
-      );
-      setLoad({ kind: 'ok', at: r.At, total: r.Total, items: r.Items });
-    } catch (err) {
-      setLoad({ kind: 'error', message: errorText(err) });
-    }
-  }, [search]);
+  // A newer search (or tick) cancels the one in flight: an older answer never overwrites it.
+  const path = `/api/v1/sending-activity${query({ limit: 100, search: search.trim() })}`;
+  const { state: load, reload: refresh } = useLoad(
+    (signal) => api<{ At: string; Total: number; Items: SenderActivity[] }>('GET', path, undefined, signal),
+    path,
+  );
 
   useEffect(() => {
-    void refresh();
     if (!live) return;
     const t = setInterval(() => void refresh(), REFRESH_MS);
     return () => clearInterval(t);
   }, [refresh, live]);
 
-  const items = load.kind === 'ok' ? load.items : [];
+  const items = load.kind === 'ok' ? load.data.Items : [];
   const { sorted, headerProps } = useSort(
     items,
     {
@@ -150,7 +142,7 @@ export function SendingActivity() {
         </Button>
         <Text size={200} aria-live="off">
           {load.kind === 'ok'
-            ? `Updated ${formatDate(load.at)} · ${load.total} ${load.total === 1 ? 'sender' : 'senders'}${live ? ' · refreshes every 5 seconds' : ''}`
+            ? `Updated ${formatDate(load.data.At)} · ${load.data.Total} ${load.data.Total === 1 ? 'sender' : 'senders'}${live ? ' · refreshes every 5 seconds' : ''}`
             : ''}
         </Text>
         <Grow />

@@ -1,16 +1,14 @@
 // Settings (/settings): audit logging on or off, accepted domains, inbound connectors, and admin
-// accounts with their roles (the last only for a Global Administrator). Read-only roles see the values
-// and no control that would fail for them.
+// accounts (components/AdminAccounts.tsx; only for a Global Administrator). Read-only roles see the
+// values and no control that would fail for them.
 import {
   Badge,
   Button,
-  Dropdown,
   Field,
   Input,
   makeStyles,
   MessageBar,
   MessageBarBody,
-  Option,
   Switch,
   Tab,
   Table,
@@ -24,21 +22,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, formatDate } from '../api.js';
-import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
+import { ErrorState, ListState, LoadingState } from '../components/States.js';
+import { useList } from '../hooks/use-list.js';
+import { AdminAccounts } from '../components/AdminAccounts.js';
 import { PageHeader, Scroll } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
-
-const ROLES = [
-  'Global Administrator',
-  'Organization Management',
-  'Security Administrator',
-  'Global Reader',
-  'Security Reader',
-  'View-Only Organization Management',
-  'Sending Application',
-];
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: '12px', marginTop: '16px', maxWidth: '1100px' },
@@ -47,54 +37,8 @@ const useStyles = makeStyles({
   table: { minWidth: '640px', tableLayout: 'auto' },
   wrap: { overflowWrap: 'anywhere' },
   muted: { color: tokens.colorNeutralForeground3 },
+  inline: { display: 'flex', gap: '4px', alignItems: 'center', minWidth: '220px' },
 });
-
-/** Loads a list, with the designed states, and an action runner that toasts and refreshes. */
-function useList<T>(path: string) {
-  const [state, setState] = useState<{ kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: T[] }>({
-    kind: 'loading',
-  });
-  const notify = useNotify();
-  const refresh = useCallback(async () => {
-    try {
-      setState({ kind: 'ok', items: await api<T[]>('GET', path) });
-    } catch (err) {
-      setState({ kind: 'error', message: errorText(err) });
-    }
-  }, [path]);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-  const act = async (done: string, f: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await f();
-      notify.success(done);
-      await refresh();
-      return true;
-    } catch (err) {
-      notify.error(err);
-      return false;
-    }
-  };
-  return { state, refresh, act };
-}
-
-function ListState<T>({
-  state,
-  empty,
-  children,
-  retry,
-}: {
-  state: ReturnType<typeof useList<T>>['state'];
-  empty: string;
-  retry: () => void;
-  children: (items: T[]) => ReactNode;
-}) {
-  if (state.kind === 'loading') return <LoadingState label="Loading…" />;
-  if (state.kind === 'error') return <ErrorState message={state.message} onRetry={retry} />;
-  if (state.items.length === 0) return <EmptyState title={empty} />;
-  return <>{children(state.items)}</>;
-}
 
 function AuditSettings() {
   const { canAdminister } = useSession();
@@ -323,130 +267,6 @@ function Connectors() {
   );
 }
 
-interface AdminAccount {
-  Id: string;
-  Name: string;
-  DisplayName: string;
-  Role: string;
-  TenantId: string | null;
-  Enabled: boolean;
-}
-function Accounts() {
-  const s = useStyles();
-  const { account } = useSession();
-  const { state, refresh, act } = useList<AdminAccount>('/api/v1/accounts');
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('Security Reader');
-  const [password, setPassword] = useState('');
-  const add = (e: FormEvent): void => {
-    e.preventDefault();
-    void act('Admin account created', () =>
-      api('POST', '/api/v1/accounts', { Name: name.trim(), Role: role, ...(password ? { Password: password } : {}) }),
-    ).then((ok) => ok && (setName(''), setPassword('')));
-  };
-  const patch = (a: AdminAccount, body: object, done: string) =>
-    act(done, () => api('PATCH', `/api/v1/accounts/${encodeURIComponent(a.Name)}`, body));
-  return (
-    <div className={s.section}>
-      <Text>Who may sign in to the portal and the API, and with which role.</Text>
-      <form className={s.form} onSubmit={add}>
-        <Field label="Account name" className={s.field}>
-          <Input value={name} onChange={(_e, d) => setName(d.value)} />
-        </Field>
-        <Field label="Role" className={s.field}>
-          <Dropdown value={role} selectedOptions={[role]} onOptionSelect={(_e, d) => setRole(d.optionValue ?? role)}>
-            {ROLES.map((r) => (
-              <Option key={r}>{r}</Option>
-            ))}
-          </Dropdown>
-        </Field>
-        <Field label="Password" className={s.field} hint="At least 12 characters">
-          <Input type="password" value={password} onChange={(_e, d) => setPassword(d.value)} autoComplete="new-password" />
-        </Field>
-        <Button type="submit" icon={<AddRegular />} disabled={!name.trim()}>
-          Add account
-        </Button>
-      </form>
-      <ListState state={state} retry={() => void refresh()} empty="No admin accounts">
-        {(items) => (
-          <Scroll>
-            <Table aria-label="Admin accounts" className={s.table}>
-              <TableHeader>
-                <TableRow>
-                  <TableHeaderCell scope="col">Name</TableHeaderCell>
-                  <TableHeaderCell scope="col">Role</TableHeaderCell>
-                  <TableHeaderCell scope="col">Tenant</TableHeaderCell>
-                  <TableHeaderCell scope="col">Status</TableHeaderCell>
-                  <TableHeaderCell scope="col">Actions</TableHeaderCell>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {items.map((a) => {
-                  const self = a.Name === account.name;
-                  return (
-                    <TableRow key={a.Id}>
-                      <TableCell className={s.wrap}>
-                        {a.Name}
-                        {a.DisplayName && a.DisplayName !== a.Name ? <span className={s.muted}> ({a.DisplayName})</span> : null}
-                      </TableCell>
-                      <TableCell>
-                        <Dropdown
-                          aria-label={`Role of ${a.Name}`}
-                          size="small"
-                          value={a.Role}
-                          selectedOptions={[a.Role]}
-                          disabled={self}
-                          onOptionSelect={(_e, d) =>
-                            d.optionValue &&
-                            d.optionValue !== a.Role &&
-                            void patch(a, { Role: d.optionValue }, `${a.Name} is now ${d.optionValue}`)
-                          }
-                        >
-                          {ROLES.map((r) => (
-                            <Option key={r}>{r}</Option>
-                          ))}
-                        </Dropdown>
-                      </TableCell>
-                      <TableCell>{a.TenantId ?? 'Provider'}</TableCell>
-                      <TableCell>
-                        <Switch
-                          checked={a.Enabled}
-                          disabled={self}
-                          label={a.Enabled ? 'Enabled' : 'Disabled'}
-                          aria-label={`${a.Name} enabled`}
-                          onChange={(_e, d) =>
-                            void patch(a, { Enabled: d.checked }, d.checked ? `${a.Name} enabled` : `${a.Name} disabled`)
-                          }
-                        />
-                      </TableCell>
-                      <TableCell>
-                        {self ? (
-                          <Text size={200}>You</Text>
-                        ) : (
-                          <Button
-                            size="small"
-                            icon={<DeleteRegular />}
-                            aria-label={`Remove ${a.Name}`}
-                            onClick={() =>
-                              void act(`${a.Name} removed`, () => api('DELETE', `/api/v1/accounts/${encodeURIComponent(a.Name)}`))
-                            }
-                          >
-                            Remove
-                          </Button>
-                        )}
-                      </TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          </Scroll>
-        )}
-      </ListState>
-    </div>
-  );
-}
-
 export function Settings() {
   const { canAdminister } = useSession();
   const [tab, setTab] = useState('audit');
@@ -462,7 +282,7 @@ export function Settings() {
       {tab === 'audit' ? <AuditSettings /> : null}
       {tab === 'domains' ? <Domains /> : null}
       {tab === 'connectors' ? <Connectors /> : null}
-      {tab === 'accounts' && canAdminister ? <Accounts /> : null}
+      {tab === 'accounts' && canAdminister ? <AdminAccounts /> : null}
     </>
   );
 }

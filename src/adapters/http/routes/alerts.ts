@@ -35,9 +35,12 @@ const AlertPolicyProps = {
   AggregationMinutes: Type.Integer(),
   TenantId: Type.String(),
   WhenChanged: Time,
+  Recipients: Type.Array(Type.String(), { description: 'The addresses NotifyUser resolves to now; empty: its email goes to no one.' }),
+  UnresolvedRecipients: Type.Array(Type.Object({ Name: Type.String(), Reason: Type.String() }), { description: 'NotifyUser entries that resolve to no address, and why.' }),
 };
+const SmtpConfigured = Type.Boolean({ description: 'false: alerts.smtp.host is not set, so alert email waits in the outbox.' });
 const AlertPolicy = Type.Object(AlertPolicyProps, { description: 'An alert policy.' });
-const AlertPolicyOne = Type.Object({ ...AlertPolicyProps, auditEnabled: AuditEnabled }, { description: 'An alert policy.' });
+const AlertPolicyOne = Type.Object({ ...AlertPolicyProps, auditEnabled: AuditEnabled, smtpConfigured: Type.Optional(SmtpConfigured) }, { description: 'An alert policy.' });
 
 const AlertProps = {
   Identity: Type.String(),
@@ -81,15 +84,17 @@ const Identity = Type.Object({ identity: Type.String({ minLength: 1, maxLength: 
 
 export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const smtp = deps.alertSmtpConfigured ?? false;
   let tags = ['Alert policies'];
   r.get(
     '/api/v1/alert-policies',
-    { schema: { tags, summary: 'The built-in and custom alert policies (Get-ProtectionAlert).', querystring: TenantQuery, response: { 200: Type.Object({ auditEnabled: AuditEnabled, items: Type.Array(AlertPolicy) }), ...errors } } },
-    async (req) => policies.getAlertPolicies(ctxOf(deps, req)),
+    { schema: { tags, summary: 'The built-in and custom alert policies (Get-ProtectionAlert).', querystring: TenantQuery, response: { 200: Type.Object({ auditEnabled: AuditEnabled, smtpConfigured: SmtpConfigured, items: Type.Array(AlertPolicy) }), ...errors } } },
+    async (req) => ({ ...(await policies.getAlertPolicies(ctxOf(deps, req))), smtpConfigured: smtp }),
   );
-  r.get('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'One alert policy by identity or name.', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOne, ...errors } } }, async (req) =>
-    policies.getAlertPolicy(ctxOf(deps, req), req.params.identity),
-  );
+  r.get('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'One alert policy by identity or name.', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOne, ...errors } } }, async (req) => ({
+    ...(await policies.getAlertPolicy(ctxOf(deps, req), req.params.identity)),
+    smtpConfigured: smtp,
+  }));
   r.patch(
     '/api/v1/alert-policies/:identity',
     {

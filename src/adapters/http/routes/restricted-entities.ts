@@ -3,6 +3,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import * as entities from '../../../app/restricted-entities.js';
+import { RESTRICTION_SORTS } from '../../../app/ports/restrictions.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 
 const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]);
@@ -24,7 +25,7 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
             entityType: Type.Optional(EntityType),
             status: Type.Optional(Type.Union([Type.Literal('Restricted'), Type.Literal('Released')])),
             search: Type.Optional(Type.String({ maxLength: 320 })),
-            sort: Type.Optional(Type.Union(['Entity', 'CreatedDatetime', 'ChangedDatetime', 'ExpiresDatetime', 'Status', 'Policy'].map((s) => Type.Literal(s)))),
+            sort: Type.Optional(Type.Union(RESTRICTION_SORTS.map((s) => Type.Literal(s)))),
             order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
             page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
             pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

@@ -1,12 +1,12 @@
 // Restrictions with their history, sending history and window resets on PostgreSQL.
-import { sql, type Kysely } from 'kysely';
-import type { HourlyCount, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { HourlyCount, RestrictionPageQuery, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
 import type { Restriction, Transition } from '../../../domain/restriction.js';
 import { minuteOf, type Counts, type MinuteBucket } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
-import { restrictionsQuery } from '../sql/queries.js';
+import { historyOfQuery, restrictionPageQueries, restrictionsQuery } from '../sql/queries.js';
 import { historyRow, restrictionRow, toHistoryEntry, toRestriction } from '../sql/rows.js';
-import type { DB } from '../sql/schema.js';
+import type { DB, RestrictionsTable } from '../sql/schema.js';
 import { LOCK_NS, LOCKS, SENDER_LOCK_NS, type Tx } from './database.js';
 
 /** An admitted message's recipients, written to its minute bucket. */
@@ -37,16 +37,20 @@ export async function applyTransition(trx: Tx, t: Transition): Promise<void> {
 }
 
 export async function listRestrictions(q: Kysely<DB>, r: RestrictionQuery): Promise<RestrictionView[]> {
-  const rows = await restrictionsQuery(q, r).execute();
+  return withHistory(q, await restrictionsQuery(q, r).execute());
+}
+
+/** One page of the Restricted entities list, with its history, and how many match. */
+export async function pageRestrictions(q: Kysely<DB>, p: RestrictionPageQuery): Promise<{ total: number; items: RestrictionView[] }> {
+  const { items, total } = restrictionPageQueries(q, p);
+  const [rows, count] = [await items.execute(), await total.executeTakeFirst()];
+  return { total: Number(count?.n ?? 0), items: await withHistory(q, rows) };
+}
+
+async function withHistory(q: Kysely<DB>, rows: ReadonlyArray<Selectable<RestrictionsTable>>): Promise<RestrictionView[]> {
   if (rows.length === 0) return [];
   // One query for every listed sender's history, not one per row.
-  const history = await q
-    .selectFrom('restriction_history')
-    .selectAll()
-    .where((eb) => eb.or(rows.map((x) => eb.and([eb('tenant_id', '=', x.tenant_id), eb('entity_type', '=', x.entity_type), eb('identity', '=', x.identity)]))))
-    .orderBy('at')
-    .orderBy('id')
-    .execute();
+  const history = await historyOfQuery(q, rows).execute();
   const bySender = new Map<string, typeof history>();
   for (const h of history) {
     const k = `${h.tenant_id}\u0000${h.entity_type}\u0000${h.identity}`;

@@ -1,7 +1,7 @@
 // The PostgreSQL store: implements the Store port with every durable aggregate in one database shared
 // by all nodes. Each write is one transaction with its audit record and its change_log row; races
 // between nodes are settled by row locks, conditional updates and advisory locks, never by timing.
-import type { AlertBatch, AlertQuery, AuditQuery, Change, DirectorySnapshot, DirectoryWrite, HourlyCount, RestrictionQuery, RestrictionView, SignInLimit, Store, StoredAccount, StoredAlert, StoredAlertEvent, StoredApiKey, StoredNotification, StoredSession, StoredWebhook } from '../../../app/ports.js';
+import type { AlertBatch, AlertQuery, AuditQuery, Change, DirectorySnapshot, DirectoryWrite, HourlyCount, RestrictionPageQuery, RestrictionQuery, RestrictionView, SignInLimit, Store, StoredAccount, StoredAlert, StoredAlertEvent, StoredApiKey, StoredNotification, StoredSession, StoredWebhook } from '../../../app/ports.js';
 import { auditEntryOf, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 import type { AdminAccount, ApiKey } from '../../../domain/account.js';
 import type { AlertPolicy } from '../../../domain/alert-policy.js';
@@ -95,6 +95,10 @@ export class PostgresStore implements Store {
 
   listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]> {
     return this.db.read((x) => repo.listRestrictions(x, q));
+  }
+
+  pageRestrictions(q: RestrictionPageQuery): Promise<{ total: number; items: RestrictionView[] }> {
+    return this.db.read((x) => repo.pageRestrictions(x, q));
   }
 
   listExpired(now: number): Promise<Restriction[]> {

@@ -1,7 +1,7 @@
 // Queries both SQL stores build the same way (Kysely compiles them for SQLite or PostgreSQL); each
 // backend runs them its own way: synchronously on better-sqlite3, awaited on pg.
-import type { Kysely } from 'kysely';
-import type { AuditQuery, DirectoryKind, DirectoryObject, RestrictionQuery } from '../../../app/ports.js';
+import { sql, type Kysely } from 'kysely';
+import type { AuditQuery, DirectoryKind, DirectoryObject, RestrictionPageQuery, RestrictionQuery } from '../../../app/ports.js';
 import type { OutboundSpamPolicy } from '../../../domain/policy.js';
 import type { RecipientPermission } from '../../../domain/recipient-permission.js';
 import type { OutboundSpamRule } from '../../../domain/rule.js';
@@ -69,4 +69,58 @@ export function restrictionsQuery(q: Kysely<DB>, r: RestrictionQuery) {
     query = query.where('status', '=', 'Restricted').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]));
   }
   return query.orderBy('created_at', 'desc');
+}
+
+/** LIKE text matching itself only: the admin's % and _ are literal (escaped with \\). */
+const likeText = (s: string): string => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The Restricted entities list as SQL: filter, search, sort and page in the database, so a page costs
+ * the same at 10,000 entities as at 10. Entity is the address, the connector's name (its directory
+ * row; '(removed)' when gone) or the tenant's name; Status is Restricted only while not expired at `now`. Both dialects
+ * order booleans false first, so "never expires" sorts as the latest expiry.
+ */
+export function restrictionPageQueries(q: Kysely<DB>, p: RestrictionPageQuery) {
+  const name = sql<string>`CASE WHEN r.entity_type = 'Connector' THEN COALESCE(c.name, '(removed)') WHEN r.entity_type = 'Tenant' THEN COALESCE(t.name, r.identity) ELSE r.identity END`;
+  const active = sql<boolean>`(r.status = 'Restricted' AND (r.expires_at IS NULL OR r.expires_at > ${p.now}))`;
+  let base = q
+    .selectFrom('restrictions as r')
+    .leftJoin('connectors as c', (j) => j.onRef('c.id', '=', 'r.identity').on('r.entity_type', '=', 'Connector'))
+    .leftJoin('tenants as t', (j) => j.onRef('t.id', '=', 'r.identity').on('r.entity_type', '=', 'Tenant'));
+  if (p.tenantId !== undefined) base = base.where('r.tenant_id', '=', p.tenantId);
+  if (p.entityType !== undefined) base = base.where('r.entity_type', '=', p.entityType);
+  if (p.status === 'Restricted') base = base.where(active);
+  if (p.status === 'Released') base = base.where(sql<boolean>`NOT ${active}`);
+  if (p.search) {
+    const like = likeText(p.search);
+    base = base.where(sql<boolean>`(LOWER(r.identity) LIKE ${like} ESCAPE '\\' OR LOWER(COALESCE(c.name, '')) LIKE ${like} ESCAPE '\\' OR LOWER(COALESCE(t.name, '')) LIKE ${like} ESCAPE '\\' OR LOWER(r.reason) LIKE ${like} ESCAPE '\\')`);
+  }
+  const dir = sql.raw(p.order === 'asc' ? 'ASC' : 'DESC');
+  const key = {
+    Entity: sql`LOWER(${name}) ${dir}, ${name} ${dir}`,
+    EntityType: sql`r.entity_type ${dir}`,
+    Reason: sql`r.reason ${dir}`,
+    CreatedDatetime: sql`r.created_at ${dir}`,
+    ChangedDatetime: sql`r.changed_at ${dir}`,
+    ExpiresDatetime: sql`(r.expires_at IS NULL) ${dir}, r.expires_at ${dir}`,
+    Status: sql`CASE WHEN ${active} THEN 'Restricted' ELSE 'Released' END ${dir}`,
+    Policy: sql`r.policy ${dir}`,
+  }[p.sort];
+  const items = base
+    .selectAll('r')
+    .orderBy(sql`${key}, LOWER(${name}) ASC, ${name} ASC, r.identity ASC, r.entity_type ASC, r.tenant_id ASC`)
+    .limit(p.limit)
+    .offset(p.offset);
+  const total = base.select((eb) => eb.fn.countAll<number | string>().as('n'));
+  return { items, total };
+}
+
+/** The history of each listed sender, in one query (oldest first). */
+export function historyOfQuery(q: Kysely<DB>, rows: ReadonlyArray<{ tenant_id: string; entity_type: string; identity: string }>) {
+  return q
+    .selectFrom('restriction_history')
+    .selectAll()
+    .where((eb) => eb.or(rows.map((x) => eb.and([eb('tenant_id', '=', x.tenant_id), eb('entity_type', '=', x.entity_type), eb('identity', '=', x.identity)]))))
+    .orderBy('at')
+    .orderBy('id');
 }

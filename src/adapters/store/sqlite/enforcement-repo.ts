@@ -1,5 +1,5 @@
 // Sending windows, restrictions with their history, and domain events in the embedded store.
-import type { HourlyCount, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
+import type { HourlyCount, RestrictionPageQuery, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import type { Restriction, Transition } from '../../../domain/restriction.js';
 import { minuteOf, type Counts, type MinuteBucket } from '../../../domain/rolling-window.js';
@@ -8,7 +8,7 @@ import { auditEntryOf } from '../../../app/audit.js';
 import { appendAudit } from './audit-repo.js';
 import type { SqliteDb } from './database.js';
 import { historyRow, restrictionRow, toHistoryEntry, toRestriction } from '../sql/rows.js';
-import { restrictionsQuery } from '../sql/queries.js';
+import { historyOfQuery, restrictionPageQueries, restrictionsQuery } from '../sql/queries.js';
 
 const UPSERT_SENDING_MINUTE = `INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
   VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -116,6 +116,27 @@ export function listRestrictions(db: SqliteDb, q: RestrictionQuery): Restriction
       .map(toHistoryEntry);
     return { ...toRestriction(row), history };
   });
+}
+
+/** One page of the Restricted entities list, with its history, and how many match. */
+export function pageRestrictions(db: SqliteDb, p: RestrictionPageQuery): { total: number; items: RestrictionView[] } {
+  const { items, total } = restrictionPageQueries(db.q, p);
+  const rows = db.all(items);
+  const n = Number(db.get(total)?.n ?? 0);
+  if (rows.length === 0) return { total: n, items: [] };
+  const history = groupHistory(db.all(historyOfQuery(db.q, rows)));
+  return { total: n, items: rows.map((row) => ({ ...toRestriction(row), history: (history.get(refKey(row.tenant_id, row.entity_type, row.identity)) ?? []).map(toHistoryEntry) })) };
+}
+
+function groupHistory<H extends { tenant_id: string; entity_type: string; identity: string }>(rows: readonly H[]): Map<string, H[]> {
+  const by = new Map<string, H[]>();
+  for (const h of rows) {
+    const k = refKey(h.tenant_id, h.entity_type, h.identity);
+    let list = by.get(k);
+    if (!list) by.set(k, (list = []));
+    list.push(h);
+  }
+  return by;
 }
 
 export function listExpired(db: SqliteDb, now: number): Restriction[] {

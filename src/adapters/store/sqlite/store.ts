@@ -1,7 +1,7 @@
 // The embedded store: implements the Store port on SQLite. In the server, admitted sends go through
 // the send journal (durable before the answer, applied to SQLite in bulk by a worker thread) and WAL
 // checkpoints run on another; restrictions and configuration are written in their own transactions.
-import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SignInLimit, Store } from '../../../app/ports.js';
+import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionPageQuery, RestrictionQuery, RestrictionView, SignInLimit, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
 import type { MinuteBucket } from '../../../domain/rolling-window.js';
@@ -441,6 +441,10 @@ export class SqliteStore implements Store {
 
   async listRestrictions(q: RestrictionQuery): Promise<RestrictionView[]> {
     return repo.listRestrictions(this.db, q);
+  }
+
+  async pageRestrictions(q: RestrictionPageQuery): Promise<{ total: number; items: RestrictionView[] }> {
+    return repo.pageRestrictions(this.db, q);
   }
 
   async listExpired(now: number): Promise<Restriction[]> {
