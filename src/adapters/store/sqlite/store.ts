@@ -4,7 +4,7 @@
 import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SignInLimit, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
-import type { MinuteBucket } from '../../../domain/rolling-window.js';
+import type { MinuteBucket, WindowTotals } from '../../../domain/rolling-window.js';
 import type { SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import { join } from 'node:path';
@@ -13,9 +13,11 @@ import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal, type JournalOptions } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
+import { activeSendersOffThread } from './active-senders.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
 import type { SendRecord } from './enforcement-repo.js';
+import type { OnDemandWindows } from './sending-counters.js';
 import * as audit from './audit-repo.js';
 import * as accounts from './account-repo.js';
 import * as sessions from './session-repo.js';
@@ -102,6 +104,27 @@ export class SqliteStore implements Store {
     return repo.loadWindows(this.db, sinceMinute);
   }
 
+  /** Sends handed to recordSends so far: the counters wait for them to be applied before they forget a sender. */
+  private queuedSends = 0;
+  private summing: Promise<Array<{ sender: SenderRef; totals: WindowTotals }>> | null = null;
+
+  /** One sender's windows read on demand (a point query), so the counters need not hold every sender. */
+  readonly onDemand: OnDemandWindows = {
+    loadSender: (sender, sinceMinute) => repo.loadSenderWindows(this.db, sender, sinceMinute),
+    sendsQueued: () => this.queuedSends,
+    // Without the journal a send is in SQLite when recordSends returns.
+    sendsApplied: () => (this.journal ? this.journal.appliedSeq : this.queuedSends),
+    // The long-running server sums them on a worker thread, one sum at a time (a caller asking while
+    // one runs shares it); a cmdlet has no Postfix to keep answering.
+    activeSenders: (now) => {
+      if (!this.applier) return Promise.resolve(repo.activeSenders(this.db, now));
+      this.summing ??= activeSendersOffThread(this.db.dataDir, this.opts, now).finally(() => {
+        this.summing = null;
+      });
+      return this.summing;
+    },
+  };
+
   /**
    * Server mode: admitted sends go to the journal (one append each, durable before the answer) and
    * reach SQLite in bulk through applyJournal(). Replays what a previous run left unapplied.
@@ -149,6 +172,7 @@ export class SqliteStore implements Store {
   }
 
   recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void> {
+    this.queuedSends += records.length;
     if (this.journal) {
       if (events.length > 0) this.write(() => repo.recordEvents(this.db, events));
       // Group commit: the sends of one event-loop turn share one append; each answer waits for it.
@@ -173,7 +197,7 @@ export class SqliteStore implements Store {
     this.batch = null;
     if (!batch || !this.journal) return;
     try {
-      this.journal.append(batch.records);
+      this.journal.append(batch.records, this.queuedSends);
     } catch (err) {
       const failure = new OutgateError(Errors.STORE_UNAVAILABLE, `The send journal failed: ${(err as Error).message}.`);
       this.failing.set('journal append', failure);
