@@ -4,7 +4,7 @@
 import type { AuditQuery, Change, HourlyCount, StoredAccount, StoredApiKey, StoredSession, DirectorySnapshot, DirectoryWrite, RestrictionQuery, RestrictionView, SignInLimit, Store } from '../../../app/ports.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
-import type { MinuteBucket, WindowTotals } from '../../../domain/rolling-window.js';
+import type { MinuteBucket } from '../../../domain/rolling-window.js';
 import type { SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal, type JournalOptions } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
-import { activeSendersOffThread } from './active-senders.js';
+import { activeSendersOffThread, type Summing } from './active-senders.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
 import type { SendRecord } from './enforcement-repo.js';
@@ -106,7 +106,7 @@ export class SqliteStore implements Store {
 
   /** Sends handed to recordSends so far: the counters wait for them to be applied before they forget a sender. */
   private queuedSends = 0;
-  private summing: Promise<Array<{ sender: SenderRef; totals: WindowTotals }>> | null = null;
+  private summing: Summing | null = null;
 
   /** One sender's windows read on demand (a point query), so the counters need not hold every sender. */
   readonly onDemand: OnDemandWindows = {
@@ -118,10 +118,14 @@ export class SqliteStore implements Store {
     // one runs shares it); a cmdlet has no Postfix to keep answering.
     activeSenders: (now) => {
       if (!this.applier) return Promise.resolve(repo.activeSenders(this.db, now));
-      this.summing ??= activeSendersOffThread(this.db.dataDir, this.opts, now).finally(() => {
-        this.summing = null;
-      });
-      return this.summing;
+      if (!this.summing) {
+        const summing = activeSendersOffThread(this.db.dataDir, this.opts, now);
+        this.summing = summing;
+        void summing.rows.finally(() => {
+          if (this.summing === summing) this.summing = null;
+        }).catch(() => undefined);
+      }
+      return this.summing.rows;
     },
   };
 
@@ -509,6 +513,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // A sum of every sender can take seconds: a stopping server does not wait for it.
+    await this.summing?.stop();
     await this.applying;
     await this.applier?.stop();
     this.appendBatch();
