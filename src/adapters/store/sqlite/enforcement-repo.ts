@@ -2,7 +2,7 @@
 import type { HourlyCount, RestrictionPageQuery, RestrictionQuery, RestrictionView } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
 import type { Restriction, Transition } from '../../../domain/restriction.js';
-import { minuteOf, type Counts, type MinuteBucket } from '../../../domain/rolling-window.js';
+import { minuteOf, type Counts, type MinuteBucket, type WindowTotals } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
 import { auditEntryOf } from '../../../app/audit.js';
 import { appendAudit } from './audit-repo.js';
@@ -43,6 +43,68 @@ export function loadWindows(db: SqliteDb, sinceMinute: number): Array<{ sender: 
     const bucket = { minute: r.minute, external: r.external - before.external, internal: r.internal - before.internal, messages: r.messages - before.messages };
     if (bucket.external + bucket.internal + bucket.messages === 0) continue;
     out.push({ sender: { tenantId: r.tenant_id, type: r.entity_type as EntityType, identity: r.identity }, bucket });
+  }
+  return out;
+}
+
+const SENDER_MINUTES = `SELECT minute, external, internal, messages FROM sending_minutes
+  WHERE tenant_id = ? AND entity_type = ? AND identity = ? AND minute > ? ORDER BY minute`;
+const SENDER_RESET = `SELECT minute, external, internal, messages FROM window_resets
+  WHERE tenant_id = ? AND entity_type = ? AND identity = ? AND minute > ?`;
+
+/** One sender's buckets of the day window, as loadWindows() gives them (two point queries). */
+export function loadSenderWindows(db: SqliteDb, s: SenderRef, sinceMinute: number): MinuteBucket[] {
+  const rows = db.prepare(SENDER_MINUTES).all(s.tenantId, s.type, s.identity, sinceMinute) as MinuteBucket[];
+  if (rows.length === 0) return rows;
+  const reset = db.prepare(SENDER_RESET).get(s.tenantId, s.type, s.identity, sinceMinute) as MinuteBucket | undefined;
+  if (!reset) return rows;
+  const out: MinuteBucket[] = [];
+  for (const r of rows) {
+    if (r.minute < reset.minute) continue;
+    const b = r.minute === reset.minute ? { minute: r.minute, external: r.external - reset.external, internal: r.internal - reset.internal, messages: r.messages - reset.messages } : r;
+    if (b.external + b.internal + b.messages > 0) out.push(b);
+  }
+  return out;
+}
+
+// Every sender's totals in one pass, with the windows' rules (rolling-window.ts): the hour is the
+// minutes after now-60, the day after now-1440, and a bucket's messages count in the last minute as if
+// sent at its last second. Senders with a reset (few) are summed from loadSenderWindows() instead.
+const ACTIVE_SENDERS = `SELECT tenant_id, entity_type, identity,
+    SUM(CASE WHEN minute > @hour THEN external ELSE 0 END),
+    SUM(CASE WHEN minute > @hour THEN internal ELSE 0 END),
+    SUM(external + internal),
+    SUM(CASE WHEN minute >= @lastMinute THEN messages ELSE 0 END)
+  FROM sending_minutes WHERE minute > @day
+  GROUP BY tenant_id, entity_type, identity
+  HAVING SUM(external + internal + messages) > 0`;
+
+/** The totals at `now` of every sender with something in its windows in the store. */
+export function activeSenders(db: SqliteDb, now: number): Array<{ sender: SenderRef; totals: WindowTotals }> {
+  const minute = minuteOf(now);
+  const bounds = { hour: minute - 60, day: minute - 1440, lastMinute: Math.ceil((Math.floor(now / 1000) - 58) / 60) - 1 };
+  const reset = new Set(
+    db.all(db.q.selectFrom('window_resets').select(['tenant_id', 'entity_type', 'identity']).where('minute', '>', bounds.day)).map((r) => refKey(r.tenant_id, r.entity_type, r.identity)),
+  );
+  const rows = db.prepare(ACTIVE_SENDERS).raw(true).all(bounds) as Array<[string, EntityType, string, number, number, number, number]>;
+  const out: Array<{ sender: SenderRef; totals: WindowTotals }> = [];
+  for (const [tenantId, type, identity, externalLastHour, internalLastHour, recipientsLast24h, messagesLastMinute] of rows) {
+    const sender = { tenantId, type, identity };
+    if (!reset.has(refKey(tenantId, type, identity))) {
+      out.push({ sender, totals: { externalLastHour, internalLastHour, recipientsLast24h, messagesLastMinute } });
+      continue;
+    }
+    const t = { externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
+    const buckets = loadSenderWindows(db, sender, bounds.day);
+    for (const b of buckets) {
+      if (b.minute > bounds.hour) {
+        t.externalLastHour += b.external;
+        t.internalLastHour += b.internal;
+      }
+      t.recipientsLast24h += b.external + b.internal;
+      if (b.minute >= bounds.lastMinute) t.messagesLastMinute += b.messages;
+    }
+    if (buckets.length > 0) out.push({ sender, totals: t });
   }
   return out;
 }

@@ -64,8 +64,10 @@ export class SendJournal {
   private position: Position;
   /** Bytes written to the current file so far. */
   private size: number;
-  /** Appended text not yet in SQLite, oldest first, one chunk per append. */
-  private pending: Array<{ text: string; bytes: number }> = [];
+  /** Appended text not yet in SQLite, oldest first, one chunk per append, with the caller's `seq` for it. */
+  private pending: Array<{ text: string; bytes: number; seq: number }> = [];
+  /** The `seq` of the last append whose sends are in SQLite. */
+  private applied = 0;
   /** How many of the oldest chunks are out with the applier; nothing else is applied meanwhile. */
   private inFlight = 0;
   /** A batch whose outcome is not known yet (see batchFailed). */
@@ -114,12 +116,15 @@ export class SendJournal {
     this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     // Cut a torn last line, so the next append starts on a line of its own.
     if (found.end < fstatSync(this.fd).size) ftruncateSync(this.fd, found.end);
-    if (found.bytes > 0) this.pending.push({ text: found.text, bytes: found.bytes });
+    if (found.bytes > 0) this.pending.push({ text: found.text, bytes: found.bytes, seq: 0 });
     this.size = found.end;
   }
 
-  /** Appends records durably (to the kernel; to disk with fsync). Throws if the write fails. */
-  append(records: readonly SendRecord[]): void {
+  /**
+   * Appends records durably (to the kernel; to disk with fsync). Throws if the write fails. `seq` (never
+   * decreasing) is what appliedSeq reports once they are in SQLite.
+   */
+  append(records: readonly SendRecord[], seq = 0): void {
     if (records.length === 0) return;
     const text = encodeRecords(records);
     const bytes = Buffer.from(text, 'utf8');
@@ -129,7 +134,7 @@ export class SendJournal {
     if (written !== bytes.length) throw new Error(`short write to the send journal (${written} of ${bytes.length} bytes)`);
     if (this.fsync) fdatasyncSync(this.fd);
     this.size += bytes.length;
-    this.pending.push({ text, bytes: bytes.length });
+    this.pending.push({ text, bytes: bytes.length, seq });
   }
 
   /** Hands out everything pending as one batch, unless a batch is already out. */
@@ -147,6 +152,7 @@ export class SendJournal {
 
   /** The batch is in SQLite (with its position): memory moves on. */
   batchApplied(batch: PendingBatch): void {
+    this.applied = Math.max(this.applied, this.pending[this.inFlight - 1]?.seq ?? 0);
     this.pending = this.pending.slice(this.inFlight);
     this.inFlight = 0;
     this.position = batch.next;
@@ -187,6 +193,11 @@ export class SendJournal {
       throw err;
     }
     this.batchApplied(batch);
+  }
+
+  /** The `seq` of the latest append whose sends are in SQLite (0 before any). */
+  get appliedSeq(): number {
+    return this.applied;
   }
 
   get pendingCount(): number {

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import { NO_CAPS, type SendingCounters, type StoreBackend } from '../../../app/ports.js';
+import type { Actor } from '../../../domain/events.js';
+import { release, restrict } from '../../../domain/restriction.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
 import { openEmbedded } from './embedded-backend.js';
 
@@ -22,6 +25,66 @@ test('what makes a commit idempotent is kept per sender and bounded, not one id 
   for (let i = 0; i < 1_000; i++) await commit(`m${i}`);
   await commit('m999');
   assert.equal((await counters.totals(key, '', T)).externalLastHour, 1_000, 'a repeated END of a recent message adds nothing');
-  const remembered = (counters as unknown as { senders: Map<string, { recentCommits: number[] }> }).senders.get(key)!.recentCommits;
+  const remembered = (counters as unknown as { senders: Map<string, { recentCommits(): number[] }> }).senders.get(key)!.recentCommits();
   assert.ok(remembered.length <= 8 && remembered.every((h) => typeof h === 'number'), `${remembered.length} message ids remembered for one sender, as numbers`);
+});
+
+// ─── Senders loaded on demand ───
+
+const MIN = 60_000;
+const carol: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'carol@counters.test' };
+const ROOT: Actor = { name: 'root', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
+
+async function openServer(t: TestContext): Promise<{ backend: StoreBackend; counters: SendingCounters; inMemory: () => boolean }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'outgate-counters-'));
+  const backend = openEmbedded({ dataDir, synchronous: 'normal', busyTimeoutMs: 5_000, role: 'server' });
+  t.after(async () => {
+    await backend.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const counters = await backend.openCounters(T);
+  const inMemory = (): boolean => (counters as unknown as { senders: Map<string, unknown> }).senders.has(senderKey(carol));
+  return { backend, counters, inMemory };
+}
+
+test('an idle sender leaves memory once its sends are in the store, and comes back with the same windows', async (t) => {
+  const { backend, counters, inMemory } = await openServer(t);
+  const key = senderKey(carol);
+  for (let i = 0; i < 3; i++) await counters.commit({ sender: carol, key, message: `c${i}`, at: T + i * MIN, counts: { external: 2, internal: 1, messages: 1 } }, []);
+  const later = T + 10 * MIN;
+  counters.compact(later);
+  assert.equal(inMemory(), true, 'kept while its sends are only in the journal');
+  await backend.flush();
+  counters.compact(T + 3 * MIN);
+  assert.equal(inMemory(), true, 'kept while it sent in the last two minutes');
+  const before = await counters.totals(key, '', later);
+  const activeBefore = [...(await counters.active(later))];
+  counters.compact(later);
+  assert.equal(inMemory(), false, 'idle and applied: forgotten');
+  assert.deepEqual([...(await counters.active(later))], activeBefore, 'still listed as active, from the store');
+  assert.deepEqual(await counters.totals(key, '', later), before, 'read back from the store');
+  const ask = (message: string, externalPerHour: number) =>
+    counters.reserve({ sender: carol, key, message, recipient: 'x@example.com', internal: false, now: later, caps: { ...NO_CAPS, externalPerHour } });
+  counters.compact(later);
+  assert.equal((await ask('over', 6)).reserved, false, 'a sender loaded on demand is not admitted over its limit');
+  assert.equal((await ask('under', 7)).reserved, true);
+  counters.compact(later);
+  assert.equal(inMemory(), true, 'a sender holding recipients stays');
+});
+
+test('a restarted store answers for senders it has not loaded, and an unblock still resets them', async (t) => {
+  const { backend, counters, inMemory } = await openServer(t);
+  const key = senderKey(carol);
+  await counters.commit({ sender: carol, key, message: 'r1', at: T, counts: { external: 4, internal: 0, messages: 1 } }, []);
+  await backend.flush();
+  counters.compact(T + 5 * MIN);
+  assert.equal(inMemory(), false);
+  const fresh = await backend.openCounters(T + 5 * MIN);
+  assert.equal((await fresh.totals(key, '', T + 5 * MIN)).externalLastHour, 4, 'counters opened later read it on demand');
+
+  const r = restrict(carol, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + 6 * MIN });
+  await backend.store.applyTransition(r, { resetWindows: false });
+  const u = release(r.restriction, { how: 'Unblocked', actor: ROOT, reason: 'ok', now: T + 7 * MIN })!;
+  await backend.store.applyTransition(u, { from: r.restriction, resetWindows: true });
+  assert.equal((await counters.totals(key, '', T + 8 * MIN)).recipientsLast24h, 0, 'the reset is read with the windows');
 });

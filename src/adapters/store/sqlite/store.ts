@@ -13,9 +13,11 @@ import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal, type JournalOptions } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
+import { activeSendersOffThread, type Summing } from './active-senders.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
 import type { SendRecord } from './enforcement-repo.js';
+import type { OnDemandWindows } from './sending-counters.js';
 import * as audit from './audit-repo.js';
 import * as accounts from './account-repo.js';
 import * as sessions from './session-repo.js';
@@ -102,6 +104,31 @@ export class SqliteStore implements Store {
     return repo.loadWindows(this.db, sinceMinute);
   }
 
+  /** Sends handed to recordSends so far: the counters wait for them to be applied before they forget a sender. */
+  private queuedSends = 0;
+  private summing: Summing | null = null;
+
+  /** One sender's windows read on demand (a point query), so the counters need not hold every sender. */
+  readonly onDemand: OnDemandWindows = {
+    loadSender: (sender, sinceMinute) => repo.loadSenderWindows(this.db, sender, sinceMinute),
+    sendsQueued: () => this.queuedSends,
+    // Without the journal a send is in SQLite when recordSends returns.
+    sendsApplied: () => (this.journal ? this.journal.appliedSeq : this.queuedSends),
+    // The long-running server sums them on a worker thread, one sum at a time (a caller asking while
+    // one runs shares it); a cmdlet has no Postfix to keep answering.
+    activeSenders: (now) => {
+      if (!this.applier) return Promise.resolve(repo.activeSenders(this.db, now));
+      if (!this.summing) {
+        const summing = activeSendersOffThread(this.db.dataDir, this.opts, now);
+        this.summing = summing;
+        void summing.rows.finally(() => {
+          if (this.summing === summing) this.summing = null;
+        }).catch(() => undefined);
+      }
+      return this.summing.rows;
+    },
+  };
+
   /**
    * Server mode: admitted sends go to the journal (one append each, durable before the answer) and
    * reach SQLite in bulk through applyJournal(). Replays what a previous run left unapplied.
@@ -149,6 +176,7 @@ export class SqliteStore implements Store {
   }
 
   recordSends(records: readonly SendRecord[], events: readonly DomainEvent[]): Promise<void> {
+    this.queuedSends += records.length;
     if (this.journal) {
       if (events.length > 0) this.write(() => repo.recordEvents(this.db, events));
       // Group commit: the sends of one event-loop turn share one append; each answer waits for it.
@@ -173,7 +201,7 @@ export class SqliteStore implements Store {
     this.batch = null;
     if (!batch || !this.journal) return;
     try {
-      this.journal.append(batch.records);
+      this.journal.append(batch.records, this.queuedSends);
     } catch (err) {
       const failure = new OutgateError(Errors.STORE_UNAVAILABLE, `The send journal failed: ${(err as Error).message}.`);
       this.failing.set('journal append', failure);
@@ -489,6 +517,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // A sum of every sender can take seconds: a stopping server does not wait for it.
+    await this.summing?.stop();
     await this.applying;
     await this.applier?.stop();
     this.appendBatch();
