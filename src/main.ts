@@ -17,6 +17,7 @@ import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
+import { httpConnectionCaps, softOpenFileLimit } from './connection-caps.js';
 import { BackgroundFailures } from './background-failures.js';
 import { Errors, OutgateError } from './errors.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
@@ -144,6 +145,8 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   }
 
   const sessionOptions = sessionOptionsOf(config);
+  // Apart from the policy connections' share of the open-file limit: a flood of either leaves the other served.
+  const httpCaps = httpConnectionCaps(config.http, config.http.maxConnections > 0 ? undefined : softOpenFileLimit());
   const http = await buildApp({
     log,
     metrics: metrics.exposition(),
@@ -162,6 +165,11 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     trustProxy: config.http.trustProxy,
     cmdlets: remoteCmdlets,
     portal: config.portal,
+    connections: {
+      caps: httpCaps,
+      requestTimeoutSeconds: config.http.requestTimeoutSeconds,
+      metrics,
+    },
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port }).catch(async (err: unknown) => {
@@ -172,7 +180,10 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     throw listenFailed('http.listen', config.http.listen, err);
   });
   const httpPort = (http.server.address() as AddressInfo).port;
-  log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
+  log.info(
+    { listen: `${httpAt.host}:${httpPort}`, maxConnections: httpCaps.total, maxConnectionsPerClient: httpCaps.perClient },
+    'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)',
+  );
 
   const smtp = new SmtpNotifier(config.alerts.smtp, config.alerts.from);
   const alerts = startAlertWorker(

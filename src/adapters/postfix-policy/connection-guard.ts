@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LogThrottle } from '../../log-throttle.js';
-import type { ConnectionCaps } from './connection-caps.js';
+import type { ConnectionCaps } from '../../connection-caps.js';
 
 export type CloseReason = 'max_connections' | 'max_connections_per_client' | 'request_timeout' | 'idle_timeout';
 

@@ -10,7 +10,7 @@ import type { CheckResult, CheckSend, MessageCheck, SendRequest, Stage } from '.
 import { isUnavailable, type Decision } from '../../domain/decision.js';
 import { replyLine } from '../../domain/replies.js';
 import { decode, encodeAction, ProtocolError, type Attributes } from './codec.js';
-import { connectionCaps, softOpenFileLimit, type ConnectionCaps } from './connection-caps.js';
+import { connectionCaps, softOpenFileLimit, type ConnectionCaps } from '../../connection-caps.js';
 import { ConnectionGuard, NO_CONNECTION_METRICS, type ConnectionMetrics, type Tracked } from './connection-guard.js';
 
 export interface PolicyServerOptions {
