@@ -50,7 +50,7 @@ async function openConnections(s: TestServer, n: number): Promise<void> {
 test('HTTP connections are capped per client and overall, slow requests get 408 at the deadline, and policy is served', { timeout: 20_000 }, async (t) => {
   const s = await startTestServer({ 'http.maxConnections': 6, 'http.maxConnectionsPerClient': 4, 'http.requestTimeoutSeconds': 1 });
   t.after(() => s.stop());
-  const held = [];
+  const held: Array<Awaited<ReturnType<typeof stall>>> = [];
   for (let i = 0; i < 4; i++) held.push(await stall(s.httpPort, '127.0.0.1'));
   t.after(() => held.forEach((h) => h.close()));
   assert.equal(await health(s.httpPort, '127.0.0.1'), 'refused', 'the 5th from one address');
