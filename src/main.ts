@@ -44,7 +44,7 @@ export interface Running {
   flushSends(): Promise<void>;
   /** SIGHUP: takes the settings a running server can (config/reload.ts) and logs the ones that need a restart. */
   reload(next: Readonly<Config>): void;
-  /** Drains: stops accepting, answers what is in flight (at most DRAIN_MS), flushes the journal, closes. */
+  /** Drains: stops accepting, answers what is in flight and finishes open milter messages (at most DRAIN_MS), flushes the journal, closes. */
   stop(): Promise<void>;
 }
 
@@ -265,13 +265,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       stopped = true;
       for (const t of timers) clearInterval(t);
       log.info({ deadlineMs: DRAIN_MS }, 'stopping: no new connections, answering requests in flight');
-      const dropped = await policy.drain(DRAIN_MS);
+      // Both drivers at once: each finishes what it has received within the same bound.
+      const [dropped, milterDropped] = await Promise.all([policy.drain(DRAIN_MS), milter?.drain(DRAIN_MS) ?? 0]);
       if (dropped > 0) log.warn({ dropped }, `policy connections still busy after ${DRAIN_MS / 1000} s were dropped (Postfix retries them)`);
+      if (milterDropped > 0)
+        log.warn({ dropped: milterDropped }, `milter connections still in a message after ${DRAIN_MS / 1000} s were dropped (Postfix applies milter_default_action)`);
       // Closing the SMTP pool ends a send under way; it stays in the outbox and is sent after the restart.
       const stopping = alerts.stop();
       smtp.close();
       await stopping;
-      await milter?.close();
       await http.close();
       await exportAnchor().catch(anchorFailed);
       await backend.close();
