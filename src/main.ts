@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
 import { httpConnectionCaps, softOpenFileLimit } from './connection-caps.js';
 import { BackgroundFailures } from './background-failures.js';
+import { LogThrottle } from './log-throttle.js';
 import { Errors, OutgateError } from './errors.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
@@ -113,7 +114,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     (what, err, task = 'store') => background.report(task, err, what, task === 'wal-checkpoint' ? 'warn' : 'error'),
   );
 
-  const policy = createPolicyServer(checkSend, policyOptions, log, metrics);
+  // Policy and milter connections share policy.maxConnections: one budget, whichever driver Postfix uses.
+  let milterOpen = (): number => 0;
+  const policy = createPolicyServer(checkSend, policyOptions, log, metrics, () => milterOpen());
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
     await backend.close();
@@ -131,7 +134,24 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   );
 
   // The milter: a second driver of the same checks (docs/postfix.md says when to use which).
-  const milter = config.milter.listen === '' ? null : createMilterServer(checkSend, {}, log);
+  const milterRefusals = new LogThrottle(10_000);
+  const milter =
+    config.milter.listen === ''
+      ? null
+      : createMilterServer(
+          checkSend,
+          {
+            maxConnections: () => policy.caps.total - policy.openConnections(),
+            onRefused: (client) => {
+              metrics.milterConnectionRefused();
+              const occurrences = milterRefusals.hit();
+              if (occurrences > 0)
+                log.warn({ client, occurrences, maxConnections: policy.caps.total }, 'milter connection refused: policy.maxConnections reached (policy and milter connections together; Postfix applies milter_default_action)');
+            },
+          },
+          log,
+        );
+  if (milter) milterOpen = milter.size;
   let milterPort = 0;
   if (milter) {
     const at = parseListen(config.milter.listen);

@@ -8,6 +8,8 @@ import { request } from 'node:http';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HANG_UP, PolicyClient } from '../src/adapters/postfix-policy/client.js';
+import { MilterClient, mta } from '../src/adapters/milter/client.js';
+import { Cmd } from '../src/adapters/milter/protocol.js';
 import { startTestServer, tempDataDir, type TestServer } from './support/outgate.js';
 import { spawnServer } from './support/server-process.js';
 
@@ -94,6 +96,33 @@ test(
     assert.equal(await first[1]!.ask(MAIL), DUNNO, 'admitted connections were never disturbed');
   },
 );
+
+test('policy and milter connections share policy.maxConnections: over it either is refused and counted', { timeout: 15_000 }, async (t) => {
+  const s = await server(t, { 'policy.maxConnections': 4 });
+  const milter = async (): Promise<MilterClient> => {
+    const m = await MilterClient.open(s.milterPort);
+    t.after(() => void m.close());
+    return m;
+  };
+  const policy = async (): Promise<PolicyClient> => {
+    const c = await PolicyClient.open(s.policyPort);
+    t.after(() => c.close());
+    return c;
+  };
+  const m1 = await milter();
+  assert.equal((await m1.ask(mta.optneg())).kind, 'optneg');
+  assert.equal((await (await milter()).ask(mta.optneg())).kind, 'optneg');
+  const p1 = await policy();
+  assert.equal(await p1.ask(MAIL), DUNNO);
+  assert.equal(await (await policy()).ask(MAIL), DUNNO);
+  assert.equal(await (await policy()).ask(MAIL), HANG_UP, 'two milter and two policy connections: the fifth policy one is refused');
+  assert.equal((await (await milter()).ask(mta.optneg())).kind, 'hang-up', 'and a fifth milter one');
+  assert.equal(await closedCount(s, 'max_connections'), 1);
+  const refused = (await s.metrics.registry.getSingleMetric('outgate_milter_connections_refused_total')!.get()).values[0]?.value;
+  assert.equal(refused, 1);
+  assert.equal(await p1.ask(MAIL), DUNNO, 'admitted connections were never disturbed');
+  assert.deepEqual(await m1.ask(mta.macro(Cmd.MAIL, [['{auth_authen}', 'm@outgate.test']]), mta.mail('<m@outgate.test>')), { kind: 'continue' });
+});
 
 /** Opens a connection from `from` that sends `head` and never the rest; resolves when the server closes it, with what it answered. */
 function stall(port: number, head: string, from?: string): Promise<string> {

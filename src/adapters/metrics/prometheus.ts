@@ -57,6 +57,11 @@ export class PrometheusMetrics implements Metrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
+  private readonly milterRefused = new Counter({
+    name: 'outgate_milter_connections_refused_total',
+    help: 'Milter connections refused because policy and milter connections together reached policy.maxConnections.',
+    registers: [this.registry],
+  });
   private readonly httpOpen = new Gauge({ name: 'outgate_http_connections', help: 'Open HTTP connections.', registers: [this.registry] });
   readonly httpSeconds = new Histogram({
     name: 'outgate_http_request_seconds',
@@ -105,6 +110,10 @@ export class PrometheusMetrics implements Metrics {
 
   policyConnectionsOpen(count: number): void {
     this.policyOpen.set(count);
+  }
+
+  milterConnectionRefused(): void {
+    this.milterRefused.inc();
   }
 
   httpConnectionClosed(reason: string): void {

@@ -14,10 +14,16 @@ export interface MilterServerOptions {
   readonly maxPacketBytes?: number;
   /** Close a connection silent this long (Postfix keeps one per SMTP session; smtpd_timeout is 300 s). */
   readonly idleTimeoutSeconds?: number;
+  /** How many connections may be open now (asked at each connect); over it one is closed unanswered. Default: no cap. */
+  readonly maxConnections?: () => number;
+  /** Told of each connection refused at the cap (metric and rate-limited log: the composition root's). */
+  readonly onRefused?: (client: string | undefined) => void;
 }
 
 export interface MilterServer {
   readonly server: Server;
+  /** Open milter connections now. */
+  readonly size: () => number;
   close(): Promise<void>;
   /**
    * Stops listening; lets each connection finish the message it is in (to its end-of-message answer),
@@ -47,6 +53,12 @@ export function createMilterServer(checks: MessageChecks, opts: MilterServerOpti
   const nextId = (): string => `milter.${node}.${++seq}`;
   const connections = new Map<Socket, Tracked>();
   const server = createServer({ noDelay: true }, (socket) => {
+    // Over the cap the descriptor is released at once: Postfix applies milter_default_action (tempfail).
+    if (opts.maxConnections && connections.size >= opts.maxConnections()) {
+      socket.destroy();
+      opts.onRefused?.(socket.remoteAddress);
+      return;
+    }
     const c: Tracked = { lastActive: performance.now(), inMessage: false, busy: () => false };
     connections.set(socket, c);
     socket.once('close', () => connections.delete(socket));
@@ -64,6 +76,7 @@ export function createMilterServer(checks: MessageChecks, opts: MilterServerOpti
   sweep.unref();
   return {
     server,
+    size: () => connections.size,
     close: () =>
       new Promise((resolve) => {
         clearInterval(sweep);
