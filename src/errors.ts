@@ -28,6 +28,7 @@ export const Errors = {
   CONFIG_INVALID: { code: 'OG_ERR_CONFIG_INVALID', status: 500 },
   STORE_UNAVAILABLE: { code: 'OG_ERR_STORE_UNAVAILABLE', status: 503 },
   STORE_LOCKED: { code: 'OG_ERR_STORE_LOCKED', status: 503 },
+  STORE_TOO_NEW: { code: 'OG_ERR_STORE_TOO_NEW', status: 500 },
   LISTEN_FAILED: { code: 'OG_ERR_LISTEN_FAILED', status: 500 },
   START_FAILED: { code: 'OG_ERR_START_FAILED', status: 500 },
   BACKUP_INVALID: { code: 'OG_ERR_BACKUP_INVALID', status: 400 },

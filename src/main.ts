@@ -19,7 +19,9 @@ import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
+import { httpConnectionCaps, softOpenFileLimit } from './connection-caps.js';
 import { BackgroundFailures } from './background-failures.js';
+import { LogThrottle } from './log-throttle.js';
 import { Errors, OutgateError } from './errors.js';
 import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
@@ -45,7 +47,7 @@ export interface Running {
   flushSends(): Promise<void>;
   /** SIGHUP: takes the settings a running server can (config/reload.ts) and logs the ones that need a restart. */
   reload(next: Readonly<Config>): void;
-  /** Drains: stops accepting, answers what is in flight (at most DRAIN_MS), flushes the journal, closes. */
+  /** Drains: stops accepting, answers what is in flight and finishes open milter messages (at most DRAIN_MS), flushes the journal, closes. */
   stop(): Promise<void>;
 }
 
@@ -124,7 +126,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     (what, err, task = 'store') => background.report(task, err, what, task === 'wal-checkpoint' ? 'warn' : 'error'),
   );
 
-  const policy = createPolicyServer(checkSend, policyOptions, log, metrics);
+  // Policy and milter connections share policy.maxConnections: one budget, whichever driver Postfix uses.
+  let milterOpen = (): number => 0;
+  const policy = createPolicyServer(checkSend, policyOptions, log, metrics, () => milterOpen());
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
     await backend.close();
@@ -144,7 +148,25 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   // The milter: a second driver of the same checks (docs/postfix.md says when to use which).
   // With Rspamd the milter also takes the body (to scan it) and marks spam for the high-risk route.
   const content = config.rspamd.url === '' ? undefined : { maxMessageBytes: config.rspamd.maxMessageBytes, highRiskHeader: config.rspamd.highRiskHeader };
-  const milter = config.milter.listen === '' ? null : createMilterServer(checkSend, { content }, log);
+  const milterRefusals = new LogThrottle(10_000);
+  const milter =
+    config.milter.listen === ''
+      ? null
+      : createMilterServer(
+          checkSend,
+          {
+            content,
+            maxConnections: () => policy.caps.total - policy.openConnections(),
+            onRefused: (client) => {
+              metrics.milterConnectionRefused();
+              const occurrences = milterRefusals.hit();
+              if (occurrences > 0)
+                log.warn({ client, occurrences, maxConnections: policy.caps.total }, 'milter connection refused: policy.maxConnections reached (policy and milter connections together; Postfix applies milter_default_action)');
+            },
+          },
+          log,
+        );
+  if (milter) milterOpen = milter.size;
   let milterPort = 0;
   if (milter) {
     const at = parseListen(config.milter.listen);
@@ -158,6 +180,8 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   }
 
   const sessionOptions = sessionOptionsOf(config);
+  // Apart from the policy connections' share of the open-file limit: a flood of either leaves the other served.
+  const httpCaps = httpConnectionCaps(config.http, config.http.maxConnections > 0 ? undefined : softOpenFileLimit());
   const http = await buildApp({
     log,
     metrics: metrics.exposition(),
@@ -177,6 +201,11 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     cmdlets: remoteCmdlets,
     portal: config.portal,
     alertSmtpConfigured: config.alerts.smtp.host !== '',
+    connections: {
+      caps: httpCaps,
+      requestTimeoutSeconds: config.http.requestTimeoutSeconds,
+      metrics,
+    },
   });
   const httpAt = parseListen(config.http.listen);
   await http.listen({ host: httpAt.host, port: httpAt.port }).catch(async (err: unknown) => {
@@ -187,7 +216,10 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     throw listenFailed('http.listen', config.http.listen, err);
   });
   const httpPort = (http.server.address() as AddressInfo).port;
-  log.info({ listen: `${httpAt.host}:${httpPort}` }, 'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)');
+  log.info(
+    { listen: `${httpAt.host}:${httpPort}`, maxConnections: httpCaps.total, maxConnectionsPerClient: httpCaps.perClient },
+    'HTTP API listening (OpenAPI at /api/openapi.json, reference at /api/docs)',
+  );
 
   const smtp = new SmtpNotifier(config.alerts.smtp, config.alerts.from);
   const alerts = startAlertWorker(
@@ -269,13 +301,15 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
       stopped = true;
       for (const t of timers) clearInterval(t);
       log.info({ deadlineMs: DRAIN_MS }, 'stopping: no new connections, answering requests in flight');
-      const dropped = await policy.drain(DRAIN_MS);
+      // Both drivers at once: each finishes what it has received within the same bound.
+      const [dropped, milterDropped] = await Promise.all([policy.drain(DRAIN_MS), milter?.drain(DRAIN_MS) ?? 0]);
       if (dropped > 0) log.warn({ dropped }, `policy connections still busy after ${DRAIN_MS / 1000} s were dropped (Postfix retries them)`);
+      if (milterDropped > 0)
+        log.warn({ dropped: milterDropped }, `milter connections still in a message after ${DRAIN_MS / 1000} s were dropped (Postfix applies milter_default_action)`);
       // Closing the SMTP pool ends a send under way; it stays in the outbox and is sent after the restart.
       const stopping = alerts.stop();
       smtp.close();
       await stopping;
-      await milter?.close();
       await http.close();
       await exportAnchor().catch(anchorFailed);
       await backend.close();

@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copyFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
-import { fails, ok, runCli, tempDataDir } from './support/outgate.js';
-import { exitOf, freePort, Load, startProcess } from './support/server-process.js';
+import { backupBeforeMigration } from '../src/adapters/store/sqlite/upgrade-backup.js';
+import { fails, ok, runCli, tempDataDir, TEST_EPOCH } from './support/outgate.js';
+import { exitOf, freePort, Load, spawnServer, startProcess, type LogEntry } from './support/server-process.js';
 
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
 
@@ -148,4 +149,75 @@ test('restore refuses a file that is not an intact Outgate store and changes not
   assert.deepEqual(readdirSync(target), [], 'nothing was written to the data directory');
   await ok(runCli(target, ['restore', good]));
   assert.match((await ok(runCli(target, ['Get-AcceptedDomain']))).stdout, /contoso\.com/);
+});
+
+/** Makes the store in `dataDir` look as schema 4 left it: before migration 5 (Send As grants). */
+function downgradeToSchema4(dataDir: string): void {
+  const db = new Database(storeFile(dataDir));
+  db.exec('DROP TABLE recipient_permissions');
+  db.pragma('user_version = 4');
+  db.close();
+}
+
+const schemaOf = (file: string): { version: number; tables: string[] } => {
+  const db = new Database(file, { readonly: true });
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
+  db.close();
+  return { version, tables };
+};
+
+test('an older store is backed up before its schema is migrated; the backup keeps the old schema and the last 3 are kept', { timeout: 90_000 }, async (t) => {
+  const dataDir = tempDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  await ok(runCli(dataDir, ['New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com']));
+  const latest = schemaOf(storeFile(dataDir)).version;
+  downgradeToSchema4(dataDir);
+
+  const logged: LogEntry[] = [];
+  const { child } = await spawnServer(dataDir, {}, { onLog: (e) => logged.push(e) });
+  t.after(() => child.kill('SIGKILL'));
+  assert.equal(await exitOf(child, 'SIGTERM'), 0);
+  const line = logged.find((e) => typeof e.backup === 'string');
+  assert.match(line?.msg ?? '', /older Outgate: backed it up before migrating/);
+  const first = line!.backup as string;
+  assert.equal(dirname(first), join(dataDir, 'backups'));
+  assert.match(basename(first), new RegExp(`^pre-upgrade\\.schema-4-to-${latest}\\.outgate-\\d+\\.\\d+\\.\\d+\\..+\\.db$`));
+  assert.deepEqual(schemaOf(first).version, 4, 'the backup is the store as the older Outgate left it');
+  assert.ok(!schemaOf(first).tables.includes('recipient_permissions'));
+  assert.equal(schemaOf(storeFile(dataDir)).version, latest, 'then the store was migrated');
+
+  // The backup restores, and a cmdlet (not only the server) backs up before it migrates too.
+  const restored = tempDataDir();
+  t.after(() => rmSync(restored, { recursive: true, force: true }));
+  await ok(runCli(restored, ['restore', first]));
+  assert.equal(schemaOf(storeFile(restored)).version, 4);
+  const after = await ok(runCli(restored, ['Get-AcceptedDomain']));
+  assert.match(after.stdout, /contoso\.com/);
+  assert.match(after.stderr, /backed it up before migrating its schema/);
+  assert.equal(schemaOf(storeFile(restored)).version, latest);
+
+  // Three more upgrades of the same store: the oldest backup goes, the last 3 stay.
+  downgradeToSchema4(dataDir);
+  for (let i = 1; i <= 3; i++) assert.ok(await backupBeforeMigration(dataDir, new Date(TEST_EPOCH + i * 60_000)));
+  const kept = readdirSync(join(dataDir, 'backups'));
+  assert.equal(kept.length, 3, kept.join(', '));
+  assert.ok(!kept.includes(basename(first)), 'the oldest was pruned');
+  assert.equal(await backupBeforeMigration(restored), null, 'a store already at this schema is not backed up');
+});
+
+test('an older Outgate refuses a store a newer one migrated: OG_ERR_STORE_TOO_NEW, and nothing changes', { timeout: 60_000 }, async (t) => {
+  const dataDir = tempDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  await ok(runCli(dataDir, ['New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com']));
+  const db = new Database(storeFile(dataDir));
+  db.pragma('user_version = 999');
+  db.close();
+  const listen = { OUTGATE_POLICY_LISTEN: '127.0.0.1:0', OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: '127.0.0.1:0' };
+  const start = await fails(runCli(dataDir, ['start'], listen), 3);
+  assert.match(start.stderr, /^outgate: OG_ERR_STORE_TOO_NEW: The store in .* has schema version 999, newer than this Outgate .* knows \(\d+\): .*outgate restore/m);
+  const cmdlet = await fails(runCli(dataDir, ['Get-AcceptedDomain']), 3);
+  assert.match(cmdlet.stderr, /^Get-AcceptedDomain: OG_ERR_STORE_TOO_NEW: /);
+  assert.equal(schemaOf(storeFile(dataDir)).version, 999);
+  assert.equal(existsSync(join(dataDir, 'backups')), false, 'no backup, no migration');
 });

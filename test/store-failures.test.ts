@@ -2,15 +2,15 @@
 // decisions fail closed, readiness says so, and the server recovers when the store does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
-import { BIN, clockEnv, runCli, startTestServer, tempDataDir, testTimeline } from './support/outgate.js';
+import { runCli, startTestServer, tempDataDir } from './support/outgate.js';
+import { spawnServer } from './support/server-process.js';
 
 const DUNNO = 'action=DUNNO';
 
@@ -87,35 +87,9 @@ test(
   },
 );
 
-/**
- * `outgate start` as its own process, so its file-size limit can be lowered while it runs: with
- * RLIMIT_FSIZE at 1 byte every write past the first byte of any file fails (EFBIG), which is what a
- * full disk does to the journal, the WAL and the database, without mounting anything.
- */
-function start(dataDir: string, lines: string[]): Promise<{ child: ChildProcess; policyPort: number; httpPort: number }> {
-  const env = {
-    ...process.env,
-    ...clockEnv(testTimeline),
-    OUTGATE_DATA_DIR: dataDir,
-    OUTGATE_POLICY_LISTEN: '127.0.0.1:0',
-    OUTGATE_MILTER_LISTEN: '127.0.0.1:0',
-    OUTGATE_HTTP_LISTEN: '127.0.0.1:0',
-    OUTGATE_LOG_LEVEL: 'info',
-  };
-  const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let policyPort = 0;
-    child.once('exit', (code) => reject(new Error(`server exited (code ${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const entry = JSON.parse(line) as { msg?: string; listen?: string };
-      if (entry.msg === 'policy server listening') policyPort = Number(entry.listen!.split(':')[1]);
-      if (entry.msg?.startsWith('HTTP API listening') && policyPort !== 0)
-        resolve({ child, policyPort, httpPort: Number(/:(\d+)$/.exec(entry.listen!)![1]) });
-    });
-  });
-}
-
+// `outgate start` as its own process, so its file-size limit can be lowered while it runs: with
+// RLIMIT_FSIZE at 1 byte every write past the first byte of any file fails (EFBIG), which is what a
+// full disk does to the journal, the WAL and the database, without mounting anything.
 const fileSizeLimit = (pid: number, limit: string): void => void execFileSync('prlimit', ['--pid', String(pid), `--fsize=${limit}:`]);
 
 test(
@@ -125,7 +99,7 @@ test(
     const dataDir = tempDataDir();
     t.after(() => rmSync(dataDir, { recursive: true, force: true }));
     const lines: string[] = [];
-    const { child, policyPort, httpPort } = await start(dataDir, lines);
+    const { child, policyPort, httpPort } = await spawnServer(dataDir, {}, { onLog: (_, line) => lines.push(line) });
     t.after(() => {
       child.kill('SIGKILL');
     });

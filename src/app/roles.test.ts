@@ -11,6 +11,7 @@ import type { Actor } from '../domain/events.js';
 import { isOutgateError } from '../errors.js';
 import { getAcceptedDomains, newAcceptedDomain } from './accepted-domains.js';
 import { newAccount } from './accounts.js';
+import { getGroups, newGroup } from './groups.js';
 import { searchAuditLog, setAuditConfig, testAuditLogIntegrity } from './audit-log.js';
 import type { AdminContext } from './directory-change.js';
 import { getPolicies, setPolicy } from './policies.js';
@@ -163,7 +164,7 @@ test("a tenant's Global Administrator cannot switch auditing off; the provider's
   assert.equal((await store.verifyAudit()).ok, true);
 });
 
-test("a tenant's admin learns nothing of other tenants from account names, domain claims or the integrity check", async (t) => {
+test("a tenant's admin learns nothing of other tenants from account names, group addresses, domain claims or the integrity check", async (t) => {
   const store = await storeFor(t, 'outgate-tenant-leaks-');
   await bootstrap(store, clock);
   const provider: AdminContext = { store, clock, actor: actor('Global Administrator') };
@@ -200,6 +201,16 @@ test("a tenant's admin learns nothing of other tenants from account names, domai
     claimed,
     "another tenant's domain and a free one answer alike",
   );
+
+  // Group names are per tenant; group addresses are service-wide, so a tenant's own domains only.
+  await newGroup({ ...provider, tenant: 'Fabrikam' }, 'Sales', 'sales@fabrikam.example', []);
+  assert.equal(await refusal(newGroup(admin, 'Sales', 'sales@contoso.example', [])), 'ok', "another tenant's group name is free here");
+  const foreign = await refusal(newGroup(admin, 'Fab sales', 'sales@fabrikam.example', []));
+  assert.match(foreign, /^OG_ERR_INVALID_ARGUMENT: .*contoso\.example/);
+  assert.doesNotMatch(foreign, /exists/);
+  assert.equal(await refusal(newGroup(admin, 'Other', 'other@fabrikam.example', [])), foreign, "another tenant's group address and a free one answer alike");
+  assert.match(await refusal(newGroup(admin, 'Sales 2', 'sales@contoso.example', [])), /^OG_ERR_ALREADY_EXISTS/, 'its own clash is its own business');
+  assert.deepEqual((await getGroups(admin)).map((g) => g.PrimarySmtpAddress), ['sales@contoso.example']);
 
   const ownRecords = (await searchAuditLog(admin, { ResultSize: 50_000 })).length;
   const all = await store.verifyAudit();

@@ -66,6 +66,9 @@ export const ConfigSchema = Type.Object(
           description: 'Addresses or CIDRs (comma-separated) of TLS-terminating proxies whose X-Forwarded-Proto/-For are believed (session cookie gets Secure, throttling sees the client); empty: none.',
         }),
         publicUrl: Type.String({ default: '', maxLength: 2048, pattern: '^(https?://[^\\s]+)?$', description: 'The portal as admins reach it, for links in alert notifications; empty: http://<http.listen>.' }),
+        requestTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'A request (headers and body) must be in this long after its first byte; slower ones get 408 and are closed.' }),
+        maxConnections: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open HTTP connections at most; 0 = derived from the soft open-file limit, apart from the policy connections (see README).' }),
+        maxConnectionsPerClient: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'Open HTTP connections from one client address at most; 0 = half of maxConnections. Behind a proxy every client is the proxy.' }),
         session: Type.Object(
           {
             idleMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30, description: 'A portal session unused this long ends.' }),

@@ -23,16 +23,45 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly policyPort: number;
+  readonly milterPort: number;
+  readonly httpPort: number;
+}
+
+export interface SpawnOptions {
+  /** Sees every log line, parsed and as written. */
+  onLog?: (entry: LogEntry, line: string) => void;
+  /** The soft open-file limit to run under (`ulimit -n`); default: the test runner's. */
+  openFiles?: number;
+}
+
+const portOf = (listen: string | undefined): number => Number(/:(\d+)$/.exec(listen ?? '')?.[1] ?? 0);
+
 /**
- * Starts `outgate start` and resolves once this very process says its policy server listens (a
- * connection test alone could reach another process on the port). `onLog` sees every log line.
+ * Spawns `outgate start` on `dataDir` (every listener on a free loopback port unless `env` names one)
+ * and resolves with its ports once this very process says its HTTP API listens, the last listener it
+ * opens (a connection test alone could reach another process on the port).
  */
-export function startProcess(dataDir: string, port: number, env: NodeJS.ProcessEnv, onLog: (entry: LogEntry) => void = () => undefined): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_MILTER_LISTEN: '127.0.0.1:0', ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+export function spawnServer(dataDir: string, env: NodeJS.ProcessEnv = {}, opts: SpawnOptions = {}): Promise<ServerProcess> {
+  const serverEnv = {
+    ...process.env,
+    ...clockEnv(testTimeline),
+    OUTGATE_POLICY_LISTEN: '127.0.0.1:0',
+    OUTGATE_HTTP_LISTEN: '127.0.0.1:0',
+    OUTGATE_MILTER_LISTEN: '127.0.0.1:0',
+    ...env,
+    OUTGATE_DATA_DIR: dataDir,
+    OUTGATE_LOG_LEVEL: 'info',
+  };
+  const [command, args] =
+    opts.openFiles === undefined
+      ? [process.execPath, [BIN, 'start']]
+      : ['bash', ['-c', `ulimit -n ${opts.openFiles} && exec "$@"`, 'bash', process.execPath, BIN, 'start']];
+  const child = spawn(command, args, { env: serverEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
+    const ports = { policyPort: 0, milterPort: 0 };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('server did not start within 30 s'));
@@ -49,14 +78,21 @@ export function startProcess(dataDir: string, port: number, env: NodeJS.ProcessE
       } catch {
         return; // not a log line
       }
-      onLog(entry);
-      if (entry.msg === 'policy server listening' && entry.listen === `127.0.0.1:${port}`) {
+      opts.onLog?.(entry, line);
+      if (entry.msg === 'policy server listening') ports.policyPort = portOf(entry.listen);
+      if (entry.msg === 'milter listening') ports.milterPort = portOf(entry.listen);
+      if (entry.msg?.startsWith('HTTP API listening') && ports.policyPort !== 0) {
         clearTimeout(timer);
         child.off('exit', early);
-        resolve(child);
+        resolve({ child, ...ports, httpPort: portOf(entry.listen) });
       }
     });
   });
+}
+
+/** `spawnServer` with the policy server on `port` (a restart on the same port, a port chosen before start). */
+export async function startProcess(dataDir: string, port: number, env: NodeJS.ProcessEnv, onLog: (entry: LogEntry) => void = () => undefined): Promise<ChildProcess> {
+  return (await spawnServer(dataDir, { ...env, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}` }, { onLog })).child;
 }
 
 /** Sends `signal` and resolves with the exit code (null when a signal ended it). */

@@ -24,6 +24,7 @@ import type { CheckSend } from '../../app/check-send.js';
 import type { ServiceLimits } from '../../domain/service-limits.js';
 import { portalFallback, portalRoutes } from './portal.js';
 import { portalConfigRoutes, type PortalConfig } from './routes/portal-config.js';
+import { guardConnections, httpTimeouts, type HttpConnectionLimits } from './connections.js';
 
 export interface HttpDeps {
   log: Logger;
@@ -51,6 +52,8 @@ export interface HttpDeps {
   webRoot?: string;
   /** alerts.smtp.host is set: the alert policy views say so, as alert email otherwise waits in the outbox. */
   alertSmtpConfigured?: boolean;
+  /** Connection caps and the request deadline (absent: Node's and Fastify's defaults, for injected tests). */
+  connections?: HttpConnectionLimits;
 }
 
 const DEFAULT_PORTAL: PortalConfig = { mfaUrl: 'https://aka.ms/MFASetup', passwordResetUrl: 'https://passwordreset.microsoftonline.com/?username={user}' };
@@ -68,7 +71,9 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1000 },
     // A malformed or overlong URL is answered by the router itself: in the catalogue's shape too.
     frameworkErrors: errorHandler,
+    ...(deps.connections ? httpTimeouts(deps.connections.requestTimeoutSeconds) : {}),
   });
+  if (deps.connections) guardConnections(app.server, deps.connections, deps.log.child({ component: 'http' }));
   app.setErrorHandler(errorHandler);
   // Portal pages that are not files get the app's index.html; /api, /metrics, /health keep JSON 404s.
   app.setNotFoundHandler(portalFallback(notFoundHandler, { root: deps.webRoot }));

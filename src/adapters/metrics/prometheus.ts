@@ -1,5 +1,5 @@
 // Prometheus metrics (prom-client): decisions by outcome, restrictions, unblocks, store errors,
-// policy connections refused or timed out, policy and HTTP latency histograms, plus Node's default
+// policy and HTTP connections refused or timed out, policy and HTTP latency histograms, plus Node's default
 // process metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionOutcome, Metrics } from '../../app/metrics.js';
@@ -51,6 +51,18 @@ export class PrometheusMetrics implements Metrics {
     registers: [this.registry],
   });
   private readonly policyOpen = new Gauge({ name: 'outgate_policy_connections', help: 'Open policy connections (sampled by the timeout sweep).', registers: [this.registry] });
+  private readonly httpClosed = new Counter({
+    name: 'outgate_http_connections_closed_total',
+    help: 'HTTP connections refused at a cap or closed at the request deadline, by reason.',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private readonly milterRefused = new Counter({
+    name: 'outgate_milter_connections_refused_total',
+    help: 'Milter connections refused because policy and milter connections together reached policy.maxConnections.',
+    registers: [this.registry],
+  });
+  private readonly httpOpen = new Gauge({ name: 'outgate_http_connections', help: 'Open HTTP connections.', registers: [this.registry] });
   readonly httpSeconds = new Histogram({
     name: 'outgate_http_request_seconds',
     help: 'HTTP API request latency.',
@@ -100,7 +112,19 @@ export class PrometheusMetrics implements Metrics {
     this.policyOpen.set(count);
   }
 
-  notification(channel: string, outcome: 'Sent' | 'Retry' | 'Failed'): void {
+  milterConnectionRefused(): void {
+    this.milterRefused.inc();
+  }
+
+  httpConnectionClosed(reason: string): void {
+    this.httpClosed.inc({ reason });
+  }
+
+  httpConnectionsOpen(count: number): void {
+    this.httpOpen.set(count);
+  }
+
+    notification(channel: string, outcome: 'Sent' | 'Retry' | 'Failed'): void {
     this.notifications.inc({ channel, outcome });
   }
 

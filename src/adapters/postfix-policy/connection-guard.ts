@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LogThrottle } from '../../log-throttle.js';
-import type { ConnectionCaps } from './connection-caps.js';
+import type { ConnectionCaps } from '../../connection-caps.js';
 
 export type CloseReason = 'max_connections' | 'max_connections_per_client' | 'request_timeout' | 'idle_timeout';
 
@@ -60,6 +60,8 @@ export class ConnectionGuard {
     timeouts: ConnectionTimeouts,
     private readonly log: Logger,
     private readonly metrics: ConnectionMetrics,
+    /** Connections of another mail listener (the milter) that share the total: one budget of descriptors. */
+    private readonly others: () => number = () => 0,
   ) {
     this.idleMs = timeouts.idleTimeoutSeconds * 1000;
     this.requestMs = timeouts.requestTimeoutSeconds * 1000;
@@ -74,7 +76,7 @@ export class ConnectionGuard {
     const client = socket.remoteAddress ?? '';
     const fromClient = this.perClient.get(client) ?? 0;
     const refused: CloseReason | undefined =
-      this.open.size >= this.caps.total ? 'max_connections' : fromClient >= this.caps.perClient ? 'max_connections_per_client' : undefined;
+      this.open.size + this.others() >= this.caps.total ? 'max_connections' : fromClient >= this.caps.perClient ? 'max_connections_per_client' : undefined;
     if (refused !== undefined) {
       socket.destroy();
       this.report(refused, client);

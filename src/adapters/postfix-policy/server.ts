@@ -10,7 +10,7 @@ import type { CheckResult, CheckSend, MessageCheck, SendRequest, Stage } from '.
 import { isUnavailable, type Decision } from '../../domain/decision.js';
 import { replyLine } from '../../domain/replies.js';
 import { decode, encodeAction, ProtocolError, type Attributes } from './codec.js';
-import { connectionCaps, softOpenFileLimit, type ConnectionCaps } from './connection-caps.js';
+import { connectionCaps, softOpenFileLimit, type ConnectionCaps } from '../../connection-caps.js';
 import { ConnectionGuard, NO_CONNECTION_METRICS, type ConnectionMetrics, type Tracked } from './connection-guard.js';
 
 export interface PolicyServerOptions {
@@ -68,6 +68,8 @@ export interface PolicyServer {
   readonly server: Server;
   /** The connection caps in force (settings, or derived from the open-file limit). */
   readonly caps: ConnectionCaps;
+  /** Open policy connections now (the milter's cap leaves room for them). */
+  readonly openConnections: () => number;
   /** Stops listening and drops open connections (Postfix keeps them for minutes and reconnects). */
   close(): Promise<void>;
   /**
@@ -78,9 +80,16 @@ export interface PolicyServer {
   drain(deadlineMs: number): Promise<number>;
 }
 
-export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptions, log: Logger, connectionMetrics: ConnectionMetrics = NO_CONNECTION_METRICS): PolicyServer {
+/** `others`: open connections of another mail listener (the milter), counted in policy.maxConnections too. */
+export function createPolicyServer(
+  checkSend: CheckSend,
+  opts: PolicyServerOptions,
+  log: Logger,
+  connectionMetrics: ConnectionMetrics = NO_CONNECTION_METRICS,
+  others?: () => number,
+): PolicyServer {
   const caps = connectionCaps(opts, opts.maxConnections > 0 ? undefined : softOpenFileLimit());
-  const guard = new ConnectionGuard(caps, opts, log, connectionMetrics);
+  const guard = new ConnectionGuard(caps, opts, log, connectionMetrics, others);
   const server = createServer({ noDelay: true }, (socket) => {
     const connection = guard.admit(socket);
     if (connection !== undefined) handle(socket, connection, checkSend, opts, log.child({ cid: nextCid++ }));
@@ -89,6 +98,7 @@ export function createPolicyServer(checkSend: CheckSend, opts: PolicyServerOptio
   return {
     server,
     caps,
+    openConnections: () => guard.size,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

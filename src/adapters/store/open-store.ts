@@ -8,6 +8,7 @@ import { Errors, fail } from '../../errors.js';
 import { openPostgres } from './postgres/postgres-backend.js';
 import { SharedRedisCounters } from './redis/shared-counters.js';
 import { openEmbedded } from './sqlite/embedded-backend.js';
+import { backupBeforeMigration } from './sqlite/upgrade-backup.js';
 
 export const BACKENDS = ['embedded', 'postgres'] as const;
 
@@ -37,5 +38,12 @@ export async function openStore(config: Readonly<Pick<Config, 'dataDir' | 'store
     return openPostgres({ url: s.databaseUrl, role, ...(s.redisUrl !== '' ? { shared: new SharedRedisCounters({ url: s.redisUrl }) } : {}) });
   }
   if (s.backend === 'postgres') fail(Errors.CONFIG_INVALID, "Configuration store.backend is 'postgres' but store.databaseUrl (OUTGATE_DATABASE_URL) is empty; set it to the database's postgres:// URL.");
+  const backup = await backupBeforeMigration(config.dataDir);
+  if (backup !== null) {
+    const fields = { backup, dataDir: config.dataDir };
+    const message = 'the store is from an older Outgate: backed it up before migrating its schema (outgate restore it to go back to that version)';
+    if (warn) warn(fields, message);
+    else process.stderr.write(`${message}: ${backup}\n`);
+  }
   return openEmbedded({ dataDir: config.dataDir, synchronous: s.synchronous, busyTimeoutMs: s.busyTimeoutMs, role, ...(warn ? { warn } : {}) });
 }

@@ -85,7 +85,7 @@ export async function migrate(db: PgDb): Promise<void> {
     await c.query('INSERT INTO schema_version (id, version) VALUES (1, 0) ON CONFLICT DO NOTHING');
     const current = (await c.query<{ version: number }>('SELECT version FROM schema_version WHERE id = 1')).rows[0]!.version;
     if (current > PG_MIGRATIONS.length) {
-      throw new OutgateError(Errors.STORE_UNAVAILABLE, `The PostgreSQL store's schema version ${current} is newer than this Outgate (${PG_MIGRATIONS.length}); upgrade Outgate.`);
+      throw new OutgateError(Errors.STORE_TOO_NEW, `The PostgreSQL store's schema version ${current} is newer than this Outgate (${PG_MIGRATIONS.length}); upgrade Outgate.`);
     }
     for (let v = current; v < PG_MIGRATIONS.length; v++) {
       await c.query('BEGIN');

@@ -82,7 +82,8 @@ export async function backupStore(dataDir: string, file: string): Promise<Backup
  * Returns 'rotated' when the snapshot's journal file is gone (its sends are applied, but after it).
  */
 function catchUp(staging: string, dataDir: string): 'rotated' | { sends: number; damaged: number } {
-  const db = new SqliteDb(staging);
+  // Not migrated: a backup keeps the store's own schema version, so the Outgate that wrote it can restore it.
+  const db = new SqliteDb(staging, {}, new Database(join(staging, DB_FILE)));
   try {
     const meta = new Map(db.all(db.q.selectFrom('meta').selectAll().where('key', 'in', ['journal_generation', 'journal_offset'])).map((r) => [r.key, r.value]));
     const generation = meta.get('journal_generation') ?? 0;

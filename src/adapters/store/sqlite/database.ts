@@ -12,6 +12,8 @@ import {
   SqliteQueryCompiler,
   type Compilable,
 } from 'kysely';
+import { Errors, OutgateError } from '../../../errors.js';
+import { VERSION } from '../../../version.js';
 import { MIGRATIONS } from './migrations.js';
 import type { DB } from '../sql/schema.js';
 
@@ -48,7 +50,7 @@ export class SqliteDb {
     this.raw.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.raw.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     this.raw.pragma('foreign_keys = ON');
-    migrate(this.raw);
+    migrate(this.raw, dataDir);
   }
 
   prepare(sql: string): Database.Statement {
@@ -85,11 +87,34 @@ export class SqliteDb {
   }
 }
 
-function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`store schema version ${current} is newer than this Outgate (${MIGRATIONS.length}); upgrade Outgate`);
+/** The schema version the store in `dataDir` records; undefined when there is no store (or it cannot be read: opening says why). */
+export function storeSchemaVersion(dataDir: string): number | undefined {
+  let db: Database.Database;
+  try {
+    db = new Database(join(dataDir, DB_FILE), { readonly: true, fileMustExist: true });
+  } catch {
+    return undefined;
   }
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } catch {
+    return undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** An older Outgate never opens a store a newer one has migrated: it would misread what it does not know. */
+export function storeTooNew(dataDir: string, version: number): OutgateError {
+  return new OutgateError(
+    Errors.STORE_TOO_NEW,
+    `The store in ${dataDir} has schema version ${version}, newer than this Outgate ${VERSION} knows (${MIGRATIONS.length}): a newer Outgate has used it. Install that version again, or restore a backup taken before the upgrade (outgate restore); nothing was changed.`,
+  );
+}
+
+function migrate(db: Database.Database, dataDir: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) throw storeTooNew(dataDir, current);
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

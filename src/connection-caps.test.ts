@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectionCaps, softOpenFileLimit } from './connection-caps.js';
+import { connectionCaps, httpConnectionCaps, softOpenFileLimit } from './connection-caps.js';
 
 const auto = { maxConnections: 0, maxConnectionsPerClient: 0 };
 
@@ -14,6 +14,17 @@ test('derived caps stay below the open-file limit with room for HTTP and the sto
   assert.deepEqual(connectionCaps(auto, undefined), { total: 512, perClient: 256 });
   assert.deepEqual(connectionCaps({ maxConnections: 100, maxConnectionsPerClient: 0 }, 1024), { total: 100, perClient: 50 });
   assert.deepEqual(connectionCaps({ maxConnections: 100, maxConnectionsPerClient: 500 }, 1024), { total: 100, perClient: 100 });
+});
+
+test('HTTP gets half of what policy connections leave, so policy plus HTTP stays below the limit', () => {
+  assert.deepEqual(httpConnectionCaps(auto, 1024), { total: 128, perClient: 64 });
+  assert.deepEqual(httpConnectionCaps(auto, 16_384), { total: 1024, perClient: 512 });
+  assert.deepEqual(httpConnectionCaps(auto, undefined), { total: 128, perClient: 64 });
+  assert.deepEqual(httpConnectionCaps({ maxConnections: 10, maxConnectionsPerClient: 3 }, 1024), { total: 10, perClient: 3 });
+  for (const limit of [256, 1024, 4096, 16_384, 1_048_576]) {
+    const used = connectionCaps(auto, limit).total + httpConnectionCaps(auto, limit).total;
+    assert.ok(limit - used >= 100, `${limit}: ${used} used, at least 100 left for the store and logs`);
+  }
 });
 
 test('the soft limit is read from /proc/self/limits; unreadable or unlimited means undefined', () => {
