@@ -1,7 +1,7 @@
 // The audit log on PostgreSQL: appended inside the transaction of the change it records, in order,
 // because every append first locks the one audit_head row (the chain's seq and hash come from it).
 import type { Kysely } from 'kysely';
-import { AUDIT_CONFIG_OPERATION, chain, verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
+import { AUDIT_CONFIG_OPERATION, chain, ChainWalk, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 import type { AuditQuery } from '../../../app/ports.js';
 import { searchAuditQuery } from '../sql/queries.js';
 import { auditRow, toAuditRecord } from '../sql/rows.js';
@@ -48,24 +48,28 @@ export async function auditAfter(q: Kysely<DB>, seq: number, limit: number): Pro
   return (await q.selectFrom('audit_log').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute()).map(toAuditRecord);
 }
 
-const PAGE = 10_000;
+const PAGE = 5_000;
 
-/** Verifies the whole chain as of one snapshot (REPEATABLE READ): records and head from the same moment. */
+/**
+ * Verifies the whole chain as of one snapshot (REPEATABLE READ): records and head from the same moment.
+ * Streamed: pages by seq (keyset) are checked as they arrive and dropped, so memory stays one page
+ * whatever the log's length.
+ */
 export async function verifyAudit(db: PgDb, countTenant?: string): Promise<IntegrityReport> {
   return db.q
     .transaction()
     .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-      const records: AuditRecord[] = [];
-      // Paged by seq (keyset), so one huge log is not one huge result set in the driver.
-      for (let after = -1; ; ) {
-        const page = await trx.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(PAGE).execute();
-        for (const r of page) records.push(toAuditRecord(r));
-        if (page.length < PAGE) break;
-        after = page[page.length - 1]!.seq;
-      }
-      return verifyChain(records, head, countTenant);
-    });
+    .execute((trx) => verifyAuditIn(trx, countTenant));
 }
 
+/** verifyAudit inside a transaction the caller holds (the migration checks what it copied before committing). */
+export async function verifyAuditIn(trx: Kysely<DB>, countTenant?: string): Promise<IntegrityReport> {
+  const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  const walk = new ChainWalk(countTenant);
+  for (let after = -1; ; ) {
+    const page = await trx.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(PAGE).execute();
+    for (const r of page) if (!walk.add(toAuditRecord(r))) return walk.end(head);
+    if (page.length < PAGE) return walk.end(head);
+    after = page[page.length - 1]!.seq;
+  }
+}
