@@ -3,7 +3,7 @@
 // are exact the same way). The durable record for reports is the durable store's, handed in as `record`.
 import type { CommitRequest, RecipientCaps, ReserveRequest, ReserveResult, SendingCounters } from '../../../app/ports.js';
 import type { DomainEvent } from '../../../domain/events.js';
-import type { Counts, WindowTotals } from '../../../domain/rolling-window.js';
+import type { Counts, MinuteBucket, WindowTotals } from '../../../domain/rolling-window.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import type { RedisConnection } from './connection.js';
@@ -128,6 +128,23 @@ export class RedisCounters implements SendingCounters {
   /** Restarts a sender's windows and frees its holds (an unblock that resets them); call once, on the node that made it. */
   async resetWindows(sender: SenderRef): Promise<void> {
     await this.run('ogReset', [windowsKey(this.prefix, senderKey(sender))], []);
+  }
+
+  /**
+   * Writes a sender's committed minute buckets as a commit would have (a migration from another store);
+   * `writing` hears the key before it is written, so a caller can undo a seeding that failed half-way.
+   */
+  async seed(sender: SenderRef, buckets: readonly MinuteBucket[], writing?: (key: string) => void): Promise<void> {
+    if (buckets.length === 0) return;
+    const key = windowsKey(this.prefix, senderKey(sender));
+    writing?.(key);
+    const fields = buckets.flatMap((b) => [`m${b.minute}`, `${b.external}:${b.internal}:${b.messages}`]);
+    try {
+      await this.redis.command(key, ['HSET', key, ...fields]);
+      await this.redis.command(key, ['PEXPIRE', key, String(KEY_TTL_MS)]);
+    } catch (err) {
+      throw unavailable(err);
+    }
   }
 
   private async run(name: Parameters<RedisConnection['script']>[0], keys: readonly string[], args: readonly string[]): Promise<number[] | number> {
