@@ -107,7 +107,7 @@ async function copyInto(source: Database.Database, o: MigrateOptions): Promise<M
 
   const db = new PgDb({ url: o.to, poolSize: 1 });
   let redis: RedisConnection | undefined;
-  const seeded: string[] = [];
+  const seeded = new Set<string>();
   try {
     await migrate(db);
     if (o.redis) {
@@ -148,14 +148,14 @@ async function copyInto(source: Database.Database, o: MigrateOptions): Promise<M
       if (!report.ok) throw new Error(`the copied audit chain does not verify at record ${report.brokenAt}: ${report.reason}`);
       if (report.head !== head.hash) throw new Error(`the copied audit chain ends at ${report.head}, the embedded store's at ${head.hash}`);
       // Redis last, inside the transaction: if it fails the copy is rolled back with it.
-      const redisSenders = redis ? await seedWindows(trx, redis, o, (key) => seeded.push(key)) : 0;
+      const redisSenders = redis ? await seedWindows(trx, redis, o, (key) => seeded.add(key)) : 0;
       return { tables, auditRecords: report.records, auditHead: `${head.seq}:${head.hash}`, redisSenders };
     });
-    seeded.length = 0;
+    seeded.clear();
     return result;
   } catch (err) {
     // The transaction rolled back; what was written to Redis for it goes too.
-    if (redis && seeded.length > 0) await unseed(redis, seeded).catch(() => undefined);
+    if (redis && seeded.size > 0) await unseed(redis, seeded).catch(() => undefined);
     // Refusals already say nothing was copied; anything else failed mid-way and was undone.
     if (err instanceof OutgateError && err.message.includes('Nothing was copied')) throw err;
     const why = err instanceof Error ? err.message.replace(/\.$/, '') : String(err);
@@ -237,6 +237,6 @@ async function seedWindows(trx: Kysely<DB>, redis: RedisConnection, o: MigrateOp
   return bySender.size;
 }
 
-async function unseed(redis: RedisConnection, keys: readonly string[]): Promise<void> {
+async function unseed(redis: RedisConnection, keys: Iterable<string>): Promise<void> {
   for (const key of keys) await redis.command(key, ['DEL', key]);
 }
