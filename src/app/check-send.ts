@@ -353,6 +353,9 @@ export class CheckSend {
   private onChange(c: Change): void {
     if (c.kind === 'directory') {
       this.reloadDirectory();
+    } else if (c.kind === 'resync') {
+      this.reloadDirectory();
+      this.sync(this.store.listRestrictions({}).then((all) => this.resyncRestrictions(all)));
     } else if (c.kind === 'windows-reset') {
       // The counters follow it themselves.
     } else if (c.restriction) {
@@ -371,6 +374,20 @@ export class CheckSend {
     // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
     if (state.restriction && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
     state.restriction = r?.status === 'Restricted' ? r : undefined;
+  }
+
+  /** Every restriction as the store has it now; a cached one the store no longer lists is dropped. */
+  private resyncRestrictions(all: readonly Restriction[]): void {
+    const listed = new Set<string>();
+    for (const r of all) {
+      listed.add(senderKey(refOf(r)));
+      this.setRestriction(refOf(r), r);
+    }
+    for (const [key, state] of this.states) {
+      if (listed.has(key)) continue;
+      state.restriction = undefined;
+      state.reprieveUntil = undefined;
+    }
   }
 
   /** A reloaded configuration (SIGHUP): the service limits hold from the next request on. */

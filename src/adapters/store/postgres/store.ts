@@ -328,6 +328,11 @@ export class PostgresStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
+  /** While other nodes' changes cannot be read, the failure: decisions fail closed (ChangeFeed). */
+  staleness(): Error | undefined {
+    return this.feed.staleness();
+  }
+
   /** Other nodes' changes, from the feed's listener. */
   emit(changes: readonly Change[]): void {
     for (const c of changes) for (const l of this.listeners) l(c);
