@@ -7,7 +7,7 @@
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
 import { PERMIT, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
-import { SYSTEM, type DomainEvent } from '../domain/events.js';
+import { EVENT_COOLDOWN_MS, isRepeatable, SYSTEM, type DomainEvent } from '../domain/events.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { policyAddress } from '../domain/recipient-permission.js';
 import { foldSubaddress } from '../domain/subaddress.js';
@@ -91,8 +91,6 @@ class SenderState {
 
 const LOGIN_CACHE_MAX = 200_000;
 
-/** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
-const EVENT_COOLDOWN_MS = 15 * 60_000;
 
 export class CheckSend {
   private directory: Directory;
@@ -341,8 +339,12 @@ export class CheckSend {
     return state;
   }
 
+  /**
+   * This node's cooldown, a first filter that costs no store call; a shared store applies the same
+   * cooldown across nodes when it records the event (three nodes raise it once, not three times).
+   */
   private worthRecording(key: string, e: DomainEvent, now: number): boolean {
-    if (e.type === 'SenderRestricted' || e.type === 'SenderReleased') return true;
+    if (!isRepeatable(e)) return true;
     const k = `${key}\u0000${e.type}`;
     const last = this.lastEvent.get(k);
     if (last !== undefined && now - last < EVENT_COOLDOWN_MS) return false;

@@ -1,8 +1,9 @@
 // The audit log on PostgreSQL: appended inside the transaction of the change it records, in order,
 // because every append first locks the one audit_head row (the chain's seq and hash come from it).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AUDIT_CONFIG_OPERATION, chain, ChainWalk, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 import type { AuditQuery } from '../../../app/ports.js';
+import { EVENT_COOLDOWN_MS, isRepeatable, type DomainEvent } from '../../../domain/events.js';
 import { searchAuditQuery } from '../sql/queries.js';
 import { auditRow, toAuditRecord } from '../sql/rows.js';
 import type { DB } from '../sql/schema.js';
@@ -72,4 +73,25 @@ export async function verifyAuditIn(trx: Kysely<DB>, countTenant?: string): Prom
     if (page.length < PAGE) return walk.end(head);
     after = page[page.length - 1]!.seq;
   }
+}
+
+/**
+ * The events to record of `events`: a repeated one (isRepeatable) only if no node recorded the same
+ * for its sender within EVENT_COOLDOWN_MS. One upsert per event, which takes the row's lock, so of
+ * nodes raising it at once exactly one wins.
+ */
+export async function pastCooldown(trx: Tx, events: readonly DomainEvent[]): Promise<DomainEvent[]> {
+  const out: DomainEvent[] = [];
+  for (const e of events) {
+    if (!isRepeatable(e)) {
+      out.push(e);
+      continue;
+    }
+    const s = e.sender;
+    const won = await sql`INSERT INTO event_cooldowns (tenant_id, entity_type, identity, event, at) VALUES (${s.tenantId}, ${s.type}, ${s.identity}, ${e.type}, ${e.at})
+      ON CONFLICT (tenant_id, entity_type, identity, event) DO UPDATE SET at = excluded.at
+      WHERE event_cooldowns.at <= excluded.at - ${EVENT_COOLDOWN_MS} RETURNING 1`.execute(trx);
+    if (won.rows.length > 0) out.push(e);
+  }
+  return out;
 }

@@ -125,4 +125,9 @@ export const PG_MIGRATIONS: readonly string[] = [
     id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), identity TEXT NOT NULL, trustee TEXT NOT NULL,
     access_rights TEXT NOT NULL, created_at BIGINT NOT NULL, UNIQUE (tenant_id, identity, trustee));
   `,
+  /* 3: the cooldown of repeated events (early warnings, limits reached), shared by every node */ `
+  CREATE TABLE event_cooldowns (
+    tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, event TEXT NOT NULL,
+    at BIGINT NOT NULL, PRIMARY KEY (tenant_id, entity_type, identity, event));
+  `,
 ];

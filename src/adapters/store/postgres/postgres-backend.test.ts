@@ -7,7 +7,7 @@ import pg from 'pg';
 import { startPostgres, type ThrowawayPostgres } from '../../../../test/support/postgres.js';
 import type { AuditEntry } from '../../../app/audit.js';
 import type { AlertBatch, Change, StoreBackend, StoredNotification } from '../../../app/ports.js';
-import type { Actor } from '../../../domain/events.js';
+import { EVENT_COOLDOWN_MS, type Actor, type DomainEvent } from '../../../domain/events.js';
 import { restrict } from '../../../domain/restriction.js';
 import type { SenderRef } from '../../../domain/sender.js';
 import { PG_MIGRATIONS } from './migrations.js';
@@ -152,4 +152,19 @@ test('a node whose place in the feed was pruned away is told to resync everythin
   node.startBackground(() => T, () => undefined);
   await until('resync', () => seen.length > 0);
   assert.deepEqual(seen, [{ kind: 'resync' }]);
+});
+
+test('an early warning raised by three nodes at once is recorded once, and again after the cooldown', async (t) => {
+  const { backends } = await nodes(t, 3);
+  const bob: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'bob@example.com' };
+  const warn = (at: number): DomainEvent => ({ type: 'SuspiciousSending', at, sender: bob, reason: '80% of 100 recipients an hour', policy: 'Default' });
+  const warnings = async () => (await backends[0]!.store.searchAudit({ limit: 100 })).filter((r) => r.operation === 'SuspiciousSending').length;
+  await Promise.all(backends.map((b) => b.store.recordEvents([warn(T)])));
+  assert.equal(await warnings(), 1);
+  await Promise.all(backends.map((b) => b.store.recordEvents([warn(T + EVENT_COOLDOWN_MS - 1)])));
+  assert.equal(await warnings(), 1, 'still cooling down');
+  await Promise.all(backends.map((b) => b.store.recordEvents([warn(T + EVENT_COOLDOWN_MS)])));
+  assert.equal(await warnings(), 2);
+  const report = await backends[1]!.store.verifyAudit();
+  assert.equal(report.ok, true);
 });
