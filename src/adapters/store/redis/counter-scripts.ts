@@ -194,4 +194,17 @@ return #drop
 `,
 );
 
-export const COUNTER_SCRIPTS = { ogReserve: RESERVE, ogTotals: TOTALS, ogCommit: COMMIT, ogRelease: RELEASE, ogReset: RESET };
+/**
+ * KEYS: an active-index shard. ARGV: score, sender key, index ttl ms. Adds (or rescores) the sender and
+ * keeps the shard's TTL, in one round trip.
+ */
+const INDEX = script(
+  1,
+  `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`,
+);
+
+export const COUNTER_SCRIPTS = { ogReserve: RESERVE, ogTotals: TOTALS, ogCommit: COMMIT, ogRelease: RELEASE, ogReset: RESET, ogIndex: INDEX };

@@ -139,13 +139,7 @@ export class RedisCounters implements SendingCounters {
    * senders' keys do once nobody sends: an install that stops leaves nothing behind.
    */
   private async index(key: string, at: number): Promise<void> {
-    const index = activeKey(this.prefix, activeShard(key));
-    try {
-      await this.redis.command(index, ['ZADD', index, String(at), key]);
-      await this.redis.command(index, ['PEXPIRE', index, String(KEY_TTL_MS + INDEX_REFRESH_MS)]);
-    } catch (err) {
-      throw unavailable(err);
-    }
+    await this.run('ogIndex', [activeKey(this.prefix, activeShard(key))], [String(at), key, String(KEY_TTL_MS + INDEX_REFRESH_MS)]);
   }
 
   /** Nothing to do: scripts drop stale buckets as they read, and idle senders' keys expire by themselves. */
