@@ -1,6 +1,7 @@
 // Outgate on PostgreSQL end to end: the real `outgate start` and cmdlets from another machine's point of
 // view (their own empty data directories), sharing only OUTGATE_DATABASE_URL. A restriction made by the
-// server is listed and lifted by a cmdlet, and the server admits the sender again on the change feed.
+// server is listed and lifted by a cmdlet, and the server admits the sender again on the change feed;
+// with store.redisUrl naming a Redis Cluster, the counters live there.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -10,6 +11,10 @@ import { after, before, test, type TestContext } from 'node:test';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { BIN, clockEnv, ok, runCli, tempDataDir, testTimeline } from './support/outgate.js';
 import { startPostgres, type ThrowawayPostgres } from './support/postgres.js';
+import { startRedisCluster } from './support/redis.js';
+import { RedisConnection } from '../src/adapters/store/redis/connection.js';
+import { DEFAULT_PREFIX, windowsKey } from '../src/adapters/store/redis/keys.js';
+import { senderKey } from '../src/domain/sender.js';
 
 const DUNNO = 'action=DUNNO';
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
@@ -30,11 +35,11 @@ function freePort(): Promise<number> {
 }
 
 /** `outgate start` on the database, resolved once its policy server listens, or with its exit. */
-function start(t: TestContext, url: string, port: number): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> }> {
+function start(t: TestContext, url: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> }> {
   const dataDir = tempDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_DATA_DIR: dataDir, OUTGATE_DATABASE_URL: url, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...clockEnv(testTimeline), OUTGATE_DATA_DIR: dataDir, OUTGATE_DATABASE_URL: url, OUTGATE_POLICY_LISTEN: `127.0.0.1:${port}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_HTTP_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => child.kill('SIGKILL'));
@@ -55,11 +60,14 @@ function start(t: TestContext, url: string, port: number): Promise<{ child: Chil
   });
 }
 
+/** The Redis the cmdlets share with the server, when a test has one. */
+let redisUrl: string | undefined;
+
 /** A cmdlet on its own empty data directory: everything it sees comes from the database. */
 async function cli(t: TestContext, url: string, ...args: string[]) {
   const dataDir = tempDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  return runCli(dataDir, args, { OUTGATE_DATABASE_URL: url });
+  return runCli(dataDir, args, { OUTGATE_DATABASE_URL: url, ...(redisUrl ? { OUTGATE_REDIS_URL: redisUrl } : {}) });
 }
 
 test('outgate start and cmdlets on OUTGATE_DATABASE_URL: restrict, list, unblock, admitted again, audit intact', { timeout: 60_000 }, async (t) => {
@@ -98,4 +106,33 @@ test('a second `outgate start` on the same database without Redis is refused: li
   const { code, stderr } = await second.exit;
   assert.notEqual(code, 0);
   assert.match(stderr, /OG_ERR_CONFIG_INVALID: .*OUTGATE_REDIS_URL/);
+});
+
+test('`outgate start` on a 3-shard Redis Cluster named by redis+cluster://: limits held in the cluster', { timeout: 90_000 }, async (t) => {
+  const cluster = await startRedisCluster(3);
+  t.after(() => cluster.stop());
+  const url = await pg.createDatabase();
+  // Two of the three nodes: the client learns the third and the slot map from them.
+  redisUrl = `redis+cluster://${cluster.nodes.slice(0, 2).map((n) => `127.0.0.1:${n.port}`).join(',')}`;
+  t.after(() => (redisUrl = undefined));
+  await ok(cli(t, url, 'Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '2'));
+  const port = await freePort();
+  const { child } = await start(t, url, port, { OUTGATE_REDIS_URL: redisUrl });
+  assert.equal(child.exitCode, null, 'the server runs');
+
+  const c = await PolicyClient.open(port);
+  t.after(() => c.close());
+  assert.equal((await sendMessage(c, { login: 'carol@outgate.test', to: ['a@example.com'] })).end, DUNNO);
+  assert.deepEqual((await sendMessage(c, { login: 'carol@outgate.test', to: ['b@example.com', 'c@example.com'] })).rcpt, [DUNNO, DENIED]);
+
+  const redis = await RedisConnection.open({ cluster: cluster.rootNodes });
+  t.after(() => redis.close());
+  const key = windowsKey(DEFAULT_PREFIX, senderKey({ tenantId: 'default', type: 'Mailbox', identity: 'carol@outgate.test' }));
+  assert.equal(await redis.command<number>(key, ['EXISTS', key]), 1, "carol's windows live in the cluster");
+  // A cmdlet's unblock resets the windows in the cluster too: carol sends again.
+  await ok(cli(t, url, 'Remove-BlockedSenderAddress', 'carol@outgate.test', '-Reason', 'checked'));
+  const deadline = Date.now() + 2_000;
+  let answer = '';
+  while ((answer = (await sendMessage(c, { login: 'carol@outgate.test', to: ['d@example.com'] })).rcpt[0]!) !== DUNNO && Date.now() < deadline);
+  assert.equal(answer, DUNNO);
 });

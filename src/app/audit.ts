@@ -137,18 +137,44 @@ export type IntegrityReport =
  * record is not the head the store remembers).
  */
 export function verifyChain(records: Iterable<AuditRecord>, head: { seq: number; hash: string }, countTenant?: string): IntegrityReport {
-  let prev = { seq: 0, hash: GENESIS_HASH };
-  let n = 0;
-  for (const r of records) {
+  const walk = new ChainWalk(countTenant);
+  for (const r of records) if (!walk.add(r)) break;
+  return walk.end(head);
+}
+
+/**
+ * verifyChain one record at a time, for a log read in pages (a store streams it rather than holding
+ * it all in memory): `add` answers false once the chain is broken, `end` gives the report.
+ */
+export class ChainWalk {
+  private prev = { seq: 0, hash: GENESIS_HASH };
+  private n = 0;
+  private broken: IntegrityReport | undefined;
+
+  constructor(private readonly countTenant?: string) {}
+
+  add(r: AuditRecord): boolean {
+    if (this.broken) return false;
     // The whole chain is checked; `records` counts only one tenant's when asked (a tenant's view).
-    if (countTenant === undefined || r.tenantId === countTenant) n++;
-    if (r.seq !== prev.seq + 1) return { ok: false, records: n, brokenAt: r.seq, reason: `record ${prev.seq + 1} is missing (next is ${r.seq})` };
-    if (r.prevHash !== prev.hash) return { ok: false, records: n, brokenAt: r.seq, reason: 'it does not link to the record before it' };
-    if (recordHash(r) !== r.hash) return { ok: false, records: n, brokenAt: r.seq, reason: 'its content does not match its hash (edited)' };
-    prev = { seq: r.seq, hash: r.hash };
+    if (this.countTenant === undefined || r.tenantId === this.countTenant) this.n++;
+    const prev = this.prev;
+    const fail = (reason: string): false => {
+      this.broken = { ok: false, records: this.n, brokenAt: r.seq, reason };
+      return false;
+    };
+    if (r.seq !== prev.seq + 1) return fail(`record ${prev.seq + 1} is missing (next is ${r.seq})`);
+    if (r.prevHash !== prev.hash) return fail('it does not link to the record before it');
+    if (recordHash(r) !== r.hash) return fail('its content does not match its hash (edited)');
+    this.prev = { seq: r.seq, hash: r.hash };
+    return true;
   }
-  if (prev.seq !== head.seq || prev.hash !== head.hash) {
-    return { ok: false, records: n, brokenAt: prev.seq + 1, reason: `the log ends at record ${prev.seq} but ${head.seq} were written (records removed from the end)` };
+
+  end(head: { seq: number; hash: string }): IntegrityReport {
+    if (this.broken) return this.broken;
+    const prev = this.prev;
+    if (prev.seq !== head.seq || prev.hash !== head.hash) {
+      return { ok: false, records: this.n, brokenAt: prev.seq + 1, reason: `the log ends at record ${prev.seq} but ${head.seq} were written (records removed from the end)` };
+    }
+    return { ok: true, records: this.n, head: prev.hash };
   }
-  return { ok: true, records: n, head: prev.hash };
 }

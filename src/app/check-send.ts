@@ -7,7 +7,7 @@
 import { isNormalizedAddress, tryNormalizeAddress } from '../domain/address.js';
 import { PERMIT, refuse, type Decision } from '../domain/decision.js';
 import { evaluate, reconcileTally, type Tally, type Verdict } from '../domain/evaluate.js';
-import { SYSTEM, type DomainEvent } from '../domain/events.js';
+import { EVENT_COOLDOWN_MS, isRepeatable, SYSTEM, type DomainEvent } from '../domain/events.js';
 import { forwardMark, fromAddress } from '../domain/message-headers.js';
 import type { EffectiveLimits } from '../domain/policy.js';
 import { policyAddress } from '../domain/recipient-permission.js';
@@ -99,8 +99,6 @@ class SenderState {
 
 const LOGIN_CACHE_MAX = 200_000;
 
-/** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
-const EVENT_COOLDOWN_MS = 15 * 60_000;
 
 export class CheckSend {
   private directory: Directory;
@@ -479,8 +477,12 @@ export class CheckSend {
     return state;
   }
 
+  /**
+   * This node's cooldown, a first filter that costs no store call; a shared store applies the same
+   * cooldown across nodes when it records the event (three nodes raise it once, not three times).
+   */
   private worthRecording(key: string, e: DomainEvent, now: number): boolean {
-    if (e.type === 'SenderRestricted' || e.type === 'SenderReleased') return true;
+    if (!isRepeatable(e)) return true;
     const k = `${key}\u0000${e.type}`;
     const last = this.lastEvent.get(k);
     if (last !== undefined && now - last < EVENT_COOLDOWN_MS) return false;
@@ -491,6 +493,9 @@ export class CheckSend {
   private onChange(c: Change): void {
     if (c.kind === 'directory') {
       this.reloadDirectory();
+    } else if (c.kind === 'resync') {
+      this.reloadDirectory();
+      this.sync(this.store.listRestrictions({}).then((all) => this.resyncRestrictions(all)));
     } else if (c.kind === 'windows-reset') {
       // The counters follow it themselves.
     } else if (c.restriction) {
@@ -509,6 +514,20 @@ export class CheckSend {
     // Released before it would have expired: an admin unblocked it (here, or with the CLI elsewhere).
     if (state.restriction && r?.status === 'Released' && (r.expiresAt === null || r.changedAt < r.expiresAt)) this.metrics.unblocked(r.entityType);
     state.restriction = r?.status === 'Restricted' ? r : undefined;
+  }
+
+  /** Every restriction as the store has it now; a cached one the store no longer lists is dropped. */
+  private resyncRestrictions(all: readonly Restriction[]): void {
+    const listed = new Set<string>();
+    for (const r of all) {
+      listed.add(senderKey(refOf(r)));
+      this.setRestriction(refOf(r), r);
+    }
+    for (const [key, state] of this.states) {
+      if (listed.has(key)) continue;
+      state.restriction = undefined;
+      state.reprieveUntil = undefined;
+    }
   }
 
   /** policy.failMode for every driver, from now on (SIGHUP). */

@@ -161,7 +161,7 @@ export const ConfigSchema = Type.Object(
       {
         backend: Type.String({ default: 'embedded', minLength: 1, maxLength: 64, description: "Where state lives: 'embedded' (SQLite in dataDir), or 'postgres' (implied by databaseUrl)." }),
         databaseUrl: Type.String({ default: '', maxLength: 2048, description: 'postgres://… : every durable thing in PostgreSQL, shared by all nodes and cmdlets (schema migrated at start). Empty: the embedded store.' }),
-        redisUrl: Type.String({ default: '', maxLength: 2048, description: 'redis://… : the sending counters of a shared store, so several nodes hold limits as one (needs databaseUrl). Empty: counters in the one node.' }),
+        redisUrl: Type.String({ default: '', maxLength: 2048, description: 'redis://… (one server) or redis+cluster://host:port,host:port (a Redis Cluster, by some of its nodes): the sending counters of a shared store, so several nodes hold limits as one (needs databaseUrl). Empty: counters in the one node.' }),
         synchronous: Type.Union([Type.Literal('normal'), Type.Literal('full')], {
           default: 'normal',
           description: 'normal survives a process crash (kill -9); full also survives power loss, slower.',

@@ -82,3 +82,11 @@ export type DomainEvent =
     };
 
 export type EventType = DomainEvent['type'];
+
+/** Non-state events (a limit reached again and again) are recorded once per sender per this long. */
+export const EVENT_COOLDOWN_MS = 15 * 60_000;
+
+/** The events EVENT_COOLDOWN_MS thins out: a sender's repeated limit and early-warning events, not its state changes. */
+export function isRepeatable(e: DomainEvent): e is Extract<DomainEvent, { type: 'SendingLimitExceeded' | 'ServiceLimitReached' | 'SuspiciousSending' }> {
+  return e.type === 'SendingLimitExceeded' || e.type === 'ServiceLimitReached' || e.type === 'SuspiciousSending';
+}

@@ -7,6 +7,7 @@ import type { Config } from '../../config/schema.js';
 import { Errors, fail } from '../../errors.js';
 import { openPostgres } from './postgres/postgres-backend.js';
 import { SharedRedisCounters } from './redis/shared-counters.js';
+import { redisTarget } from './redis/target.js';
 import { openEmbedded } from './sqlite/embedded-backend.js';
 import { backupBeforeMigration } from './sqlite/upgrade-backup.js';
 
@@ -27,15 +28,16 @@ export async function openStore(config: Readonly<Pick<Config, 'dataDir' | 'store
     // Redis holds only counters: restrictions, history and audit need the durable store beside it.
     if (s.databaseUrl === '')
       fail(Errors.CONFIG_INVALID, 'Configuration store.redisUrl (OUTGATE_REDIS_URL) is set without store.databaseUrl (OUTGATE_DATABASE_URL): Redis holds only the counters of a shared PostgreSQL store; set both, or neither for the embedded store.');
-    if (!/^rediss?:\/\//.test(s.redisUrl)) fail(Errors.CONFIG_INVALID, 'Configuration store.redisUrl (OUTGATE_REDIS_URL) must be a redis:// or rediss:// URL.');
   }
+  // Checked before anything opens: a mistyped URL is a configuration error, not a store outage.
+  const redis = s.redisUrl !== '' ? redisTarget(s.redisUrl) : undefined;
   if (s.databaseUrl !== '') {
     if (!/^postgres(ql)?:\/\//.test(s.databaseUrl)) fail(Errors.CONFIG_INVALID, "Configuration store.databaseUrl (OUTGATE_DATABASE_URL) must be a postgres:// URL.");
     // Changes reach the other nodes on PostgreSQL's LISTEN/NOTIFY feed, not a Redis Stream: NOTIFY is
     // delivered at the commit of the change's own transaction, so no node hears of a change it cannot
     // read yet, and none misses one because its writer died between the commit and a second write to
     // Redis; the feed already reads again on every reconnect and every 5 s.
-    return openPostgres({ url: s.databaseUrl, role, ...(s.redisUrl !== '' ? { shared: new SharedRedisCounters({ url: s.redisUrl }) } : {}) });
+    return openPostgres({ url: s.databaseUrl, role, ...(redis ? { shared: new SharedRedisCounters(redis) } : {}) });
   }
   if (s.backend === 'postgres') fail(Errors.CONFIG_INVALID, "Configuration store.backend is 'postgres' but store.databaseUrl (OUTGATE_DATABASE_URL) is empty; set it to the database's postgres:// URL.");
   const backup = await backupBeforeMigration(config.dataDir);

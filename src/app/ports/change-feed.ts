@@ -8,7 +8,9 @@ export type Change =
   | { kind: 'directory' }
   /** `restriction` is the new state when the change was made in this process; else read it again. */
   | { kind: 'restriction'; sender: SenderRef; restriction?: Restriction }
-  | { kind: 'windows-reset'; sender: SenderRef };
+  | { kind: 'windows-reset'; sender: SenderRef }
+  /** Changes were missed (the feed's log was pruned past this process's place): reload everything cached. */
+  | { kind: 'resync' };
 
 export interface ChangeFeed {
   /**

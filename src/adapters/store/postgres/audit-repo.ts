@@ -1,8 +1,9 @@
 // The audit log on PostgreSQL: appended inside the transaction of the change it records, in order,
 // because every append first locks the one audit_head row (the chain's seq and hash come from it).
-import type { Kysely } from 'kysely';
-import { AUDIT_CONFIG_OPERATION, chain, verifyChain, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
+import { sql, type Kysely } from 'kysely';
+import { AUDIT_CONFIG_OPERATION, chain, ChainWalk, type AuditEntry, type AuditRecord, type IntegrityReport } from '../../../app/audit.js';
 import type { AuditQuery } from '../../../app/ports.js';
+import { EVENT_COOLDOWN_MS, isRepeatable, type DomainEvent } from '../../../domain/events.js';
 import { searchAuditQuery } from '../sql/queries.js';
 import { auditRow, toAuditRecord } from '../sql/rows.js';
 import type { DB } from '../sql/schema.js';
@@ -48,24 +49,49 @@ export async function auditAfter(q: Kysely<DB>, seq: number, limit: number): Pro
   return (await q.selectFrom('audit_log').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute()).map(toAuditRecord);
 }
 
-const PAGE = 10_000;
+const PAGE = 5_000;
 
-/** Verifies the whole chain as of one snapshot (REPEATABLE READ): records and head from the same moment. */
+/**
+ * Verifies the whole chain as of one snapshot (REPEATABLE READ): records and head from the same moment.
+ * Streamed: pages by seq (keyset) are checked as they arrive and dropped, so memory stays one page
+ * whatever the log's length.
+ */
 export async function verifyAudit(db: PgDb, countTenant?: string): Promise<IntegrityReport> {
   return db.q
     .transaction()
     .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-      const records: AuditRecord[] = [];
-      // Paged by seq (keyset), so one huge log is not one huge result set in the driver.
-      for (let after = -1; ; ) {
-        const page = await trx.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(PAGE).execute();
-        for (const r of page) records.push(toAuditRecord(r));
-        if (page.length < PAGE) break;
-        after = page[page.length - 1]!.seq;
-      }
-      return verifyChain(records, head, countTenant);
-    });
+    .execute((trx) => verifyAuditIn(trx, countTenant));
 }
 
+/** verifyAudit inside a transaction the caller holds (the migration checks what it copied before committing). */
+export async function verifyAuditIn(trx: Kysely<DB>, countTenant?: string): Promise<IntegrityReport> {
+  const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  const walk = new ChainWalk(countTenant);
+  for (let after = -1; ; ) {
+    const page = await trx.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(PAGE).execute();
+    for (const r of page) if (!walk.add(toAuditRecord(r))) return walk.end(head);
+    if (page.length < PAGE) return walk.end(head);
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+/**
+ * The events to record of `events`: a repeated one (isRepeatable) only if no node recorded the same
+ * for its sender within EVENT_COOLDOWN_MS. One upsert per event, which takes the row's lock, so of
+ * nodes raising it at once exactly one wins.
+ */
+export async function pastCooldown(trx: Tx, events: readonly DomainEvent[]): Promise<DomainEvent[]> {
+  const out: DomainEvent[] = [];
+  for (const e of events) {
+    if (!isRepeatable(e)) {
+      out.push(e);
+      continue;
+    }
+    const s = e.sender;
+    const won = await sql`INSERT INTO event_cooldowns (tenant_id, entity_type, identity, event, at) VALUES (${s.tenantId}, ${s.type}, ${s.identity}, ${e.type}, ${e.at})
+      ON CONFLICT (tenant_id, entity_type, identity, event) DO UPDATE SET at = excluded.at
+      WHERE event_cooldowns.at <= excluded.at - ${EVENT_COOLDOWN_MS} RETURNING 1`.execute(trx);
+    if (won.rows.length > 0) out.push(e);
+  }
+  return out;
+}

@@ -6,7 +6,11 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Change } from '../../../app/ports.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
+import { Errors, OutgateError } from '../../../errors.js';
 import { LOCK_NS, LOCKS, type PgDb, type Tx } from './database.js';
+
+/** meta key: the highest change_log seq pruned; a node whose place is below it missed changes. */
+const PRUNED_THROUGH = 'change_log_pruned_through';
 
 export const CHANNEL = 'outgate_changes';
 /** The slow poll that bounds how late a change is when its signal was lost. */
@@ -23,6 +27,8 @@ export class PgChangeFeed {
   private reading: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  /** Set while other nodes' changes cannot be read; decisions fail closed meanwhile (staleness). */
+  private failure: OutgateError | undefined;
 
   constructor(private readonly db: PgDb) {}
 
@@ -56,7 +62,16 @@ export class PgChangeFeed {
         return;
       }
       this.reading = this.readNew()
-        .then(deliver, (err: unknown) => onError('reading changes made by other nodes failed', err))
+        .then(
+          (changes) => {
+            this.failure = undefined;
+            deliver(changes);
+          },
+          (err: unknown) => {
+            this.failure = new OutgateError(Errors.STORE_UNAVAILABLE, `Changes made by other nodes cannot be read from PostgreSQL: ${err instanceof Error ? err.message : String(err)}.`);
+            onError('reading changes made by other nodes failed (decisions fail closed until it works)', err);
+          },
+        )
         .finally(() => {
           this.reading = null;
           if (this.again && !this.closed) {
@@ -76,6 +91,8 @@ export class PgChangeFeed {
         if (this.closed) return;
         onError('the change feed connection to PostgreSQL dropped (reconnecting)', err);
         void c.end().catch(() => undefined);
+        // Signals are lost meanwhile: read now, which also finds out at once if PostgreSQL is gone.
+        read();
         const t = setTimeout(connect, RECONNECT_MS);
         t.unref();
         this.timers.push(t);
@@ -94,21 +111,40 @@ export class PgChangeFeed {
     this.timers.push(poll);
   }
 
+  /**
+   * While other nodes' changes cannot be read, the failure: a decision could miss a restriction or an
+   * unblock made elsewhere, so it fails as on a store failure (policy.failMode).
+   */
+  staleness(): Error | undefined {
+    return this.failure;
+  }
+
   private async readNew(): Promise<Change[]> {
-    const rows = await this.db.q.selectFrom('change_log').selectAll().where('seq', '>', this.seq).orderBy('seq').execute();
+    const from = this.seq;
+    const rows = await this.db.q.selectFrom('change_log').selectAll().where('seq', '>', from).orderBy('seq').execute();
+    const pruned = (await this.db.q.selectFrom('meta').select('value').where('key', '=', PRUNED_THROUGH).executeTakeFirst())?.value ?? 0;
     if (rows.length > 0) this.seq = rows[rows.length - 1]!.seq!;
-    return rows
+    // Rows this node never read were pruned (it was cut off for longer than they are kept): what they
+    // said is lost, so everything cached is read again.
+    const missed: Change[] = pruned > from ? [{ kind: 'resync' }] : [];
+    if (pruned > this.seq) this.seq = pruned;
+    const changes = rows
       .filter((r) => !this.own.delete(r.seq!))
       .map((r): Change => {
         if (r.kind === 'directory') return { kind: 'directory' };
         const sender: SenderRef = { tenantId: r.tenant_id, type: r.entity_type as EntityType, identity: r.identity ?? '' };
         return r.kind === 'restriction' ? { kind: 'restriction', sender } : { kind: 'windows-reset', sender };
       });
+    return missed.concat(changes);
   }
 
   /** Old rows: every node has read them long ago (a node away longer resyncs from its restart). */
   async prune(trx: Tx, beforeAt: number): Promise<void> {
-    await trx.deleteFrom('change_log').where('at', '<', beforeAt).execute();
+    const gone = await trx.deleteFrom('change_log').where('at', '<', beforeAt).returning('seq').execute();
+    if (gone.length === 0) return;
+    const through = gone.reduce((m, r) => Math.max(m, r.seq!), 0);
+    await sql`INSERT INTO meta (key, value) VALUES (${PRUNED_THROUGH}, ${through})
+      ON CONFLICT (key) DO UPDATE SET value = GREATEST(meta.value, excluded.value)`.execute(trx);
   }
 
   async close(): Promise<void> {

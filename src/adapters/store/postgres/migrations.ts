@@ -128,4 +128,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   /* 3: the tenant external recipient limit (Set-Tenant -ExternalRecipientLimitPerDay; 0 = none; docs/tenancy.md) */ `
   ALTER TABLE tenants ADD COLUMN external_recipients_per_day BIGINT NOT NULL DEFAULT 0;
   `,
+  /* 4: the cooldown of repeated events (early warnings, limits reached), shared by every node */ `
+  CREATE TABLE event_cooldowns (
+    tenant_id TEXT NOT NULL, entity_type TEXT NOT NULL, identity TEXT NOT NULL, event TEXT NOT NULL,
+    at BIGINT NOT NULL, PRIMARY KEY (tenant_id, entity_type, identity, event));
+  `,
 ];

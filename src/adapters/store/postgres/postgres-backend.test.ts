@@ -7,11 +7,12 @@ import pg from 'pg';
 import { startPostgres, type ThrowawayPostgres } from '../../../../test/support/postgres.js';
 import type { AuditEntry } from '../../../app/audit.js';
 import type { AlertBatch, Change, StoreBackend, StoredNotification } from '../../../app/ports.js';
-import type { Actor } from '../../../domain/events.js';
+import { EVENT_COOLDOWN_MS, type Actor, type DomainEvent } from '../../../domain/events.js';
 import { restrict } from '../../../domain/restriction.js';
 import type { SenderRef } from '../../../domain/sender.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { openPostgres, schemaVersion } from './postgres-backend.js';
+import type { PostgresStore } from './store.js';
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 const ROOT: Actor = { name: 'root', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null };
@@ -106,4 +107,64 @@ test('a change made while a node was disconnected reaches it when it reconnects'
   const change = await Promise.race([seen, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not seen within 5 s')), 5_000).unref())]);
   assert.equal(change.kind === 'restriction' && change.sender.identity, alice.identity);
   assert.ok(errors.some((e) => /dropped/.test(e)), 'the drop was reported');
+});
+
+/** Waits (condition, not time) until `ok` holds, failing after `ms`. */
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!ok()) {
+    if (performance.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test('while changes cannot be read the store says it is stale (decisions fail closed), and recovers', async (t) => {
+  const { url, backends } = await nodes(t, 1, 'server');
+  const node = backends[0]!;
+  node.startBackground(() => T, () => undefined);
+  assert.equal(node.store.staleness?.(), undefined);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  t.after(() => admin.end());
+  // The feed's table out of reach, and its listening connection cut: the read it makes at once fails.
+  await admin.query('ALTER TABLE change_log RENAME TO change_log_away');
+  while ((await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")).rows[0].n === 0);
+  await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()");
+  await until('stale', () => node.store.staleness?.() !== undefined);
+  assert.match(node.store.staleness!()!.message, /Changes made by other nodes cannot be read from PostgreSQL/);
+  await admin.query('ALTER TABLE change_log_away RENAME TO change_log');
+  await until('fresh again once a read works', () => node.store.staleness?.() === undefined);
+});
+
+test('a node whose place in the feed was pruned away is told to resync everything', async (t) => {
+  const { url, backends } = await nodes(t, 1, 'server');
+  const node = backends[0]!;
+  const cli = await openPostgres({ url, role: 'cli' });
+  t.after(() => cli.close());
+  const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@example.com' };
+  await cli.store.applyTransition(restrict(alice, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T }), { resetWindows: false });
+  // Two days on, another node's housekeeping drops that change before this node ever read it.
+  const other = await openPostgres({ url, role: 'server' });
+  t.after(() => other.close());
+  await (other.store as PostgresStore).prune(T + 2 * 86_400_000);
+  const seen: Change[] = [];
+  node.store.subscribe((c) => seen.push(c));
+  node.startBackground(() => T, () => undefined);
+  await until('resync', () => seen.length > 0);
+  assert.deepEqual(seen, [{ kind: 'resync' }]);
+});
+
+test('an early warning raised by three nodes at once is recorded once, and again after the cooldown', async (t) => {
+  const { backends } = await nodes(t, 3);
+  const bob: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'bob@example.com' };
+  const warn = (at: number): DomainEvent => ({ type: 'SuspiciousSending', at, sender: bob, reason: '80% of 100 recipients an hour', policy: 'Default' });
+  const warnings = async () => (await backends[0]!.store.searchAudit({ limit: 100 })).filter((r) => r.operation === 'SuspiciousSending').length;
+  await Promise.all(backends.map((b) => b.store.recordEvents([warn(T)])));
+  assert.equal(await warnings(), 1);
+  await Promise.all(backends.map((b) => b.store.recordEvents([warn(T + EVENT_COOLDOWN_MS - 1)])));
+  assert.equal(await warnings(), 1, 'still cooling down');
+  await Promise.all(backends.map((b) => b.store.recordEvents([warn(T + EVENT_COOLDOWN_MS)])));
+  assert.equal(await warnings(), 2);
+  const report = await backends[1]!.store.verifyAudit();
+  assert.equal(report.ok, true);
 });

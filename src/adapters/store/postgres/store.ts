@@ -117,7 +117,7 @@ export class PostgresStore implements Store {
   async recordSends(records: readonly repo.SendRecord[], events: readonly DomainEvent[]): Promise<void> {
     await this.db.tx(async (trx) => {
       await repo.recordSends(trx, records);
-      await audit.appendAudit(trx, events.map(auditEntryOf));
+      await audit.appendAudit(trx, (await audit.pastCooldown(trx, events)).map(auditEntryOf));
     });
   }
 
@@ -130,13 +130,14 @@ export class PostgresStore implements Store {
     await this.db.tx(async (trx) => {
       await repo.pruneWindows(trx, Math.floor(now / 60_000) - 1440, Math.floor(now / 3_600_000) - keepHours);
       await this.feed.prune(trx, now - 86_400_000);
+      await trx.deleteFrom('event_cooldowns').where('at', '<', now - 86_400_000).execute();
     });
   }
 
   // ─── Audit ───
 
   async recordEvents(events: readonly DomainEvent[]): Promise<void> {
-    if (events.length > 0) await this.db.tx((trx) => audit.appendAudit(trx, events.map(auditEntryOf)));
+    if (events.length > 0) await this.db.tx(async (trx) => audit.appendAudit(trx, (await audit.pastCooldown(trx, events)).map(auditEntryOf)));
   }
 
   async recordAudit(entries: readonly AuditEntry[]): Promise<void> {
@@ -330,6 +331,11 @@ export class PostgresStore implements Store {
   subscribe(listener: (c: Change) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** While other nodes' changes cannot be read, the failure: decisions fail closed (ChangeFeed). */
+  staleness(): Error | undefined {
+    return this.feed.staleness();
   }
 
   /** Other nodes' changes, from the feed's listener. */

@@ -9,6 +9,7 @@
 //   s<second>  messages                        one field per second that saw a commit, for 60 s
 //   h<message> "deadline:external:internal"   what an open message holds (its recipients: r{…}<message>)
 //   c<message> expiry                          a committed message, so a second commit adds nothing
+//   i          time                            when the sender was last put in the active index
 // Stale fields are dropped by whichever script reads the hash next, and the key itself expires a day
 // after its last write. Holds carry their own deadline, checked against the caller's clock: Rspamd's
 // pending count has none besides the key TTL, which a busy sender keeps refreshing, hence its "stuck
@@ -136,7 +137,9 @@ return { eh, ih, day, msgs, live }
 
 /**
  * KEYS: windows, recipients of the message. ARGV: at, message, external, internal, messages, hold ttl ms
- * (how long the commit is remembered), key ttl ms. Returns 1 when counted, 0 for a repeated commit.
+ * (how long the commit is remembered), key ttl ms, index refresh ms. Returns 0 for a repeated commit,
+ * 1 when counted, 2 when counted and the sender is due in the active index (first commit, or none
+ * indexed for the refresh interval): the caller then adds it there, so most commits cost no second call.
  */
 const COMMIT = script(
   2,
@@ -158,7 +161,10 @@ if v then e, i, k = split3(v) end
 redis.call('HSET', KEYS[1], mf, string.format('%d:%d:%d', e + ext, i + int, k + n))
 if n > 0 then redis.call('HINCRBY', KEYS[1], 's' .. string.format('%d', math.floor(at / 1000)), n) end
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
-return 1
+local indexed = redis.call('HGET', KEYS[1], 'i')
+if indexed and at - tonumber(indexed) < tonumber(ARGV[8]) then return 1 end
+redis.call('HSET', KEYS[1], 'i', string.format('%d', at))
+return 2
 `,
 );
 
@@ -188,4 +194,17 @@ return #drop
 `,
 );
 
-export const COUNTER_SCRIPTS = { ogReserve: RESERVE, ogTotals: TOTALS, ogCommit: COMMIT, ogRelease: RELEASE, ogReset: RESET };
+/**
+ * KEYS: an active-index shard. ARGV: score, sender key, index ttl ms. Adds (or rescores) the sender and
+ * keeps the shard's TTL, in one round trip.
+ */
+const INDEX = script(
+  1,
+  `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`,
+);
+
+export const COUNTER_SCRIPTS = { ogReserve: RESERVE, ogTotals: TOTALS, ogCommit: COMMIT, ogRelease: RELEASE, ogReset: RESET, ogIndex: INDEX };

@@ -19,19 +19,31 @@ export function recipientsKey(prefix: string, key: string, message: string): str
   return `${prefix}r{${key}}${message}`;
 }
 
-/** The pattern SCAN uses to find every sender's windows (active()). */
-export function windowsPattern(prefix: string): string {
-  return `${prefix.replace(/[*?[\]\\]/g, '\\$&')}w{*`;
+/**
+ * The index of senders with commits (active()): ACTIVE_SHARDS sorted sets of senderKeys scored by the
+ * time they were last indexed. Spread over several keys, each with its own hash tag, so a Redis
+ * Cluster spreads them over its shards; a sender's scripts never touch them (they name only the
+ * sender's own slot), the client updates them beside.
+ */
+export const ACTIVE_SHARDS = 16;
+
+export function activeKey(prefix: string, shard: number): string {
+  return `${prefix}a{active:${shard}}`;
 }
 
-/** The sender a windows key belongs to, or undefined for a key that is not one. */
-export function senderOfWindowsKey(prefix: string, name: string): SenderRef | undefined {
-  const head = `${prefix}w{`;
-  if (!name.startsWith(head) || !name.endsWith('}')) return undefined;
-  const parts = name.slice(head.length, -1).split('\u0000');
+/** The index shard of a sender: a cheap, stable string hash (FNV-1a) of its key. */
+export function activeShard(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % ACTIVE_SHARDS;
+}
+
+/** The sender a senderKey names, or undefined for a string that is not one. */
+export function senderOfKey(key: string): SenderRef | undefined {
+  const parts = key.split('\u0000');
   if (parts.length !== 3) return undefined;
   const [tenantId, type, identity] = parts as [string, string, string];
   if (!isEntityType(type)) return undefined;
   const ref: SenderRef = { tenantId, type, identity };
-  return senderKey(ref) === name.slice(head.length, -1) ? ref : undefined;
+  return senderKey(ref) === key ? ref : undefined;
 }

@@ -32,6 +32,8 @@ export interface ChangeLogTable {
 }
 
 export interface MetaTable { key: string; value: number }
+/** PostgreSQL only: when each sender's repeated event was last recorded, across nodes. */
+export interface EventCooldownsTable { tenant_id: string; entity_type: string; identity: string; event: string; at: number }
 
 export interface AdminAccountsTable {
   id: string; name: string; display_name: string; role: string; tenant_id: string | null; enabled: number;
@@ -74,6 +76,7 @@ export interface DB {
   admin_accounts: AdminAccountsTable;
   api_keys: ApiKeysTable;
   meta: MetaTable;
+  event_cooldowns: EventCooldownsTable;
   tenants: TenantsTable;
   accepted_domains: AcceptedDomainsTable;
   policies: PoliciesTable;
