@@ -49,7 +49,7 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
       kind: 'optneg',
       version: 6,
       actions: 0x100 | 0x04,
-      protocol: Proto.NOCONNECT | Proto.NOHELO | Proto.NODATA | Proto.NR_HDR | Proto.NOEOH | Proto.NOBODY | Proto.NOUNKNOWN,
+      protocol: Proto.NOCONNECT | Proto.NOHELO | Proto.NR_HDR | Proto.NOEOH | Proto.NOBODY | Proto.NOUNKNOWN,
       macros: [
         [MacroStage.ENVFROM, '{auth_authen} {client_addr}'],
         [MacroStage.ENVRCPT, 'i'],

@@ -1,7 +1,8 @@
 // Where a milter message's time goes: a do-nothing milter in this process, with Outgate's negotiation,
 // behind a private Postfix with the shipped milter snippet; smtp-source sends messages (one session at a
 // time by default), and each read is timed from the previous one on its connection, grouped by the commands it held.
-// --want-data also asks Postfix for the DATA event (Outgate's negotiation leaves it out) and answers it.
+// --skip-data asks Postfix to leave out the DATA event, as Outgate's negotiation once did: its macros then
+// arrive alone and the next write waits ~40 ms (Nagle against the delayed ACK).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
@@ -17,7 +18,7 @@ const { values: flags } = parseArgs({
   options: {
     messages: { type: 'string', default: '50' },
     sessions: { type: 'string', default: '1' },
-    'want-data': { type: 'boolean', default: false },
+    'skip-data': { type: 'boolean', default: false },
   },
 });
 const messages = Number(flags.messages);
@@ -45,7 +46,7 @@ const server = net.createServer({ noDelay: true }, (sock) => {
       kinds.push(c.kind === 'macro' ? `macro(${String.fromCharCode(c.for)})` : c.kind);
       if (c.kind === 'optneg') {
         const n = negotiate(c);
-        out.push(encodeOptneg(flags['want-data'] ? { ...n, protocol: n.protocol & ~Proto.NODATA } : n));
+        out.push(encodeOptneg(flags['skip-data'] ? { ...n, protocol: n.protocol | (c.protocol & Proto.NODATA) } : n));
       } else if (c.kind === 'quit') sock.end();
       else if (c.kind !== 'macro' && c.kind !== 'abort' && c.kind !== 'quit-nc') out.push(CONTINUE);
     }
@@ -72,7 +73,7 @@ try {
   });
   const ms = performance.now() - t0;
   console.log(
-    `${messages} messages, ${sessions} session(s) at a time${flags['want-data'] ? ', DATA event asked for' : ''}: ${ms.toFixed(0)} ms, ` +
+    `${messages} messages, ${sessions} session(s) at a time${flags['skip-data'] ? ', DATA event left out' : ''}: ${ms.toFixed(0)} ms, ` +
       `${((messages * 1000) / ms).toFixed(0)} messages/s (smtp-source exit ${code})`,
   );
   console.log('| read held | reads | gap before it, median ms | max ms |\n|---|---:|---:|---:|');
