@@ -15,7 +15,6 @@ import { createMilterServer } from './adapters/milter/server.js';
 import { rspamdScanner } from './adapters/rspamd/client.js';
 import { SpamWatch } from './app/outbound-spam.js';
 import { openStore } from './adapters/store/open-store.js';
-import { buildApp } from './adapters/http/build-app.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from './version.js';
@@ -23,7 +22,6 @@ import { httpConnectionCaps, softOpenFileLimit } from './connection-caps.js';
 import { BackgroundFailures } from './background-failures.js';
 import { LogThrottle } from './log-throttle.js';
 import { Errors, OutgateError } from './errors.js';
-import { remoteCmdlets } from './cli/cmdlets.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
 import { UnusualVolumeWatch } from './app/unusual-volume.js';
 import { SmtpNotifier } from './adapters/notify/smtp-notifier.js';
@@ -182,6 +180,9 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
   const sessionOptions = sessionOptionsOf(config);
   // Apart from the policy connections' share of the open-file limit: a flood of either leaves the other served.
   const httpCaps = httpConnectionCaps(config.http, config.http.maxConnections > 0 ? undefined : softOpenFileLimit());
+  // The HTTP stack (Fastify, the cmdlet catalogue) loads after the policy server and the milter listen:
+  // after a restart Postfix is answered ~0.5 s sooner.
+  const [{ buildApp }, { remoteCmdlets }] = await Promise.all([import('./adapters/http/build-app.js'), import('./cli/cmdlets.js')]);
   const http = await buildApp({
     log,
     metrics: metrics.exposition(),

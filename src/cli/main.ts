@@ -9,7 +9,6 @@ import { clockFromEnv } from '../adapters/clock/clock.js';
 import { bootstrap } from '../app/tenants.js';
 import { Errors, isOutgateError, OutgateError } from '../errors.js';
 import { startServer } from '../main.js';
-import { describeDemo, startDemo } from '../demo.js';
 import type { Actor } from '../domain/events.js';
 import { normalizeArgs } from './argv.js';
 import { CMDLETS, type Cmdlet } from './cmdlets.js';
@@ -42,6 +41,8 @@ async function runProgram(argv: readonly string[]): Promise<number> {
     .option('--demo', 'A throwaway demo: a tenant, policies, admin accounts of every role and a minute of synthetic traffic; prints the portal URL and passwords.')
     .action(async (o: { demo?: boolean }) => {
       if (o.demo) {
+        // Loaded only for --demo: it brings an SMTP sink and a load generator.
+        const { describeDemo, startDemo } = await import('../demo.js');
         const demo = await startDemo();
         const stopping = new Promise<void>((resolve) => {
           const stop = (): void => void demo.stop().then(resolve);

@@ -2,7 +2,7 @@
 // store's backup, restore and move to PostgreSQL, as commands beside `start` (they act on the data
 // directory's files, not through the cmdlets' store).
 import { Command, Option } from 'commander';
-import { migrateStore, type MigrateProgress } from '../adapters/store/migrate-store.js';
+import type { MigrateProgress } from '../adapters/store/migrate-store.js';
 import { redisTarget } from '../adapters/store/redis/target.js';
 import { backupStore, restoreStore } from '../adapters/store/sqlite/backup.js';
 import { clockFromEnv } from '../adapters/clock/clock.js';
@@ -57,6 +57,7 @@ export function addStoreCommands(program: Command): void {
       if (!/^postgres(ql)?:\/\//.test(o.to)) fail(Errors.INVALID_ARGUMENT, '--to must be a postgres:// URL.');
       const redis = o.redis !== undefined ? redisTarget(o.redis) : undefined;
       const bar = progressBar(process.stderr);
+      const { migrateStore } = await import('../adapters/store/migrate-store.js');
       const s = await migrateStore({ dataDir: config.dataDir, to: o.to, ...(redis ? { redis } : {}), now: clockFromEnv().now(), progress: bar.update }).finally(bar.end);
       const rows = s.tables.map((t) => ({ Table: t.table, Embedded: t.embedded, PostgreSQL: t.postgres }));
       if (o.format === 'json') process.stdout.write(render({ ...s, verified: true }, 'json', undefined));

@@ -5,8 +5,6 @@
 import type { StoreBackend } from '../../app/ports.js';
 import type { Config } from '../../config/schema.js';
 import { Errors, fail } from '../../errors.js';
-import { openPostgres } from './postgres/postgres-backend.js';
-import { SharedRedisCounters } from './redis/shared-counters.js';
 import { redisTarget } from './redis/target.js';
 import { openEmbedded } from './sqlite/embedded-backend.js';
 import { backupBeforeMigration } from './sqlite/upgrade-backup.js';
@@ -37,7 +35,9 @@ export async function openStore(config: Readonly<Pick<Config, 'dataDir' | 'store
     // delivered at the commit of the change's own transaction, so no node hears of a change it cannot
     // read yet, and none misses one because its writer died between the commit and a second write to
     // Redis; the feed already reads again on every reconnect and every 5 s.
-    return openPostgres({ url: s.databaseUrl, role, ...(redis ? { shared: new SharedRedisCounters(redis) } : {}) });
+    // Loaded only here: pg and redis cost a node on the embedded store ~1 s of start-up, before it answers.
+    const [{ openPostgres }, shared] = await Promise.all([import('./postgres/postgres-backend.js'), redis ? import('./redis/shared-counters.js') : undefined]);
+    return openPostgres({ url: s.databaseUrl, role, ...(redis && shared ? { shared: new shared.SharedRedisCounters(redis) } : {}) });
   }
   if (s.backend === 'postgres') fail(Errors.CONFIG_INVALID, "Configuration store.backend is 'postgres' but store.databaseUrl (OUTGATE_DATABASE_URL) is empty; set it to the database's postgres:// URL.");
   const backup = await backupBeforeMigration(config.dataDir);
