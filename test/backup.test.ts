@@ -151,10 +151,11 @@ test('restore refuses a file that is not an intact Outgate store and changes not
   assert.match((await ok(runCli(target, ['Get-AcceptedDomain']))).stdout, /contoso\.com/);
 });
 
-/** Makes the store in `dataDir` look as schema 4 left it: before migration 5 (Send As grants). */
+/** Makes the store in `dataDir` look as schema 4 left it: before migrations 5 (Send As grants) and 6 (the tenant limit). */
 function downgradeToSchema4(dataDir: string): void {
   const db = new Database(storeFile(dataDir));
   db.exec('DROP TABLE recipient_permissions');
+  db.exec('ALTER TABLE tenants DROP COLUMN external_recipients_per_day');
   db.pragma('user_version = 4');
   db.close();
 }
