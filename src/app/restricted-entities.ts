@@ -127,10 +127,12 @@ export async function listRestrictedEntities(ctx: AdminContext, q: EntityQuery):
   }
   const sort = q.sort ?? 'CreatedDatetime';
   const name = (e: BlockedEntity): string => e.SenderAddress ?? e.ConnectorName ?? '';
-  const key = (e: BlockedEntity): string => (sort === 'Entity' ? name(e) : String(e[sort] ?? ''));
+  // No expiry is the latest expiry of all.
+  const key = (e: BlockedEntity): string => (sort === 'Entity' ? name(e) : String(e[sort] ?? (sort === 'ExpiresDatetime' ? '9999-12-31' : '')));
   const dir = (q.order ?? (sort === 'Entity' ? 'asc' : 'desc')) === 'asc' ? 1 : -1;
-  // Ties broken by name (then id), so pages never overlap or skip when many share a date.
-  items.sort((a, b) => dir * key(a).localeCompare(key(b)) || name(a).localeCompare(name(b)) || (a.ConnectorId ?? '').localeCompare(b.ConnectorId ?? ''));
+  // Ties broken by name (then id), so pages never overlap or skip when many share a date; in the same
+  // direction, so the other order is the same list reversed (all "Never" rows reverse too).
+  items.sort((a, b) => dir * (key(a).localeCompare(key(b)) || name(a).localeCompare(name(b)) || (a.ConnectorId ?? '').localeCompare(b.ConnectorId ?? '')));
   const pageSize = q.pageSize ?? 50;
   const page = q.page ?? 1;
   return { total: items.length, items: items.slice((page - 1) * pageSize, page * pageSize) };

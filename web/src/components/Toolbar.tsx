@@ -7,6 +7,7 @@ import {
   MenuList,
   MenuPopover,
   MenuTrigger,
+  SearchBox,
   Text,
   Title2,
   tokens,
@@ -63,6 +64,9 @@ const useStyles = makeStyles({
   },
   grow: { flexGrow: 1 },
   scroll: { overflowX: 'auto', width: '100%' },
+  // A fixed width: Fluent's SearchBox narrows when it loses focus, which moved the controls beside it
+  // between a click's press and release (the spacing button ignored its first click).
+  search: { width: '240px', '@media (max-width: 760px)': { width: '100%' } },
 });
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
@@ -92,6 +96,13 @@ export function Grow() {
 
 export function Scroll({ children }: { children: ReactNode }) {
   return <div className={useStyles().scroll}>{children}</div>;
+}
+
+/** The list's search box. */
+export function ListSearch({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <SearchBox className={useStyles().search} placeholder="Search" aria-label="Search" value={value} onChange={(_e, d) => onChange(d.value)} />
+  );
 }
 
 export type Spacing = NonNullable<TableProps['size']>;

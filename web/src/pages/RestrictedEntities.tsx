@@ -9,7 +9,6 @@ import {
   Link,
   makeStyles,
   Option,
-  SearchBox,
   Table,
   TableBody,
   TableCell,
@@ -26,7 +25,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { EntityDetailsDrawer } from '../components/EntityDetails.js';
 import { api, errorText, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
-import { Bar, Grow, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
+import { Bar, Grow, ListSearch, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
 import { UnblockEntityDrawer, UnblockUserDrawer } from '../components/Unblock.js';
 import { useSession } from '../session.js';
 import { entityId, entityName, policyLabel, reasonSummary, type RestrictedEntity } from '../types.js';
@@ -37,7 +36,6 @@ const useStyles = makeStyles({
   entity: { overflowWrap: 'break-word', fontWeight: tokens.fontWeightSemibold },
   filter: { minWidth: '150px' },
   wrap: { overflowWrap: 'break-word' },
-  search: { minWidth: '220px', '@media (max-width: 760px)': { minWidth: '100%' } },
   table: { minWidth: '900px', tableLayout: 'auto' },
   pager: { display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: '8px', marginTop: '8px' },
 });
@@ -53,7 +51,7 @@ type SortColumn = keyof typeof SORTS;
 
 export function RestrictedEntities() {
   const s = useStyles();
-  const { canChange } = useSession();
+  const { canChange, allTenants, tenantName } = useSession();
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [search, setSearch] = useState('');
   const [debounced, setDebounced] = useState('');
@@ -198,7 +196,7 @@ export function RestrictedEntities() {
           <Option value="Released">Released</Option>
         </Dropdown>
         <SpacingMenu spacing={spacing} onChange={setSpacing} />
-        <SearchBox className={s.search} placeholder="Search" aria-label="Search" value={search} onChange={(_e, d) => setSearch(d.value)} />
+        <ListSearch value={search} onChange={setSearch} />
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Loading restricted entities…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
@@ -240,6 +238,7 @@ export function RestrictedEntities() {
                 <TableHeaderCell {...headerProps('expires')}>Expires</TableHeaderCell>
                 <TableHeaderCell {...headerProps('status')}>Status</TableHeaderCell>
                 <TableHeaderCell {...headerProps('policy')}>Policy</TableHeaderCell>
+                {allTenants ? <TableHeaderCell scope="col">Tenant</TableHeaderCell> : null}
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -291,6 +290,7 @@ export function RestrictedEntities() {
                     <TableCell>
                       <span className={s.wrap}>{policyLabel(e.Policy)}</span>
                     </TableCell>
+                    {allTenants ? <TableCell>{tenantName(e.TenantId)}</TableCell> : null}
                   </TableRow>
                 );
               })}

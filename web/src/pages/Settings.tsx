@@ -19,7 +19,6 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  TabList,
   Text,
   tokens,
 } from '@fluentui/react-components';
@@ -27,6 +26,7 @@ import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, errorText, formatDate } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
+import { TabStrip } from '../components/TabStrip.js';
 import { PageHeader, Scroll } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
 
@@ -333,7 +333,7 @@ interface AdminAccount {
 }
 function Accounts() {
   const s = useStyles();
-  const { account } = useSession();
+  const { account, tenantName } = useSession();
   const { state, refresh, act } = useList<AdminAccount>('/api/v1/accounts');
   const [name, setName] = useState('');
   const [role, setRole] = useState('Security Reader');
@@ -407,7 +407,7 @@ function Accounts() {
                           ))}
                         </Dropdown>
                       </TableCell>
-                      <TableCell>{a.TenantId ?? 'Provider'}</TableCell>
+                      <TableCell>{tenantName(a.TenantId)}</TableCell>
                       <TableCell>
                         <Switch
                           checked={a.Enabled}
@@ -453,12 +453,22 @@ export function Settings() {
   return (
     <>
       <PageHeader title="Settings" />
-      <TabList selectedValue={tab} onTabSelect={(_e, d) => setTab(String(d.value))} aria-label="Settings">
-        <Tab value="audit">Audit logging</Tab>
-        <Tab value="domains">Accepted domains</Tab>
-        <Tab value="connectors">Inbound connectors</Tab>
-        {canAdminister ? <Tab value="accounts">Admin accounts and roles</Tab> : null}
-      </TabList>
+      <TabStrip selectedValue={tab} onTabSelect={(_e, d) => setTab(String(d.value))} aria-label="Settings">
+        <Tab value="audit" tabIndex={tab === 'audit' ? 0 : -1}>
+          Audit logging
+        </Tab>
+        <Tab value="domains" tabIndex={tab === 'domains' ? 0 : -1}>
+          Accepted domains
+        </Tab>
+        <Tab value="connectors" tabIndex={tab === 'connectors' ? 0 : -1}>
+          Inbound connectors
+        </Tab>
+        {canAdminister ? (
+          <Tab value="accounts" tabIndex={tab === 'accounts' ? 0 : -1}>
+            Admin accounts and roles
+          </Tab>
+        ) : null}
+      </TabStrip>
       {tab === 'audit' ? <AuditSettings /> : null}
       {tab === 'domains' ? <Domains /> : null}
       {tab === 'connectors' ? <Connectors /> : null}
