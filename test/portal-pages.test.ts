@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, type PortalPage } from './support/browser.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, waitForCount, type PortalPage } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 
@@ -47,11 +47,19 @@ describe('portal pages', { timeout: 180_000 }, () => {
     await cli('New-HostedOutboundSpamFilterPolicy', '-Name', 'Sales', '-RecipientLimitExternalPerHour', '5');
     await cli('New-HostedOutboundSpamFilterRule', '-Name', 'Sales', '-HostedOutboundSpamFilterPolicy', 'Sales', '-From', 'megan@contoso.com');
     policy = await PolicyClient.open(s.policyPort);
+    // The CLI wrote the directory; the server reloads it on its own time. Send once it judges by it.
+    const judged = (login: string) => s.checkSend.limitsOf(s.checkSend.resolve({ stage: 'other', login })!);
+    for (const until = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 20))) {
+      const kim = s.checkSend.resolve({ stage: 'other', login: 'kim@fabrikam.com' });
+      if (kim?.tenantId !== 'default' && judged('kim@fabrikam.com').externalPerHour === 5 && judged('megan@contoso.com').policyName === 'Sales' && judged('lee@contoso.com').policyName === 'Day') break;
+      assert.ok(Date.now() < until, 'the server took the new directory');
+    }
     await send('julia@contoso.com', 6);
     await send('kim@fabrikam.com', 6);
     await send('lee@contoso.com', 3);
     await send('megan@contoso.com', 4);
     await send('', 4, '192.0.2.7');
+    await s.flushSends();
     browser = await launchBrowser();
   });
 
@@ -97,6 +105,7 @@ describe('portal pages', { timeout: 180_000 }, () => {
       }
       for (const tab of await page.getByRole('tab').allInnerTexts()) {
         await page.getByRole('tab', { name: tab }).click();
+        await waitForCount(page.locator('main [role="status"]'), 0);
         await noSerious(page, `/settings ${tab}`);
         if (w < 500) assert.ok((await width(page)) <= w, `Settings, ${tab}, is ${await width(page)} px wide`);
       }

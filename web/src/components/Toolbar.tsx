@@ -14,7 +14,7 @@ import {
   type TableProps,
 } from '@fluentui/react-components';
 import { TextDensityRegular } from '@fluentui/react-icons';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 export type SortDir = 'ascending' | 'descending';
 
@@ -94,8 +94,26 @@ export function Grow() {
   return <span className={useStyles().grow} />;
 }
 
+/** A table wider than the page scrolls sideways; then it is a focusable region, so the keyboard can scroll it too. */
 export function Scroll({ children }: { children: ReactNode }) {
-  return <div className={useStyles().scroll}>{children}</div>;
+  const s = useStyles();
+  const [scrolls, setScrolls] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = (): void => setScrolls(el.scrollWidth > el.clientWidth);
+    const observer = new ResizeObserver(check);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    check();
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <div ref={ref} className={s.scroll} {...(scrolls ? { tabIndex: 0, role: 'region', 'aria-label': 'Scrollable list' } : {})}>
+      {children}
+    </div>
+  );
 }
 
 /** The list's search box. */
