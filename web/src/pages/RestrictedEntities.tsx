@@ -32,7 +32,7 @@ import { entityId, entityName, policyLabel, reasonSummary, type RestrictedEntity
 
 const useStyles = makeStyles({
   date: { whiteSpace: 'nowrap' },
-  reason: { display: 'block', maxWidth: '280px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  reason: { display: 'block', maxWidth: '200px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   entity: { overflowWrap: 'break-word', fontWeight: tokens.fontWeightSemibold },
   filter: { minWidth: '150px' },
   wrap: { overflowWrap: 'break-word' },
