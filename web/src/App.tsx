@@ -26,6 +26,7 @@ import {
   LineHorizontal3Regular,
   MailProhibitedRegular,
   PersonProhibitedRegular,
+  PersonRegular,
   SettingsRegular,
   ShieldRegular,
   SignOutRegular,
@@ -33,7 +34,7 @@ import {
 } from '@fluentui/react-icons';
 import { lazy, Suspense, useCallback, useEffect, useState, type JSX, type ReactNode } from 'react';
 import { api, setCsrf, setSignedOutHandler, setTenant, type PortalConfig, type SessionInfo } from './api.js';
-import { navigate, usePath } from './router.js';
+import { navigate, replaceAddress, usePath } from './router.js';
 import { SessionContext, TOASTER_ID, useNotify, type Session } from './session.js';
 import { SignIn } from './pages/SignIn.js';
 import { NotFound } from './pages/NotFound.js';
@@ -128,9 +129,14 @@ export function App() {
     void load();
   }, [load]);
 
+  // /restrictedusers, /RestrictedEntities, …: the address bar shows the page's own path.
+  useEffect(() => {
+    if (location.pathname !== path) replaceAddress(path + location.search);
+  }, [path]);
+
   useEffect(() => {
     if (state.kind === 'signedOut' && path !== '/signin') {
-      const back = path === '/' ? '' : `?return=${encodeURIComponent(path)}`;
+      const back = path === '/' ? '' : `?return=${encodeURIComponent(path + location.search)}`;
       history.replaceState(null, '', `/signin${back}`);
       dispatchEvent(new PopStateEvent('popstate'));
     }
@@ -158,15 +164,35 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
   const notify = useNotify();
   const [navOpen, setNavOpen] = useState(false);
   const [tenants, setTenants] = useState<Array<{ Id: string; Name: string }>>([]);
-  const [tenant, setTenantState] = useState<string | undefined>(undefined);
+  // The tenant picked is in the address (?tenant=), so a reload or a shared link keeps it.
+  const [tenant, setTenantState] = useState<string | undefined>(() => {
+    const t = info.account.tenantId === null ? (new URLSearchParams(location.search).get('tenant') ?? undefined) : undefined;
+    setTenant(t);
+    return t;
+  });
   const provider = info.account.tenantId === null;
+  const pick = (t: string | undefined): void => {
+    setTenant(t);
+    setTenantState(t);
+    const q = new URLSearchParams(location.search);
+    if (t) q.set('tenant', t);
+    else q.delete('tenant');
+    replaceAddress(`${location.pathname}${q.size ? `?${q.toString()}` : ''}`);
+  };
+  const withTenantQuery = (p: string): string => (tenant ? `${p}?tenant=${encodeURIComponent(tenant)}` : p);
 
   useEffect(() => {
     if (!provider) return;
     api<Array<{ Id: string; Name: string }>>('GET', '/api/v1/tenants').then(setTenants, () => setTenants([]));
   }, [provider]);
 
-  const session: Session = { account: info.account, config, tenant };
+  const session: Session = {
+    account: info.account,
+    config,
+    tenant,
+    tenantName: (id) => (id === null ? 'Provider' : (tenants.find((t) => t.Id === id)?.Name ?? info.account.tenantName ?? id)),
+    allTenants: provider && !tenant && tenants.length > 1,
+  };
   const page = PAGES.find((p) => p.path === path);
 
   useEffect(() => {
@@ -211,8 +237,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
               selectedOptions={[tenant ?? '']}
               onOptionSelect={(_e, d) => {
                 const t = d.optionValue || undefined;
-                setTenant(t);
-                setTenantState(t);
+                pick(t);
                 notify.success(
                   t ? `Now acting in ${d.optionText ?? t}` : 'Showing all tenants',
                   t ? undefined : 'Changes you make go to the default tenant.',
@@ -233,7 +258,8 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
                 appearance="transparent"
                 className={s.account}
                 aria-label={`Account: ${info.account.displayName}, ${info.account.role}`}
-                icon={<Avatar name={info.account.displayName} size={28} color="colorful" />}
+                // A person, not initials: visible text ("GA") missing from the name fails WCAG 2.5.3 (label in name).
+                icon={<Avatar idForColor={info.account.name} icon={<PersonRegular />} size={28} color="colorful" aria-hidden />}
               >
                 <span className={s.hideNarrow}>{info.account.displayName}</span>
               </Button>
@@ -263,7 +289,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
               <Button
                 key={p.path}
                 as="a"
-                href={p.path}
+                href={withTenantQuery(p.path)}
                 appearance="subtle"
                 icon={p.icon}
                 className={mergeClasses(s.navItem, p.path === path && s.navActive)}
@@ -271,7 +297,7 @@ function Shell({ info, config, path, onSignOut }: { info: SessionInfo; config: P
                 onClick={(e) => {
                   e.preventDefault();
                   setNavOpen(false);
-                  navigate(p.path);
+                  navigate(withTenantQuery(p.path));
                 }}
               >
                 {p.title}

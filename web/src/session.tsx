@@ -9,6 +9,10 @@ export interface Session {
   config: PortalConfig;
   /** The tenant a provider admin acts in (undefined: their default). */
   tenant: string | undefined;
+  /** A tenant's name for its id (null: the provider). */
+  tenantName: (id: string | null) => string;
+  /** A provider admin looking at every tenant at once: lists show a Tenant column. */
+  allTenants: boolean;
 }
 
 export const SessionContext = createContext<Session | null>(null);

@@ -89,7 +89,7 @@ function EmailEditor({ account, save }: { account: AdminAccount; save: (email: s
 
 export function AdminAccounts() {
   const s = useStyles();
-  const { account } = useSession();
+  const { account, tenantName } = useSession();
   const { state, refresh, act } = useList<AdminAccount>('/api/v1/accounts');
   const [name, setName] = useState('');
   const [role, setRole] = useState('Security Reader');
@@ -190,7 +190,7 @@ export function AdminAccounts() {
                           save={(Email) => patch(a, { Email }, Email ? `Email of ${a.Name} set to ${Email}` : `Email of ${a.Name} removed`)}
                         />
                       </TableCell>
-                      <TableCell>{a.TenantId ?? 'Provider'}</TableCell>
+                      <TableCell>{tenantName(a.TenantId)}</TableCell>
                       <TableCell>
                         <Switch
                           checked={a.Enabled}

@@ -7,13 +7,14 @@ import {
   MenuList,
   MenuPopover,
   MenuTrigger,
+  SearchBox,
   Text,
   Title2,
   tokens,
   type TableProps,
 } from '@fluentui/react-components';
 import { TextDensityRegular } from '@fluentui/react-icons';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 export type SortDir = 'ascending' | 'descending';
 
@@ -63,6 +64,9 @@ const useStyles = makeStyles({
   },
   grow: { flexGrow: 1 },
   scroll: { overflowX: 'auto', width: '100%' },
+  // A fixed width: Fluent's SearchBox narrows when it loses focus, which moved the controls beside it
+  // between a click's press and release (the spacing button ignored its first click).
+  search: { width: '240px', '@media (max-width: 760px)': { width: '100%' } },
 });
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
@@ -90,8 +94,33 @@ export function Grow() {
   return <span className={useStyles().grow} />;
 }
 
+/** A table wider than the page scrolls sideways; then it is a focusable region, so the keyboard can scroll it too. */
 export function Scroll({ children }: { children: ReactNode }) {
-  return <div className={useStyles().scroll}>{children}</div>;
+  const s = useStyles();
+  const [scrolls, setScrolls] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = (): void => setScrolls(el.scrollWidth > el.clientWidth);
+    const observer = new ResizeObserver(check);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    check();
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <div ref={ref} className={s.scroll} {...(scrolls ? { tabIndex: 0, role: 'region', 'aria-label': 'Scrollable list' } : {})}>
+      {children}
+    </div>
+  );
+}
+
+/** The list's search box. */
+export function ListSearch({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <SearchBox className={useStyles().search} placeholder="Search" aria-label="Search" value={value} onChange={(_e, d) => onChange(d.value)} />
+  );
 }
 
 export type Spacing = NonNullable<TableProps['size']>;

@@ -12,7 +12,6 @@ import {
   makeStyles,
   Option,
   OverlayDrawer,
-  SearchBox,
   Subtitle2,
   Table,
   TableBody,
@@ -27,7 +26,8 @@ import { ArrowClockwiseRegular, Dismiss24Regular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
 import { api, errorText, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
-import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
+import { Bar, Grow, ListSearch, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
+import { useConnectorNames } from '../connectorNames.js';
 import { useNotify, useSession } from '../session.js';
 import { useLoad } from '../hooks/use-load.js';
 import { reasonFields, reasonSummary } from '../types.js';
@@ -43,6 +43,7 @@ interface Alert {
   Status: Status;
   EntityType: 'Mailbox' | 'Connector';
   Entity: string;
+  TenantId: string;
   Reason: string;
   FirstEventAt: string;
   LastEventAt: string;
@@ -190,20 +191,15 @@ function AlertDrawer({
 }
 
 /** Connector alerts carry the connector's id; admins know it by name. */
-function useConnectorNames(): (a: Pick<Alert, 'EntityType' | 'Entity'>) => string {
-  const [names, setNames] = useState<Map<string, string>>(new Map());
-  useEffect(() => {
-    api<Array<{ Id: string; Name: string }>>('GET', '/api/v1/inbound-connectors').then(
-      (cs) => setNames(new Map(cs.map((c) => [c.Id, c.Name]))),
-      () => undefined,
-    );
-  }, []);
-  return (a) => (a.EntityType === 'Connector' ? (names.get(a.Entity) ?? a.Entity) : a.Entity);
+function useEntityNames(): (a: Pick<Alert, 'EntityType' | 'Entity'>) => string {
+  const connectorName = useConnectorNames();
+  return (a) => (a.EntityType === 'Connector' ? connectorName(a.Entity) : a.Entity);
 }
 
 export function Alerts() {
   const s = useStyles();
-  const entityOf = useConnectorNames();
+  const { allTenants, tenantName } = useSession();
+  const entityOf = useEntityNames();
   const [status, setStatus] = useState('');
   const [severity, setSeverity] = useState('');
   const [entityType, setEntityType] = useState('');
@@ -280,7 +276,7 @@ export function Alerts() {
           ['Mailbox', 'Mailbox'],
           ['Connector', 'Connector'],
         ])}
-        <SearchBox placeholder="Search" aria-label="Search" value={search} onChange={(_e, d) => setSearch(d.value)} />
+        <ListSearch value={search} onChange={setSearch} />
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Loading alerts…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
@@ -302,6 +298,7 @@ export function Alerts() {
                 <TableHeaderCell {...headerProps('events')}>Events</TableHeaderCell>
                 <TableHeaderCell {...headerProps('first')}>First activity</TableHeaderCell>
                 <TableHeaderCell {...headerProps('last')}>Last activity</TableHeaderCell>
+                {allTenants ? <TableHeaderCell scope="col">Tenant</TableHeaderCell> : null}
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -330,6 +327,7 @@ export function Alerts() {
                   <TableCell>{a.EventCount}</TableCell>
                   <TableCell>{formatDate(a.FirstEventAt)}</TableCell>
                   <TableCell>{formatDate(a.LastEventAt)}</TableCell>
+                  {allTenants ? <TableCell>{tenantName(a.TenantId)}</TableCell> : null}
                 </TableRow>
               ))}
             </TableBody>

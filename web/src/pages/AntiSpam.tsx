@@ -17,7 +17,6 @@ import {
   MessageBarBody,
   Option,
   OverlayDrawer,
-  SearchBox,
   Spinner,
   Subtitle2,
   Switch,
@@ -43,7 +42,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, formatDate } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
-import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
+import { Bar, Grow, ListSearch, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
 import { Wizard } from '../components/Wizard.js';
 import { useNotify, useSession } from '../session.js';
 
@@ -703,7 +702,7 @@ export function AntiSpam() {
           Refresh
         </Button>
         <Grow />
-        <SearchBox placeholder="Search" aria-label="Search" value={search} onChange={(_e, d) => setSearch(d.value)} />
+        <ListSearch value={search} onChange={setSearch} />
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Loading policies…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}

@@ -29,6 +29,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, formatDate, query, withTenant } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
+import { useConnectorNames } from '../connectorNames.js';
+import { useSession } from '../session.js';
 
 export interface AuditRecord {
   Sequence: number;
@@ -93,14 +95,16 @@ const paramsOf = (f: Filters) => ({
 
 function RecordDrawer({ record, onClose }: { record: AuditRecord; onClose: () => void }) {
   const s = useStyles();
+  const { tenantName } = useSession();
+  const targetLabel = useTargetLabel();
   const rows: Array<[string, string]> = [
     ['Date', formatDate(record.CreationDate)],
     ['User', record.UserId],
     ['Role', record.Role],
     ['Source', record.Source],
     ['Client IP', record.ClientIP ?? '—'],
-    ['Tenant', record.TenantId ?? '—'],
-    ['Target', record.ObjectId],
+    ['Tenant', tenantName(record.TenantId)],
+    ['Target', targetLabel(record.ObjectId)],
     ['Result', record.ResultStatus],
     ['Sequence', String(record.Sequence)],
   ];
@@ -134,7 +138,18 @@ function RecordDrawer({ record, onClose }: { record: AuditRecord; onClose: () =>
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: AuditRecord[] };
 
+/** "Connector:<id>" → "Connector:Branch office relay" where the connector is known; other targets as they are. */
+function useTargetLabel(): (target: string) => string {
+  const connectorName = useConnectorNames();
+  return (t) => {
+    const id = /^Connector:(.+)$/.exec(t)?.[1];
+    return id ? `Connector:${connectorName(id)}` : t;
+  };
+}
+
 export function AuditLog() {
+  const { allTenants, tenantName } = useSession();
+  const targetLabel = useTargetLabel();
   const s = useStyles();
   const [form, setForm] = useState<Filters>({ start: '', end: '', operations: '', actors: '', targets: '', limit: '500' });
   const [applied, setApplied] = useState<Filters>(form);
@@ -254,6 +269,7 @@ export function AuditLog() {
                 <TableHeaderCell {...headerProps('target')}>Target</TableHeaderCell>
                 <TableHeaderCell {...headerProps('source')}>Source</TableHeaderCell>
                 <TableHeaderCell {...headerProps('result')}>Result</TableHeaderCell>
+                {allTenants ? <TableHeaderCell scope="col">Tenant</TableHeaderCell> : null}
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -275,7 +291,9 @@ export function AuditLog() {
                   <TableCell>{r.UserId}</TableCell>
                   <TableCell>{r.Operation}</TableCell>
                   <TableCell>
-                    <span className={s.target}>{r.ObjectId}</span>
+                    <span className={s.target} title={r.ObjectId}>
+                      {targetLabel(r.ObjectId)}
+                    </span>
                   </TableCell>
                   <TableCell>{r.Source}</TableCell>
                   <TableCell>
@@ -283,6 +301,7 @@ export function AuditLog() {
                       {r.ResultStatus}
                     </Badge>
                   </TableCell>
+                  {allTenants ? <TableCell>{tenantName(r.TenantId)}</TableCell> : null}
                 </TableRow>
               ))}
             </TableBody>

@@ -9,7 +9,6 @@ import {
   Link,
   makeStyles,
   Option,
-  SearchBox,
   Table,
   TableBody,
   TableCell,
@@ -26,7 +25,7 @@ import { useEffect, useRef, useState } from 'react';
 import { EntityDetailsDrawer } from '../components/EntityDetails.js';
 import { api, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
-import { Bar, Grow, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
+import { Bar, Grow, ListSearch, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
 import { UnblockEntityDrawer, UnblockUserDrawer } from '../components/Unblock.js';
 import { useSession } from '../session.js';
 import { useLoad } from '../hooks/use-load.js';
@@ -34,11 +33,10 @@ import { entityId, entityName, mayUnblock, policyLabel, reasonSummary, type Rest
 
 const useStyles = makeStyles({
   date: { whiteSpace: 'nowrap' },
-  reason: { display: 'block', maxWidth: '280px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  reason: { display: 'block', maxWidth: '200px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   entity: { overflowWrap: 'break-word', fontWeight: tokens.fontWeightSemibold },
   filter: { minWidth: '150px' },
   wrap: { overflowWrap: 'break-word' },
-  search: { minWidth: '220px', '@media (max-width: 760px)': { minWidth: '100%' } },
   table: { minWidth: '900px', tableLayout: 'auto' },
   pager: { display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: '8px', marginTop: '8px' },
 });
@@ -61,7 +59,7 @@ type SortColumn = keyof typeof SORTS;
 export function RestrictedEntities() {
   const s = useStyles();
   const session = useSession();
-  const { canChange } = session;
+  const { canChange, allTenants, tenantName } = session;
   const [search, setSearch] = useState('');
   const [debounced, setDebounced] = useState('');
   const [entityType, setEntityType] = useState('');
@@ -194,7 +192,7 @@ export function RestrictedEntities() {
           <Option value="Released">Released</Option>
         </Dropdown>
         <SpacingMenu spacing={spacing} onChange={setSpacing} />
-        <SearchBox className={s.search} placeholder="Search" aria-label="Search" value={search} onChange={(_e, d) => setSearch(d.value)} />
+        <ListSearch value={search} onChange={setSearch} />
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Loading restricted entities…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
@@ -236,6 +234,7 @@ export function RestrictedEntities() {
                 <TableHeaderCell {...headerProps('expires')}>Expires</TableHeaderCell>
                 <TableHeaderCell {...headerProps('status')}>Status</TableHeaderCell>
                 <TableHeaderCell {...headerProps('policy')}>Policy</TableHeaderCell>
+                {allTenants ? <TableHeaderCell scope="col">Tenant</TableHeaderCell> : null}
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -287,6 +286,7 @@ export function RestrictedEntities() {
                     <TableCell>
                       <span className={s.wrap}>{policyLabel(e.Policy)}</span>
                     </TableCell>
+                    {allTenants ? <TableCell>{tenantName(e.TenantId)}</TableCell> : null}
                   </TableRow>
                 );
               })}

@@ -9,7 +9,6 @@ import {
   makeStyles,
   OverlayDrawer,
   ProgressBar,
-  SearchBox,
   Switch,
   Table,
   TableBody,
@@ -25,8 +24,9 @@ import { useEffect, useState } from 'react';
 import { api, errorText, formatDate, query } from '../api.js';
 import { SendingChart } from '../components/SendingChart.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
-import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
-import type { SenderActivity } from '../types.js';
+import { Bar, Grow, ListSearch, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
+import { useSession } from '../session.js';
+import { policyLabel, type SenderActivity } from '../types.js';
 import { useLoad } from '../hooks/use-load.js';
 
 const useStyles = makeStyles({
@@ -76,7 +76,7 @@ function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: ()
           {sender.Entity}
         </DrawerHeaderTitle>
         <Text>
-          {sender.EntityType}, policy {sender.Policy}
+          {sender.EntityType}, policy {policyLabel(sender.Policy)}
         </Text>
       </DrawerHeader>
       <DrawerBody>
@@ -97,8 +97,39 @@ function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: ()
   );
 }
 
+/**
+ * The last column: Restricted, or the closest share. A sender past a limit but not restricted got there
+ * under laxer limits (a policy change): limits are checked when a message is sent, so its next one is.
+ */
+function Standing({ x }: { x: SenderActivity }) {
+  if (x.Restricted)
+    return (
+      <Badge color="danger" appearance="tint">
+        Restricted
+      </Badge>
+    );
+  if (x.Share < 1)
+    return (
+      <Badge color={x.Share >= 0.8 ? 'warning' : 'informative'} appearance="tint">
+        {pct(x.Share)}
+      </Badge>
+    );
+  const alertOnly = x.Action === 'Alert';
+  return (
+    <div data-testid="over-limit">
+      <Badge color="warning" appearance="filled">
+        {pct(x.Share)}
+      </Badge>
+      <Text size={200} block>
+        {alertOnly ? 'Over the limit; its policy only alerts.' : 'Over the limit: restricted at its next message.'}
+      </Text>
+    </div>
+  );
+}
+
 export function SendingActivity() {
   const s = useStyles();
+  const { allTenants, tenantName } = useSession();
   const [live, setLive] = useState(true);
   const [search, setSearch] = useState('');
   const [open, setOpen] = useState<SenderActivity | null>(null);
@@ -132,8 +163,9 @@ export function SendingActivity() {
   return (
     <>
       <PageHeader title="Sending activity">
-        The senders closest to their limits right now, and the share of each limit they have used. A sender at 100% of a limit is restricted
-        (or alerted on, as its policy says).
+        The senders closest to their limits right now, and the share of each limit they have used. A sender is restricted (or alerted
+        on, as its policy says) by the message that takes it past a limit: one over a limit lowered since its last message is restricted
+        at its next one.
       </PageHeader>
       <Bar>
         <Switch label="Live" checked={live} onChange={(_e, d) => setLive(d.checked)} />
@@ -146,7 +178,7 @@ export function SendingActivity() {
             : ''}
         </Text>
         <Grow />
-        <SearchBox placeholder="Search" aria-label="Search" value={search} onChange={(_e, d) => setSearch(d.value)} />
+        <ListSearch value={search} onChange={setSearch} />
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Loading sending activity…" /> : null}
       {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void refresh()} /> : null}
@@ -168,6 +200,7 @@ export function SendingActivity() {
                 <TableHeaderCell {...headerProps('int')}>Internal, last hour</TableHeaderCell>
                 <TableHeaderCell {...headerProps('day')}>Last 24 hours</TableHeaderCell>
                 <TableHeaderCell {...headerProps('share')}>Closest limit</TableHeaderCell>
+                {allTenants ? <TableHeaderCell scope="col">Tenant</TableHeaderCell> : null}
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -184,7 +217,7 @@ export function SendingActivity() {
                     </Button>
                   </TableCell>
                   <TableCell>{x.EntityType}</TableCell>
-                  <TableCell>{x.Policy}</TableCell>
+                  <TableCell>{policyLabel(x.Policy)}</TableCell>
                   <TableCell>
                     <Share used={x.ExternalLastHour} limit={x.LimitExternalPerHour} share={x.ShareExternal} />
                   </TableCell>
@@ -195,16 +228,9 @@ export function SendingActivity() {
                     <Share used={x.Last24Hours} limit={x.LimitPerDay} share={x.ShareDay} />
                   </TableCell>
                   <TableCell>
-                    {x.Restricted ? (
-                      <Badge color="danger" appearance="tint">
-                        Restricted
-                      </Badge>
-                    ) : (
-                      <Badge color={x.Share >= 0.8 ? 'warning' : 'informative'} appearance="tint">
-                        {pct(x.Share)}
-                      </Badge>
-                    )}
+                    <Standing x={x} />
                   </TableCell>
+                  {allTenants ? <TableCell>{tenantName(x.TenantId)}</TableCell> : null}
                 </TableRow>
               ))}
             </TableBody>

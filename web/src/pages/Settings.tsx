@@ -17,7 +17,6 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  TabList,
   Text,
   tokens,
 } from '@fluentui/react-components';
@@ -27,6 +26,7 @@ import { api, errorText, formatDate } from '../api.js';
 import { ErrorState, ListState, LoadingState } from '../components/States.js';
 import { useList } from '../hooks/use-list.js';
 import { AdminAccounts } from '../components/AdminAccounts.js';
+import { TabStrip } from '../components/TabStrip.js';
 import { PageHeader, Scroll } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
 
@@ -273,12 +273,22 @@ export function Settings() {
   return (
     <>
       <PageHeader title="Settings" />
-      <TabList selectedValue={tab} onTabSelect={(_e, d) => setTab(String(d.value))} aria-label="Settings">
-        <Tab value="audit">Audit logging</Tab>
-        <Tab value="domains">Accepted domains</Tab>
-        <Tab value="connectors">Inbound connectors</Tab>
-        {canAdminister ? <Tab value="accounts">Admin accounts and roles</Tab> : null}
-      </TabList>
+      <TabStrip selectedValue={tab} onTabSelect={(_e, d) => setTab(String(d.value))} aria-label="Settings">
+        <Tab value="audit" tabIndex={tab === 'audit' ? 0 : -1}>
+          Audit logging
+        </Tab>
+        <Tab value="domains" tabIndex={tab === 'domains' ? 0 : -1}>
+          Accepted domains
+        </Tab>
+        <Tab value="connectors" tabIndex={tab === 'connectors' ? 0 : -1}>
+          Inbound connectors
+        </Tab>
+        {canAdminister ? (
+          <Tab value="accounts" tabIndex={tab === 'accounts' ? 0 : -1}>
+            Admin accounts and roles
+          </Tab>
+        ) : null}
+      </TabStrip>
       {tab === 'audit' ? <AuditSettings /> : null}
       {tab === 'domains' ? <Domains /> : null}
       {tab === 'connectors' ? <Connectors /> : null}

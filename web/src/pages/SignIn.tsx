@@ -49,7 +49,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   };
 
   return (
-    <div className={s.page}>
+    <main className={s.page}>
       <Card className={s.card}>
         <form className={s.form} onSubmit={(e) => void submit(e)}>
           <div>
@@ -84,6 +84,6 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           </Button>
         </form>
       </Card>
-    </div>
+    </main>
   );
 }

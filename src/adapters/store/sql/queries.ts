@@ -78,7 +78,8 @@ const likeText = (s: string): string => `%${s.toLowerCase().replace(/[\\%_]/g, (
  * The Restricted entities list as SQL: filter, search, sort and page in the database, so a page costs
  * the same at 10,000 entities as at 10. Entity is the address, the connector's name (its directory
  * row; '(removed)' when gone) or the tenant's name; Status is Restricted only while not expired at `now`. Both dialects
- * order booleans false first, so "never expires" sorts as the latest expiry.
+ * order booleans false first, so "never expires" sorts as the latest expiry. Ties break in the sort's own
+ * direction, so the other order is the same list reversed.
  */
 export function restrictionPageQueries(q: Kysely<DB>, p: RestrictionPageQuery) {
   const name = sql<string>`CASE WHEN r.entity_type = 'Connector' THEN COALESCE(c.name, '(removed)') WHEN r.entity_type = 'Tenant' THEN COALESCE(t.name, r.identity) ELSE r.identity END`;
@@ -108,7 +109,7 @@ export function restrictionPageQueries(q: Kysely<DB>, p: RestrictionPageQuery) {
   }[p.sort];
   const items = base
     .selectAll('r')
-    .orderBy(sql`${key}, LOWER(${name}) ASC, ${name} ASC, r.identity ASC, r.entity_type ASC, r.tenant_id ASC`)
+    .orderBy(sql`${key}, LOWER(${name}) ${dir}, ${name} ${dir}, r.identity ${dir}, r.entity_type ${dir}, r.tenant_id ${dir}`)
     .limit(p.limit)
     .offset(p.offset);
   const total = base.select((eb) => eb.fn.countAll<number | string>().as('n'));
