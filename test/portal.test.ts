@@ -199,11 +199,12 @@ describe('admin portal', { timeout: 420_000 }, () => {
     await table.getByRole('columnheader', { name: 'Entity', exact: true }).click();
     await namesAre(['julia@contoso.com', 'Branch relay', 'adele@contoso.com']);
     assert.equal(await table.getByRole('columnheader', { name: 'Entity', exact: true }).getAttribute('aria-sort'), 'descending');
-    // Entity type and Reason sort on the server too (ties by name): the connector first, then by reason.
+    // Entity type and Reason sort on the server too (ties by name, in the same direction: the other order
+    // is the same list reversed): the connector first, then by reason.
     await table.getByRole('columnheader', { name: 'Entity type' }).click();
     await namesAre(['Branch relay', 'adele@contoso.com', 'julia@contoso.com']);
     await table.getByRole('columnheader', { name: 'Entity type' }).click();
-    await namesAre(['adele@contoso.com', 'julia@contoso.com', 'Branch relay']);
+    await namesAre(['julia@contoso.com', 'adele@contoso.com', 'Branch relay']);
     await table.getByRole('columnheader', { name: 'Reason' }).click();
     await table.locator('th[aria-sort="ascending"]', { hasText: 'Reason' }).waitFor();
     // The cell shows a summary; its title is the reason the server sorted by.

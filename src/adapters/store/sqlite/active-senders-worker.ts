@@ -1,5 +1,5 @@
-// A one-shot worker thread (see active-senders.ts): its own connection sums every sender's windows in
-// the store, answers once and ends.
+// The worker thread behind active-senders.ts: its own connection sums every sender's windows in the
+// store for each `now` it is sent, one at a time, until told to stop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteDb, type SqliteOptions } from './database.js';
 import { activeSenders } from './enforcement-repo.js';
@@ -7,22 +7,25 @@ import { activeSenders } from './enforcement-repo.js';
 export interface ActiveSendersWorkerData {
   readonly dataDir: string;
   readonly opts: SqliteOptions;
-  readonly now: number;
 }
+export type ActiveSendersRequest = { readonly now: number } | 'stop';
 export type ActiveSendersReply = { readonly ok: true; readonly rows: ReturnType<typeof activeSenders> } | { readonly ok: false; readonly error: string };
 
 const port = parentPort!;
-const { dataDir, opts, now } = workerData as ActiveSendersWorkerData;
-let reply: ActiveSendersReply;
-try {
-  const db = new SqliteDb(dataDir, opts);
-  try {
-    reply = { ok: true, rows: activeSenders(db, now) };
-  } finally {
+const { dataDir, opts } = workerData as ActiveSendersWorkerData;
+const db = new SqliteDb(dataDir, opts);
+
+port.on('message', (m: ActiveSendersRequest) => {
+  if (m === 'stop') {
     db.close();
+    port.close();
+    return;
   }
-} catch (err) {
-  reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
-}
-port.postMessage(reply);
-port.close();
+  let reply: ActiveSendersReply;
+  try {
+    reply = { ok: true, rows: activeSenders(db, m.now) };
+  } catch (err) {
+    reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+  port.postMessage(reply);
+});

@@ -1,25 +1,72 @@
 // Every sender's totals from the store, summed on a worker thread: at a million senders the sum takes
 // seconds, which the thread that answers Postfix must not spend (it runs every minute for the
-// unusual-volume sweep and on each activity report).
+// unusual-volume sweep and on each activity report). The thread starts on first use and stays: a new
+// thread per report cost more than the sum itself at small sizes (module loading, a new connection).
+import type { Worker } from 'node:worker_threads';
 import type { WindowTotals } from '../../../domain/rolling-window.js';
 import type { SenderRef } from '../../../domain/sender.js';
-import type { ActiveSendersReply, ActiveSendersWorkerData } from './active-senders-worker.js';
+import type { ActiveSendersReply, ActiveSendersRequest, ActiveSendersWorkerData } from './active-senders-worker.js';
 import type { SqliteOptions } from './database.js';
 import { startWorker } from './worker-thread.js';
 
-/** The sum under way; `stop()` ends it (at shutdown), and `rows` then rejects. */
-export interface Summing {
-  readonly rows: Promise<Array<{ sender: SenderRef; totals: WindowTotals }>>;
-  stop(): Promise<void>;
-}
+type Rows = Array<{ sender: SenderRef; totals: WindowTotals }>;
 
-export function activeSendersOffThread(dataDir: string, opts: SqliteOptions, now: number): Summing {
-  const worker = startWorker('active-senders-worker', { dataDir, opts, now } satisfies ActiveSendersWorkerData);
-  const rows = new Promise<Array<{ sender: SenderRef; totals: WindowTotals }>>((resolve, reject) => {
-    worker.once('message', (m: ActiveSendersReply) => (m.ok ? resolve(m.rows) : reject(new Error(`summing the senders' windows failed: ${m.error}`))));
-    worker.once('error', reject);
-    // After an answer this settles nothing; without one it is the failure.
-    worker.once('exit', (code) => reject(new Error(`the worker summing the senders' windows exited (code ${code}) without an answer`)));
-  });
-  return { rows, stop: async () => void (await worker.terminate()) };
+export class ActiveSendersThread {
+  private worker: Worker | null = null;
+  /** The sum under way: a caller asking meanwhile shares it. */
+  private running: Promise<Rows> | null = null;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly opts: SqliteOptions,
+  ) {}
+
+  sum(now: number): Promise<Rows> {
+    if (this.running) return this.running;
+    const worker = (this.worker ??= this.start());
+    const rows = new Promise<Rows>((resolve, reject) => {
+      const settle = (): void => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (m: ActiveSendersReply): void => {
+        settle();
+        if (m.ok) resolve(m.rows);
+        else reject(new Error(`summing the senders' windows failed: ${m.error}`));
+      };
+      const onError = (err: Error): void => {
+        settle();
+        reject(err);
+      };
+      const onExit = (code: number): void => {
+        settle();
+        reject(new Error(`the worker summing the senders' windows exited (code ${code}) without an answer`));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      worker.postMessage({ now } satisfies ActiveSendersRequest);
+    });
+    this.running = rows;
+    void rows.finally(() => (this.running = null)).catch(() => undefined);
+    return rows;
+  }
+
+  /** Ends the thread (at shutdown); a sum under way then rejects. */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+
+  private start(): Worker {
+    const worker = startWorker('active-senders-worker', { dataDir: this.dataDir, opts: this.opts } satisfies ActiveSendersWorkerData);
+    // A thread that died is started afresh by the next sum.
+    worker.once('exit', () => {
+      if (this.worker === worker) this.worker = null;
+    });
+    worker.unref();
+    return worker;
+  }
 }

@@ -13,7 +13,7 @@ import { Checkpointer } from './checkpointer.js';
 import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal, type JournalOptions } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
-import { activeSendersOffThread, type Summing } from './active-senders.js';
+import { ActiveSendersThread } from './active-senders.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
 import type { SendRecord } from './enforcement-repo.js';
@@ -106,7 +106,7 @@ export class SqliteStore implements Store {
 
   /** Sends handed to recordSends so far: the counters wait for them to be applied before they forget a sender. */
   private queuedSends = 0;
-  private summing: Summing | null = null;
+  private summing: ActiveSendersThread | null = null;
 
   /** One sender's windows read on demand (a point query), so the counters need not hold every sender. */
   readonly onDemand: OnDemandWindows = {
@@ -118,14 +118,7 @@ export class SqliteStore implements Store {
     // one runs shares it); a cmdlet has no Postfix to keep answering.
     activeSenders: (now) => {
       if (!this.applier) return Promise.resolve(repo.activeSenders(this.db, now));
-      if (!this.summing) {
-        const summing = activeSendersOffThread(this.db.dataDir, this.opts, now);
-        this.summing = summing;
-        void summing.rows.finally(() => {
-          if (this.summing === summing) this.summing = null;
-        }).catch(() => undefined);
-      }
-      return this.summing.rows;
+      return (this.summing ??= new ActiveSendersThread(this.db.dataDir, this.opts)).sum(now);
     },
   };
 
