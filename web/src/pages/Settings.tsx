@@ -1,5 +1,5 @@
-// Settings (/settings): audit logging on or off, accepted domains, inbound connectors, and admin
-// accounts (components/AdminAccounts.tsx; only for a Global Administrator). Read-only roles see the
+// Settings (/settings): audit logging on or off, accepted domains, inbound connectors, Send As grants
+// (components/SendAsGrants.tsx), and admin accounts (components/AdminAccounts.tsx; only for a Global Administrator). Read-only roles see the
 // values and no control that would fail for them.
 import {
   Badge,
@@ -26,6 +26,7 @@ import { api, errorText, formatDate } from '../api.js';
 import { ErrorState, ListState, LoadingState } from '../components/States.js';
 import { useList } from '../hooks/use-list.js';
 import { AdminAccounts } from '../components/AdminAccounts.js';
+import { SendAsGrants } from '../components/SendAsGrants.js';
 import { TabStrip } from '../components/TabStrip.js';
 import { PageHeader, Scroll } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
@@ -283,6 +284,9 @@ export function Settings() {
         <Tab value="connectors" tabIndex={tab === 'connectors' ? 0 : -1}>
           Inbound connectors
         </Tab>
+        <Tab value="sendas" tabIndex={tab === 'sendas' ? 0 : -1}>
+          Send As
+        </Tab>
         {canAdminister ? (
           <Tab value="accounts" tabIndex={tab === 'accounts' ? 0 : -1}>
             Admin accounts and roles
@@ -292,6 +296,7 @@ export function Settings() {
       {tab === 'audit' ? <AuditSettings /> : null}
       {tab === 'domains' ? <Domains /> : null}
       {tab === 'connectors' ? <Connectors /> : null}
+      {tab === 'sendas' ? <SendAsGrants /> : null}
       {tab === 'accounts' && canAdminister ? <AdminAccounts /> : null}
     </>
   );
