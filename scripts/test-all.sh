@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-packages.sh
-npm run --silent build
+bash scripts/build-if-stale.sh
 npm run --silent typecheck
 npm run --silent lint
 bash scripts/run-tests.sh all

@@ -58,6 +58,7 @@ class EmbeddedBackend implements StoreBackend {
   startBackground(now: () => number, onError: (what: string, err: unknown, task?: string) => void): void {
     const store = this.store;
     store.startBackgroundCheckpoints((message) => onError('background WAL checkpoint failed', new Error(message), 'wal-checkpoint'));
+    store.startSenderFilter((err) => onError('listing the senders with stored windows failed (each new sender is then looked up)', err, 'sender-filter'));
     const applyFailed = (err: unknown): void =>
       onError('applying journaled sends to the store failed (they stay journaled; retrying)', err, 'apply-journal');
     this.timers.push(

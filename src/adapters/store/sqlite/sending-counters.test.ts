@@ -8,6 +8,7 @@ import type { Actor } from '../../../domain/events.js';
 import { release, restrict } from '../../../domain/restriction.js';
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
 import { openEmbedded } from './embedded-backend.js';
+import type { SqliteStore } from './store.js';
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 const bob: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'bob@counters.test' };
@@ -88,3 +89,34 @@ test('a restarted store answers for senders it has not loaded, and an unblock st
   await backend.store.applyTransition(u, { from: r.restriction, resetWindows: true });
   assert.equal((await counters.totals(key, '', T + 8 * MIN)).recipientsLast24h, 0, 'the reset is read with the windows');
 });
+
+test('senders the store holds no windows for are not looked up once the stored-sender filter is built', async (t) => {
+  const { backend, counters, inMemory } = await openServer(t);
+  const store = backend.store as SqliteStore;
+  const key = senderKey(carol);
+  const dave: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'dave@counters.test' };
+  // carol has windows in the store from before the filter is built; erin leaves memory as it starts.
+  await counters.commit({ sender: carol, key, message: 'f1', at: T, counts: { external: 3, internal: 0, messages: 1 } }, []);
+  await backend.flush();
+  counters.compact(T + 5 * MIN);
+  assert.equal(inMemory(), false);
+  const erin: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'erin@counters.test' };
+  await counters.commit({ sender: erin, key: senderKey(erin), message: 'e1', at: T, counts: { external: 2, internal: 0, messages: 1 } }, []);
+  await backend.flush();
+  const built = store.startSenderFilter((err) => assert.fail(err));
+  counters.compact(T + 5 * MIN);
+  await built;
+
+  assert.equal((await counters.totals(key, '', T + 6 * MIN)).externalLastHour, 3, 'a sender stored before the build is read back');
+  assert.equal((await counters.totals(senderKey(erin), '', T + 6 * MIN)).externalLastHour, 2, 'a sender forgotten as the build starts is read back');
+  // Rows written behind the counters' back for a sender they never dropped: the filter says "absent", so
+  // the store is not asked (in the server only the counters write windows, so this cannot happen there).
+  recordSendsDirectly(store, dave, T, 5);
+  assert.equal((await counters.totals(senderKey(dave), '', T + 6 * MIN)).externalLastHour, 0, 'not looked up: the filter has never seen dave');
+});
+
+function recordSendsDirectly(store: SqliteStore, sender: SenderRef, at: number, external: number): void {
+  store.db.raw
+    .prepare('INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages) VALUES (?, ?, ?, ?, ?, 0, 1)')
+    .run(Math.floor(at / MIN), sender.tenantId, sender.type, sender.identity, external);
+}

@@ -26,7 +26,9 @@ export interface CounterHost {
 
 export interface OnDemandWindows {
   /** One sender's buckets after `sinceMinute`, less what came before its last reset; every applied send included. */
-  loadSender(sender: SenderRef, sinceMinute: number): Iterable<MinuteBucket>;
+  loadSender(key: string, sender: SenderRef, sinceMinute: number): Iterable<MinuteBucket>;
+  /** The counters dropped the sender (by senderKey()) from memory, its sends all applied. */
+  forgot(key: string): void;
   /** How many sends were handed to recordSends so far. */
   sendsQueued(): number;
   /** The first this-many sends handed to recordSends are in what loadSender reads. */
@@ -158,7 +160,12 @@ export class EmbeddedCounters implements SendingCounters {
         counter.holds = open.length > 0 ? open : null;
       }
       if (counter.holds !== null) continue;
-      if (applied === undefined ? counter.isEmpty(now) : counter.lastSend <= applied && counter.quietSince(quietBefore)) this.senders.delete(key);
+      if (applied === undefined) {
+        if (counter.isEmpty(now)) this.senders.delete(key);
+      } else if (counter.lastSend <= applied && counter.quietSince(quietBefore)) {
+        this.senders.delete(key);
+        this.onDemand!.forgot(key);
+      }
     }
   }
 
@@ -167,7 +174,7 @@ export class EmbeddedCounters implements SendingCounters {
     let counter = this.senders.get(key);
     if (counter === undefined) {
       counter = new SenderCounter();
-      if (this.onDemand) for (const b of this.onDemand.loadSender(ref, minuteOf(now) - DAY_MINUTES)) counter.restore(b);
+      if (this.onDemand) for (const b of this.onDemand.loadSender(key, ref, minuteOf(now) - DAY_MINUTES)) counter.restore(b);
       this.senders.set(ownCopy(key), counter);
     }
     return counter;

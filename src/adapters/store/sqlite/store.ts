@@ -14,6 +14,7 @@ import { DB_FILE, SqliteDb, type SqliteOptions } from './database.js';
 import { SendJournal, type JournalOptions } from './send-journal.js';
 import { JournalApplier } from './journal-applier.js';
 import { ActiveSendersThread } from './active-senders.js';
+import { StoredSenders } from './stored-senders.js';
 import { bumpRevision, loadDirectory, removeObject, revision, upsertObject } from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
 import type { SendRecord } from './enforcement-repo.js';
@@ -107,10 +108,13 @@ export class SqliteStore implements Store {
   /** Sends handed to recordSends so far: the counters wait for them to be applied before they forget a sender. */
   private queuedSends = 0;
   private summing: ActiveSendersThread | null = null;
+  /** In the server: which senders the store may hold windows for (skips the point query for the rest). */
+  private stored: StoredSenders | null = null;
 
   /** One sender's windows read on demand (a point query), so the counters need not hold every sender. */
   readonly onDemand: OnDemandWindows = {
-    loadSender: (sender, sinceMinute) => repo.loadSenderWindows(this.db, sender, sinceMinute),
+    loadSender: (key, sender, sinceMinute) => (this.stored?.mightHave(key) === false ? [] : repo.loadSenderWindows(this.db, sender, sinceMinute)),
+    forgot: (key) => this.stored?.add(key),
     sendsQueued: () => this.queuedSends,
     // Without the journal a send is in SQLite when recordSends returns.
     sendsApplied: () => (this.journal ? this.journal.appliedSeq : this.queuedSends),
@@ -134,6 +138,12 @@ export class SqliteStore implements Store {
   /** For the long-running server: journaled sends are applied by a worker thread (applyJournalInBackground). */
   startBackgroundApply(): void {
     this.applier = new JournalApplier(this.db.dataDir, this.opts);
+  }
+
+  /** For the long-running server: learns off-thread which senders the store holds windows for. */
+  startSenderFilter(onError: (err: Error) => void): Promise<void> {
+    this.stored ??= new StoredSenders(this.db.dataDir, this.opts, onError);
+    return this.stored.firstBuild;
   }
 
   /**
@@ -512,6 +522,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     // A sum of every sender can take seconds: a stopping server does not wait for it.
     await this.summing?.stop();
+    this.stored?.stop();
     await this.applying;
     await this.applier?.stop();
     this.appendBatch();
