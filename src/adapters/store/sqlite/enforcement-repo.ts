@@ -22,9 +22,31 @@ export interface SendRecord {
   readonly counts: Counts;
 }
 
+/**
+ * Adds the sends to their minute buckets. A batch from the journal holds many sends of one sender in
+ * one minute (a busy sender, a few thousand sends per apply): summed here first, they cost one upsert
+ * per bucket, not one per send, which is most of the applier's time and of the pages a checkpoint copies.
+ */
 export function recordSends(db: SqliteDb, records: readonly SendRecord[]): void {
   const upsert = db.prepare(UPSERT_SENDING_MINUTE);
-  for (const { sender: s, at, counts: c } of records) upsert.run(minuteOf(at), s.tenantId, s.type, s.identity, c.external, c.internal, c.messages);
+  if (records.length === 1) {
+    const { sender: s, at, counts: c } = records[0]!;
+    upsert.run(minuteOf(at), s.tenantId, s.type, s.identity, c.external, c.internal, c.messages);
+    return;
+  }
+  const buckets = new Map<string, { sender: SenderRef; minute: number; external: number; internal: number; messages: number }>();
+  for (const { sender: s, at, counts: c } of records) {
+    const minute = minuteOf(at);
+    const key = `${minute}\u0000${s.tenantId}\u0000${s.type}\u0000${s.identity}`;
+    const b = buckets.get(key);
+    if (b === undefined) buckets.set(key, { sender: s, minute, external: c.external, internal: c.internal, messages: c.messages });
+    else {
+      b.external += c.external;
+      b.internal += c.internal;
+      b.messages += c.messages;
+    }
+  }
+  for (const { sender: s, minute, external, internal, messages } of buckets.values()) upsert.run(minute, s.tenantId, s.type, s.identity, external, internal, messages);
 }
 
 const refKey = (tenantId: string, type: string, identity: string): string => `${tenantId}\u0000${type}\u0000${identity}`;

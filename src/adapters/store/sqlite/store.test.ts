@@ -136,3 +136,21 @@ test('a batch whose outcome is unknown is settled by the stored position: never 
   await s.close();
   assert.equal(await externalTotal(dir), 5);
 });
+
+test('a batch of sends is summed per sender and minute before it is written, with the same buckets as one by one', async (t) => {
+  const dir = tmp(t);
+  const s = new SqliteStore(dir);
+  t.after(() => s.close());
+  const bob: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'bob@outgate.test' };
+  const MIN = 60_000;
+  const batch = [send(T, 2), { sender: bob, at: T + 1_000, counts: { external: 0, internal: 3, messages: 1 } }, send(T + 30_000, 5), send(T + MIN, 1), send(T + 59_999, 1)];
+  await s.recordSends(batch, []);
+  await s.recordSends([send(T, 10)], []);
+  const rows = [...(await s.loadWindows(0))].map((r) => [r.sender.identity, r.bucket.minute - T / MIN, r.bucket.external, r.bucket.internal, r.bucket.messages]);
+  rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1]));
+  assert.deepEqual(rows, [
+    ['alice@outgate.test', 0, 18, 0, 4],
+    ['alice@outgate.test', 1, 1, 0, 1],
+    ['bob@outgate.test', 0, 0, 3, 1],
+  ]);
+});
