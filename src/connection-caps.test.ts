@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectionCaps, httpConnectionCaps, softOpenFileLimit } from './connection-caps.js';
+import { ConnectionBudget, connectionCaps, httpConnectionCaps, softOpenFileLimit } from './connection-caps.js';
 
 const auto = { maxConnections: 0, maxConnectionsPerClient: 0 };
 
@@ -42,4 +42,18 @@ test('the soft limit is read from /proc/self/limits; unreadable or unlimited mea
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the mail listeners share one budget of connections: a slot given back is free again', () => {
+  const budget = new ConnectionBudget(2);
+  assert.equal(budget.take(), true);
+  assert.equal(budget.take(), true);
+  assert.equal(budget.take(), false, 'both slots held');
+  budget.give();
+  assert.equal(budget.open, 1);
+  assert.equal(budget.take(), true);
+  budget.give();
+  budget.give();
+  budget.give();
+  assert.equal(budget.open, 0, 'never below zero');
 });

@@ -57,3 +57,28 @@ export function httpConnectionCaps(setting: CapSettings, softLimit: number | und
   const reserve = softLimit === undefined ? RESERVE_MIN : reserveOf(softLimit);
   return caps(setting, Math.max(FLOOR, Math.min(HTTP_CEILING, Math.floor(reserve / 2))));
 }
+
+/**
+ * The connections the mail listeners (the policy server and the milter) hold together: one
+ * policy.maxConnections for both, whichever driver Postfix uses. Each takes a slot per connection it
+ * admits and gives it back when the connection closes.
+ */
+export class ConnectionBudget {
+  private held = 0;
+  constructor(readonly total: number) {}
+
+  get open(): number {
+    return this.held;
+  }
+
+  /** A slot for a new connection; false when every slot is held (the connection is then refused). */
+  take(): boolean {
+    if (this.held >= this.total) return false;
+    this.held++;
+    return true;
+  }
+
+  give(): void {
+    if (this.held > 0) this.held--;
+  }
+}

@@ -124,9 +124,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     (what, err, task = 'store') => background.report(task, err, what, task === 'wal-checkpoint' ? 'warn' : 'error'),
   );
 
-  // Policy and milter connections share policy.maxConnections: one budget, whichever driver Postfix uses.
-  let milterOpen = (): number => 0;
-  const policy = createPolicyServer(checkSend, policyOptions, log, metrics, () => milterOpen());
+  const policy = createPolicyServer(checkSend, policyOptions, log, metrics);
   const { host, port } = parseListen(config.policy.listen);
   const address = await listen(policy.server, host, port).catch(async (err: unknown) => {
     await backend.close();
@@ -154,7 +152,8 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
           checkSend,
           {
             content,
-            maxConnections: () => policy.caps.total - policy.openConnections(),
+            // Policy and milter connections share policy.maxConnections: one budget, whichever driver Postfix uses.
+            budget: policy.budget,
             onRefused: (client) => {
               metrics.milterConnectionRefused();
               const occurrences = milterRefusals.hit();
@@ -164,7 +163,6 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
           },
           log,
         );
-  if (milter) milterOpen = milter.size;
   let milterPort = 0;
   if (milter) {
     const at = parseListen(config.milter.listen);

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { ConnectionBudget } from '../../connection-caps.js';
 import { MAX_PACKET_BYTES, MilterProtocolError, PacketReader, decodeCommand, type Packet } from './codec.js';
 import { MilterSession, type Answer, type ContentOptions, type MessageChecks } from './session.js';
 
@@ -16,8 +17,8 @@ export interface MilterServerOptions {
   readonly content?: ContentOptions;
   /** Close a connection silent this long (Postfix keeps one per SMTP session; smtpd_timeout is 300 s). */
   readonly idleTimeoutSeconds?: number;
-  /** How many connections may be open now (asked at each connect); over it one is closed unanswered. Default: no cap. */
-  readonly maxConnections?: () => number;
+  /** Slots shared with the policy server (policy.maxConnections); with none free a connection is closed unanswered. Default: no cap. */
+  readonly budget?: ConnectionBudget;
   /** Told of each connection refused at the cap (metric and rate-limited log: the composition root's). */
   readonly onRefused?: (client: string | undefined) => void;
 }
@@ -56,14 +57,17 @@ export function createMilterServer(checks: MessageChecks, opts: MilterServerOpti
   const connections = new Map<Socket, Tracked>();
   const server = createServer({ noDelay: true }, (socket) => {
     // Over the cap the descriptor is released at once: Postfix applies milter_default_action (tempfail).
-    if (opts.maxConnections && connections.size >= opts.maxConnections()) {
+    if (opts.budget && !opts.budget.take()) {
       socket.destroy();
       opts.onRefused?.(socket.remoteAddress);
       return;
     }
     const c: Tracked = { lastActive: performance.now(), inMessage: false, busy: () => false };
     connections.set(socket, c);
-    socket.once('close', () => connections.delete(socket));
+    socket.once('close', () => {
+      connections.delete(socket);
+      opts.budget?.give();
+    });
     handle(socket, c, new MilterSession(checks, nextId, opts.content), opts.maxPacketBytes ?? MAX_PACKET_BYTES, log.child({ cid: nextCid++ }));
   });
   server.on('error', (err) => log.error({ err }, 'milter server error'));

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LogThrottle } from '../../log-throttle.js';
-import type { ConnectionCaps } from '../../connection-caps.js';
+import type { ConnectionBudget, ConnectionCaps } from '../../connection-caps.js';
 
 export type CloseReason = 'max_connections' | 'max_connections_per_client' | 'request_timeout' | 'idle_timeout';
 
@@ -60,8 +60,8 @@ export class ConnectionGuard {
     timeouts: ConnectionTimeouts,
     private readonly log: Logger,
     private readonly metrics: ConnectionMetrics,
-    /** Connections of another mail listener (the milter) that share the total: one budget of descriptors. */
-    private readonly others: () => number = () => 0,
+    /** The total, shared with the other mail listener (the milter): one budget of descriptors. */
+    private readonly budget: ConnectionBudget,
   ) {
     this.idleMs = timeouts.idleTimeoutSeconds * 1000;
     this.requestMs = timeouts.requestTimeoutSeconds * 1000;
@@ -75,8 +75,12 @@ export class ConnectionGuard {
   admit(socket: Socket): Tracked | undefined {
     const client = socket.remoteAddress ?? '';
     const fromClient = this.perClient.get(client) ?? 0;
-    const refused: CloseReason | undefined =
-      this.open.size + this.others() >= this.caps.total ? 'max_connections' : fromClient >= this.caps.perClient ? 'max_connections_per_client' : undefined;
+    let refused: CloseReason | undefined;
+    if (!this.budget.take()) refused = 'max_connections';
+    else if (fromClient >= this.caps.perClient) {
+      this.budget.give();
+      refused = 'max_connections_per_client';
+    }
     if (refused !== undefined) {
       socket.destroy();
       this.report(refused, client);
@@ -112,6 +116,7 @@ export class ConnectionGuard {
 
   private release(socket: Socket, tracked: Tracked): void {
     this.open.delete(socket);
+    this.budget.give();
     const n = (this.perClient.get(tracked.client) ?? 1) - 1;
     if (n <= 0) this.perClient.delete(tracked.client);
     else this.perClient.set(tracked.client, n);

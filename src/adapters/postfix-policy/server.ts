@@ -10,7 +10,7 @@ import type { CheckResult, CheckSend, MessageCheck, SendRequest, Stage } from '.
 import { isUnavailable, type Decision } from '../../domain/decision.js';
 import { replyLine } from '../../domain/replies.js';
 import { decode, encodeAction, ProtocolError, type Attributes } from './codec.js';
-import { connectionCaps, softOpenFileLimit, type ConnectionCaps } from '../../connection-caps.js';
+import { ConnectionBudget, connectionCaps, softOpenFileLimit, type ConnectionCaps } from '../../connection-caps.js';
 import { ConnectionGuard, NO_CONNECTION_METRICS, type ConnectionMetrics, type Tracked } from './connection-guard.js';
 
 export interface PolicyServerOptions {
@@ -68,8 +68,10 @@ export interface PolicyServer {
   readonly server: Server;
   /** The connection caps in force (settings, or derived from the open-file limit). */
   readonly caps: ConnectionCaps;
-  /** Open policy connections now (the milter's cap leaves room for them). */
+  /** Open policy connections now. */
   readonly openConnections: () => number;
+  /** The slots of policy.maxConnections, which the milter takes from too. */
+  readonly budget: ConnectionBudget;
   /** Stops listening and drops open connections (Postfix keeps them for minutes and reconnects). */
   close(): Promise<void>;
   /**
@@ -80,16 +82,15 @@ export interface PolicyServer {
   drain(deadlineMs: number): Promise<number>;
 }
 
-/** `others`: open connections of another mail listener (the milter), counted in policy.maxConnections too. */
 export function createPolicyServer(
   checkSend: CheckSend,
   opts: PolicyServerOptions,
   log: Logger,
   connectionMetrics: ConnectionMetrics = NO_CONNECTION_METRICS,
-  others?: () => number,
 ): PolicyServer {
   const caps = connectionCaps(opts, opts.maxConnections > 0 ? undefined : softOpenFileLimit());
-  const guard = new ConnectionGuard(caps, opts, log, connectionMetrics, others);
+  const budget = new ConnectionBudget(caps.total);
+  const guard = new ConnectionGuard(caps, opts, log, connectionMetrics, budget);
   const server = createServer({ noDelay: true }, (socket) => {
     const connection = guard.admit(socket);
     if (connection !== undefined) handle(socket, connection, checkSend, opts, log.child({ cid: nextCid++ }));
@@ -98,6 +99,7 @@ export function createPolicyServer(
   return {
     server,
     caps,
+    budget,
     openConnections: () => guard.size,
     close: () =>
       new Promise((resolve) => {
