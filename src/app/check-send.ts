@@ -421,7 +421,7 @@ export class CheckSend {
     const { ref, key } = tenant.state;
     const caps: RecipientCaps = { ...NO_CAPS, perDay: tenant.limit };
     return then(this.counters.reserve({ sender: ref, key, message: msg.id, recipient, internal: false, now, caps }), ({ reserved, totals, tally }) => {
-      if (!reserved) return totals.recipientsLast24h + tally.external;
+      if (!reserved) return totals.externalLast24h + tally.external;
       if (msg.id !== '') msg.tenantHeldBy = key;
       return null;
     });
@@ -565,7 +565,14 @@ export class CheckSend {
 }
 
 /** What a restricted sender's refusal is evaluated with: it never reaches the limits. */
-const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
+const NO_TOTALS: WindowTotals = Object.freeze({
+  externalLastHour: 0,
+  internalLastHour: 0,
+  externalLast24h: 0,
+  internalLast24h: 0,
+  recipientsLast24h: 0,
+  messagesLastMinute: 0,
+});
 
 /** True while a sender unblocked from BlockUser may not be restricted again (docs/spec.md §1). */
 function reprieved(state: SenderState, now: number): boolean {
