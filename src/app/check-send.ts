@@ -365,6 +365,12 @@ export class CheckSend {
     return this.counters.totals(senderKey(sender), '', this.clock.now());
   }
 
+  /** The tenant's restriction while it is active (its external recipients are refused), as checks see it now. */
+  tenantRestrictionOf(tenantId: string): Restriction | undefined {
+    const r = this.states.get(senderKey(tenantRef(tenantId)))?.restriction;
+    return isActive(r, this.clock.now()) ? r : undefined;
+  }
+
   /** Every sender with something in its windows now: its totals and the limits it is held to. */
   async activity(): Promise<Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }>> {
     const now = this.clock.now();
