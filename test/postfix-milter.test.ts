@@ -60,6 +60,8 @@ describe('Outgate as a milter behind a real Postfix', { timeout: 180_000 }, () =
     assert.deepEqual(await totals('alice@outgate.test'), {
       externalLastHour: 2,
       internalLastHour: 1,
+      externalLast24h: 2,
+      internalLast24h: 1,
       recipientsLast24h: 3,
       messagesLastMinute: 1,
     });

@@ -41,7 +41,7 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
     const r = await send(ALICE, ['a@example.com', 'b@example.com', 'carol@outgate.test']);
     assert.ok(r.accepted, await explain(r));
     await delivered('a@example.com');
-    assert.deepEqual(await totals('alice@outgate.test'), { externalLastHour: 2, internalLastHour: 1, recipientsLast24h: 3, messagesLastMinute: 1 });
+    assert.deepEqual(await totals('alice@outgate.test'), { externalLastHour: 2, internalLastHour: 1, externalLast24h: 2, internalLast24h: 1, recipientsLast24h: 3, messagesLastMinute: 1 });
   });
 
   it('refuses with 5.1.8 the recipient that takes the sender over, and restricts the sender', async () => {
