@@ -80,6 +80,8 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
     assert.deepEqual(await totals('alice@outgate.test'), {
       externalLastHour: 2,
       internalLastHour: 1,
+      externalLast24h: 2,
+      internalLast24h: 1,
       recipientsLast24h: 3,
       messagesLastMinute: 0,
     });
@@ -87,6 +89,8 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
     assert.deepEqual(await totals('alice@outgate.test'), {
       externalLastHour: 2,
       internalLastHour: 1,
+      externalLast24h: 2,
+      internalLast24h: 1,
       recipientsLast24h: 3,
       messagesLastMinute: 1,
     });
@@ -108,7 +112,7 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
     await c.close();
     assert.deepEqual(
       await totals('alice@outgate.test'),
-      { externalLastHour: 2, internalLastHour: 1, recipientsLast24h: 3, messagesLastMinute: 1 },
+      { externalLastHour: 2, internalLastHour: 1, externalLast24h: 2, internalLast24h: 1, recipientsLast24h: 3, messagesLastMinute: 1 },
       'refused mail is never counted',
     );
     const listed = JSON.parse((await ok(og.cli('Get-BlockedSenderAddress', '--format', 'json'))).stdout) as Array<{
@@ -201,6 +205,8 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
     assert.deepEqual(await totals('frank@outgate.test'), {
       externalLastHour: 0,
       internalLastHour: 0,
+      externalLast24h: 0,
+      internalLast24h: 0,
       recipientsLast24h: 0,
       messagesLastMinute: 0,
     });
@@ -219,6 +225,8 @@ describe('the milter, over a socket', { timeout: 60_000 }, () => {
     assert.deepEqual(await totals('grace@outgate.test'), {
       externalLastHour: 0,
       internalLastHour: 0,
+      externalLast24h: 0,
+      internalLast24h: 0,
       recipientsLast24h: 0,
       messagesLastMinute: 0,
     });

@@ -30,6 +30,8 @@ test(
     assert.deepEqual(await totals('mt@outgate.test'), {
       externalLastHour: 1,
       internalLastHour: 0,
+      externalLast24h: 1,
+      internalLast24h: 0,
       recipientsLast24h: 1,
       messagesLastMinute: 1,
     });

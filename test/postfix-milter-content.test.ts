@@ -76,7 +76,7 @@ describe('the milter reads the message header behind a real Postfix', { timeout:
     assert.equal(resent.endOfData?.text, FORWARD_BLOCKED, await explain(resent));
     const inside = await send(U.dan, ['carol@outgate.test'], fwd);
     assert.ok(inside.accepted, `internal forwarding always passes\n${await explain(inside)}`);
-    assert.deepEqual(await totals('dan@outgate.test'), { externalLastHour: 0, internalLastHour: 1, recipientsLast24h: 1, messagesLastMinute: 1 }, 'refused forwards are not counted');
+    assert.deepEqual(await totals('dan@outgate.test'), { externalLastHour: 0, internalLastHour: 1, externalLast24h: 0, internalLast24h: 1, recipientsLast24h: 1, messagesLastMinute: 1 }, 'refused forwards are not counted');
 
     const frank = await send(U.frank, ['z@example.com'], fwd);
     assert.ok(frank.accepted, `AutoForwardingMode On on Frank's own policy\n${await explain(frank)}`);

@@ -22,6 +22,12 @@ const [ALICE, BOB, DAN, ERIN, FRANK] = users as [
   (typeof users)[0],
 ];
 
+/** Two users of a second tenant, Contoso, whose tenant external recipient limit is 1. */
+const TINA = { user: 'tina@contoso.test', password: 'tina-secret' };
+const TOM = { user: 'tom@contoso.test', password: 'tom-secret' };
+const TENANT_REFUSED =
+  "550 5.7.233 Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
+
 const milterSnippet = async (port: number): Promise<string> =>
   (await readFile(SNIPPET, 'utf8')).replaceAll('127.0.0.1:10041', `127.0.0.1:${port}`);
 
@@ -37,7 +43,7 @@ describe('Outgate as a milter behind a real Postfix', { timeout: 180_000 }, () =
       'serviceLimits.messagesPerMinute': 3,
       'serviceLimits.recipientsPerDay': 10,
     });
-    pf = await startPostfix({ policyPort: og.policyPort, relayPort: sink.port, users, snippet: await milterSnippet(og.milterPort) });
+    pf = await startPostfix({ policyPort: og.policyPort, relayPort: sink.port, users: [...users, TINA, TOM], snippet: await milterSnippet(og.milterPort) });
     await ok(og.cli('New-AcceptedDomain', 'Outgate', '-DomainName', 'outgate.test'));
     await ok(og.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '3'));
   });
@@ -60,6 +66,8 @@ describe('Outgate as a milter behind a real Postfix', { timeout: 180_000 }, () =
     assert.deepEqual(await totals('alice@outgate.test'), {
       externalLastHour: 2,
       internalLastHour: 1,
+      externalLast24h: 2,
+      internalLast24h: 1,
       recipientsLast24h: 3,
       messagesLastMinute: 1,
     });
@@ -124,6 +132,24 @@ describe('Outgate as a milter behind a real Postfix', { timeout: 180_000 }, () =
     );
     const blocked = await relay('l@example.com');
     assert.equal(blocked.mailFrom?.text, '550 5.7.711 Access denied, bad inbound connector. AS(2204)', await explain(blocked));
+  });
+
+  it('refuses a tenant over its external recipient limit with the exact 5.7.233 reply at RCPT TO, while internal mail flows', async () => {
+    await ok(og.cli('New-Tenant', 'Contoso'));
+    await ok(og.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.test', '--tenant', 'Contoso'));
+    await ok(og.cli('Set-Tenant', 'Contoso', '-ExternalRecipientLimitPerDay', '1'));
+    const within = await send(TINA, ['t1@example.com']);
+    assert.ok(within.accepted, await explain(within));
+    const over = await send(TINA, ['in@contoso.test', 't2@example.com']);
+    assert.equal(over.rcpt['in@contoso.test']?.text, '250 2.1.5 Ok', await explain(over));
+    assert.equal(over.rcpt['t2@example.com']?.text, TENANT_REFUSED, await explain(over));
+    assert.ok(over.accepted, `the internal recipient is delivered\n${await explain(over)}`);
+    await sink.waitFor((m) => m.to.includes('in@contoso.test'), 15_000);
+    // Restricted: the tenant's other senders pass MAIL FROM and are refused at their first external recipient.
+    const other = await send(TOM, ['t3@example.com']);
+    assert.equal(other.mailFrom?.text, '250 2.1.0 Ok', await explain(other));
+    assert.equal(other.rcpt['t3@example.com']?.text, TENANT_REFUSED, await explain(other));
+    assert.equal(other.accepted, false);
   });
 
   it('speaks the protocol as Postfix expects: no milter warning in its log', async () => {

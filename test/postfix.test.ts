@@ -10,6 +10,10 @@ import { swaks, type SwaksResult } from './support/swaks.js';
 
 const ALICE = { user: 'alice@outgate.test', password: 'alice-secret' };
 const BOB = { user: 'bob@outgate.test', password: 'bob-secret' };
+/** Two users of a second tenant, Contoso, whose tenant external recipient limit is 1. */
+const TINA = { user: 'tina@contoso.test', password: 'tina-secret' };
+const TOM = { user: 'tom@contoso.test', password: 'tom-secret' };
+const TENANT_TEXT = "Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
 const ALICE_REFUSED = '550 5.1.8 <alice@outgate.test>: Sender address rejected: Access denied, bad outbound sender';
 
 describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
@@ -20,7 +24,7 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
   before(async () => {
     sink = await startSmtpSink();
     og = await startTestServer();
-    pf = await startPostfix({ policyPort: og.policyPort, relayPort: sink.port, users: [ALICE, BOB] });
+    pf = await startPostfix({ policyPort: og.policyPort, relayPort: sink.port, users: [ALICE, BOB, TINA, TOM] });
     assert.equal((await og.cli('New-AcceptedDomain', 'Outgate', '-DomainName', 'outgate.test')).code, 0);
     assert.equal((await og.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '3')).code, 0);
   });
@@ -41,7 +45,7 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
     const r = await send(ALICE, ['a@example.com', 'b@example.com', 'carol@outgate.test']);
     assert.ok(r.accepted, await explain(r));
     await delivered('a@example.com');
-    assert.deepEqual(await totals('alice@outgate.test'), { externalLastHour: 2, internalLastHour: 1, recipientsLast24h: 3, messagesLastMinute: 1 });
+    assert.deepEqual(await totals('alice@outgate.test'), { externalLastHour: 2, internalLastHour: 1, externalLast24h: 2, internalLast24h: 1, recipientsLast24h: 3, messagesLastMinute: 1 });
   });
 
   it('refuses with 5.1.8 the recipient that takes the sender over, and restricts the sender', async () => {
@@ -93,5 +97,25 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
     // Authenticated users on the same host are still judged as themselves.
     const user = await send(BOB, ['m@example.com']);
     assert.ok(user.accepted, await explain(user));
+  });
+
+  it('refuses a tenant over its external recipient limit with 5.7.233 at RCPT TO, for every sender of the tenant, while internal mail flows', async () => {
+    await ok(og.cli('New-Tenant', 'Contoso'));
+    await ok(og.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.test', '--tenant', 'Contoso'));
+    await ok(og.cli('Set-Tenant', 'Contoso', '-ExternalRecipientLimitPerDay', '1'));
+    const within = await send(TINA, ['t1@example.com']);
+    assert.ok(within.accepted, await explain(within));
+    // The second external recipient passes the limit: refused, the tenant restricted; the internal one goes.
+    const over = await send(TINA, ['in@contoso.test', 't2@example.com']);
+    assert.equal(over.rcpt['in@contoso.test']?.text, '250 2.1.5 Ok', await explain(over));
+    assert.equal(over.rcpt['t2@example.com']?.text, `550 5.7.233 <tina@contoso.test>: Sender address rejected: ${TENANT_TEXT}`, await explain(over));
+    assert.ok(over.accepted, `the internal recipient is delivered\n${await explain(over)}`);
+    await delivered('in@contoso.test');
+    // Restricted: another sender of the tenant is refused the same way at its first external recipient.
+    const other = await send(TOM, ['t3@example.com']);
+    assert.equal(other.rcpt['t3@example.com']?.text, `550 5.7.233 <tom@contoso.test>: Sender address rejected: ${TENANT_TEXT}`, await explain(other));
+    assert.equal(other.accepted, false);
+    const blocked = JSON.parse((await ok(og.cli('Get-BlockedTenant', '--format', 'json'))).stdout) as Array<{ TenantName: string }>;
+    assert.deepEqual(blocked.map((b) => b.TenantName), ['Contoso']);
   });
 });

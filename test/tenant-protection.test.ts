@@ -143,3 +143,74 @@ test('a tenant over its external recipient limit: 5.7.233 for its external recip
   const ops = audit.map((r) => r.Operation ?? r.CmdletName);
   assert.ok(ops.includes('Set-Tenant'), ops.join(', '));
 });
+
+test('the send check says when the tenant is restricted: which entity, and the reply the policy server gives', async (t) => {
+  const s = await startTestServer({ 'policy.requestTimeoutSeconds': 3600 });
+  t.after(() => s.stop());
+  const c = await PolicyClient.open(s.policyPort);
+  t.after(() => c.close());
+  await ok(s.cli('New-Tenant', 'Contoso'));
+  await ok(s.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.test', '--tenant', 'Contoso'));
+  await ok(s.cli('Set-Tenant', 'Contoso', '-ExternalRecipientLimitPerDay', '2'));
+  await ok(s.cli('New-AdminAccount', 'app', '-Role', 'Sending Application'));
+  const key = (JSON.parse((await ok(s.cli('New-ApiKey', 'app', '--format', 'json'))).stdout) as { Secret: string }).Secret;
+  const check = async (body: unknown): Promise<Record<string, unknown>> => {
+    const res = await fetch(`http://127.0.0.1:${s.httpPort}/api/v1/check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 200, JSON.stringify(json));
+    return json;
+  };
+  const pick = (b: Record<string, unknown>) => [b.Decision, b.SmtpReply, b.RefusedRecipient, b.Restricted, b.TenantRestricted, b.RestrictedBy];
+
+  const first = await check({ Sender: 'a@contoso.test', Recipients: ['x1@example.com', 'x2@example.com'] });
+  assert.deepEqual(pick(first), ['Accept', null, null, false, false, null], 'at the limit, not over it');
+  const contosoId = (first.Sender as { TenantId: string }).TenantId;
+  assert.notEqual(contosoId, 'default');
+
+  // The third external recipient passes the tenant's limit: refused as the tenant's, the tenant restricted now.
+  const over = await check({ Sender: 'b@contoso.test', Recipients: ['in@contoso.test', 'x3@example.com'] });
+  assert.deepEqual(over, {
+    Decision: 'Reject',
+    SmtpReply: TERRL,
+    Counted: false,
+    RefusedRecipient: 'x3@example.com',
+    Sender: { EntityType: 'Mailbox', Identity: 'b@contoso.test', TenantId: contosoId },
+    Policy: 'Default',
+    Restricted: false,
+    RestrictionExpires: null,
+    TenantRestricted: true,
+    RestrictedBy: { EntityType: 'Tenant', Identity: contosoId, TenantId: contosoId },
+    Counts: { ExternalLastHour: 0, InternalLastHour: 0, Last24Hours: 0, MessagesLastMinute: 0 },
+    Limits: { ExternalPerHour: 500, InternalPerHour: 1000, PerDay: 1000, Action: 'BlockUserForToday' },
+  });
+  // Once restricted, the same answer from the cache, and the same reply line from the policy server.
+  assert.deepEqual(pick(await check({ Sender: 'a@contoso.test', Recipients: ['x4@example.com'] })), [
+    'Reject',
+    TERRL,
+    'x4@example.com',
+    false,
+    true,
+    { EntityType: 'Tenant', Identity: contosoId, TenantId: contosoId },
+  ]);
+  assert.deepEqual(await sendMessage(c, { login: 'a@contoso.test', to: ['x5@example.com'] }), { rcpt: [`action=${TERRL}`], end: 'not-sent' });
+  // Internal mail flows, still telling the caller its tenant is restricted.
+  assert.deepEqual(pick(await check({ Sender: 'a@contoso.test', Recipients: ['in@contoso.test'] })), ['Accept', null, null, false, true, null]);
+  // A sender of another tenant is not touched.
+  assert.deepEqual(pick(await check({ Sender: 'pf@outgate.test', Recipients: ['y@example.com'] })), ['Accept', null, null, false, false, null]);
+
+  // The sender's own restriction is named as the sender's.
+  await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '-RecipientLimitInternalPerHour', '1', '--tenant', 'Contoso'));
+  const own = await check({ Sender: 'a@contoso.test', Recipients: ['in2@contoso.test'] });
+  assert.deepEqual(pick(own), [
+    'Reject',
+    '550 5.1.8 Access denied, bad outbound sender',
+    'in2@contoso.test',
+    true,
+    true,
+    { EntityType: 'Mailbox', Identity: 'a@contoso.test', TenantId: contosoId },
+  ]);
+});

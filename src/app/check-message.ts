@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hasControlCharacter, normalizeAddress, printable } from '../domain/address.js';
-import { replyLine } from '../domain/replies.js';
+import { replyLine, type ReplyId } from '../domain/replies.js';
 import { isActive } from '../domain/restriction.js';
-import type { EntityType } from '../domain/sender.js';
+import { tenantRef, type EntityType, type SenderRef } from '../domain/sender.js';
 import { Errors, fail } from '../errors.js';
 import type { CheckResult, CheckSend, SendRequest } from './check-send.js';
 import type { AdminContext } from './directory-change.js';
@@ -35,11 +35,24 @@ export interface CheckMessageResult {
   RefusedRecipient: string | null;
   Sender: { EntityType: EntityType; Identity: string; TenantId: string } | null;
   Policy: string | null;
+  /** The sender itself is restricted (its tenant's restriction is TenantRestricted). */
   Restricted: boolean;
   RestrictionExpires: string | null;
+  /**
+   * The sender's tenant is restricted (tenant external recipient limit, docs/tenancy.md): its external
+   * recipients are refused (5.7.233 at RCPT, 5.7.705 at the end of a message), internal mail flows.
+   */
+  TenantRestricted: boolean;
+  /** Whose restriction the refusal comes from: the sender, or its tenant (EntityType Tenant); null when none did. */
+  RestrictedBy: { EntityType: EntityType; Identity: string; TenantId: string } | null;
   Counts: { ExternalLastHour: number; InternalLastHour: number; Last24Hours: number; MessagesLastMinute: number } | null;
   Limits: { ExternalPerHour: number; InternalPerHour: number; PerDay: number; Action: string } | null;
 }
+
+/** The replies a tenant's restriction gives (tenant-limit.ts tenantRefusal), not the sender's. */
+const TENANT_REPLIES: ReadonlySet<ReplyId> = new Set<ReplyId>(['tenantExternalLimit', 'tenantRestricted']);
+
+const entityOf = (s: SenderRef) => ({ EntityType: s.type, Identity: s.identity, TenantId: s.tenantId });
 
 export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, input: CheckMessageInput): Promise<CheckMessageResult> {
   authorize(ctx.actor, 'check');
@@ -75,15 +88,19 @@ async function present(checkSend: CheckSend, r: CheckResult, counted: boolean, r
   const d = r.decision;
   const totals = r.sender ? await checkSend.totalsOf(r.sender) : undefined;
   const restricted = isActive(r.restriction, now);
+  const tenantRestricted = r.sender !== undefined && checkSend.tenantRestrictionOf(r.sender.tenantId) !== undefined;
+  const by = d.kind !== 'refuse' || !r.sender ? undefined : TENANT_REPLIES.has(d.reply) ? tenantRef(r.sender.tenantId) : restricted ? r.sender : undefined;
   return {
     Decision: d.kind === 'permit' ? 'Accept' : d.kind === 'refuse' ? 'Reject' : 'Defer',
     SmtpReply: d.kind === 'permit' ? null : replyLine(d.reply),
     Counted: counted,
     RefusedRecipient: d.kind === 'permit' ? null : refusedRecipient,
-    Sender: r.sender ? { EntityType: r.sender.type, Identity: r.sender.identity, TenantId: r.sender.tenantId } : null,
+    Sender: r.sender ? entityOf(r.sender) : null,
     Policy: r.limits?.policyName ?? null,
     Restricted: restricted,
     RestrictionExpires: restricted && r.restriction?.expiresAt ? new Date(r.restriction.expiresAt).toISOString() : null,
+    TenantRestricted: tenantRestricted,
+    RestrictedBy: by ? entityOf(by) : null,
     Counts: totals ? { ExternalLastHour: totals.externalLastHour, InternalLastHour: totals.internalLastHour, Last24Hours: totals.recipientsLast24h, MessagesLastMinute: totals.messagesLastMinute } : null,
     Limits: r.limits ? { ExternalPerHour: r.limits.externalPerHour, InternalPerHour: r.limits.internalPerHour, PerDay: r.limits.perDay, Action: r.limits.action } : null,
   };

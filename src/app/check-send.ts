@@ -14,17 +14,17 @@ import { policyAddress } from '../domain/recipient-permission.js';
 import { foldSubaddress } from '../domain/subaddress.js';
 import { EXPIRED_REASON, isActive, isExpired, release, reprieveUntil, type Restriction } from '../domain/restriction.js';
 import type { WindowTotals } from '../domain/rolling-window.js';
-import { normalizeLogin, senderKey, tenantRef, type SenderRef } from '../domain/sender.js';
-import { restrictTenant as restrictTenantNow, tenantEarlyWarning, tenantRefusal } from '../domain/tenant-limit.js';
+import { normalizeLogin, senderKey, type SenderRef } from '../domain/sender.js';
 import type { ServiceLimits } from '../domain/service-limits.js';
 import { AuthSessions, OPEN_SESSION, type AuthSession } from './auth-sessions.js';
 import { DecisionRecord, type FailMode } from './decision-record.js';
 import { Directory } from './directory.js';
 import { MessageCheck, type StageDecider } from './message-check.js';
+import { TenantLimitStep } from './tenant-limit-step.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
 import type { SpamWatch } from './outbound-spam.js';
 import type { SpamVerdict } from '../domain/outbound-spam.js';
-import { NO_CAPS, NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
+import { NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
 import type { CheckResult, SendRequest } from './send-request.js';
 
 export type { CheckResult, SendRequest, Stage } from './send-request.js';
@@ -121,6 +121,8 @@ export class CheckSend {
   private readonly record: DecisionRecord;
   /** What the message checks call back; not on CheckSend itself, so no driver decides around the record. */
   private readonly decider: StageDecider;
+  /** The tenant external recipient limit, one more step on the same counters. */
+  private readonly tenants: TenantLimitStep;
 
   private constructor(
     private readonly store: CheckSendStore,
@@ -145,6 +147,15 @@ export class CheckSend {
       },
       release: (key, message) => this.counters.release(key, message),
     };
+    this.tenants = new TenantLimitStep({
+      counters,
+      store,
+      metrics: this.metrics,
+      earlyWarningShare: this.earlyWarningShare,
+      limitOf: (tenantId) => this.directory.tenantLimit(tenantId),
+      subject: (ref, create) => (create ? this.stateOf(ref) : this.states.get(senderKey(ref))),
+      worthRecording: (key, e, now) => this.worthRecording(key, e, now),
+    });
     store.subscribe((c) => this.onChange(c));
   }
 
@@ -222,8 +233,8 @@ export class CheckSend {
       }
       const internal = this.directory.isInternal(sender.tenantId, recipient);
       // An external recipient also counts against its tenant, when the tenant has a limit or a restriction.
-      const tenant = internal ? undefined : this.tenantOf(sender.tenantId);
-      const tenantReply = tenant ? tenantRefusal(tenant.state.restriction, now, 'rcpt', 1) : null;
+      const tenant = internal ? undefined : this.tenants.of(sender.tenantId);
+      const tenantReply = tenant ? this.tenants.refusalAtRcpt(tenant, now) : null;
       if (tenantReply) return { decision: refuse(tenantReply), sender, limits, restriction, tally: conversation.tally() };
       const reservation = this.counters.reserve({ sender, key: state.key, message, recipient, internal, now, caps: this.capsFor(sender, limits, reprieved(state, now)) });
       return then(reservation, ({ reserved, totals }) => {
@@ -232,57 +243,60 @@ export class CheckSend {
         const result = this.decide('rcpt', state, limits, totals, conversation.tallyWith(recipient, internal), restriction, now, req.messageId, msg);
         // Only a permitted recipient joins the message; the result is synchronous unless it restricted.
         if (result instanceof Promise || result.decision.kind !== 'permit') return result;
-        if (tenant === undefined || tenant.limit === 0) {
-          conversation.add(recipient, internal);
+        const add = () => conversation.add(recipient, internal);
+        if (tenant === undefined) {
+          add();
           return result;
         }
         // The sender may send it; the tenant must have room too (one more step on the same counters).
-        return then(this.reserveForTenant(tenant, msg, recipient, now), (over) => {
-          if (over === null) {
-            conversation.add(recipient, internal);
-            return result;
-          }
-          return this.restrictTenant(tenant, over, { ...result, decision: refuse('tenantExternalLimit') }, now);
-        });
+        return this.tenants.admitRecipient(tenant, msg, recipient, result, add, now);
       });
     }
-    if (req.stage === 'end') {
-      let seen = conversation.tally();
-      const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
-      if (seen.external + seen.internal === 0 && recipient !== undefined && req.recipientCount === 1) {
-        seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
-      }
-      const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
-      const tenant = tally.external > 0 ? this.tenantOf(sender.tenantId) : undefined;
-      // External recipients the tenant held for this message at RCPT were within its limit: they go.
-      const unheld = tally.external - (msg.tenantHeldBy === undefined ? 0 : seen.external);
-      const tenantReply = tenant ? tenantRefusal(tenant.state.restriction, now, 'end', unheld) : null;
-      if (tenantReply) {
-        msg.heldBy = state.key;
-        msg.abandon();
-        return { decision: refuse(tenantReply), sender, limits, restriction, tally };
-      }
-      // The tenant's holds are the tenant's business here: committed with the message, or released.
-      const tenantHeld = msg.tenantHeldBy;
-      msg.tenantHeldBy = undefined;
-      const forwarded = req.headers ? forwardMark(req.headers) : undefined;
-      const decideEnd = (spam: SpamVerdict | undefined) =>
-        then(this.counters.totals(state.key, message, now), (totals) =>
-          then(this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg, forwarded, spam), (r) => {
-            if (r.decision.kind === 'permit' && tenant !== undefined && tenant.limit > 0) return this.commitForTenant(tenant, msg, tally.external, now).then(() => r);
-            msg.tenantHeldBy = tenantHeld;
-            msg.abandon();
-            return r;
-          }),
-        );
-      if (req.content === undefined || this.spam === undefined) return decideEnd(undefined);
-      return this.spam.scan({ message: req.content, login: req.login, from: req.from, clientAddress: req.clientAddress, queueId: req.messageId }).then(decideEnd);
-    }
+    if (req.stage === 'end') return this.decideEnd(req, state, limits, restriction, now, msg);
     // Any other stage: only a restriction matters (refused as early as the MTA asks).
     const decision: Decision = isActive(restriction, now)
       ? { kind: 'refuse', reply: sender.type === 'Connector' ? 'connectorRestricted' : 'senderRestricted' }
       : PERMIT;
     return { decision, sender, limits, restriction };
+  }
+
+  /**
+   * END-OF-MESSAGE: the message's tally (the MTA's count rules), its restricted tenant's refusal, the
+   * spam scan when the driver passed the content, the sender's decision on its totals, then the
+   * tenant's commit, or the message's holds freed.
+   */
+  private decideEnd(req: SendRequest, state: SenderState, limits: EffectiveLimits, restriction: Restriction | undefined, now: number, msg: MessageCheck): Sync<CheckResult> {
+    const sender = state.ref;
+    let seen = msg.conversation.tally();
+    const recipient = req.recipient ? this.addresses.get(req.recipient) : undefined;
+    if (seen.external + seen.internal === 0 && recipient !== undefined && req.recipientCount === 1) {
+      seen = this.directory.isInternal(sender.tenantId, recipient) ? { external: 0, internal: 1 } : { external: 1, internal: 0 };
+    }
+    const tally = reconcileTally(seen, req.recipientCount ?? seen.external + seen.internal);
+    const tenant = tally.external > 0 ? this.tenants.of(sender.tenantId) : undefined;
+    const tenantReply = tenant ? this.tenants.refusalAtEnd(tenant, msg, tally, seen, now) : null;
+    if (tenantReply) {
+      msg.heldBy = state.key;
+      msg.abandon();
+      return { decision: refuse(tenantReply), sender, limits, restriction, tally };
+    }
+    // The tenant's holds are the tenant's business here: committed with the message, or released.
+    const tenantHeld = msg.tenantHeldBy;
+    msg.tenantHeldBy = undefined;
+    const forwarded = req.headers ? forwardMark(req.headers) : undefined;
+    const scanned: Sync<SpamVerdict | undefined> =
+      req.content === undefined || this.spam === undefined
+        ? undefined
+        : this.spam.scan({ message: req.content, login: req.login, from: req.from, clientAddress: req.clientAddress, queueId: req.messageId });
+    const judged = then(scanned, (spam) =>
+      then(this.counters.totals(state.key, msg.id, now), (totals) => this.decide('end', state, limits, totals, tally, restriction, now, req.messageId, msg, forwarded, spam)),
+    );
+    return then(judged, (r) => {
+      if (r.decision.kind === 'permit' && tenant !== undefined && tenant.limit > 0) return this.tenants.commit(tenant, msg, tally.external, now).then(() => r);
+      msg.tenantHeldBy = tenantHeld;
+      msg.abandon();
+      return r;
+    });
   }
 
   private decide(
@@ -365,6 +379,11 @@ export class CheckSend {
     return this.counters.totals(senderKey(sender), '', this.clock.now());
   }
 
+  /** The tenant's restriction while it is active (its external recipients are refused), as checks see it now. */
+  tenantRestrictionOf(tenantId: string): Restriction | undefined {
+    return this.tenants.restrictionOf(tenantId, this.clock.now());
+  }
+
   /** Every sender with something in its windows now: its totals and the limits it is held to. */
   async activity(): Promise<Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }>> {
     const now = this.clock.now();
@@ -406,44 +425,6 @@ export class CheckSend {
     // A login whose sender was dropped would be looked up again anyway: its entry only held memory
     // (~860 B a sender at 100k senders, measured by heap snapshot).
     for (const [login, state] of this.logins) if (!state.live) this.logins.delete(login);
-  }
-
-  /** The tenant's state and limit, when it has a limit or a restriction to enforce; else undefined. */
-  private tenantOf(tenantId: string): { state: SenderState; limit: number } | undefined {
-    const limit = this.directory.tenantLimit(tenantId);
-    const ref = tenantRef(tenantId);
-    const state = limit > 0 ? this.stateOf(ref) : this.states.get(senderKey(ref));
-    return state === undefined ? undefined : { state, limit };
-  }
-
-  /** Holds an external recipient for the tenant; null when held, else the count it would have made (over the limit). */
-  private reserveForTenant(tenant: { state: SenderState; limit: number }, msg: MessageCheck, recipient: string, now: number): Sync<number | null> {
-    const { ref, key } = tenant.state;
-    const caps: RecipientCaps = { ...NO_CAPS, perDay: tenant.limit };
-    return then(this.counters.reserve({ sender: ref, key, message: msg.id, recipient, internal: false, now, caps }), ({ reserved, totals, tally }) => {
-      if (!reserved) return totals.recipientsLast24h + tally.external;
-      if (msg.id !== '') msg.tenantHeldBy = key;
-      return null;
-    });
-  }
-
-  /** The tenant went over its limit: restricted (once), its external recipients refused with 5.7.233. */
-  private restrictTenant(tenant: { state: SenderState; limit: number }, wouldBe: number, refused: CheckResult, now: number): CheckResult | Promise<CheckResult> {
-    if (isActive(tenant.state.restriction, now)) return refused;
-    const t = restrictTenantNow(tenant.state.ref.tenantId, wouldBe, tenant.limit, now);
-    // In memory first, synchronously: the tenant's next external recipient is refused without a count.
-    tenant.state.restriction = t.restriction;
-    this.metrics.restricted('Tenant');
-    return this.store.applyTransition(t, { resetWindows: false }).then(() => refused);
-  }
-
-  /** Counts an admitted message's external recipients for its tenant, with the early warning when near. */
-  private async commitForTenant(tenant: { state: SenderState; limit: number }, msg: MessageCheck, external: number, now: number): Promise<void> {
-    const { ref, key } = tenant.state;
-    const totals = await this.counters.totals(key, msg.id, now);
-    const warning = tenantEarlyWarning(ref.tenantId, totals, external, tenant.limit, this.earlyWarningShare, now);
-    const events = warning !== null && this.worthRecording(key, warning, now) ? [warning] : [];
-    await this.counters.commit({ sender: ref, key, message: msg.id, at: now, counts: { external, internal: 0, messages: 1 } }, events);
   }
 
   /** The caps a reservation must meet: the recipient limits evaluate() refuses at RCPT, no more. */
@@ -565,7 +546,14 @@ export class CheckSend {
 }
 
 /** What a restricted sender's refusal is evaluated with: it never reaches the limits. */
-const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
+const NO_TOTALS: WindowTotals = Object.freeze({
+  externalLastHour: 0,
+  internalLastHour: 0,
+  externalLast24h: 0,
+  internalLast24h: 0,
+  recipientsLast24h: 0,
+  messagesLastMinute: 0,
+});
 
 /** True while a sender unblocked from BlockUser may not be restricted again (docs/spec.md §1). */
 function reprieved(state: SenderState, now: number): boolean {

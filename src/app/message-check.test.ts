@@ -8,7 +8,7 @@ import type { Log } from './ports.js';
 import type { CheckResult, SendRequest } from './send-request.js';
 
 const RCPT: SendRequest = { stage: 'rcpt', login: 'a@outgate.test', recipient: 'x@example.com' };
-const TOTALS = { externalLastHour: 3, internalLastHour: 0, recipientsLast24h: 3, messagesLastMinute: 1 };
+const TOTALS = { externalLastHour: 3, internalLastHour: 0, externalLast24h: 3, internalLast24h: 0, recipientsLast24h: 3, messagesLastMinute: 1 };
 
 function recording(failMode: FailMode, answer: (req: SendRequest, m: MessageCheck) => CheckResult | Promise<CheckResult>) {
   const lines: Array<[string, Record<string, unknown>, string]> = [];

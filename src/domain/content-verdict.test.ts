@@ -11,7 +11,7 @@ import { admitsSession, DEFAULT_SERVICE_LIMITS } from './service-limits.js';
 
 const NOW = Date.UTC(2026, 10, 28, 15, 30);
 const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@outgate.test' };
-const zero = { externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
+const zero = { externalLastHour: 0, internalLastHour: 0, externalLast24h: 0, internalLast24h: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
 const limits = (over: Partial<EffectiveLimits> = {}): EffectiveLimits => ({ externalPerHour: 10, internalPerHour: 10, perDay: 100, action: 'BlockUserForToday', policyName: 'Default', autoForwarding: 'Automatic', ...over });
 const input = (over: Partial<CheckInput>): CheckInput => ({ stage: 'end', now: NOW, sender: alice, limits: limits(), service: DEFAULT_SERVICE_LIMITS, totals: zero, message: { external: 1, internal: 0 }, restriction: undefined, ...over });
 const FWD = 'Auto-Submitted: auto-forwarded';

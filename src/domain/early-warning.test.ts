@@ -6,7 +6,7 @@ import { evaluate, nearLimit, type CheckInput } from './evaluate.js';
 import { DEFAULT_SERVICE_LIMITS } from './service-limits.js';
 
 const limits = { externalPerHour: 10, internalPerHour: 100, perDay: 1000, action: 'BlockUserForToday' as const, policyName: 'Default' };
-const zero = { externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
+const zero = { externalLastHour: 0, internalLastHour: 0, externalLast24h: 0, internalLast24h: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
 const input = (over: Partial<CheckInput>): CheckInput => ({
   stage: 'end',
   now: Date.UTC(2026, 10, 28, 9),
@@ -21,11 +21,12 @@ const input = (over: Partial<CheckInput>): CheckInput => ({
 });
 
 test('reaching 80% of a limit while staying below it raises the early warning with the limit and counts', () => {
-  const v = evaluate(input({ totals: { ...zero, externalLastHour: 7, recipientsLast24h: 7 } }));
+  // The day's split (not the hour's) fills the …CountToday keys.
+  const v = evaluate(input({ totals: { ...zero, externalLastHour: 7, externalLast24h: 12, internalLast24h: 3, recipientsLast24h: 15 } }));
   assert.equal(v.decision.kind, 'permit');
   assert.deepEqual(v.admit, { external: 1, internal: 0, messages: 1 });
   assert.deepEqual(v.events.map((e) => e.type), ['SuspiciousSending']);
-  assert.match((v.events[0] as { reason: string }).reason, /^SuspiciousSending;EarlyWarningShare=80%;InternalRecipientCountToday=0;ExternalRecipientCountToday=7;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=10;/);
+  assert.match((v.events[0] as { reason: string }).reason, /^SuspiciousSending;EarlyWarningShare=80%;InternalRecipientCountToday=3;ExternalRecipientCountToday=12;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=10;OutboundMailLast24Hours=15;/);
 });
 
 test('no warning below the share, at the limit itself, at RCPT, or when turned off', () => {

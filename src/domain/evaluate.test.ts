@@ -19,7 +19,7 @@ const limits = (over: Partial<EffectiveLimits> = {}): EffectiveLimits => ({
   policyName: 'Default',
   ...over,
 });
-const zero = { externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
+const zero = { externalLastHour: 0, internalLastHour: 0, externalLast24h: 0, internalLast24h: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
 const input = (over: Partial<CheckInput>): CheckInput => ({
   stage: 'end',
   now: NOW,
@@ -37,13 +37,14 @@ test('the N-th external recipient in the hour is admitted, the N+1-th refused wi
   assert.equal(atLimit.decision.kind, 'permit');
   assert.deepEqual(atLimit.admit, { external: 1, internal: 0, messages: 1 });
 
-  const over = evaluate(input({ totals: { ...zero, externalLastHour: 500, recipientsLast24h: 500 } }));
+  // …CountToday: the rolling day's split, which here holds more than the hour.
+  const over = evaluate(input({ totals: { ...zero, externalLastHour: 500, externalLast24h: 650, internalLast24h: 40, recipientsLast24h: 690 } }));
   assert.deepEqual(over.decision, { kind: 'refuse', reply: 'senderRestricted' });
   assert.equal(replyLine('senderRestricted'), '550 5.1.8 Access denied, bad outbound sender');
   assert.equal(over.admit, null);
   assert.equal(over.restrict?.restriction.action, 'BlockUserForToday');
   assert.equal(over.restrict?.restriction.expiresAt, Date.UTC(2026, 10, 29));
-  assert.match(over.restrict!.restriction.reason, /^EmailSendingLimitExceeded;InternalRecipientCountToday=0;ExternalRecipientCountToday=500;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=500;/);
+  assert.match(over.restrict!.restriction.reason, /^EmailSendingLimitExceeded;InternalRecipientCountToday=40;ExternalRecipientCountToday=650;ExceedingLimitType=External;Last MessagetraceId=;LastMessageRcptCount=1;RecipientLimitExternalPerHour=500;OutboundMailLast24Hours=690;/);
   assert.deepEqual(over.events.map((e) => e.type), ['SenderRestricted']);
 });
 

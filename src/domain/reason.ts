@@ -31,15 +31,15 @@ export interface ReasonFacts {
 
 /**
  * The spec's keys first, in its order (docs/spec.md §2), so scripts that split on `;` find them where
- * EOP puts them; Outgate's own keys follow. Outgate splits internal and external recipients over the
- * rolling hour only, so the `…CountToday` keys carry that split (the 24-hour total is
- * `OutboundMailLast24Hours`). `Last MessagetraceId` is the Postfix queue id when the MTA sent one.
+ * EOP puts them; Outgate's own keys follow. "Today" is the rolling 24 hours the daily limit counts (EOP's
+ * own day is rolling too), so the `…CountToday` keys are that window's internal/external split and add
+ * up to `OutboundMailLast24Hours`. `Last MessagetraceId` is the Postfix queue id when the MTA sent one.
  */
 export function reasonString(f: ReasonFacts): string {
   const parts = [
     'EmailSendingLimitExceeded',
-    `InternalRecipientCountToday=${f.totals.internalLastHour}`,
-    `ExternalRecipientCountToday=${f.totals.externalLastHour}`,
+    `InternalRecipientCountToday=${f.totals.internalLast24h}`,
+    `ExternalRecipientCountToday=${f.totals.externalLast24h}`,
     `ExceedingLimitType=${LIMIT_TYPE[f.limit]}`,
     `Last MessagetraceId=${f.messageId ?? ''}`,
     `LastMessageRcptCount=${f.messageRecipients}`,

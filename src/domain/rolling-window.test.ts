@@ -40,7 +40,7 @@ test('restored buckets count as if sent at the end of their minute', () => {
   const w = new SendingWindow();
   w.restore({ minute: Math.floor(T0 / MINUTE), external: 4, internal: 1, messages: 2 });
   const t = w.totals(T0 + 30_000);
-  assert.deepEqual(t, { externalLastHour: 4, internalLastHour: 1, recipientsLast24h: 5, messagesLastMinute: 2 });
+  assert.deepEqual(t, { externalLastHour: 4, internalLastHour: 1, externalLast24h: 4, internalLast24h: 1, recipientsLast24h: 5, messagesLastMinute: 2 });
 });
 
 test('a clock step backwards keeps totals exact', () => {
@@ -73,6 +73,8 @@ test('property: totals equal a brute-force sum over the windows', () => {
         const t = w.totals(at);
         assert.equal(t.externalLastHour, inHour.reduce((n, l) => n + l.ext, 0));
         assert.equal(t.internalLastHour, inHour.reduce((n, l) => n + l.int, 0));
+        assert.equal(t.externalLast24h, inDay.reduce((n, l) => n + l.ext, 0));
+        assert.equal(t.internalLast24h, inDay.reduce((n, l) => n + l.int, 0));
         assert.equal(t.recipientsLast24h, inDay.reduce((n, l) => n + l.ext + l.int, 0));
         assert.equal(t.messagesLastMinute, inMinute.length);
       },

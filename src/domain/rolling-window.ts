@@ -15,6 +15,9 @@ export interface Counts {
 export interface WindowTotals {
   readonly externalLastHour: number;
   readonly internalLastHour: number;
+  /** The rolling 24 hours, split as the hour is (the Reason's `…CountToday` keys); their sum is recipientsLast24h. */
+  readonly externalLast24h: number;
+  readonly internalLast24h: number;
   readonly recipientsLast24h: number;
   readonly messagesLastMinute: number;
 }
@@ -31,7 +34,8 @@ export const minuteOf = (now: number): number => Math.floor(now / MINUTE);
 export class SendingWindow {
   /** Ascending by minute; nothing older than 24 h after prune(). */
   private readonly buckets: MinuteBucket[] = [];
-  private dayRecipients = 0;
+  private dayExternal = 0;
+  private dayInternal = 0;
   /** Flat [second, count, second, count, …], ascending, last 60 s only. */
   private seconds: number[] = [];
 
@@ -70,7 +74,14 @@ export class SendingWindow {
     while (this.seconds.length > 0 && this.seconds[0]! < fromSecond) this.seconds.splice(0, 2);
     let messagesLastMinute = 0;
     for (let i = 1; i < this.seconds.length; i += 2) messagesLastMinute += this.seconds[i]!;
-    return { externalLastHour, internalLastHour, recipientsLast24h: this.dayRecipients, messagesLastMinute };
+    return {
+      externalLastHour,
+      internalLastHour,
+      externalLast24h: this.dayExternal,
+      internalLast24h: this.dayInternal,
+      recipientsLast24h: this.dayExternal + this.dayInternal,
+      messagesLastMinute,
+    };
   }
 
   /** True when nothing is left in any window: the sender's entry can be dropped from memory. */
@@ -90,14 +101,16 @@ export class SendingWindow {
       // A clock step backwards (or restore out of order) must not break the ascending invariant.
       if (last && last.minute > minute) this.sortAndMerge();
     }
-    this.dayRecipients += c.external + c.internal;
+    this.dayExternal += c.external;
+    this.dayInternal += c.internal;
   }
 
   private prune(minute: number): void {
     let drop = 0;
     while (drop < this.buckets.length && this.buckets[drop]!.minute <= minute - DAY_MINUTES) {
       const b = this.buckets[drop]!;
-      this.dayRecipients -= b.external + b.internal;
+      this.dayExternal -= b.external;
+      this.dayInternal -= b.internal;
       drop++;
     }
     if (drop > 0) this.buckets.splice(0, drop);

@@ -4,7 +4,8 @@ import { replyLine } from './replies.js';
 import { restrictTenant, tenantEarlyWarning, tenantRefusal } from './tenant-limit.js';
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
-const totals = (recipientsLast24h: number) => ({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h, messagesLastMinute: 0 });
+// A tenant's counter holds external recipients only.
+const totals = (external: number) => ({ externalLastHour: 0, internalLastHour: 0, externalLast24h: external, internalLast24h: 0, recipientsLast24h: external, messagesLastMinute: 0 });
 
 test('a tenant over its limit is restricted until the provider unblocks it, with the count in the Reason', () => {
   const t = restrictTenant('contoso', 6, 5, T);

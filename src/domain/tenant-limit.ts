@@ -56,7 +56,7 @@ export function tenantEarlyWarning(
   now: number,
 ): DomainEvent | null {
   if (share === undefined || !(share > 0 && share < 1) || limit <= 0 || external <= 0) return null;
-  const used = totals.recipientsLast24h + external;
+  const used = totals.externalLast24h + external;
   if (used < share * limit || used >= limit) return null;
   return {
     type: 'SuspiciousSending',

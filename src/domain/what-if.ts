@@ -2,8 +2,9 @@
 // would have been restricted. Pure. Hour buckets are what is kept for 7 days, so a burst that
 // straddles two clock hours can pass here yet trip the live minute-by-minute windows: the replay
 // under-reports rather than invents restrictions.
-import { trippedLimit } from './evaluate.js';
+import { trippedLimit, type Tally } from './evaluate.js';
 import type { EffectiveLimits } from './policy.js';
+import type { WindowTotals } from './rolling-window.js';
 
 export interface HourCounts {
   /** Hours since the epoch. */
@@ -42,10 +43,13 @@ export function replay(hours: readonly HourCounts[], limits: EffectiveLimits, fr
   for (let h = fromHour; h <= toHour; h++) {
     const now = byHour.get(h);
     if (!now) continue;
-    let day = 0;
+    const day = { external: 0, internal: 0 };
     for (let k = Math.max(h - DAY_HOURS + 1, countFrom); k <= h; k++) {
       const c = byHour.get(k);
-      if (c) day += c.external + c.internal;
+      if (c) {
+        day.external += c.external;
+        day.internal += c.internal;
+      }
     }
     const over = firstOver(now, day, limits);
     if (!over) continue;
@@ -66,12 +70,19 @@ export function replay(hours: readonly HourCounts[], limits: EffectiveLimits, fr
 }
 
 /** The limit the hour passes, judged by the live decision's own test (evaluate's trippedLimit). */
-function firstOver(h: HourCounts, day: number, l: EffectiveLimits): Pick<WhatIfHit, 'limit' | 'count' | 'threshold'> | undefined {
-  const totals = { externalLastHour: h.external, internalLastHour: h.internal, recipientsLast24h: day, messagesLastMinute: 0 };
+function firstOver(h: HourCounts, day: Tally, l: EffectiveLimits): Pick<WhatIfHit, 'limit' | 'count' | 'threshold'> | undefined {
+  const totals: WindowTotals = {
+    externalLastHour: h.external,
+    internalLastHour: h.internal,
+    externalLast24h: day.external,
+    internalLast24h: day.internal,
+    recipientsLast24h: day.external + day.internal,
+    messagesLastMinute: 0,
+  };
   const tripped = trippedLimit(totals, { external: 0, internal: 0 }, l);
   if (tripped === null) return undefined;
   const threshold = tripped.value;
   if (tripped.limit === 'RecipientLimitExternalPerHour') return { limit: tripped.limit, count: h.external, threshold };
   if (tripped.limit === 'RecipientLimitInternalPerHour') return { limit: tripped.limit, count: h.internal, threshold };
-  return { limit: 'RecipientLimitPerDay', count: day, threshold };
+  return { limit: 'RecipientLimitPerDay', count: totals.recipientsLast24h, threshold };
 }

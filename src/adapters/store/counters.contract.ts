@@ -48,12 +48,12 @@ export function countersContract(name: string, open: (t: TestContext) => Promise
     const counters = h.counters;
     for (const r of ['a', 'b']) await counters.reserve({ sender: alice, key: ALICE, message: 'c1', recipient: `${r}@example.com`, internal: r === 'b', now: T, caps: NO_CAPS });
     await counters.reserve({ sender: alice, key: ALICE, message: 'c2', recipient: 'z@example.com', internal: false, now: T, caps: NO_CAPS });
-    assert.deepEqual(await counters.totals(ALICE, 'c1', T), { externalLastHour: 1, internalLastHour: 0, recipientsLast24h: 1, messagesLastMinute: 0 }, "the other message's hold, not its own");
+    assert.deepEqual(await counters.totals(ALICE, 'c1', T), { externalLastHour: 1, internalLastHour: 0, externalLast24h: 1, internalLast24h: 0, recipientsLast24h: 1, messagesLastMinute: 0 }, "the other message's hold, not its own");
     const commit = { sender: alice, key: ALICE, message: 'c1', at: T, counts: { external: 1, internal: 1, messages: 1 } };
     await Promise.all([counters.commit(commit, []), counters.commit(commit, [])]);
     await counters.commit(commit, []);
     await counters.release(ALICE, 'c2');
-    assert.deepEqual(await counters.totals(ALICE, '', T + 1000), { externalLastHour: 1, internalLastHour: 1, recipientsLast24h: 2, messagesLastMinute: 1 });
+    assert.deepEqual(await counters.totals(ALICE, '', T + 1000), { externalLastHour: 1, internalLastHour: 1, externalLast24h: 1, internalLast24h: 1, recipientsLast24h: 2, messagesLastMinute: 1 });
     assert.deepEqual([...(await counters.active(T + 1000))].map((a) => a.sender.identity), [alice.identity]);
     const hours = await h.history(alice, Math.floor(T / 3_600_000));
     assert.deepEqual(hours.map((x) => [x.external, x.internal, x.messages]), [[1, 1, 1]], 'durable, once');
@@ -82,13 +82,14 @@ export function countersContract(name: string, open: (t: TestContext) => Promise
     const { counters } = await open(t);
     await counters.commit({ sender: alice, key: ALICE, message: 'a', at: T, counts: { external: 3, internal: 2, messages: 1 } }, []);
     const at = async (ms: number) => counters.totals(ALICE, '', T + ms);
-    assert.deepEqual(await at(0), { externalLastHour: 3, internalLastHour: 2, recipientsLast24h: 5, messagesLastMinute: 1 });
+    assert.deepEqual(await at(0), { externalLastHour: 3, internalLastHour: 2, externalLast24h: 3, internalLast24h: 2, recipientsLast24h: 5, messagesLastMinute: 1 });
     assert.equal((await at(59_999)).messagesLastMinute, 1);
     assert.equal((await at(60_000)).messagesLastMinute, 0);
-    assert.deepEqual(await at(59 * MIN), { externalLastHour: 3, internalLastHour: 2, recipientsLast24h: 5, messagesLastMinute: 0 });
-    assert.deepEqual(await at(60 * MIN), { externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 5, messagesLastMinute: 0 });
+    assert.deepEqual(await at(59 * MIN), { externalLastHour: 3, internalLastHour: 2, externalLast24h: 3, internalLast24h: 2, recipientsLast24h: 5, messagesLastMinute: 0 });
+    // Out of the hour, still in the day: the day keeps its own internal/external split (the Reason's …CountToday).
+    assert.deepEqual(await at(60 * MIN), { externalLastHour: 0, internalLastHour: 0, externalLast24h: 3, internalLast24h: 2, recipientsLast24h: 5, messagesLastMinute: 0 });
     assert.equal((await at(1439 * MIN)).recipientsLast24h, 5);
-    assert.deepEqual([...(await counters.active(T + 1439 * MIN))].map((a) => a.totals), [{ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 5, messagesLastMinute: 0 }]);
+    assert.deepEqual([...(await counters.active(T + 1439 * MIN))].map((a) => a.totals), [{ externalLastHour: 0, internalLastHour: 0, externalLast24h: 3, internalLast24h: 2, recipientsLast24h: 5, messagesLastMinute: 0 }]);
     assert.equal((await at(1440 * MIN)).recipientsLast24h, 0);
     assert.deepEqual([...(await counters.active(T + 1440 * MIN))], [], 'nothing left in any window');
   });
@@ -160,6 +161,6 @@ export function countersContract(name: string, open: (t: TestContext) => Promise
     const mine = results.filter((r, i) => r.reserved && `n${Math.floor(i / 5)}` === message).length;
     const commit = { sender: alice, key: ALICE, message, at: T, counts: { external: mine, internal: 0, messages: 1 } };
     await Promise.all([a.commit(commit, []), b.commit(commit, [])]);
-    assert.deepEqual(await a.totals(ALICE, '', T), { externalLastHour: 50, internalLastHour: 0, recipientsLast24h: 50, messagesLastMinute: 1 });
+    assert.deepEqual(await a.totals(ALICE, '', T), { externalLastHour: 50, internalLastHour: 0, externalLast24h: 50, internalLast24h: 0, recipientsLast24h: 50, messagesLastMinute: 1 });
   });
 }

@@ -27,11 +27,12 @@ end
 -- The sender's totals at now, less the open message own's hold (returned apart); drops stale fields.
 -- Mirrors SendingWindow: the hour sums minutes > now-60, the day minutes > now-1440, the message rate
 -- seconds >= now-59; other messages' live holds count in the hour and day windows unless windowOnly.
--- Also returns how many minute buckets are still in the day window.
+-- The day comes split, external then internal, as the hour does. Also returns how many minute buckets
+-- are still in the day window.
 local function scan(key, now, own, windowOnly)
   local minute = math.floor(now / 60000)
   local second = math.floor(now / 1000)
-  local eh, ih, day, msgs = 0, 0, 0, 0
+  local eh, ih, de, di, msgs = 0, 0, 0, 0, 0
   local hold = nil
   local live = 0
   local stale = {}
@@ -46,7 +47,7 @@ local function scan(key, now, own, windowOnly)
       else
         local e, n = split3(v)
         live = live + 1
-        day = day + e + n
+        de = de + e; di = di + n
         if m > minute - 60 then eh = eh + e; ih = ih + n end
       end
     elseif t == 's' then
@@ -58,7 +59,7 @@ local function scan(key, now, own, windowOnly)
       elseif id == own then
         hold = { e, n }
       elseif not windowOnly then
-        eh = eh + e; ih = ih + n; day = day + e + n
+        eh = eh + e; ih = ih + n; de = de + e; di = di + n
       end
     elseif t == 'c' then
       if tonumber(v) <= now then stale[#stale + 1] = f end
@@ -67,7 +68,7 @@ local function scan(key, now, own, windowOnly)
   for i = 1, #stale, 500 do
     redis.call('HDEL', key, unpack(stale, i, math.min(i + 499, #stale)))
   end
-  return eh, ih, day, msgs, hold, live
+  return eh, ih, de, di, msgs, hold, live
 end
 
 local function within(cap, v)
@@ -92,17 +93,18 @@ function script(numberOfKeys: number, body: string) {
 /**
  * KEYS: windows, recipients of the message. ARGV: now, message, recipient, internal (1|0), hold ttl ms,
  * key ttl ms, caps external/h, internal/h, day, per message, messages/min (-1: none).
- * Returns {reserved, externalLastHour, internalLastHour, recipientsLast24h, messagesLastMinute, tally ext, tally int}.
+ * Returns {reserved, externalLastHour, internalLastHour, externalLast24h, internalLast24h, messagesLastMinute,
+ * tally ext, tally int}.
  */
 const RESERVE = script(
   2,
   `
 local now, message = tonumber(ARGV[1]), ARGV[2]
-local eh, ih, day, msgs, hold = scan(KEYS[1], now, message, false)
+local eh, ih, de, di, msgs, hold = scan(KEYS[1], now, message, false)
 local he, hi = 0, 0
 if hold then
   he, hi = hold[1], hold[2]
-  if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then return { 1, eh, ih, day, msgs, he, hi } end
+  if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then return { 1, eh, ih, de, di, msgs, he, hi } end
 elseif message ~= '' then
   -- A lapsed (or released) hold: the recipients it named are held no longer.
   redis.call('DEL', KEYS[2])
@@ -110,8 +112,8 @@ end
 if ARGV[4] == '1' then hi = hi + 1 else he = he + 1 end
 local fits = within(tonumber(ARGV[10]), he + hi) and within(tonumber(ARGV[11]), msgs + 1)
   and within(tonumber(ARGV[7]), eh + he) and within(tonumber(ARGV[8]), ih + hi)
-  and within(tonumber(ARGV[9]), day + he + hi)
-if not fits then return { 0, eh, ih, day, msgs, he, hi } end
+  and within(tonumber(ARGV[9]), de + di + he + hi)
+if not fits then return { 0, eh, ih, de, di, msgs, he, hi } end
 if message ~= '' then
   redis.call('SADD', KEYS[2], ARGV[3])
   -- Only garbage collection: the hold's deadline (below) is what frees the quota.
@@ -119,19 +121,19 @@ if message ~= '' then
   redis.call('HSET', KEYS[1], 'h' .. message, string.format('%d:%d:%d', now + tonumber(ARGV[5]), he, hi))
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
 end
-return { 1, eh, ih, day, msgs, he, hi }
+return { 1, eh, ih, de, di, msgs, he, hi }
 `,
 );
 
 /**
  * KEYS: windows. ARGV: now, message, window only (1|0: leave out every hold, as reports see it).
- * Returns {externalLastHour, internalLastHour, recipientsLast24h, messagesLastMinute, live minute buckets}.
+ * Returns {externalLastHour, internalLastHour, externalLast24h, internalLast24h, messagesLastMinute, live minute buckets}.
  */
 const TOTALS = script(
   1,
   `
-local eh, ih, day, msgs, _, live = scan(KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3] == '1')
-return { eh, ih, day, msgs, live }
+local eh, ih, de, di, msgs, _, live = scan(KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3] == '1')
+return { eh, ih, de, di, msgs, live }
 `,
 );
 

@@ -71,7 +71,7 @@ export class RedisCounters implements SendingCounters {
       cap(c.perMessage),
       cap(c.messagesPerMinute),
     ])) as number[];
-    return { reserved: reply[0] === 1, totals: totalsOf(reply, 1), tally: { external: Number(reply[5]), internal: Number(reply[6]) } };
+    return { reserved: reply[0] === 1, totals: totalsOf(reply, 1), tally: { external: Number(reply[6]), internal: Number(reply[7]) } };
   }
 
   async totals(key: string, message: string, now: number): Promise<WindowTotals> {
@@ -111,7 +111,8 @@ export class RedisCounters implements SendingCounters {
     const drain = async (): Promise<void> => {
       const replies = await Promise.all(batch.map((b) => this.run('ogTotals', [b.name], [String(now), '', '1']) as Promise<number[]>));
       replies.forEach((reply, i) => {
-        if (Number(reply[4]) > 0 || Number(reply[3]) > 0) out.push({ sender: batch[i]!.sender, totals: totalsOf(reply, 0) });
+        // Live minute buckets, or messages in the last minute.
+        if (Number(reply[5]) > 0 || Number(reply[4]) > 0) out.push({ sender: batch[i]!.sender, totals: totalsOf(reply, 0) });
       });
       batch = [];
     };
@@ -184,8 +185,10 @@ function totalsOf(reply: readonly number[], at: number): WindowTotals {
   return {
     externalLastHour: Number(reply[at]),
     internalLastHour: Number(reply[at + 1]),
-    recipientsLast24h: Number(reply[at + 2]),
-    messagesLastMinute: Number(reply[at + 3]),
+    externalLast24h: Number(reply[at + 2]),
+    internalLast24h: Number(reply[at + 3]),
+    recipientsLast24h: Number(reply[at + 2]) + Number(reply[at + 3]),
+    messagesLastMinute: Number(reply[at + 4]),
   };
 }
 

@@ -95,7 +95,8 @@ export function loadSenderWindows(db: SqliteDb, s: SenderRef, sinceMinute: numbe
 const ACTIVE_SENDERS = `SELECT tenant_id, entity_type, identity,
     SUM(CASE WHEN minute > @hour THEN external ELSE 0 END),
     SUM(CASE WHEN minute > @hour THEN internal ELSE 0 END),
-    SUM(external + internal),
+    SUM(external),
+    SUM(internal),
     SUM(CASE WHEN minute >= @lastMinute THEN messages ELSE 0 END)
   FROM sending_minutes WHERE minute > @day
   GROUP BY tenant_id, entity_type, identity
@@ -108,21 +109,24 @@ export function activeSenders(db: SqliteDb, now: number): Array<{ sender: Sender
   const reset = new Set(
     db.all(db.q.selectFrom('window_resets').select(['tenant_id', 'entity_type', 'identity']).where('minute', '>', bounds.day)).map((r) => refKey(r.tenant_id, r.entity_type, r.identity)),
   );
-  const rows = db.prepare(ACTIVE_SENDERS).raw(true).all(bounds) as Array<[string, EntityType, string, number, number, number, number]>;
+  const rows = db.prepare(ACTIVE_SENDERS).raw(true).all(bounds) as Array<[string, EntityType, string, number, number, number, number, number]>;
   const out: Array<{ sender: SenderRef; totals: WindowTotals }> = [];
-  for (const [tenantId, type, identity, externalLastHour, internalLastHour, recipientsLast24h, messagesLastMinute] of rows) {
+  for (const [tenantId, type, identity, externalLastHour, internalLastHour, externalLast24h, internalLast24h, messagesLastMinute] of rows) {
     const sender = { tenantId, type, identity };
     if (!reset.has(refKey(tenantId, type, identity))) {
-      out.push({ sender, totals: { externalLastHour, internalLastHour, recipientsLast24h, messagesLastMinute } });
+      const recipientsLast24h = externalLast24h + internalLast24h;
+      out.push({ sender, totals: { externalLastHour, internalLastHour, externalLast24h, internalLast24h, recipientsLast24h, messagesLastMinute } });
       continue;
     }
-    const t = { externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
+    const t = { externalLastHour: 0, internalLastHour: 0, externalLast24h: 0, internalLast24h: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
     const buckets = loadSenderWindows(db, sender, bounds.day);
     for (const b of buckets) {
       if (b.minute > bounds.hour) {
         t.externalLastHour += b.external;
         t.internalLastHour += b.internal;
       }
+      t.externalLast24h += b.external;
+      t.internalLast24h += b.internal;
       t.recipientsLast24h += b.external + b.internal;
       if (b.minute >= bounds.lastMinute) t.messagesLastMinute += b.messages;
     }

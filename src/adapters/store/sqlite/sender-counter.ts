@@ -42,8 +42,9 @@ export class SenderCounter {
   private messages = 0;
   /** Older buckets, ascending, flat [minute, external, internal, messages, …]; null when none. */
   private older: number[] | null = null;
-  /** Recipients in every bucket (the day window once pruned). */
-  private day = 0;
+  /** Recipients in every bucket (the day window once pruned), external and internal apart. */
+  private dayExternal = 0;
+  private dayInternal = 0;
   /** The newest second with messages (-1: none), and older ones as flat [second, count, …] pairs. */
   private second = -1;
   private secondMessages = 0;
@@ -109,7 +110,14 @@ export class SenderCounter {
         }
       }
     }
-    return { externalLastHour, internalLastHour, recipientsLast24h: this.day, messagesLastMinute: this.messagesLastMinute(now) };
+    return {
+      externalLastHour,
+      internalLastHour,
+      externalLast24h: this.dayExternal,
+      internalLast24h: this.dayInternal,
+      recipientsLast24h: this.dayExternal + this.dayInternal,
+      messagesLastMinute: this.messagesLastMinute(now),
+    };
   }
 
   /** True when nothing is left in any window. */
@@ -165,7 +173,8 @@ export class SenderCounter {
   }
 
   private addToMinute(minute: number, external: number, internal: number, messages: number): void {
-    this.day += external + internal;
+    this.dayExternal += external;
+    this.dayInternal += internal;
     if (minute === this.minute) {
       this.external += external;
       this.internal += internal;
@@ -200,7 +209,8 @@ export class SenderCounter {
       if (o === null || o[0]! > edge) return;
       let drop = 0;
       while (drop < o.length && o[drop]! <= edge) {
-        this.day -= o[drop + 1]! + o[drop + 2]!;
+        this.dayExternal -= o[drop + 1]!;
+        this.dayInternal -= o[drop + 2]!;
         drop += B;
       }
       if (drop === o.length) this.older = null;
@@ -211,6 +221,6 @@ export class SenderCounter {
     this.minute = -1;
     this.external = this.internal = this.messages = 0;
     this.older = null;
-    this.day = 0;
+    this.dayExternal = this.dayInternal = 0;
   }
 }

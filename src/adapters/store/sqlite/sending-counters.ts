@@ -40,7 +40,14 @@ export interface OnDemandWindows {
 /** Long enough for a large DATA phase (Postfix's smtpd_timeout is 300 s per command). */
 export const RESERVATION_TTL_MS = 15 * 60_000;
 
-const NO_TOTALS: WindowTotals = Object.freeze({ externalLastHour: 0, internalLastHour: 0, recipientsLast24h: 0, messagesLastMinute: 0 });
+const NO_TOTALS: WindowTotals = Object.freeze({
+  externalLastHour: 0,
+  internalLastHour: 0,
+  externalLast24h: 0,
+  internalLast24h: 0,
+  recipientsLast24h: 0,
+  messagesLastMinute: 0,
+});
 
 /** senderKey() read back: `tenant \0 type \0 identity` (tenant ids and types hold no NUL). */
 function refOfKey(key: string): SenderRef {
@@ -203,6 +210,8 @@ export class EmbeddedCounters implements SendingCounters {
     return {
       externalLastHour: base.externalLastHour + external,
       internalLastHour: base.internalLastHour + internal,
+      externalLast24h: base.externalLast24h + external,
+      internalLast24h: base.internalLast24h + internal,
       recipientsLast24h: base.recipientsLast24h + external + internal,
       messagesLastMinute: base.messagesLastMinute,
     };
