@@ -153,7 +153,7 @@ export class CheckSend {
       metrics: this.metrics,
       earlyWarningShare: this.earlyWarningShare,
       limitOf: (tenantId) => this.directory.tenantLimit(tenantId),
-      subject: (ref, create) => (create ? this.stateOf(ref) : this.states.get(senderKey(ref))),
+      subject: (ref, key, create) => (create ? this.stateOf(ref, key) : this.states.get(key)),
       worthRecording: (key, e, now) => this.worthRecording(key, e, now),
     });
     store.subscribe((c) => this.onChange(c));
@@ -451,8 +451,7 @@ export class CheckSend {
     };
   }
 
-  private stateOf(sender: SenderRef): SenderState {
-    const key = senderKey(sender);
+  private stateOf(sender: SenderRef, key = senderKey(sender)): SenderState {
     let state = this.states.get(key);
     if (!state) {
       state = new SenderState(sender, key);

@@ -5,7 +5,7 @@ import { refuse } from '../domain/decision.js';
 import type { Tally } from '../domain/evaluate.js';
 import type { DomainEvent } from '../domain/events.js';
 import { isActive, type Restriction } from '../domain/restriction.js';
-import { tenantRef, type SenderRef } from '../domain/sender.js';
+import { senderKey, tenantRef, type SenderRef } from '../domain/sender.js';
 import { restrictTenant, tenantEarlyWarning, tenantRefusal } from '../domain/tenant-limit.js';
 import type { MessageCheck } from './message-check.js';
 import type { Metrics } from './metrics.js';
@@ -33,26 +33,40 @@ export interface TenantLimitDeps {
   readonly earlyWarningShare: number | undefined;
   /** The tenant's limit in the directory now (0: none). */
   limitOf(tenantId: string): number;
-  /** The subject's state; created when `create`, else only when already known. */
-  subject(ref: SenderRef, create: boolean): Subject | undefined;
+  /** The subject's state (`key`: its senderKey()); created when `create`, else only when already known. */
+  subject(ref: SenderRef, key: string, create: boolean): Subject | undefined;
   /** checkSend's event cooldown. */
   worthRecording(key: string, e: DomainEvent, now: number): boolean;
 }
 
 export class TenantLimitStep {
+  /** Each tenant's ref and key, made once: asked about at every external recipient. */
+  private readonly ids = new Map<string, { readonly ref: SenderRef; readonly key: string }>();
+
   constructor(private readonly d: TenantLimitDeps) {}
 
   /** The tenant, when it has a limit or a restriction to enforce; else undefined (and it costs nothing). */
   of(tenantId: string): TenantSubject | undefined {
     const limit = this.d.limitOf(tenantId);
-    const state = this.d.subject(tenantRef(tenantId), limit > 0);
+    const { ref, key } = this.idOf(tenantId);
+    const state = this.d.subject(ref, key, limit > 0);
     return state === undefined ? undefined : { state, limit };
   }
 
   /** The tenant's restriction while it is active. */
   restrictionOf(tenantId: string, now: number): Restriction | undefined {
-    const r = this.d.subject(tenantRef(tenantId), false)?.restriction;
+    const { ref, key } = this.idOf(tenantId);
+    const r = this.d.subject(ref, key, false)?.restriction;
     return isActive(r, now) ? r : undefined;
+  }
+
+  private idOf(tenantId: string): { readonly ref: SenderRef; readonly key: string } {
+    let id = this.ids.get(tenantId);
+    if (id === undefined) {
+      const ref = tenantRef(tenantId);
+      this.ids.set(tenantId, (id = { ref, key: senderKey(ref) }));
+    }
+    return id;
   }
 
   /**
