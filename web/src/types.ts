@@ -68,3 +68,11 @@ export function policyLabel(policy: string | null): string {
   const connector = /^InboundConnector:(.*)$/.exec(policy);
   return connector ? `Connector limits (${connector[1]})` : policy;
 }
+
+/** A tenant (GET /api/v1/tenants); ExternalRecipientLimitPerDay 0 means no tenant limit. */
+export interface Tenant {
+  Id: string;
+  Name: string;
+  ExternalRecipientLimitPerDay: number;
+  WhenCreatedUTC: string;
+}

@@ -1,4 +1,5 @@
-// Settings (/settings): audit logging on or off, accepted domains, inbound connectors, Send As grants
+// Settings (/settings): audit logging on or off, accepted domains, inbound connectors, the tenant limit
+// (settings/TenantLimits.tsx), Send As grants
 // (components/SendAsGrants.tsx), and admin accounts (components/AdminAccounts.tsx; only for a Global Administrator). Read-only roles see the
 // values and no control that would fail for them.
 import {
@@ -28,6 +29,7 @@ import { useList } from '../hooks/use-list.js';
 import { AdminAccounts } from '../components/AdminAccounts.js';
 import { SendAsGrants } from '../components/SendAsGrants.js';
 import { TabStrip } from '../components/TabStrip.js';
+import { TenantLimits } from './settings/TenantLimits.js';
 import { PageHeader, Scroll } from '../components/Toolbar.js';
 import { useNotify, useSession } from '../session.js';
 
@@ -284,6 +286,9 @@ export function Settings() {
         <Tab value="connectors" tabIndex={tab === 'connectors' ? 0 : -1}>
           Inbound connectors
         </Tab>
+        <Tab value="tenant" tabIndex={tab === 'tenant' ? 0 : -1}>
+          Tenant limit
+        </Tab>
         <Tab value="sendas" tabIndex={tab === 'sendas' ? 0 : -1}>
           Send As
         </Tab>
@@ -296,6 +301,7 @@ export function Settings() {
       {tab === 'audit' ? <AuditSettings /> : null}
       {tab === 'domains' ? <Domains /> : null}
       {tab === 'connectors' ? <Connectors /> : null}
+      {tab === 'tenant' ? <TenantLimits /> : null}
       {tab === 'sendas' ? <SendAsGrants /> : null}
       {tab === 'accounts' && canAdminister ? <AdminAccounts /> : null}
     </>
