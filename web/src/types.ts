@@ -37,8 +37,10 @@ export const entityName = (e: RestrictedEntity): string => e.SenderAddress ?? e.
 export const entityId = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorId ?? (e.Entity === 'Tenant' ? e.TenantId : '');
 
 /** Who may unblock a row: a tenant only a provider-level Global Administrator (docs/tenancy.md), the rest whoever may change. */
-export const mayUnblock = (e: RestrictedEntity, s: { canChange: boolean; canAdminister: boolean; account: { tenantId: string | null } }): boolean =>
-  e.Status === 'Restricted' && (e.Entity === 'Tenant' ? s.canAdminister && s.account.tenantId === null : s.canChange);
+export const mayUnblock = (
+  e: RestrictedEntity,
+  s: { canChange: boolean; canAdminister: boolean; account: { tenantId: string | null } },
+): boolean => e.Status === 'Restricted' && (e.Entity === 'Tenant' ? s.canAdminister && s.account.tenantId === null : s.canChange);
 
 /** "EmailSendingLimitExceeded;ExceedingLimitType=External;…" → a sentence for the list. */
 export function reasonSummary(reason: string): string {
@@ -75,4 +77,47 @@ export interface Tenant {
   Name: string;
   ExternalRecipientLimitPerDay: number;
   WhenCreatedUTC: string;
+}
+
+export interface AcceptedDomain {
+  Id: string;
+  Name: string;
+  DomainName: string;
+  WhenCreatedUTC: string;
+}
+
+export interface InboundConnector {
+  Id: string;
+  Name: string;
+  SenderIPAddresses: string[];
+  Enabled: boolean;
+  RecipientLimitExternalPerHour: number;
+  RecipientLimitInternalPerHour: number;
+  RecipientLimitPerDay: number;
+}
+
+export interface SendAsGrant {
+  Id: string;
+  Identity: string;
+  Trustee: string;
+  AccessRights: string[];
+  TenantId: string;
+}
+
+export interface AdminAccount {
+  Id: string;
+  Name: string;
+  DisplayName: string;
+  Role: string;
+  TenantId: string | null;
+  Enabled: boolean;
+  Email: string | null;
+}
+
+export interface AlertWebhook {
+  Identity: string;
+  Name: string;
+  Url: string;
+  Enabled: boolean;
+  WhenCreated: string;
 }
