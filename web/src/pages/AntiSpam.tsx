@@ -13,10 +13,11 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { AddRegular, ArrowClockwiseRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState } from 'react';
-import { api, errorText, formatDate } from '../api.js';
+import { useState } from 'react';
+import { api, formatDate } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, ListSearch, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
+import { useLoad } from '../hooks/use-load.js';
 import { useSession } from '../session.js';
 import { CreateWizard } from './anti-spam/CreateWizard.js';
 import { PolicyFlyout } from './anti-spam/PolicyFlyout.js';
@@ -28,33 +29,23 @@ const useStyles = makeStyles({
   row: { cursor: 'pointer' },
 });
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; policies: Policy[]; rules: Rule[] };
-
 export function AntiSpam() {
   const s = useStyles();
   const { canChange } = useSession();
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [search, setSearch] = useState('');
   const [creating, setCreating] = useState(false);
   const [openName, setOpenName] = useState<string | null>(null);
+  // Policies and rules in one load, so a refresh never pairs new policies with old rules.
+  const { state: load, reload: refresh } = useLoad(async (signal) => {
+    const [policies, rules] = await Promise.all([
+      api<Policy[]>('GET', '/api/v1/outbound-policies', undefined, signal),
+      api<Rule[]>('GET', '/api/v1/outbound-rules', undefined, signal),
+    ]);
+    return { policies, rules };
+  }, 'anti-spam');
 
-  const refresh = useCallback(async () => {
-    try {
-      const [policies, rules] = await Promise.all([
-        api<Policy[]>('GET', '/api/v1/outbound-policies'),
-        api<Rule[]>('GET', '/api/v1/outbound-rules'),
-      ]);
-      setLoad({ kind: 'ok', policies, rules });
-    } catch (err) {
-      setLoad({ kind: 'error', message: errorText(err) });
-    }
-  }, []);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-
-  const policies = load.kind === 'ok' ? load.policies : [];
-  const rules = load.kind === 'ok' ? load.rules : [];
+  const policies = load.kind === 'ok' ? load.data.policies : [];
+  const rules = load.kind === 'ok' ? load.data.rules : [];
   const ruleOf = (p: Policy): Rule | undefined =>
     rules.find((r) => r.HostedOutboundSpamFilterPolicy.toLowerCase() === p.Name.toLowerCase() || r.HostedOutboundSpamFilterPolicy === p.Id);
   const needle = search.trim().toLowerCase();

@@ -53,15 +53,14 @@ export function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCr
   const key = JSON.stringify([name, rule, limits]);
   useEffect(() => {
     if (!review) return;
-    let live = true;
+    // A newer replay (the admin went back and changed something) aborts this one and only it may show.
+    const mine = new AbortController();
     setWhatIf({ kind: 'loading' });
-    api<WhatIf>('POST', '/api/v1/outbound-policies/what-if', { Name: name.trim(), Settings: limits, Rule: rule }).then(
-      (result) => live && setWhatIf({ kind: 'ok', result }),
-      (err: unknown) => live && setWhatIf({ kind: 'error', message: errorText(err) }),
+    api<WhatIf>('POST', '/api/v1/outbound-policies/what-if', { Name: name.trim(), Settings: limits, Rule: rule }, mine.signal).then(
+      (result) => !mine.signal.aborted && setWhatIf({ kind: 'ok', result }),
+      (err: unknown) => !mine.signal.aborted && setWhatIf({ kind: 'error', message: errorText(err) }),
     );
-    return () => {
-      live = false;
-    };
+    return () => mine.abort();
     // The key covers everything the replay depends on.
   }, [review, key]);
 

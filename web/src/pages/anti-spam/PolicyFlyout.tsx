@@ -14,7 +14,7 @@ import {
   Text,
 } from '@fluentui/react-components';
 import { ArrowDownRegular, ArrowUpRegular, DeleteRegular, Dismiss24Regular, EditRegular } from '@fluentui/react-icons';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, errorText, formatDate } from '../../api.js';
 import { Dl } from '../../components/Dl.js';
 import { useNotify, useSession } from '../../session.js';
@@ -67,12 +67,18 @@ export function PolicyFlyout({
       setBusy(false);
     }
   };
+  // Only the newest preview may show: an older replay answering late is dropped and aborted.
+  const previewing = useRef<AbortController | null>(null);
+  useEffect(() => () => previewing.current?.abort(), []);
   const preview = (): void => {
+    previewing.current?.abort();
+    const mine = new AbortController();
+    previewing.current = mine;
     setWhatIf({ kind: 'loading' });
     const { AutoForwardingMode: _f, ...limits } = settings;
-    api<WhatIf>('POST', '/api/v1/outbound-policies/what-if', { Policy: policy.Name, Settings: limits }).then(
-      (result) => setWhatIf({ kind: 'ok', result }),
-      (err: unknown) => setWhatIf({ kind: 'error', message: errorText(err) }),
+    api<WhatIf>('POST', '/api/v1/outbound-policies/what-if', { Policy: policy.Name, Settings: limits }, mine.signal).then(
+      (result) => previewing.current === mine && setWhatIf({ kind: 'ok', result }),
+      (err: unknown) => previewing.current === mine && setWhatIf({ kind: 'error', message: errorText(err) }),
     );
   };
   const maxPriority = Math.max(0, ...rules.map((r) => r.Priority));

@@ -1,9 +1,15 @@
 // Settings → Audit logging: on or off (Global Administrator). Alerts need it: while it is off, none fires.
 import { makeStyles, MessageBar, MessageBarBody, Switch, Text } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { useState } from 'react';
+import { api } from '../../api.js';
 import { ErrorState, LoadingState } from '../../components/States.js';
+import { useLoad } from '../../hooks/use-load.js';
 import { useNotify, useSession } from '../../session.js';
+
+interface AuditConfig {
+  UnifiedAuditLogIngestionEnabled: boolean;
+  Note?: string;
+}
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: '12px', marginTop: '16px', maxWidth: '1100px' },
@@ -12,17 +18,14 @@ const useStyles = makeStyles({
 export function AuditSettings() {
   const { canAdminister } = useSession();
   const notify = useNotify();
-  const [config, setConfig] = useState<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { state, reload } = useLoad((signal) => api<AuditConfig>('GET', '/api/v1/audit/settings', undefined, signal), 'audit-settings');
+  // The switch's answer is the newest word on the setting: it replaces what was loaded.
+  const [changed, setChanged] = useState<AuditConfig | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('GET', '/api/v1/audit/settings').then(setConfig, (e: unknown) =>
-      setError(errorText(e)),
-    );
-  }, []);
   const s = useStyles();
-  if (error) return <ErrorState message={error} />;
-  if (!config) return <LoadingState label="Loading…" />;
+  if (state.kind === 'error') return <ErrorState message={state.message} onRetry={() => void reload()} />;
+  if (state.kind === 'loading') return <LoadingState label="Loading…" />;
+  const config = changed ?? state.data;
   const on = config.UnifiedAuditLogIngestionEnabled;
   return (
     <div className={s.section}>
@@ -34,11 +37,11 @@ export function AuditSettings() {
           disabled={busy}
           onChange={(_e, d) => {
             setBusy(true);
-            api<{ UnifiedAuditLogIngestionEnabled: boolean; Note?: string }>('PUT', '/api/v1/audit/settings', {
+            api<AuditConfig>('PUT', '/api/v1/audit/settings', {
               UnifiedAuditLogIngestionEnabled: d.checked,
             })
               .then((c) => {
-                setConfig(c);
+                setChanged(c);
                 notify.success(c.UnifiedAuditLogIngestionEnabled ? 'Audit logging turned on' : 'Audit logging turned off', c.Note);
               }, notify.error)
               .finally(() => setBusy(false));
