@@ -1,6 +1,16 @@
-// The shapes the API answers with (see /api/openapi.json), as far as the portal reads them. Sending
-// activity is the server's own type, imported type-only: nothing of the server reaches the bundle.
+// The shapes the API answers with (see /api/openapi.json), as far as the portal reads them. Where the
+// server has a strict response schema (src/shared/api-schemas.ts) the type is its Static<>, imported
+// type-only: nothing of the server reaches the bundle. Sending activity is the server's own type.
 import type { HourCount, SenderActivity as ActivityRow } from '../../src/app/sending-activity.js';
+export type {
+  AcceptedDomain,
+  AdminAccount,
+  AlertWebhook,
+  InboundConnector,
+  NewAlertWebhook,
+  RecipientPermission as SendAsGrant,
+  Tenant,
+} from '../../src/shared/api-schemas.js';
 
 export type EntityType = 'Mailbox' | 'Connector' | 'Tenant';
 
@@ -69,55 +79,4 @@ export function policyLabel(policy: string | null): string {
   if (!policy) return '—';
   const connector = /^InboundConnector:(.*)$/.exec(policy);
   return connector ? `Connector limits (${connector[1]})` : policy;
-}
-
-/** A tenant (GET /api/v1/tenants); ExternalRecipientLimitPerDay 0 means no tenant limit. */
-export interface Tenant {
-  Id: string;
-  Name: string;
-  ExternalRecipientLimitPerDay: number;
-  WhenCreatedUTC: string;
-}
-
-export interface AcceptedDomain {
-  Id: string;
-  Name: string;
-  DomainName: string;
-  WhenCreatedUTC: string;
-}
-
-export interface InboundConnector {
-  Id: string;
-  Name: string;
-  SenderIPAddresses: string[];
-  Enabled: boolean;
-  RecipientLimitExternalPerHour: number;
-  RecipientLimitInternalPerHour: number;
-  RecipientLimitPerDay: number;
-}
-
-export interface SendAsGrant {
-  Id: string;
-  Identity: string;
-  Trustee: string;
-  AccessRights: string[];
-  TenantId: string;
-}
-
-export interface AdminAccount {
-  Id: string;
-  Name: string;
-  DisplayName: string;
-  Role: string;
-  TenantId: string | null;
-  Enabled: boolean;
-  Email: string | null;
-}
-
-export interface AlertWebhook {
-  Identity: string;
-  Name: string;
-  Url: string;
-  Enabled: boolean;
-  WhenCreated: string;
 }

@@ -19,7 +19,7 @@ import { CopyRegular } from '@fluentui/react-icons';
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../../api.js';
 import { useNotify } from '../../session.js';
-import type { AlertWebhook } from '../../types.js';
+import type { NewAlertWebhook } from '../../types.js';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: '12px' },
@@ -39,7 +39,7 @@ export function AddWebhookDialog({ onClose, onAdded }: { onClose: () => void; on
     setBusy(true);
     setError(null);
     try {
-      const made = await api<AlertWebhook & { Secret: string }>('POST', '/api/v1/alert-webhooks', { Name: name.trim(), Url: url.trim() });
+      const made = await api<NewAlertWebhook>('POST', '/api/v1/alert-webhooks', { Name: name.trim(), Url: url.trim() });
       setSecret(made.Secret);
       notify.success('Alert webhook added', made.Name);
       onAdded();

@@ -18,18 +18,9 @@ import { api } from '../../api.js';
 import { AddForm, ListEditor, RemoveButton, useFieldStyles } from '../../components/ListEditor.js';
 import { useList } from '../../hooks/use-list.js';
 import { useSession } from '../../session.js';
+import { ROLES } from '../../../../src/shared/roles.js';
 import type { AdminAccount } from '../../types.js';
 import { EmailEditor } from './EmailEditor.js';
-
-const ROLES = [
-  'Global Administrator',
-  'Organization Management',
-  'Security Administrator',
-  'Global Reader',
-  'Security Reader',
-  'View-Only Organization Management',
-  'Sending Application',
-];
 
 const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
