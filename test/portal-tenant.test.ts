@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { seriousViolations } from './support/axe.js';
-import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast } from './support/browser.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast } from './support/browser.js';
 import { ok, startTestServer } from './support/outgate.js';
 
 const PASSWORD = 'portal-test-password-1';
@@ -85,6 +85,7 @@ test('the tenant limit is set in Settings by a provider Global Administrator and
   assert.equal(await limitOf(page, 'Default').innerText(), '250');
   assert.equal(await limitOf(page, 'Fabrikam').innerText(), 'Off', 'the other tenant is untouched');
   assert.match((await s.cli('Get-Tenant')).stdout, /250/);
+  await screenshot(page, 'settings-tenant-limit');
   assert.deepEqual(await seriousViolations(page), []);
   assert.deepEqual(errors, []);
 
