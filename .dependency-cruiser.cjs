@@ -16,6 +16,13 @@ module.exports = {
       to: { pathNot: ['^src/domain/', '^src/errors\\.ts$', '^url$', '^node:url$', '^node:test$', '^test$', '^node:assert', '^assert', 'node_modules/fast-check'] },
     },
     {
+      name: 'shared-is-pure',
+      comment: 'src/shared is imported by the server and bundled into the portal: pure data and TypeBox schemas, nothing else.',
+      severity: 'error',
+      from: { path: '^src/shared/' },
+      to: { pathNot: ['^src/shared/', '^typebox$', 'node_modules/typebox/'] },
+    },
+    {
       name: 'app-depends-on-ports',
       comment: 'Use cases do not reach into adapters, the CLI or the composition root.',
       severity: 'error',

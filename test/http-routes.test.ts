@@ -2,7 +2,16 @@
 // isolation, the unblock flow, and hostile input.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import { ROLES, type Role } from '../src/app/roles.js';
+import {
+  AcceptedDomainSchema,
+  AdminAccountSchema,
+  InboundConnectorSchema,
+  RecipientPermissionSchema,
+  TenantSchema,
+} from '../src/shared/api-schemas.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
@@ -226,5 +235,32 @@ describe('admin API', { timeout: 120_000 }, () => {
     assert.match(bad.body.message, /RecipientLimitPerDay/);
     const extra = await call('PATCH', '/api/v1/outbound-policies/Default', ga, { Bogus: 1 });
     assert.equal(extra.status, 400);
+  });
+
+  // Alert webhooks are covered in the portal test: this server allows no webhook target (alerts.webhookAllow).
+  it('answers with exactly the fields of the shared strict schemas, the same the cmdlets show', async () => {
+    await ok(s.cli('New-AcceptedDomain', '-Name', 'Schema', '-DomainName', 'schema.example'));
+    await ok(s.cli('New-InboundConnector', '-Name', 'Schema relay', '-SenderIPAddresses', '198.51.100.0/24'));
+    await ok(s.cli('Add-RecipientPermission', '-Identity', 'sales@schema.example', '-Trustee', 'megan@schema.example', '-AccessRights', 'SendAs'));
+    const ga = keys.get('Global Administrator');
+    const cases: Array<[string, string, TSchema, string]> = [
+      ['/api/v1/tenants', 'Get-Tenant', TenantSchema, 'Id'],
+      ['/api/v1/accounts', 'Get-AdminAccount', AdminAccountSchema, 'Id'],
+      ['/api/v1/accepted-domains', 'Get-AcceptedDomain', AcceptedDomainSchema, 'Id'],
+      ['/api/v1/inbound-connectors', 'Get-InboundConnector', InboundConnectorSchema, 'Id'],
+      ['/api/v1/recipient-permissions', 'Get-RecipientPermission', RecipientPermissionSchema, 'Id'],
+    ];
+    for (const [path, cmdlet, schema, id] of cases) {
+      const answer = (await call('GET', path, ga)).body as Array<Record<string, unknown>>;
+      const shown = ([] as Array<Record<string, unknown>>).concat(JSON.parse((await ok(s.cli(cmdlet, '--format', 'json'))).stdout));
+      assert.ok(answer.length > 0, `${path} lists something`);
+      for (const item of answer) {
+        assert.ok(Value.Check(schema, item), `${path}: ${JSON.stringify(item)} fits its schema`);
+        const same = shown.find((x) => x[id] === item[id]);
+        assert.ok(same, `${cmdlet} shows ${String(item[id])}`);
+        // A field the use case returns but the schema lacks would be dropped from the answer: none may be.
+        assert.deepEqual(Object.keys(item).sort(), Object.keys(same).sort(), `${path} answers every field ${cmdlet} shows`);
+      }
+    }
   });
 });

@@ -3,8 +3,10 @@
 // flyout and confirm dialog; after it the tenant's external mail is admitted again.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
-import { ensurePortalBuilt, launchBrowser, openPortal, signIn, toast } from './support/browser.js';
+import { seriousViolations } from './support/axe.js';
+import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast } from './support/browser.js';
 import { ok, startTestServer } from './support/outgate.js';
 
 const PASSWORD = 'portal-test-password-1';
@@ -51,4 +53,55 @@ test('a restricted tenant is listed as a Tenant and unblocked by the provider on
   await toast(page, 'Default can send email to external recipients again; its count restarts.').waitFor();
   assert.deepEqual(errors, []);
   assert.deepEqual((await sendMessage(policy, { login: 'megan@contoso.com', to: ['d@external.example'] })).rcpt, ['action=DUNNO']);
+});
+
+test('the tenant limit is set in Settings by a provider Global Administrator and only read by others', { timeout: 180_000 }, async (t) => {
+  ensurePortalBuilt();
+  const s = await startTestServer();
+  t.after(() => s.stop());
+  await ok(s.cli('New-Tenant', 'Fabrikam'));
+  await ok(s.cli('New-AdminAccount', 'ga', '-Role', 'Global Administrator', '-Password', PASSWORD));
+  await ok(s.cli('New-AdminAccount', 'reader', '-Role', 'Global Reader', '-Password', PASSWORD));
+  await ok(s.cli('New-AdminAccount', 'fabrikam-ga', '-Role', 'Global Administrator', '-Password', PASSWORD, '--tenant', 'Fabrikam'));
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const openTab = async (page: Page): Promise<void> => {
+    await page.goto('/settings');
+    await page.getByRole('tab', { name: 'Tenant limit' }).click();
+    await page.getByRole('table', { name: 'Tenant limits' }).waitFor();
+  };
+  const limitOf = (page: Page, tenant: string) => page.locator(`tr[data-tenant="${tenant}"] [data-testid="tenant-limit"]`);
+
+  const { page, errors } = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+  await signIn(page, 'ga', PASSWORD);
+  await openTab(page);
+  assert.equal(await limitOf(page, 'Default').innerText(), 'Off', 'unset is shown as Off');
+  const input = page.getByLabel('External recipients per day for Default (0 = off)');
+  await input.fill('250');
+  await page.getByRole('form', { name: 'Tenant limit of Default' }).getByRole('button', { name: 'Save' }).click();
+  await toast(page, 'Tenant limit of Default set to 250 a day').waitFor();
+  await page.reload();
+  await openTab(page);
+  assert.equal(await limitOf(page, 'Default').innerText(), '250');
+  assert.equal(await limitOf(page, 'Fabrikam').innerText(), 'Off', 'the other tenant is untouched');
+  assert.match((await s.cli('Get-Tenant')).stdout, /250/);
+  await screenshot(page, 'settings-tenant-limit');
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(errors, []);
+
+  // Roles that may not change it see the value and no control: a reader, and a tenant's own Global Administrator.
+  for (const [name, tenant] of [
+    ['reader', 'Default'],
+    ['fabrikam-ga', 'Fabrikam'],
+  ] as const) {
+    const other = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+    await signIn(other.page, name, PASSWORD);
+    await openTab(other.page);
+    assert.equal(await limitOf(other.page, tenant).innerText(), tenant === 'Default' ? '250' : 'Off', name);
+    await other.page.getByTestId('tenant-limit-by-provider').waitFor();
+    assert.equal(await other.page.getByRole('spinbutton').count(), 0, `${name} has no limit input`);
+    assert.equal(await other.page.getByRole('button', { name: 'Save' }).count(), 0, `${name} has no Save`);
+    assert.deepEqual(other.errors, []);
+    await other.context.close();
+  }
 });

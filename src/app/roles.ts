@@ -1,37 +1,10 @@
-// Role-based access as data (docs/spec.md §6): which role may do what, checked in the use cases, so the CLI,
-// the API and the portal can never disagree. The portal only hides what a role may not use.
+// Role-based access (docs/spec.md §6): the role table is src/shared/roles.ts, which the portal imports too;
+// here the use cases check it, so the CLI, the API and the portal can never disagree.
 import type { Actor } from '../domain/events.js';
 import { Errors, fail } from '../errors.js';
+import { roleMay, type Permission } from '../shared/roles.js';
 
-export const ROLES = [
-  'Global Administrator',
-  'Organization Management',
-  'Security Administrator',
-  'Global Reader',
-  'Security Reader',
-  'View-Only Organization Management',
-  'Sending Application',
-] as const;
-export type Role = (typeof ROLES)[number];
-
-/**
- * read: see restricted entities, policies, audit; change: unblock, change policies and settings;
- * administer: accounts, roles, tenants; check: submit messages to the send check (POST /api/v1/check),
- * which counts them. `Sending Application` is for the API keys of applications that send mail
- * themselves: they may check and nothing else.
- */
-export type Permission = 'read' | 'change' | 'administer' | 'check';
-
-export const PERMISSIONS: Readonly<Record<Role | 'System', readonly Permission[]>> = Object.freeze({
-  'Global Administrator': ['read', 'change', 'administer', 'check'],
-  'Organization Management': ['read', 'change', 'check'],
-  'Security Administrator': ['read', 'change', 'check'],
-  'Global Reader': ['read'],
-  'Security Reader': ['read'],
-  'View-Only Organization Management': ['read'],
-  'Sending Application': ['check'],
-  System: ['read', 'change', 'administer', 'check'],
-});
+export { PERMISSIONS, ROLES, type Permission, type Role } from '../shared/roles.js';
 
 const SENTENCE: Record<Permission, string> = {
   read: 'see this',
@@ -41,7 +14,7 @@ const SENTENCE: Record<Permission, string> = {
 };
 
 export function can(actor: Actor, permission: Permission): boolean {
-  return (PERMISSIONS[actor.role as Role | 'System'] ?? []).includes(permission);
+  return roleMay(actor.role, permission);
 }
 
 /** Refuses with OG_ERR_FORBIDDEN and a sentence naming the role when it lacks the permission. */

@@ -19,10 +19,11 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Builds web/dist if it is missing or older than web/src, so a test never runs an old portal. */
+/** Builds web/dist if it is missing or older than web/src or src/shared (bundled too), so a test never runs an old portal. */
 export function ensurePortalBuilt(): void {
   const index = join(ROOT, 'web/dist/index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, 'web/src'))) return;
+  const sources = Math.max(newest(join(ROOT, 'web/src')), newest(join(ROOT, 'src/shared')));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   execFileSync(
     process.execPath,
     [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'web/vite.config.ts'), '--logLevel', 'warn'],

@@ -1,5 +1,6 @@
 // The one way the portal talks to Outgate: the documented HTTP API, with the session cookie (set by
 // POST /api/v1/session, HttpOnly) and the session's CSRF token on every change.
+import { roleMay } from '../../src/shared/roles.js';
 
 export interface Account {
   id: string;
@@ -49,7 +50,8 @@ export function setSignedOutHandler(f: () => void): void {
 
 /** Adds ?tenant= for provider admins who picked one (accounts made then are bound to that tenant). */
 export function withTenant(path: string): string {
-  if (!tenant || path.startsWith('/api/v1/session') || path.startsWith('/api/v1/tenants') || path.startsWith('/api/v1/portal-config')) return path;
+  if (!tenant || path.startsWith('/api/v1/session') || path.startsWith('/api/v1/tenants') || path.startsWith('/api/v1/portal-config'))
+    return path;
   return `${path}${path.includes('?') ? '&' : '?'}tenant=${encodeURIComponent(tenant)}`;
 }
 
@@ -99,10 +101,9 @@ export async function api<T>(method: string, path: string, body?: unknown, signa
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-// Permissions per role, as src/app/roles.ts defines them (the server checks; the portal only hides).
-const CHANGE = new Set(['Global Administrator', 'Organization Management', 'Security Administrator']);
-export const canChange = (role: string): boolean => CHANGE.has(role);
-export const canAdminister = (role: string): boolean => role === 'Global Administrator';
+// Permissions per role from the server's own table (src/shared/roles.ts): the server checks; the portal only hides.
+export const canChange = (role: string): boolean => roleMay(role, 'change');
+export const canAdminister = (role: string): boolean => roleMay(role, 'administer');
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -1,6 +1,16 @@
-// The shapes the API answers with (see /api/openapi.json), as far as the portal reads them. Sending
-// activity is the server's own type, imported type-only: nothing of the server reaches the bundle.
+// The shapes the API answers with (see /api/openapi.json), as far as the portal reads them. Where the
+// server has a strict response schema (src/shared/api-schemas.ts) the type is its Static<>, imported
+// type-only: nothing of the server reaches the bundle. Sending activity is the server's own type.
 import type { HourCount, SenderActivity as ActivityRow } from '../../src/app/sending-activity.js';
+export type {
+  AcceptedDomain,
+  AdminAccount,
+  AlertWebhook,
+  InboundConnector,
+  NewAlertWebhook,
+  RecipientPermission as SendAsGrant,
+  Tenant,
+} from '../../src/shared/api-schemas.js';
 
 export type EntityType = 'Mailbox' | 'Connector' | 'Tenant';
 
@@ -37,8 +47,10 @@ export const entityName = (e: RestrictedEntity): string => e.SenderAddress ?? e.
 export const entityId = (e: RestrictedEntity): string => e.SenderAddress ?? e.ConnectorId ?? (e.Entity === 'Tenant' ? e.TenantId : '');
 
 /** Who may unblock a row: a tenant only a provider-level Global Administrator (docs/tenancy.md), the rest whoever may change. */
-export const mayUnblock = (e: RestrictedEntity, s: { canChange: boolean; canAdminister: boolean; account: { tenantId: string | null } }): boolean =>
-  e.Status === 'Restricted' && (e.Entity === 'Tenant' ? s.canAdminister && s.account.tenantId === null : s.canChange);
+export const mayUnblock = (
+  e: RestrictedEntity,
+  s: { canChange: boolean; canAdminister: boolean; account: { tenantId: string | null } },
+): boolean => e.Status === 'Restricted' && (e.Entity === 'Tenant' ? s.canAdminister && s.account.tenantId === null : s.canChange);
 
 /** "EmailSendingLimitExceeded;ExceedingLimitType=External;…" → a sentence for the list. */
 export function reasonSummary(reason: string): string {

@@ -7,10 +7,10 @@ import { useLoad } from './use-load.js';
 export function useList<T>(path: string) {
   const { state, reload: refresh } = useLoad((signal) => api<T[]>('GET', path, undefined, signal), path);
   const notify = useNotify();
-  const act = async (done: string, f: () => Promise<unknown>): Promise<boolean> => {
+  const act = async (done: string, f: () => Promise<unknown>, details?: string): Promise<boolean> => {
     try {
       await f();
-      notify.success(done);
+      notify.success(done, details);
       await refresh();
       return true;
     } catch (err) {
@@ -20,4 +20,3 @@ export function useList<T>(path: string) {
   };
   return { state, refresh, act };
 }
-

@@ -8,9 +8,14 @@ export type LoadState<T> = { kind: 'loading' } | { kind: 'error'; message: strin
 /**
  * Runs `fetcher` now and whenever `key` changes (a string of the inputs: path, search, page…). A new
  * run aborts the one in flight and only the newest may set the state; a reload keeps the data shown
- * until its answer arrives, so a list does not flash a spinner on every refresh.
+ * until its answer arrives, so a list does not flash a spinner on every refresh. With `spinOnNewKey`, a
+ * new key shows the spinner at once (a search whose old results must not pass for the new ones).
  */
-export function useLoad<T>(fetcher: (signal: AbortSignal) => Promise<T>, key: string): { state: LoadState<T>; reload: () => Promise<void> } {
+export function useLoad<T>(
+  fetcher: (signal: AbortSignal) => Promise<T>,
+  key: string,
+  options: { spinOnNewKey?: boolean } = {},
+): { state: LoadState<T>; reload: () => Promise<void> } {
   const [state, setState] = useState<LoadState<T>>({ kind: 'loading' });
   const current = useRef<AbortController | null>(null);
   const latest = useRef(fetcher);
@@ -27,7 +32,9 @@ export function useLoad<T>(fetcher: (signal: AbortSignal) => Promise<T>, key: st
     }
     // key is the reload's identity: a new key is a new query (fetcher is read through the ref).
   }, [key]);
+  const spin = options.spinOnNewKey === true;
   useEffect(() => {
+    if (spin) setState({ kind: 'loading' });
     void reload();
     return () => {
       current.current?.abort();

@@ -31,7 +31,8 @@ import { useConnectorNames } from '../connectorNames.js';
 import { useNotify, useSession } from '../session.js';
 import { useLoad } from '../hooks/use-load.js';
 import { reasonFields, reasonSummary } from '../types.js';
-import { AuditOffBanner, SEVERITY_COLOR } from './AlertPolicies.js';
+import { AuditOffBanner } from './alert-policies/Banners.js';
+import { SEVERITY_COLOR } from './alert-policies/labels.js';
 
 type Status = 'New' | 'InProgress' | 'Resolved';
 interface Alert {

@@ -25,11 +25,12 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowDownloadRegular, Dismiss24Regular, SearchRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, errorText, formatDate, query, withTenant } from '../api.js';
+import { useState, type FormEvent } from 'react';
+import { api, formatDate, query, withTenant } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
 import { useConnectorNames } from '../connectorNames.js';
+import { useLoad } from '../hooks/use-load.js';
 import { useSession } from '../session.js';
 
 export interface AuditRecord {
@@ -136,8 +137,6 @@ function RecordDrawer({ record, onClose }: { record: AuditRecord; onClose: () =>
   );
 }
 
-type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; items: AuditRecord[] };
-
 /** "Connector:<id>" → "Connector:Branch office relay" where the connector is known; other targets as they are. */
 function useTargetLabel(): (target: string) => string {
   const connectorName = useConnectorNames();
@@ -153,33 +152,26 @@ export function AuditLog() {
   const s = useStyles();
   const [form, setForm] = useState<Filters>({ start: '', end: '', operations: '', actors: '', targets: '', limit: '500' });
   const [applied, setApplied] = useState<Filters>(form);
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
-  const [auditOn, setAuditOn] = useState<boolean | null>(null);
+  // Each Search is a new query, even with the same filters (the log grows): the count makes its key.
+  const [searches, setSearches] = useState(0);
   const [open, setOpen] = useState<AuditRecord | null>(null);
-
-  const search = useCallback(async (f: Filters) => {
-    setLoad({ kind: 'loading' });
-    try {
-      setLoad({ kind: 'ok', items: await api<AuditRecord[]>('GET', `/api/v1/audit${query(paramsOf(f))}`) });
-    } catch (err) {
-      setLoad({ kind: 'error', message: errorText(err) });
-    }
-  }, []);
-  useEffect(() => {
-    void search(applied);
-  }, [search, applied]);
-  useEffect(() => {
-    api<{ UnifiedAuditLogIngestionEnabled: boolean }>('GET', '/api/v1/audit/settings').then(
-      (c) => setAuditOn(c.UnifiedAuditLogIngestionEnabled),
-      () => setAuditOn(null),
-    );
-  }, []);
+  const { state: load, reload } = useLoad(
+    (signal) => api<AuditRecord[]>('GET', `/api/v1/audit${query(paramsOf(applied))}`, undefined, signal),
+    `${JSON.stringify(applied)}#${searches}`,
+    { spinOnNewKey: true },
+  );
+  const settings = useLoad(
+    (signal) => api<{ UnifiedAuditLogIngestionEnabled: boolean }>('GET', '/api/v1/audit/settings', undefined, signal),
+    'audit-settings',
+  );
+  const auditOn = settings.state.kind === 'ok' ? settings.state.data.UnifiedAuditLogIngestionEnabled : null;
 
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     setApplied({ ...form });
+    setSearches((n) => n + 1);
   };
-  const items = load.kind === 'ok' ? load.items : [];
+  const items = load.kind === 'ok' ? load.data : [];
   const { sorted, headerProps } = useSort(
     items,
     {
@@ -254,7 +246,7 @@ export function AuditLog() {
         </Button>
       </Bar>
       {load.kind === 'loading' ? <LoadingState label="Searching the audit log…" /> : null}
-      {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void search(applied)} /> : null}
+      {load.kind === 'error' ? <ErrorState message={load.message} onRetry={() => void reload()} /> : null}
       {load.kind === 'ok' && items.length === 0 ? (
         <EmptyState title="No records" body="No audit record matches the search. Widen the dates or clear the filters." />
       ) : null}

@@ -20,13 +20,20 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowClockwiseRegular, ChevronLeftRegular, ChevronRightRegular, LockOpenRegular, ShieldCheckmarkRegular } from '@fluentui/react-icons';
+import {
+  ArrowClockwiseRegular,
+  ChevronLeftRegular,
+  ChevronRightRegular,
+  LockOpenRegular,
+  ShieldCheckmarkRegular,
+} from '@fluentui/react-icons';
 import { useEffect, useRef, useState } from 'react';
 import { EntityDetailsDrawer } from '../components/EntityDetails.js';
 import { api, formatDate, query } from '../api.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, ListSearch, PageHeader, Scroll, SpacingMenu, type SortDir, type Spacing } from '../components/Toolbar.js';
-import { UnblockEntityDrawer, UnblockUserDrawer } from '../components/Unblock.js';
+import { UnblockEntityDrawer } from '../components/unblock/UnblockEntityDrawer.js';
+import { UnblockUserDrawer } from '../components/unblock/UnblockUserDrawer.js';
 import { useSession } from '../session.js';
 import { useLoad } from '../hooks/use-load.js';
 import { entityId, entityName, mayUnblock, policyLabel, reasonSummary, type RestrictedEntity } from '../types.js';
@@ -147,8 +154,8 @@ export function RestrictedEntities() {
   return (
     <>
       <PageHeader title="Restricted entities">
-        Users, connectors and tenants restricted from sending email because they went over their outbound limits, which usually means they were
-        compromised. They can still receive email.
+        Users, connectors and tenants restricted from sending email because they went over their outbound limits, which usually means they
+        were compromised. They can still receive email.
       </PageHeader>
       <Bar>
         {one && mayUnblock(one, session) ? (
@@ -302,7 +309,13 @@ export function RestrictedEntities() {
           <Text>
             Page {page.toLocaleString('en-US')} of {pages.toLocaleString('en-US')}
           </Text>
-          <Button appearance="subtle" icon={<ChevronRightRegular />} iconPosition="after" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
+          <Button
+            appearance="subtle"
+            icon={<ChevronRightRegular />}
+            iconPosition="after"
+            disabled={page >= pages}
+            onClick={() => setPage((p) => p + 1)}
+          >
             Next
           </Button>
         </nav>

@@ -5,9 +5,10 @@ import * as accounts from '../../../app/accounts.js';
 import { ROLES } from '../../../app/roles.js';
 import * as tenants from '../../../app/tenants.js';
 import { TENANT_LIMIT_MAX } from '../../../domain/tenant.js';
+import { AdminAccountSchema, TenantSchema } from '../../../shared/api-schemas.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 
-const Account = Obj({ Name: Type.String(), Role: Type.String() }, 'An admin account.');
+const Account = AdminAccountSchema;
 const Key = Obj({ Id: Type.String() }, 'An API key (its secret is shown only when created).');
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -59,10 +60,10 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
   r.delete('/api/v1/api-keys/:id', { schema: { tags, summary: 'Revoke an API key.', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: Key, ...errors } } }, async (req) =>
     accounts.revokeApiKey(ctxOf(deps, req), req.params.id),
   );
-  r.get('/api/v1/tenants', { schema: { tags: ['Tenants'], summary: 'Tenants you can see.', response: { 200: Type.Array(Obj()), ...errors } } }, async (req) => tenants.getTenants(ctxOf(deps, req)));
+  r.get('/api/v1/tenants', { schema: { tags: ['Tenants'], summary: 'Tenants you can see.', response: { 200: Type.Array(TenantSchema), ...errors } } }, async (req) => tenants.getTenants(ctxOf(deps, req)));
   r.post(
     '/api/v1/tenants',
-    { schema: { tags: ['Tenants'], summary: 'Create a tenant with its default policy (provider-level Global Administrator).', body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 201: Obj(), ...errors } } },
+    { schema: { tags: ['Tenants'], summary: 'Create a tenant with its default policy (provider-level Global Administrator).', body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 201: TenantSchema, ...errors } } },
     async (req, reply) => reply.status(201).send(await tenants.newTenant(ctxOf(deps, req), req.body.Name)),
   );
   r.patch(
@@ -73,7 +74,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         summary: "Set a tenant's external recipient limit per rolling 24 h, 0 = none (Set-Tenant; provider-level Global Administrator).",
         params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 64 }) }),
         body: Type.Object({ ExternalRecipientLimitPerDay: Type.Integer({ minimum: 0, maximum: TENANT_LIMIT_MAX }) }, { additionalProperties: false }),
-        response: { 200: Obj(), ...errors },
+        response: { 200: TenantSchema, ...errors },
       },
     },
     async (req) => tenants.setTenant(ctxOf(deps, req), req.params.identity, req.body),

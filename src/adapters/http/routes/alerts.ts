@@ -7,6 +7,7 @@ import * as alerts from '../../../app/alerts.js';
 import * as webhooks from '../../../app/alert-webhooks.js';
 import { ALERT_EVENTS, DAILY_LIMITS, SEVERITIES } from '../../../domain/alert-policy.js';
 import { ALERT_STATUSES } from '../../../domain/alert.js';
+import { AlertWebhookSchema, NewAlertWebhookSchema } from '../../../shared/api-schemas.js';
 import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 // Unsafe keeps the enum's JSON schema and gives it its TypeScript type (a mapped union loses it).
@@ -78,8 +79,7 @@ const AlertOne = Type.Object(
   },
   { description: 'An alert with its events and notifications (delivery attempts included).' },
 );
-const WebhookProps = { Identity: Type.String(), Name: Type.String(), Url: Type.String(), Enabled: Type.Boolean(), TenantId: Type.String(), WhenCreated: Time };
-const Webhook = Type.Object(WebhookProps);
+const Webhook = AlertWebhookSchema;
 const Identity = Type.Object({ identity: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
@@ -196,7 +196,7 @@ export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         summary: 'Add a webhook; its signing Secret is in this answer only (New-AlertWebhook).',
         querystring: TenantQuery,
         body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }), Url: Type.String({ minLength: 1, maxLength: 2048 }), Enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ ...WebhookProps, Secret: Type.String() }), ...errors },
+        response: { 201: NewAlertWebhookSchema, ...errors },
       },
     },
     async (req, reply) => reply.status(201).send(await webhooks.newWebhook(ctxOf(deps, req), req.body)),

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import * as domains from '../../../app/accepted-domains.js';
 import * as connectors from '../../../app/connectors.js';
 import * as rules from '../../../app/rules.js';
+import { AcceptedDomainSchema, InboundConnectorSchema } from '../../../shared/api-schemas.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 
 const Identity = Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) });
@@ -33,8 +34,8 @@ const ConnectorFields = {
   RecipientLimitPerDay: Type.Optional(Limit),
 };
 const Rule = Obj({ Name: Type.String() }, 'An outbound spam filter rule.');
-const Domain = Obj({ DomainName: Type.String() }, 'An accepted domain.');
-const Connector = Obj({ Name: Type.String() }, 'An inbound connector.');
+const Domain = AcceptedDomainSchema;
+const Connector = InboundConnectorSchema;
 const Name = Type.String({ minLength: 1, maxLength: 64 });
 
 export async function mailFlowRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {

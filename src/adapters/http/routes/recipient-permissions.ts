@@ -2,14 +2,15 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import * as permissions from '../../../app/recipient-permissions.js';
-import { ctxOf, errors, Obj, type RouteDeps } from '../context.js';
+import { RecipientPermissionSchema } from '../../../shared/api-schemas.js';
+import { ctxOf, errors, type RouteDeps } from '../context.js';
 
 const Address = Type.String({ minLength: 1, maxLength: 320 });
 const Grant = Type.Object(
   { Identity: Address, Trustee: Address, AccessRights: Type.Union([Type.Literal('SendAs'), Type.Array(Type.Literal('SendAs'), { minItems: 1, maxItems: 1 })]) },
   { additionalProperties: false },
 );
-const Permission = Obj({ Identity: Type.String(), Trustee: Type.String() }, 'Trustee may send as Identity.');
+const Permission = RecipientPermissionSchema;
 const Tenant = { tenant: Type.Optional(Type.String({ maxLength: 64, description: 'Tenant name or id (provider-level callers).' })) };
 const tags = ['Recipient permissions'];
 

@@ -1,28 +1,15 @@
 // The New alert policy wizard (New-ProtectionAlert): name and severity → the activity it alerts on →
 // whom to notify → Review your settings → Submit → Done.
-import { Checkbox, Dropdown, Field, Input, makeStyles, Option, Text, Textarea } from '@fluentui/react-components';
+import { Dropdown, Field, Input, Option, Text, Textarea } from '@fluentui/react-components';
 import { useState } from 'react';
-import { api, errorText } from '../api.js';
-import { useNotify, useSession } from '../session.js';
-import { RecipientsPicker, useRecipientSuggestions } from './RecipientsPicker.js';
-import { Wizard } from './Wizard.js';
-
-/** The event kinds a custom policy can watch, in the words the built-in policies use. */
-export const ALERT_EVENTS: Array<[string, string]> = [
-  ['UserRestricted', 'A user is restricted from sending email'],
-  ['SendingLimitExceeded', 'A sender goes over a sending limit'],
-  ['SuspiciousSending', 'Suspicious email sending patterns are detected'],
-  ['ConnectorRestricted', 'A connector is restricted from sending email'],
-];
-const SEVERITIES = ['High', 'Medium', 'Low', 'Informational'];
-const LIMITS: Array<number | null> = [null, 1, 5, 10, 25, 50, 150, 200];
-const limitText = (n: number | null): string => (n === null ? 'No limit' : String(n));
-
-const useStyles = makeStyles({
-  form: { display: 'flex', flexDirection: 'column', gap: '16px', maxWidth: '560px' },
-  dl: { display: 'grid', gridTemplateColumns: 'minmax(150px, max-content) 1fr', gap: '6px 16px', margin: '8px 0' },
-  dd: { margin: 0, overflowWrap: 'anywhere' },
-});
+import { api, errorText } from '../../api.js';
+import { Dl } from '../../components/Dl.js';
+import { useRecipientSuggestions } from '../../components/RecipientsPicker.js';
+import { Wizard } from '../../components/Wizard.js';
+import { useNotify, useSession } from '../../session.js';
+import { ALERT_EVENTS, SEVERITIES } from './labels.js';
+import { NotifyFields, notifyInvalid, notifyRows, type NotifySettings } from './NotifyFields.js';
+import { useStyles } from './styles.js';
 
 export function NewAlertPolicyWizard({ onClose, onCreated }: { onClose: () => void; onCreated: (name: string) => void }) {
   const s = useStyles();
@@ -34,9 +21,11 @@ export function NewAlertPolicyWizard({ onClose, onCreated }: { onClose: () => vo
   const [description, setDescription] = useState('');
   const [severity, setSeverity] = useState('Medium');
   const [event, setEvent] = useState('SendingLimitExceeded');
-  const [optIn, setOptIn] = useState(true);
-  const [recipients, setRecipients] = useState<string[]>(['TenantAdmins']);
-  const [limit, setLimit] = useState<number | null>(null);
+  const [notifySettings, setNotifySettings] = useState<NotifySettings>({
+    NotificationEnabled: true,
+    NotifyUser: ['TenantAdmins'],
+    DailyNotificationLimit: null,
+  });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
@@ -50,9 +39,7 @@ export function NewAlertPolicyWizard({ onClose, onCreated }: { onClose: () => vo
         Event: event,
         Severity: severity,
         ...(description.trim() ? { Description: description.trim() } : {}),
-        NotificationEnabled: optIn,
-        NotifyUser: recipients,
-        DailyNotificationLimit: limit,
+        ...notifySettings,
       });
       notify.success('Alert policy created', name.trim());
       setDone(true);
@@ -113,47 +100,20 @@ export function NewAlertPolicyWizard({ onClose, onCreated }: { onClose: () => vo
         },
         {
           title: 'Decide if you want to notify people when this alert is triggered',
-          invalid: optIn && recipients.length === 0 ? 'Add at least one recipient, or opt out.' : null,
+          invalid: notifyInvalid(notifySettings),
           content: (
             <div className={s.form}>
-              <Checkbox checked={optIn} onChange={(_e, d) => setOptIn(!!d.checked)} label="Opt-in for email notifications" />
-              <Field label="Email recipients" hint="TenantAdmins means the Global Administrators of this tenant.">
-                <RecipientsPicker value={recipients} onChange={setRecipients} suggestions={suggestions} />
-              </Field>
-              <Field label="Daily notification limit">
-                <Dropdown
-                  value={limitText(limit)}
-                  selectedOptions={[limitText(limit)]}
-                  onOptionSelect={(_e, d) => setLimit(d.optionValue === 'No limit' ? null : Number(d.optionValue))}
-                >
-                  {LIMITS.map((l) => (
-                    <Option key={limitText(l)}>{limitText(l)}</Option>
-                  ))}
-                </Dropdown>
-              </Field>
+              <NotifyFields value={notifySettings} onChange={setNotifySettings} suggestions={suggestions} />
             </div>
           ),
         },
         {
           title: 'Review your settings',
           content: (
-            <dl className={s.dl}>
-              {(
-                [
-                  ['Name', name.trim()],
-                  ['Severity', severity],
-                  ['Activity', eventText],
-                  ['Email notifications', optIn ? 'On' : 'Off'],
-                  ['Email recipients', recipients.join(', ') || '—'],
-                  ['Daily notification limit', limitText(limit)],
-                ] as const
-              ).map(([k, v]) => (
-                <div key={k} style={{ display: 'contents' }}>
-                  <dt>{k}</dt>
-                  <dd className={s.dd}>{v}</dd>
-                </div>
-              ))}
-            </dl>
+            <Dl
+              className={s.dl}
+              rows={[['Name', name.trim()], ['Severity', severity], ['Activity', eventText], ...notifyRows(notifySettings)]}
+            />
           ),
         },
       ]}
