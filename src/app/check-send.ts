@@ -110,6 +110,8 @@ export class CheckSend {
   /** Open SMTP AUTH sessions per sender (enterSession), in this node only. */
   private readonly sessions = new AuthSessions();
   private readonly addresses = new AddressCache();
+  /** A connector (the directory's object, replaced on any change) → its sender. */
+  private readonly connectorStates = new WeakMap<object, SenderState>();
   /** Login as Postfix sent it → its sender; rebuilt when the directory changes (tenants). */
   private logins = new Map<string, SenderState>();
   /** A reload started by a change; the next check waits for it, so a change is seen by the next request. */
@@ -184,7 +186,13 @@ export class CheckSend {
       return fresh;
     }
     const connector = req.clientAddress ? this.directory.connectorFor(req.clientAddress) : undefined;
-    return connector ? this.stateOf({ tenantId: connector.TenantId, type: 'Connector', identity: connector.Id }) : undefined;
+    if (connector === undefined) return undefined;
+    let state = this.connectorStates.get(connector);
+    if (state === undefined || !state.live) {
+      state = this.stateOf({ tenantId: connector.TenantId, type: 'Connector', identity: connector.Id });
+      this.connectorStates.set(connector, state);
+    }
+    return state;
   }
 
   /**

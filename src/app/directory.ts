@@ -20,10 +20,15 @@ interface TenantIndex {
   groupsByMember: Map<string, Set<string>>;
 }
 
+/** Client addresses whose connector is remembered; past it the memory starts afresh. */
+const CONNECTOR_MEMORY = 10_000;
+
 export class Directory {
   private readonly tenantByDomain = new Map<string, string>();
   private readonly tenants = new Map<string, TenantIndex>();
   private readonly connectors: Array<{ connector: InboundConnector; list: BlockList }> = [];
+  /** connectorFor()'s answers by client address (null: none). */
+  private readonly connectorByAddress = new Map<string, InboundConnector | null>();
   private readonly connectorsById = new Map<string, InboundConnector>();
   private readonly limitsCache = new Map<string, EffectiveLimits>();
   private readonly defaultOnly = new Map<string, EffectiveLimits>();
@@ -75,12 +80,21 @@ export class Directory {
     return login.includes('@') ? (this.tenantByDomain.get(domainOf(login)) ?? DEFAULT_TENANT_ID) : DEFAULT_TENANT_ID;
   }
 
-  /** The enabled connector whose source CIDRs contain `ip` (most specific first is not needed: no overlap is enforced). */
+  /**
+   * The enabled connector whose source CIDRs contain `ip` (most specific first is not needed: no overlap
+   * is enforced). Remembered per address: relays are few and ask for every message, and a BlockList
+   * check builds a SocketAddress each time. This directory is replaced on any change, and its memory
+   * with it.
+   */
   connectorFor(ip: string): InboundConnector | undefined {
+    const known = this.connectorByAddress.get(ip);
+    if (known !== undefined) return known ?? undefined;
     const family = isIP(ip);
-    if (family === 0) return undefined;
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    return this.connectors.find((c) => c.list.check(ip, type))?.connector;
+    const found = family === 0 ? undefined : this.connectors.find((c) => c.list.check(ip, family === 4 ? 'ipv4' : 'ipv6'))?.connector;
+    if (this.connectorByAddress.size >= CONNECTOR_MEMORY) this.connectorByAddress.clear();
+    // A copy as the key: `ip` may be cut from a whole request, which the key would keep alive.
+    this.connectorByAddress.set(JSON.parse(JSON.stringify(ip)) as string, found ?? null);
+    return found;
   }
 
   /** The tenant's external recipients per rolling 24 h (docs/tenancy.md); 0 = no tenant limit. */
