@@ -7,7 +7,7 @@ import type { AuthSession, CheckResult, MessageCheck, SendRequest } from '../../
 import type { Decision } from '../../domain/decision.js';
 import { isReadHeader, type Header } from '../../domain/message-headers.js';
 import { replyLine, type ReplyId } from '../../domain/replies.js';
-import { CONTINUE, encodeAddHeader, encodeAddRcpt, encodeOptneg, encodeReplyCode, MilterProtocolError, type Macros, type MtaCommand } from './codec.js';
+import { CONTINUE, encodeAddHeader, encodeAddRcpt, encodeOptneg, encodeReplyCode, MilterProtocolError, type Macros, type MtaCommand, type Negotiated } from './codec.js';
 import { negotiate } from './negotiation.js';
 import { Action, Cmd, Proto } from './protocol.js';
 
@@ -84,6 +84,22 @@ interface OpenMessage {
 
 const replies = new Map<ReplyId, Buffer>();
 
+/**
+ * The answer to an MTA's offer, built once per distinct offer: Postfix opens a milter connection per
+ * SMTP session and offers the same every time. negotiate() throws for an offer it refuses, uncached.
+ */
+const negotiations = new Map<string, { readonly negotiated: Negotiated; readonly reply: Buffer }>();
+function negotiation(offer: Extract<MtaCommand, { kind: 'optneg' }>, body: boolean): { readonly negotiated: Negotiated; readonly reply: Buffer } {
+  const key = `${offer.version} ${offer.actions} ${offer.protocol} ${body}`;
+  let n = negotiations.get(key);
+  if (n === undefined) {
+    const negotiated = negotiate(offer, { body });
+    n = { negotiated, reply: encodeOptneg(negotiated) };
+    if (negotiations.size < 64) negotiations.set(key, n);
+  }
+  return n;
+}
+
 /** CONTINUE, or the reply table's line as SMFIR_REPLYCODE, sent to the client as written. */
 export function replyFor(d: Decision): Buffer {
   if (d.kind === 'permit') return CONTINUE;
@@ -124,11 +140,11 @@ export class MilterSession {
       case 'optneg': {
         if (this.negotiated) throw new MilterProtocolError('option negotiation repeated');
         this.negotiated = true;
-        const n = negotiate(cmd, { body: this.contentOptions !== undefined });
+        const { negotiated: n, reply } = negotiation(cmd, this.contentOptions !== undefined);
         this.quietHeaders = (n.protocol & Proto.NR_HDR) !== 0;
         this.mayAddRecipients = (n.actions & Action.ADDRCPT) !== 0;
         this.mayAddHeaders = (n.actions & Action.ADDHDRS) !== 0;
-        return encodeOptneg(n);
+        return reply;
       }
       case 'macro':
         this.macros.set(cmd.for, cmd.macros);
