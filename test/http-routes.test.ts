@@ -6,6 +6,8 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { ROLES, type Role } from '../src/app/roles.js';
 import {
+  RestrictedEntityDetailsSchema,
+  RestrictedEntitySchema,
   AcceptedDomainSchema,
   AdminAccountSchema,
   InboundConnectorSchema,
@@ -262,5 +264,18 @@ describe('admin API', { timeout: 120_000 }, () => {
         assert.deepEqual(Object.keys(item).sort(), Object.keys(same).sort(), `${path} answers every field ${cmdlet} shows`);
       }
     }
+    // A user restricted now: in the page, alone, with its sending by hour, and as Get-BlockedSenderAddress shows it.
+    const c = await PolicyClient.open(s.policyPort);
+    for (const to of ['a@example.com', 'b@example.com']) await sendMessage(c, { login: 'schema@outgate.test', to: [to] });
+    c.close();
+    const page = (await call('GET', '/api/v1/restricted-entities?search=schema%40outgate.test', ga)).body as { total: number; items: Array<Record<string, unknown>> };
+    const row = page.items.find((e) => e.SenderAddress === 'schema@outgate.test');
+    assert.ok(row && Value.Check(RestrictedEntitySchema, row), `${JSON.stringify(row)} fits its schema`);
+    const [blocked] = JSON.parse((await ok(s.cli('Get-BlockedSenderAddress', '-SenderAddress', 'schema@outgate.test', '--format', 'json'))).stdout) as Array<Record<string, unknown>>;
+    assert.ok(blocked, 'Get-BlockedSenderAddress lists it');
+    assert.deepEqual(Object.keys(row).sort(), Object.keys(blocked).sort(), 'the page answers every field Get-BlockedSenderAddress shows');
+    const one = (await call('GET', '/api/v1/restricted-entities/Mailbox/schema@outgate.test', ga)).body as Record<string, unknown>;
+    assert.ok(Value.Check(RestrictedEntityDetailsSchema, one), `${JSON.stringify(one).slice(0, 300)} fits its schema`);
+    assert.deepEqual(Object.keys(one).sort(), [...Object.keys(blocked), 'SendingByHour'].sort());
   });
 });

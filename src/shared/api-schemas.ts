@@ -90,3 +90,47 @@ export type RecipientPermission = Static<typeof RecipientPermissionSchema>;
 export type AdminAccount = Static<typeof AdminAccountSchema>;
 export type AlertWebhook = Static<typeof AlertWebhookSchema>;
 export type NewAlertWebhook = Static<typeof NewAlertWebhookSchema>;
+
+/** One step in a restriction's life (Get-BlockedSenderAddress's History). */
+export const RestrictionEventSchema = Type.Object(
+  {
+    At: Time,
+    Event: Type.String({ description: 'Restricted, Unblocked, Expired, …' }),
+    Actor: Type.String(),
+    Reason: Type.String(),
+  },
+  { ...Strict, description: 'A step in the restriction history.' },
+);
+
+const RestrictedEntityProps = {
+  Entity: Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]),
+  SenderAddress: Type.Optional(Type.String({ description: 'Mailbox rows.' })),
+  ConnectorId: Type.Optional(Type.String({ description: 'Connector rows.' })),
+  ConnectorName: Type.Optional(Type.String({ description: "Connector rows: the connector's name, or (removed)." })),
+  TenantName: Type.Optional(Type.String({ description: "Tenant rows: the tenant's name, or (removed); its id is TenantId." })),
+  TenantId: Type.String(),
+  Reason: Type.String({ description: 'EOP\'s `Key=Value;` Reason string (docs/spec.md §2).' }),
+  Policy: Type.String(),
+  Action: Type.String(),
+  Status: Type.Union([Type.Literal('Restricted'), Type.Literal('Released')]),
+  CreatedDatetime: Time,
+  ChangedDatetime: Time,
+  ExpiresDatetime: Type.Union([Time, Type.Null()], { description: 'BlockUserForToday: the next 00:00 UTC; otherwise null.' }),
+  History: Type.Array(RestrictionEventSchema),
+};
+
+export const RestrictedEntitySchema = Type.Object(RestrictedEntityProps, { ...Strict, description: 'A restricted entity (Get-BlockedSenderAddress, Get-BlockedConnector, Get-BlockedTenant).' });
+
+export const RestrictedEntityDetailsSchema = Type.Object(
+  {
+    ...RestrictedEntityProps,
+    SendingByHour: Type.Array(Type.Object({ Hour: Time, External: Type.Integer(), Internal: Type.Integer(), Messages: Type.Integer() }, Strict), {
+      description: 'Recipients and messages per hour over the last 7 days.',
+    }),
+  },
+  { ...Strict, description: 'A restricted entity with its sending over the last 7 days.' },
+);
+
+export type RestrictionEvent = Static<typeof RestrictionEventSchema>;
+export type RestrictedEntity = Static<typeof RestrictedEntitySchema>;
+export type RestrictedEntityDetails = Static<typeof RestrictedEntityDetailsSchema>;

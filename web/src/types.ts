@@ -12,32 +12,13 @@ export type {
   Tenant,
 } from '../../src/shared/api-schemas.js';
 
-export type EntityType = 'Mailbox' | 'Connector' | 'Tenant';
-
-export interface HistoryEntry {
-  At: string;
-  Event: string;
-  Actor: string;
-  Reason?: string | null;
-}
-
-export interface RestrictedEntity {
-  Entity: EntityType;
-  SenderAddress?: string;
-  ConnectorId?: string;
-  ConnectorName?: string;
-  /** Tenant rows: the tenant's name (its id is TenantId). */
-  TenantName?: string;
-  Reason: string;
-  Status: 'Restricted' | 'Released' | string;
-  TenantId: string;
-  Policy: string | null;
-  Action: string | null;
-  CreatedDatetime: string;
-  ChangedDatetime: string;
-  ExpiresDatetime: string | null;
-  History?: HistoryEntry[];
-}
+export type {
+  RestrictedEntity,
+  RestrictedEntityDetails,
+  RestrictionEvent as HistoryEntry,
+} from '../../src/shared/api-schemas.js';
+import type { RestrictedEntity } from '../../src/shared/api-schemas.js';
+export type EntityType = RestrictedEntity['Entity'];
 
 export type { HourCount };
 /** A sender's activity; ByHour is there when one sender is asked for. */

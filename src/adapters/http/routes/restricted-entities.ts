@@ -4,10 +4,10 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import * as entities from '../../../app/restricted-entities.js';
 import { RESTRICTION_SORTS } from '../../../app/ports/restrictions.js';
-import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+import { RestrictedEntityDetailsSchema, RestrictedEntitySchema } from '../../../shared/api-schemas.js';
+import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]);
-const Entity = Obj({ Entity: Type.String(), Reason: Type.String(), Status: Type.String() }, 'A restricted entity.');
 const Unblock = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false });
 const tags = ['Restricted entities'];
 
@@ -31,7 +31,7 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
             pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           }),
         ]),
-        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(Entity) }), ...errors },
+        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(RestrictedEntitySchema) }), ...errors },
       },
     },
     async (req) => entities.listRestrictedEntities(ctxOf(deps, req), req.query as entities.EntityQuery),
@@ -44,7 +44,7 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
         summary: 'One entity: its restriction, full history and recipients per hour over 7 days.',
         params: Type.Object({ entityType: EntityType, identity: Type.String({ minLength: 1, maxLength: 320 }) }),
         querystring: TenantQuery,
-        response: { 200: Entity, ...errors },
+        response: { 200: RestrictedEntityDetailsSchema, ...errors },
       },
     },
     async (req) => entities.getRestrictedEntity(ctxOf(deps, req), req.params.entityType, req.params.identity),
@@ -65,7 +65,7 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
           params: Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) }),
           querystring: TenantQuery,
           body: Unblock,
-          response: { 200: Entity, ...errors },
+          response: { 200: RestrictedEntitySchema, ...errors },
         },
       },
       async (req) => u.run(ctxOf(deps, req), req.params.identity, req.body.reason),
