@@ -11,6 +11,8 @@ import {
   AcceptedDomainSchema,
   AdminAccountSchema,
   InboundConnectorSchema,
+  OutboundPolicySchema,
+  OutboundRuleSchema,
   RecipientPermissionSchema,
   TenantSchema,
 } from '../src/shared/api-schemas.js';
@@ -244,6 +246,8 @@ describe('admin API', { timeout: 120_000 }, () => {
     await ok(s.cli('New-AcceptedDomain', '-Name', 'Schema', '-DomainName', 'schema.example'));
     await ok(s.cli('New-InboundConnector', '-Name', 'Schema relay', '-SenderIPAddresses', '198.51.100.0/24'));
     await ok(s.cli('Add-RecipientPermission', '-Identity', 'sales@schema.example', '-Trustee', 'megan@schema.example', '-AccessRights', 'SendAs'));
+    await ok(s.cli('New-HostedOutboundSpamFilterPolicy', '-Name', 'Schema policy', '-NotifyOutboundSpamRecipients', 'soc@schema.example'));
+    await ok(s.cli('New-HostedOutboundSpamFilterRule', '-Name', 'Schema rule', '-HostedOutboundSpamFilterPolicy', 'Schema policy', '-From', 'x@schema.example', '-ExceptIfSenderDomainIs', 'y.example'));
     const ga = keys.get('Global Administrator');
     const cases: Array<[string, string, TSchema, string]> = [
       ['/api/v1/tenants', 'Get-Tenant', TenantSchema, 'Id'],
@@ -251,6 +255,8 @@ describe('admin API', { timeout: 120_000 }, () => {
       ['/api/v1/accepted-domains', 'Get-AcceptedDomain', AcceptedDomainSchema, 'Id'],
       ['/api/v1/inbound-connectors', 'Get-InboundConnector', InboundConnectorSchema, 'Id'],
       ['/api/v1/recipient-permissions', 'Get-RecipientPermission', RecipientPermissionSchema, 'Id'],
+      ['/api/v1/outbound-policies', 'Get-HostedOutboundSpamFilterPolicy', OutboundPolicySchema, 'Id'],
+      ['/api/v1/outbound-rules', 'Get-HostedOutboundSpamFilterRule', OutboundRuleSchema, 'Id'],
     ];
     for (const [path, cmdlet, schema, id] of cases) {
       const answer = (await call('GET', path, ga)).body as Array<Record<string, unknown>>;

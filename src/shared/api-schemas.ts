@@ -134,3 +134,51 @@ export const RestrictedEntityDetailsSchema = Type.Object(
 export type RestrictionEvent = Static<typeof RestrictionEventSchema>;
 export type RestrictedEntity = Static<typeof RestrictedEntitySchema>;
 export type RestrictedEntityDetails = Static<typeof RestrictedEntityDetailsSchema>;
+
+const Addresses = Type.Array(Type.String());
+
+export const OutboundPolicySchema = Type.Object(
+  {
+    Id: Type.String(),
+    TenantId: Type.String(),
+    Name: Type.String(),
+    IsDefault: Type.Boolean({ description: 'The default policy: always on, lowest priority, cannot be removed.' }),
+    AdminDisplayName: Type.String(),
+    RecipientLimitExternalPerHour: Type.Integer({ description: '0: the service limit.' }),
+    RecipientLimitInternalPerHour: Type.Integer({ description: '0: the service limit.' }),
+    RecipientLimitPerDay: Type.Integer({ description: '0: the service limit.' }),
+    ActionWhenThresholdReached: Type.Union([Type.Literal('BlockUserForToday'), Type.Literal('BlockUser'), Type.Literal('Alert')]),
+    AutoForwardingMode: Type.Union([Type.Literal('Automatic'), Type.Literal('On'), Type.Literal('Off')]),
+    BccSuspiciousOutboundMail: Type.Boolean(),
+    BccSuspiciousOutboundAdditionalRecipients: Addresses,
+    NotifyOutboundSpam: Type.Boolean(),
+    NotifyOutboundSpamRecipients: Addresses,
+    WhenCreatedUTC: Time,
+    WhenChangedUTC: Time,
+  },
+  { ...Strict, description: 'An outbound spam filter policy (Get-HostedOutboundSpamFilterPolicy).' },
+);
+
+export const OutboundRuleSchema = Type.Object(
+  {
+    Id: Type.String(),
+    TenantId: Type.String(),
+    Name: Type.String(),
+    HostedOutboundSpamFilterPolicy: Type.String({ description: 'The policy the rule applies.' }),
+    Priority: Type.Integer({ description: '0 first.' }),
+    State: Type.Union([Type.Literal('Enabled'), Type.Literal('Disabled')]),
+    Comments: Type.String(),
+    From: Addresses,
+    FromMemberOf: Addresses,
+    SenderDomainIs: Addresses,
+    ExceptIfFrom: Addresses,
+    ExceptIfFromMemberOf: Addresses,
+    ExceptIfSenderDomainIs: Addresses,
+    WhenCreatedUTC: Time,
+    WhenChangedUTC: Time,
+  },
+  { ...Strict, description: 'An outbound spam filter rule (Get-HostedOutboundSpamFilterRule): who a custom policy covers.' },
+);
+
+export type OutboundPolicy = Static<typeof OutboundPolicySchema>;
+export type OutboundRule = Static<typeof OutboundRuleSchema>;

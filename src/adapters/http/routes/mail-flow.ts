@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import * as domains from '../../../app/accepted-domains.js';
 import * as connectors from '../../../app/connectors.js';
 import * as rules from '../../../app/rules.js';
-import { AcceptedDomainSchema, InboundConnectorSchema } from '../../../shared/api-schemas.js';
-import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+import { AcceptedDomainSchema, InboundConnectorSchema, OutboundRuleSchema } from '../../../shared/api-schemas.js';
+import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 const Identity = Type.Object({ identity: Type.String({ minLength: 1, maxLength: 320 }) });
 const Addresses = Type.Array(Type.String({ maxLength: 320 }), { maxItems: 1000 });
@@ -33,7 +33,7 @@ const ConnectorFields = {
   RecipientLimitInternalPerHour: Type.Optional(Limit),
   RecipientLimitPerDay: Type.Optional(Limit),
 };
-const Rule = Obj({ Name: Type.String() }, 'An outbound spam filter rule.');
+const Rule = OutboundRuleSchema;
 const Domain = AcceptedDomainSchema;
 const Connector = InboundConnectorSchema;
 const Name = Type.String({ minLength: 1, maxLength: 64 });

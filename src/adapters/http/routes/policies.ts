@@ -2,7 +2,8 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import * as policies from '../../../app/policies.js';
-import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
+import { OutboundPolicySchema } from '../../../shared/api-schemas.js';
 
 const Limit = Type.Integer({ minimum: 0, maximum: 10_000, description: '0 = the service default' });
 const Settings = {
@@ -17,7 +18,7 @@ const Settings = {
   NotifyOutboundSpam: Type.Optional(Type.Boolean()),
   NotifyOutboundSpamRecipients: Type.Optional(Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 })),
 };
-const Policy = Obj({ Name: Type.String() }, 'An outbound spam policy.');
+const Policy = OutboundPolicySchema;
 const Identity = Type.Object({ identity: Type.String({ minLength: 1, maxLength: 64 }) });
 const tags = ['Outbound spam policies'];
 

@@ -1,29 +1,6 @@
-// The shapes of the outbound policy API the anti-spam pages read.
-export interface Policy {
-  Name: string;
-  Id: string;
-  IsDefault: boolean;
-  AdminDisplayName: string;
-  RecipientLimitExternalPerHour: number;
-  RecipientLimitInternalPerHour: number;
-  RecipientLimitPerDay: number;
-  ActionWhenThresholdReached: Action;
-  AutoForwardingMode: 'Automatic' | 'On' | 'Off';
-  WhenChangedUTC: string;
-}
-export interface Rule {
-  Id: string;
-  Name: string;
-  HostedOutboundSpamFilterPolicy: string;
-  Priority: number;
-  State: 'Enabled' | 'Disabled';
-  From?: string[];
-  FromMemberOf?: string[];
-  SenderDomainIs?: string[];
-  ExceptIfFrom?: string[];
-  ExceptIfFromMemberOf?: string[];
-  ExceptIfSenderDomainIs?: string[];
-}
+// The shapes of the outbound policy API the anti-spam pages read: policies and rules are the server's
+// strict response schemas (src/shared/api-schemas.ts), imported type-only.
+export type { OutboundPolicy as Policy, OutboundRule as Rule } from '../../../../src/shared/api-schemas.js';
 export type Action = 'BlockUserForToday' | 'BlockUser' | 'Alert';
 export interface WhatIf {
   Count: number;
