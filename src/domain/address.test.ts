@@ -20,3 +20,8 @@ test('what is not an address is refused with a sentence naming the field', () =>
   }
   assert.throws(() => normalizeAddress('a\nb@x.com', 'SenderAddress'), (e: Error & { code?: string }) => e.code === 'OG_ERR_INVALID_ADDRESS' && /SenderAddress 'a\\x0ab@x.com'/.test(e.message));
 });
+
+test('a host whose last label is a number is not a domain, in any case (the IDN conversion reads it as IPv4)', () => {
+  for (const a of ['a@a.9', 'A@a.9', 'a@a.09', 'a@a.0x1f', 'A@A.0X1F', 'a@a.0x']) assert.equal(tryNormalizeAddress(a), undefined, a);
+  for (const a of ['a@a.9a', 'a@a.x9', 'a@1.2.3.com']) assert.equal(tryNormalizeAddress(a), a, a);
+});

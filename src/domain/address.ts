@@ -21,8 +21,10 @@ export function normalizeDomain(raw: string): string | undefined {
 }
 
 // Already normalized: lower-case ASCII dot-atom at a lower-case ASCII host. Most addresses on the wire
-// look like this, and they need no IDN conversion.
-const PLAIN = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+// look like this, and they need no IDN conversion. A host whose last label is a number (`9`, `0x1f`) is
+// read as an IPv4 address by the IDN conversion, which refuses it: so must this (found by fuzzing:
+// `a@a.9` passed here while `A@a.9` was refused).
+const PLAIN = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!(?:[0-9]+|0x[0-9a-f]*)$)(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** True when `raw` is an address already in normalized form (tryNormalizeAddress would return it as is). */
 export function isNormalizedAddress(raw: string): boolean {
