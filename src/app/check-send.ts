@@ -22,6 +22,7 @@ import { Directory } from './directory.js';
 import { MessageCheck, type StageDecider } from './message-check.js';
 import { TenantLimitStep } from './tenant-limit-step.js';
 import { NO_METRICS, type Metrics } from './metrics.js';
+import { detach } from './detach.js';
 import type { SpamWatch } from './outbound-spam.js';
 import type { SpamVerdict } from '../domain/outbound-spam.js';
 import { NO_LOG, type Change, type ChangeFeed, type Clock, type DirectoryStore, type Log, type RecipientCaps, type RestrictionStore, type AuditStore, type SendingCounters, type Sync } from './ports.js';
@@ -48,14 +49,6 @@ export interface CheckSendOptions {
   readonly spam?: SpamWatch;
 }
 
-/**
- * A copy of `s` that does not hold on to the string it was cut from. V8 keeps a substring as a view
- * of its parent, so a login sliced from a 600-byte policy request and kept as a cache key would keep
- * the whole request alive: hundreds of megabytes at 100,000 senders, and a long major GC.
- */
-function detach(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
-}
 
 /**
  * Addresses that need more than a look (upper case, IDN, angle brackets) are normalized once and

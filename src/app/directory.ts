@@ -1,5 +1,6 @@
 // An indexed, read-only view of the configuration for the hot path: which tenant a login belongs to,
 // which connector a client address comes from, which domains are internal, which limits apply.
+import { detach } from './detach.js';
 import { BlockList, isIP } from 'node:net';
 import { domainOf } from '../domain/address.js';
 import { SEND_AS } from '../domain/recipient-permission.js';
@@ -92,8 +93,7 @@ export class Directory {
     const family = isIP(ip);
     const found = family === 0 ? undefined : this.connectors.find((c) => c.list.check(ip, family === 4 ? 'ipv4' : 'ipv6'))?.connector;
     if (this.connectorByAddress.size >= CONNECTOR_MEMORY) this.connectorByAddress.clear();
-    // A copy as the key: `ip` may be cut from a whole request, which the key would keep alive.
-    this.connectorByAddress.set(JSON.parse(JSON.stringify(ip)) as string, found ?? null);
+    this.connectorByAddress.set(detach(ip), found ?? null);
     return found;
   }
 

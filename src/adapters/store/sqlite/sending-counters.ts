@@ -11,6 +11,7 @@ import { DAY_MINUTES, minuteOf, type WindowTotals } from '../../../domain/rollin
 import { senderKey, type EntityType, type SenderRef } from '../../../domain/sender.js';
 import type { Change } from '../../../app/ports.js';
 import type { Counts, MinuteBucket } from '../../../domain/rolling-window.js';
+import { detach } from '../../../app/detach.js';
 import { Hold, SenderCounter } from './sender-counter.js';
 
 /** What the counters need of the store they restore from and commit to. */
@@ -56,11 +57,6 @@ function refOfKey(key: string): SenderRef {
   return { tenantId: key.slice(0, a), type: key.slice(a + 1, b) as EntityType, identity: key.slice(b + 1) };
 }
 
-/**
- * A flat copy of a key kept for long: the caller's is often a concatenation (a tree of its parts) or a
- * slice of a whole request, which would stay alive with it.
- */
-const ownCopy = (key: string): string => JSON.parse(JSON.stringify(key)) as string;
 
 export class EmbeddedCounters implements SendingCounters {
   private readonly senders = new Map<string, SenderCounter>();
@@ -182,7 +178,7 @@ export class EmbeddedCounters implements SendingCounters {
     if (counter === undefined) {
       counter = new SenderCounter();
       if (this.onDemand) for (const b of this.onDemand.loadSender(key, ref, minuteOf(now) - DAY_MINUTES)) counter.restore(b);
-      this.senders.set(ownCopy(key), counter);
+      this.senders.set(detach(key), counter);
     }
     return counter;
   }
