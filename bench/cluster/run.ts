@@ -1,7 +1,10 @@
 // Cluster bench: decisions/s of 1, 2 and 3 nodes on one shared PostgreSQL + Redis against one embedded
 // node in the same run, Redis round trips per decision, and unblock propagation p50/p99 to every node.
-// and Redis memory per sender (bench/redis/memory.ts at --memory-senders).
-// Usage: node --import tsx bench/cluster/run.ts [--duration-ms 10000] [--connections 8] [--unblocks 50] [--memory-senders 100000]
+// Then the memory and restart parts of the issue in the same run: Redis memory per sender
+// (bench/redis/memory.ts at each of --memory-senders) and the embedded node at scale (bench/embedded/
+// scale.ts: resident memory per sender, restart-to-answer with --tracked senders, kill -9).
+// Usage: node --import tsx bench/cluster/run.ts [--duration-ms 10000] [--connections 8] [--unblocks 50]
+//          [--memory-senders 100000,1000000] [--scale-senders 100000] [--tracked 1000000] [--settle 150]
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,14 +25,16 @@ const BIN = join(ROOT, 'bin', 'outgate.js');
 // The highest a policy allows: with 10,000 senders the admit path is what runs.
 const LIMIT = 10_000;
 
-function arg(name: string, fallback: number): number {
+function raw(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
+  return i === -1 ? fallback : process.argv[i + 1]!;
 }
+const arg = (name: string, fallback: number): number => Number(raw(name, String(fallback)));
 const durationMs = arg('duration-ms', 10_000);
 const connections = arg('connections', 8);
 const unblocks = arg('unblocks', 50);
-const memorySenders = arg('memory-senders', 100_000);
+const memorySenders = raw('memory-senders', '100000,1000000').split(',').map(Number);
+const scale = { senders: raw('scale-senders', '100000'), tracked: raw('tracked', '1000000'), settle: raw('settle', '150') };
 
 interface SharedNode {
   port: number;
@@ -95,7 +100,7 @@ async function admitted(port: number, login: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`cluster bench: ${durationMs} ms per point, ${connections} connections in all, ${unblocks} unblocks, memory at ${memorySenders} senders`);
+  console.log(`cluster bench: ${durationMs} ms per point, ${connections} connections in all, ${unblocks} unblocks, Redis memory at ${memorySenders.join(', ')} senders, embedded scale at ${scale.senders} + ${scale.tracked} tracked`);
   const embedded = await outgate.start({ recipientsPerHour: LIMIT });
   let base: number;
   try {
@@ -139,8 +144,16 @@ async function main(): Promise<void> {
     await pg.stop();
   }
   // Its own throwaway Redis, after the nodes are gone: used_memory growth is then the senders' alone.
-  const memory = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'redis', 'memory.ts'), String(memorySenders)], { cwd: ROOT, maxBuffer: 1 << 20 });
-  process.stdout.write(memory.stdout);
+  for (const n of memorySenders) {
+    const memory = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'redis', 'memory.ts'), String(n)], { cwd: ROOT, maxBuffer: 1 << 20 });
+    process.stdout.write(memory.stdout);
+  }
+  const embeddedScale = await run(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench', 'embedded', 'scale.ts'), '--senders', scale.senders, '--tracked', scale.tracked, '--settle', scale.settle],
+    { cwd: ROOT, maxBuffer: 1 << 20 },
+  );
+  process.stdout.write(embeddedScale.stdout);
 }
 
 /** Restricts a sender, waits until every node refuses it, unblocks over node 0's API, times every node's admission. */

@@ -206,7 +206,12 @@ try {
   console.log(`seeded ${tracked} senders into the stopped node's store in ${seed(tracked)} ms`);
   const cold = await start();
   node = cold;
-  console.log(`cold start with ${senders + tracked} tracked senders: first answer ${cold.readyMs} ms after spawn`);
+  await sleep(3000);
+  const coldMem = { rss: rss(cold.pid), heap: await heapUsed(httpPort) };
+  console.log(
+    `cold start with ${senders + tracked} tracked senders: first answer ${cold.readyMs} ms after spawn; ` +
+      `3 s later RSS ${mb(coldMem.rss)} MB (+${((coldMem.rss - idle.rss) / (senders + tracked)).toFixed(0)} B/tracked sender over the idle node), heap ${mb(coldMem.heap)} MB`,
+  );
 
   // Traffic from fresh senders, cut by SIGKILL a few seconds in.
   const stop = { now: false };
@@ -226,6 +231,9 @@ try {
     `kill -9 after ${beforeKill.acked} admitted messages: first answer ${answerMs} ms after the kill; ` +
       `3 s later RSS ${mb(full.rss)} MB, heap ${mb(full.heap)} MB (${senders + tracked + beforeKill.sent} tracked)`,
   );
+  await sleep(30_000);
+  const later = { rss: rss(restarted.pid!), heap: await heapUsed(httpPort) };
+  console.log(`… 33 s after the restart: RSS ${mb(later.rss)} MB (+${((later.rss - idle.rss) / (senders + tracked + beforeKill.sent)).toFixed(0)} B/tracked sender over the idle node), heap ${mb(later.heap)} MB`);
   await stopTree(restarted.pid!, 'SIGTERM');
   node = undefined;
   const stored = storedMessages('kill');

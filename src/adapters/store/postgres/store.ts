@@ -8,7 +8,7 @@ import type { AlertPolicy } from '../../../domain/alert-policy.js';
 import type { AlertStatus } from '../../../domain/alert.js';
 import { SYSTEM, type DomainEvent } from '../../../domain/events.js';
 import { EXPIRED_REASON, isActive, isExpired, release, type Restriction, type Transition } from '../../../domain/restriction.js';
-import type { MinuteBucket } from '../../../domain/rolling-window.js';
+import { DAY_MINUTES, type MinuteBucket } from '../../../domain/rolling-window.js';
 import type { EntityType, SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import * as accounts from './account-repo.js';
@@ -128,8 +128,11 @@ export class PostgresStore implements Store {
   /** Housekeeping: minute buckets past the day window, hourly history past `keepHours`, old change_log rows. */
   async prune(now: number, keepHours = 24 * 8): Promise<void> {
     await this.db.tx(async (trx) => {
-      await repo.pruneWindows(trx, Math.floor(now / 60_000) - 1440, Math.floor(now / 3_600_000) - keepHours);
-      await this.feed.prune(trx, now - 86_400_000);
+      await repo.pruneWindows(trx, Math.floor(now / 60_000) - DAY_MINUTES, Math.floor(now / 3_600_000) - keepHours);
+      // Kept a whole day window: a node that missed a pruned windows-reset resyncs its restrictions
+      // only (ChangeFeed 'resync'), and needs nothing more, as the sends that reset cleared are older
+      // than the day window by then.
+      await this.feed.prune(trx, now - DAY_MINUTES * 60_000);
       await trx.deleteFrom('event_cooldowns').where('at', '<', now - 86_400_000).execute();
     });
   }

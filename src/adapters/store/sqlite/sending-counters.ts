@@ -67,7 +67,9 @@ export class EmbeddedCounters implements SendingCounters {
     readonly reservationTtlMs: number,
   ) {
     this.onDemand = store.onDemand;
-    // An unblock restarts the sender's windows and frees what its open messages held.
+    // An unblock restarts the sender's windows and frees what its open messages held. A 'resync' (the
+    // feed lost changes it kept for a day) needs nothing here: a reset it lost is over a day old, so
+    // the sends it cleared have left every window already (PostgresStore.prune keeps the log that long).
     store.subscribe((c) => {
       if (c.kind !== 'windows-reset') return;
       const key = senderKey(c.sender);
