@@ -455,8 +455,11 @@ export class CheckSend {
   private stateOf(sender: SenderRef, key = senderKey(sender)): SenderState {
     let state = this.states.get(key);
     if (!state) {
-      state = new SenderState(sender, key);
-      this.states.set(key, state);
+      // One flat copy, which the counters keep too: a concatenation is a tree of its parts, and V8
+      // flattens it into a second copy at its first lookup (~150 B a sender, heap snapshot at 50k).
+      const flat = detach(key);
+      state = new SenderState(sender, flat);
+      this.states.set(flat, state);
     }
     return state;
   }

@@ -30,7 +30,10 @@ export const NO_CAPS: RecipientCaps = Object.freeze({
 
 export interface ReserveRequest {
   readonly sender: SenderRef;
-  /** senderKey(sender), computed once by the caller. */
+  /**
+   * senderKey(sender), computed once by the caller, which keeps it anyway (a flat string, not cut from a
+   * request): counters in memory keep this very string as their key rather than a copy of their own.
+   */
   readonly key: string;
   /** The message instance (Postfix `instance`): its reservations and its commit. Empty: holds nothing. */
   readonly message: string;

@@ -11,7 +11,6 @@ import { DAY_MINUTES, minuteOf, type WindowTotals } from '../../../domain/rollin
 import { senderKey, type EntityType, type SenderRef } from '../../../domain/sender.js';
 import type { Change } from '../../../app/ports.js';
 import type { Counts, MinuteBucket } from '../../../domain/rolling-window.js';
-import { detach } from '../../../app/detach.js';
 import { Hold, SenderCounter } from './sender-counter.js';
 
 /** What the counters need of the store they restore from and commit to. */
@@ -180,7 +179,7 @@ export class EmbeddedCounters implements SendingCounters {
     if (counter === undefined) {
       counter = new SenderCounter();
       if (this.onDemand) for (const b of this.onDemand.loadSender(key, ref, minuteOf(now) - DAY_MINUTES)) counter.restore(b);
-      this.senders.set(detach(key), counter);
+      this.senders.set(key, counter);
     }
     return counter;
   }
