@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ok, startTestServer, type TestServer } from './support/outgate.js';
+import { contosoWithExternalLimit, ok, startTestServer, type TestServer } from './support/outgate.js';
 import { startPostfix, type PostfixInstance } from './support/postfix.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { swaks, type SwaksResult } from './support/swaks.js';
@@ -135,9 +135,7 @@ describe('Outgate as a milter behind a real Postfix', { timeout: 180_000 }, () =
   });
 
   it('refuses a tenant over its external recipient limit with the exact 5.7.233 reply at RCPT TO, while internal mail flows', async () => {
-    await ok(og.cli('New-Tenant', 'Contoso'));
-    await ok(og.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.test', '--tenant', 'Contoso'));
-    await ok(og.cli('Set-Tenant', 'Contoso', '-ExternalRecipientLimitPerDay', '1'));
+    await contosoWithExternalLimit(og, 1);
     const within = await send(TINA, ['t1@example.com']);
     assert.ok(within.accepted, await explain(within));
     const over = await send(TINA, ['in@contoso.test', 't2@example.com']);

@@ -3,7 +3,7 @@
 // receive, released by the CLI, and each admitted message counted once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ok, startTestServer, type TestServer } from './support/outgate.js';
+import { contosoWithExternalLimit, ok, startTestServer, type TestServer } from './support/outgate.js';
 import { startPostfix, type PostfixInstance } from './support/postfix.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { swaks, type SwaksResult } from './support/swaks.js';
@@ -100,9 +100,7 @@ describe('Outgate behind a real Postfix', { timeout: 180_000 }, () => {
   });
 
   it('refuses a tenant over its external recipient limit with 5.7.233 at RCPT TO, for every sender of the tenant, while internal mail flows', async () => {
-    await ok(og.cli('New-Tenant', 'Contoso'));
-    await ok(og.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.test', '--tenant', 'Contoso'));
-    await ok(og.cli('Set-Tenant', 'Contoso', '-ExternalRecipientLimitPerDay', '1'));
+    await contosoWithExternalLimit(og, 1);
     const within = await send(TINA, ['t1@example.com']);
     assert.ok(within.accepted, await explain(within));
     // The second external recipient passes the limit: refused, the tenant restricted; the internal one goes.

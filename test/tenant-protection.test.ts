@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { getAlert, listAlerts } from '../src/app/alerts.js';
 import { SYSTEM } from '../src/domain/events.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
-import { fails, ok, startTestServer } from './support/outgate.js';
+import { contosoWithExternalLimit, fails, ok, startTestServer } from './support/outgate.js';
 
 const DUNNO = 'action=DUNNO';
 const TERRL =
@@ -149,9 +149,7 @@ test('the send check says when the tenant is restricted: which entity, and the r
   t.after(() => s.stop());
   const c = await PolicyClient.open(s.policyPort);
   t.after(() => c.close());
-  await ok(s.cli('New-Tenant', 'Contoso'));
-  await ok(s.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.test', '--tenant', 'Contoso'));
-  await ok(s.cli('Set-Tenant', 'Contoso', '-ExternalRecipientLimitPerDay', '2'));
+  await contosoWithExternalLimit(s, 2);
   await ok(s.cli('New-AdminAccount', 'app', '-Role', 'Sending Application'));
   const key = (JSON.parse((await ok(s.cli('New-ApiKey', 'app', '--format', 'json'))).stdout) as { Secret: string }).Secret;
   const check = async (body: unknown): Promise<Record<string, unknown>> => {

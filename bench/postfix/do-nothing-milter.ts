@@ -2,6 +2,7 @@
 // Outgate (src/adapters/milter), so Postfix sends it the same events and macros; it answers CONTINUE
 // to every event and decides nothing.
 import net from 'node:net';
+import { listen, serveFromArgv } from '../policy/servers/serve.js';
 import { CONTINUE, MilterProtocolError, PacketReader, decodeCommand, encodeOptneg, type MtaCommand } from '../../src/adapters/milter/codec.js';
 import { negotiate } from '../../src/adapters/milter/negotiation.js';
 
@@ -47,16 +48,7 @@ export function startDoNothingMilter(host: string, port: number): Promise<net.Se
     });
     sock.on('error', () => sock.destroy());
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+  return listen(server, host, port);
 }
 
-const listen = process.argv[2] ?? '127.0.0.1:0';
-const [host = '127.0.0.1', port = '0'] = listen.split(/:(?=\d+$)/);
-const server = await startDoNothingMilter(host, Number(port));
-const addr = server.address() as net.AddressInfo;
-console.log(`listening ${addr.address}:${addr.port}`);
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-process.on('SIGINT', () => server.close(() => process.exit(0)));
+await serveFromArgv(startDoNothingMilter);

@@ -100,3 +100,10 @@ export async function fails(call: Promise<CliResult>, code = 1): Promise<CliResu
   assert.equal(r.code, code, `expected exit ${code}, got ${r.code}: ${r.stdout}${r.stderr}`);
   return r;
 }
+
+/** A tenant Contoso owning contoso.test, allowed `perDay` external recipients a day (its tenant limit). */
+export async function contosoWithExternalLimit(server: TestServer, perDay: number): Promise<void> {
+  await ok(server.cli('New-Tenant', 'Contoso'));
+  await ok(server.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.test', '--tenant', 'Contoso'));
+  await ok(server.cli('Set-Tenant', 'Contoso', '-ExternalRecipientLimitPerDay', String(perDay)));
+}

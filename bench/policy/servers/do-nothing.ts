@@ -1,5 +1,6 @@
 // Do-nothing policy server: the speed ceiling a Node policy server can reach on this protocol; scans for the empty line and answers DUNNO.
 import net from 'node:net';
+import { listen, serveFromArgv } from './serve.js';
 
 const REPLY = Buffer.from('action=DUNNO\n\n', 'latin1');
 /** A request is ~600 bytes; far more without an empty line is "trouble": log and disconnect, as the protocol says. */
@@ -28,16 +29,7 @@ export function startDoNothing(host: string, port: number): Promise<net.Server> 
     });
     sock.on('error', () => sock.destroy());
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+  return listen(server, host, port);
 }
 
-const listen = process.argv[2] ?? '127.0.0.1:0';
-const [host = '127.0.0.1', port = '0'] = listen.split(/:(?=\d+$)/);
-const server = await startDoNothing(host, Number(port));
-const addr = server.address() as net.AddressInfo;
-console.log(`listening ${addr.address}:${addr.port}`);
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-process.on('SIGINT', () => server.close(() => process.exit(0)));
+await serveFromArgv(startDoNothing);
