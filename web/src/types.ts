@@ -5,7 +5,12 @@ import type { HourCount, SenderActivity as ActivityRow } from '../../src/app/sen
 export type {
   AcceptedDomain,
   AdminAccount,
+  Alert,
+  AlertDetail,
+  AlertList,
   AlertWebhook,
+  AuditConfig,
+  AuditRecord,
   InboundConnector,
   NewAlertWebhook,
   RecipientPermission as SendAsGrant,

@@ -32,21 +32,7 @@ import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js
 import { useConnectorNames } from '../connectorNames.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSession } from '../session.js';
-
-export interface AuditRecord {
-  Sequence: number;
-  CreationDate: string;
-  TenantId: string | null;
-  UserId: string;
-  Role: string;
-  Source: string;
-  ClientIP: string | null;
-  Operation: string;
-  ObjectId: string;
-  Before: unknown;
-  After: unknown;
-  ResultStatus: string;
-}
+import type { AuditRecord } from '../types.js';
 
 const useStyles = makeStyles({
   filters: {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkMessage } from '../../../app/check-message.js';
 import { getSenderActivity, getSendingActivity } from '../../../app/sending-activity.js';
 import { policyWhatIf } from '../../../app/what-if.js';
+import { WhatIfSchema } from '../../../shared/api-schemas.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 
 const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector')]);
@@ -72,7 +73,7 @@ export async function sendingRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           },
           { additionalProperties: false },
         ),
-        response: { 200: Obj({ Count: Type.Unknown() }, 'The senders the proposal would have restricted.'), ...errors },
+        response: { 200: WhatIfSchema, ...errors },
       },
     },
     async (req) => policyWhatIf(ctxOf(deps, req), deps.serviceLimits, req.body),
