@@ -249,14 +249,17 @@ const AlertPolicyProps = {
   }),
 };
 export const AlertPolicySchema = Type.Object(AlertPolicyProps, { ...Strict, description: 'An alert policy (Get-ProtectionAlert).' });
+export type AlertPolicy = Static<typeof AlertPolicySchema>;
 export const AlertPolicyListSchema = Type.Object(
   { auditEnabled: AuditEnabled, smtpConfigured: SmtpConfigured, items: Type.Array(AlertPolicySchema) },
   { ...Strict, description: 'The alert policies, and whether they can fire and send email.' },
 );
+export type AlertPolicyList = Static<typeof AlertPolicyListSchema>;
 export const AlertPolicyOneSchema = Type.Object(
   { ...AlertPolicyProps, auditEnabled: AuditEnabled, smtpConfigured: Type.Optional(SmtpConfigured) },
   { ...Strict, description: 'An alert policy, and whether it can fire (and, when read, send email).' },
 );
+export type AlertPolicyOne = Static<typeof AlertPolicyOneSchema>;
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const AlertProps = {
@@ -275,10 +278,12 @@ const AlertProps = {
   TenantId: Type.String(),
 };
 export const AlertSchema = Type.Object(AlertProps, { ...Strict, description: 'An alert (Get-Alert).' });
+export type Alert = Static<typeof AlertSchema>;
 export const AlertListSchema = Type.Object(
   { auditEnabled: AuditEnabled, total: Type.Integer(), items: Type.Array(AlertSchema) },
   { ...Strict, description: 'A page of alerts, newest event first.' },
 );
+export type AlertList = Static<typeof AlertListSchema>;
 export const AlertNotificationSchema = Type.Object(
   {
     Channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
@@ -300,12 +305,6 @@ export const AlertDetailSchema = Type.Object(
   },
   { ...Strict, description: 'An alert with its events and notifications (delivery attempts included).' },
 );
-
-export type AlertPolicy = Static<typeof AlertPolicySchema>;
-export type AlertPolicyList = Static<typeof AlertPolicyListSchema>;
-export type AlertPolicyOne = Static<typeof AlertPolicyOneSchema>;
-export type Alert = Static<typeof AlertSchema>;
-export type AlertList = Static<typeof AlertListSchema>;
 export type AlertDetail = Static<typeof AlertDetailSchema>;
 
 export const AuditRecordSchema = Type.Object(
