@@ -356,3 +356,35 @@ export const AuditIntegritySchema = Type.Union(
 export type AuditRecord = Static<typeof AuditRecordSchema>;
 export type AuditConfig = Static<typeof AuditConfigSchema>;
 export type AuditIntegrity = Static<typeof AuditIntegritySchema>;
+
+// The portal's session and run-time settings.
+export const SessionInfoSchema = Type.Object(
+  {
+    account: Type.Object(
+      {
+        id: Type.String(),
+        name: Type.String(),
+        displayName: Type.String(),
+        role: Type.String(),
+        tenantId: Nullable(Type.String()),
+        tenantName: Nullable(Type.String()),
+      },
+      { ...Strict, description: 'Who is signed in; tenantId null: a provider-level account.' },
+    ),
+    csrfToken: Type.String({ description: 'Sent back as x-csrf-token on every change.' }),
+    idleExpiresAt: Time,
+    absoluteExpiresAt: Time,
+  },
+  { ...Strict, description: 'The signed-in account, its role and tenant, and the CSRF token.' },
+);
+export type SessionInfo = Static<typeof SessionInfoSchema>;
+
+export const PortalConfigSchema = Type.Object(
+  {
+    mfaUrl: Type.String({ description: "The Enable MFA link's target; {user} is the user's address." }),
+    passwordResetUrl: Type.String({ description: "The Reset the user's password link's target; {user} as above." }),
+    version: Type.String(),
+  },
+  { ...Strict, description: "The portal's run-time settings." },
+);
+export type PortalConfigAnswer = Static<typeof PortalConfigSchema>;
