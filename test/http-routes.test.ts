@@ -13,6 +13,8 @@ import {
   AuditConfigSchema,
   AuditIntegritySchema,
   AuditRecordSchema,
+  SenderActivityDetailSchema,
+  SendingActivityListSchema,
   WhatIfSchema,
   RestrictedEntityDetailsSchema,
   RestrictedEntitySchema,
@@ -27,6 +29,7 @@ import {
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { getAlertPolicies } from '../src/app/alert-policies.js';
 import { listAlerts } from '../src/app/alerts.js';
+import { getSenderActivity, getSendingActivity } from '../src/app/sending-activity.js';
 import type { AdminContext } from '../src/app/directory-change.js';
 import { policyWhatIf } from '../src/app/what-if.js';
 import { loadConfig } from '../src/config/load.js';
@@ -300,7 +303,7 @@ describe('admin API', { timeout: 120_000 }, () => {
 
   // The wrappers (auditEnabled, total, …) and the what-if have no cmdlet showing them whole: their fields are
   // compared with what the use case returns, read by a provider-level Global Administrator as the API key is.
-  it('answers alerts, alert policies, the audit log and the what-if with every field the cmdlets and use cases give', async () => {
+  it('answers alerts, alert policies, the audit log, the what-if and sending activity with every field the cmdlets and use cases give', async () => {
     const ga = keys.get('Global Administrator');
     const ctx: AdminContext = {
       store: s.store,
@@ -374,5 +377,23 @@ describe('admin API', { timeout: 120_000 }, () => {
     assert.deepEqual(keysOf(whatIf), keysOf(expected));
     assert.ok(whatIf.Restricted.length > 0 && whatIf.Restricted.length === expected.Restricted.length, JSON.stringify(whatIf));
     whatIf.Restricted.forEach((r, i) => assert.deepEqual(keysOf(r), keysOf(expected.Restricted[i]!)));
+
+    // Sending activity: the list and one sender with its hours, against the use case's own answers.
+    const activity = (await call('GET', '/api/v1/sending-activity', ga)).body as { Items: Array<Record<string, unknown>> };
+    fits(SendingActivityListSchema, activity, 'sending activity');
+    const live = await getSendingActivity(ctx, s.checkSend);
+    assert.deepEqual(keysOf(activity), keysOf(live));
+    assert.ok(activity.Items.length > 0);
+    for (const a of activity.Items) {
+      const same = live.Items.find((x) => x.EntityType === a.EntityType && x.Entity === a.Entity);
+      assert.ok(same, `the use case lists ${String(a.Entity)}`);
+      assert.deepEqual(keysOf(a), keysOf(same), `${String(a.Entity)}: every field`);
+    }
+    const sender = (await call('GET', '/api/v1/sending-activity/Mailbox/whatif@outgate.test', ga)).body as { ByHour: object[] };
+    fits(SenderActivityDetailSchema, sender, 'one sender');
+    const days = await getSenderActivity(ctx, s.checkSend, 'Mailbox', 'whatif@outgate.test');
+    assert.deepEqual(keysOf(sender), keysOf(days));
+    assert.equal(sender.ByHour.length, days.ByHour.length);
+    assert.deepEqual(keysOf(sender.ByHour[0]!), keysOf(days.ByHour[0]!));
   });
 });

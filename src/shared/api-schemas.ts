@@ -388,3 +388,42 @@ export const PortalConfigSchema = Type.Object(
   { ...Strict, description: "The portal's run-time settings." },
 );
 export type PortalConfigAnswer = Static<typeof PortalConfigSchema>;
+
+/** One hour of a sender's recipients. */
+export const HourCountSchema = Type.Object(
+  { Hour: Time, External: Type.Integer(), Internal: Type.Integer(), Messages: Type.Integer() },
+  { ...Strict, description: "One hour of a sender's recipients and messages." },
+);
+const SenderActivityProps = {
+  EntityType: Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]),
+  Entity: Type.String({ description: "The address, or the connector's name." }),
+  ConnectorId: Type.Optional(Type.String({ description: 'Connector rows.' })),
+  TenantId: Type.String(),
+  Policy: Type.String(),
+  Action: Type.String(),
+  ExternalLastHour: Type.Integer(),
+  InternalLastHour: Type.Integer(),
+  Last24Hours: Type.Integer(),
+  MessagesLastMinute: Type.Integer(),
+  LimitExternalPerHour: Type.Integer(),
+  LimitInternalPerHour: Type.Integer(),
+  LimitPerDay: Type.Integer(),
+  ShareExternal: Type.Number({ description: 'Share of the limit used, 0..1 (above 1 only for a sender already past it).' }),
+  ShareInternal: Type.Number(),
+  ShareDay: Type.Number(),
+  Share: Type.Number({ description: 'The largest of the three: how close the sender is to being restricted.' }),
+  Restricted: Type.Boolean(),
+};
+export const SenderActivitySchema = Type.Object(SenderActivityProps, { ...Strict, description: 'A sender, its counts now, its limits and the share of each used.' });
+export type SenderActivity = Static<typeof SenderActivitySchema>;
+export type HourCount = Static<typeof HourCountSchema>;
+export const SendingActivityListSchema = Type.Object(
+  { At: Time, Total: Type.Integer(), Items: Type.Array(SenderActivitySchema) },
+  { ...Strict, description: 'The senders closest to their limits right now, largest share first.' },
+);
+export const SenderActivityDetailSchema = Type.Object(
+  { ...SenderActivityProps, ByHour: Type.Array(HourCountSchema, { description: 'Every hour of the last 7 days, zeros included.' }) },
+  { ...Strict, description: 'One sender now, and its recipients per hour over the last 7 days.' },
+);
+export type SendingActivityList = Static<typeof SendingActivityListSchema>;
+export type SenderActivityDetail = Static<typeof SenderActivityDetailSchema>;
