@@ -17,6 +17,7 @@ import {
   SendingActivityListSchema,
   WhatIfSchema,
   RestrictedEntityDetailsSchema,
+  RestrictedEntityListSchema,
   RestrictedEntitySchema,
   AcceptedDomainSchema,
   AdminAccountSchema,
@@ -29,6 +30,7 @@ import {
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { getAlertPolicies } from '../src/app/alert-policies.js';
 import { listAlerts } from '../src/app/alerts.js';
+import { listRestrictedEntities } from '../src/app/restricted-entities.js';
 import { getSenderActivity, getSendingActivity } from '../src/app/sending-activity.js';
 import type { AdminContext } from '../src/app/directory-change.js';
 import { policyWhatIf } from '../src/app/what-if.js';
@@ -377,6 +379,11 @@ describe('admin API', { timeout: 120_000 }, () => {
     assert.deepEqual(keysOf(whatIf), keysOf(expected));
     assert.ok(whatIf.Restricted.length > 0 && whatIf.Restricted.length === expected.Restricted.length, JSON.stringify(whatIf));
     whatIf.Restricted.forEach((r, i) => assert.deepEqual(keysOf(r), keysOf(expected.Restricted[i]!)));
+
+    // The restricted entities page: its wrapper as the use case builds it (the rows are compared above).
+    const entities = (await call('GET', '/api/v1/restricted-entities', ga)).body as object;
+    fits(RestrictedEntityListSchema, entities, 'restricted entities');
+    assert.deepEqual(keysOf(entities), keysOf(await listRestrictedEntities(ctx, {})));
 
     // Sending activity: the list and one sender with its hours, against the use case's own answers.
     const activity = (await call('GET', '/api/v1/sending-activity', ga)).body as { Items: Array<Record<string, unknown>> };

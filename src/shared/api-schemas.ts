@@ -131,6 +131,12 @@ export const RestrictedEntityDetailsSchema = Type.Object(
   { ...Strict, description: 'A restricted entity with its sending over the last 7 days.' },
 );
 
+export const RestrictedEntityListSchema = Type.Object(
+  { total: Type.Integer({ description: 'Rows matching the filters, over all pages.' }), items: Type.Array(RestrictedEntitySchema) },
+  { ...Strict, description: 'A page of restricted entities.' },
+);
+export type RestrictedEntityList = Static<typeof RestrictedEntityListSchema>;
+
 export type RestrictionEvent = Static<typeof RestrictionEventSchema>;
 export type RestrictedEntity = Static<typeof RestrictedEntitySchema>;
 export type RestrictedEntityDetails = Static<typeof RestrictedEntityDetailsSchema>;

@@ -20,6 +20,9 @@ export type {
 export type {
   RestrictedEntity,
   RestrictedEntityDetails,
+  RestrictedEntityList,
+  SenderActivityDetail,
+  SendingActivityList,
   RestrictionEvent as HistoryEntry,
 } from '../../src/shared/api-schemas.js';
 import type { RestrictedEntity } from '../../src/shared/api-schemas.js';

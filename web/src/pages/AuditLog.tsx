@@ -32,7 +32,7 @@ import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js
 import { useConnectorNames } from '../connectorNames.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSession } from '../session.js';
-import type { AuditRecord } from '../types.js';
+import type { AuditConfig, AuditRecord } from '../types.js';
 
 const useStyles = makeStyles({
   filters: {
@@ -147,7 +147,7 @@ export function AuditLog() {
     { spinOnNewKey: true },
   );
   const settings = useLoad(
-    (signal) => api<{ UnifiedAuditLogIngestionEnabled: boolean }>('GET', '/api/v1/audit/settings', undefined, signal),
+    (signal) => api<AuditConfig>('GET', '/api/v1/audit/settings', undefined, signal),
     'audit-settings',
   );
   const auditOn = settings.state.kind === 'ok' ? settings.state.data.UnifiedAuditLogIngestionEnabled : null;
