@@ -331,7 +331,7 @@ function listenFailed(setting: string, listen: string, err: unknown): OutgateErr
   return new OutgateError(Errors.LISTEN_FAILED, `Cannot listen on ${listen} (${setting}): ${why}.`);
 }
 
-function sessionOptionsOf(config: Readonly<Config>): SessionOptions {
+export function sessionOptionsOf(config: Readonly<Config>): SessionOptions {
   const s = config.http.session;
   return {
     idleMs: s.idleMinutes * 60_000,

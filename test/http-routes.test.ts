@@ -6,7 +6,18 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { ROLES, type Role } from '../src/app/roles.js';
 import {
+  AlertDetailSchema,
+  AlertListSchema,
+  AlertPolicyListSchema,
+  AlertPolicyOneSchema,
+  AuditConfigSchema,
+  AuditIntegritySchema,
+  AuditRecordSchema,
+  SenderActivityDetailSchema,
+  SendingActivityListSchema,
+  WhatIfSchema,
   RestrictedEntityDetailsSchema,
+  RestrictedEntityListSchema,
   RestrictedEntitySchema,
   AcceptedDomainSchema,
   AdminAccountSchema,
@@ -17,6 +28,13 @@ import {
   TenantSchema,
 } from '../src/shared/api-schemas.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
+import { getAlertPolicies } from '../src/app/alert-policies.js';
+import { listAlerts } from '../src/app/alerts.js';
+import { listRestrictedEntities } from '../src/app/restricted-entities.js';
+import { getSenderActivity, getSendingActivity } from '../src/app/sending-activity.js';
+import type { AdminContext } from '../src/app/directory-change.js';
+import { policyWhatIf } from '../src/app/what-if.js';
+import { loadConfig } from '../src/config/load.js';
 import { ok, startTestServer, type TestServer } from './support/outgate.js';
 
 describe('admin API', { timeout: 120_000 }, () => {
@@ -283,5 +301,106 @@ describe('admin API', { timeout: 120_000 }, () => {
     const one = (await call('GET', '/api/v1/restricted-entities/Mailbox/schema@outgate.test', ga)).body as Record<string, unknown>;
     assert.ok(Value.Check(RestrictedEntityDetailsSchema, one), `${JSON.stringify(one).slice(0, 300)} fits its schema`);
     assert.deepEqual(Object.keys(one).sort(), [...Object.keys(blocked), 'SendingByHour'].sort());
+  });
+
+  // The wrappers (auditEnabled, total, …) and the what-if have no cmdlet showing them whole: their fields are
+  // compared with what the use case returns, read by a provider-level Global Administrator as the API key is.
+  it('answers alerts, alert policies, the audit log, the what-if and sending activity with every field the cmdlets and use cases give', async () => {
+    const ga = keys.get('Global Administrator');
+    const ctx: AdminContext = {
+      store: s.store,
+      clock: s.clock,
+      actor: { name: 'schema-test', role: 'Global Administrator', source: 'cli', ip: null, tenantId: null },
+    };
+    const keysOf = (o: object): string[] => Object.keys(o).sort();
+    const cmdlet = async (...args: string[]): Promise<unknown> => JSON.parse((await ok(s.cli(...args, '--format', 'json'))).stdout);
+    const fits = (schema: TSchema, value: unknown, what: string): void => assert.ok(Value.Check(schema, value), `${what}: ${JSON.stringify(value).slice(0, 400)} fits its schema`);
+
+    // Alert policies: the list (its items as Get-ProtectionAlert shows them) and one policy.
+    const policies = (await call('GET', '/api/v1/alert-policies', ga)).body as { items: Array<Record<string, unknown>> };
+    fits(AlertPolicyListSchema, policies, 'alert policies');
+    assert.deepEqual(keysOf(policies), [...Object.keys(await getAlertPolicies(ctx)), 'smtpConfigured'].sort());
+    const shownPolicies = (await cmdlet('Get-ProtectionAlert')) as Array<Record<string, unknown>>;
+    for (const p of policies.items) assert.deepEqual(keysOf(p), keysOf(shownPolicies.find((x) => x.Identity === p.Identity)!), `${String(p.Name)}: every field`);
+    const policy = (await call('GET', '/api/v1/alert-policies/UserRestricted', ga)).body as Record<string, unknown>;
+    fits(AlertPolicyOneSchema, policy, 'one alert policy');
+    assert.deepEqual(keysOf(policy), [...Object.keys((await cmdlet('Get-ProtectionAlert', 'UserRestricted')) as object), 'smtpConfigured'].sort());
+
+    // Alerts: schema@ was restricted by the test before, so the worker raises an alert for it.
+    await s.alerts.runOnce();
+    const alerts = (await call('GET', '/api/v1/alerts', ga)).body as { items: Array<Record<string, unknown>> };
+    fits(AlertListSchema, alerts, 'alerts');
+    assert.deepEqual(keysOf(alerts), keysOf(await listAlerts(ctx)));
+    const shownAlerts = (await cmdlet('Get-Alert')) as Array<Record<string, unknown>>;
+    assert.ok(alerts.items.length > 0, 'an alert is listed');
+    for (const a of alerts.items) assert.deepEqual(keysOf(a), keysOf(shownAlerts.find((x) => x.Identity === a.Identity)!), `alert ${String(a.Entity)}: every field`);
+    const first = alerts.items[0]!;
+    const alert = (await call('GET', `/api/v1/alerts/${String(first.Identity)}`, ga)).body as { Events: object[]; Notifications: object[] };
+    fits(AlertDetailSchema, alert, 'one alert');
+    const shownAlert = (await cmdlet('Get-Alert', String(first.Identity))) as { Events: object[]; Notifications: object[] };
+    assert.deepEqual(keysOf(alert), keysOf(shownAlert));
+    assert.ok(alert.Events.length > 0 && alert.Events.length === shownAlert.Events.length);
+    alert.Events.forEach((e, i) => assert.deepEqual(keysOf(e), keysOf(shownAlert.Events[i]!)));
+    assert.equal(alert.Notifications.length, shownAlert.Notifications.length);
+    alert.Notifications.forEach((n, i) => assert.deepEqual(keysOf(n), keysOf(shownAlert.Notifications[i]!)));
+
+    // The audit log: records, the setting and the integrity check (the head as anchor for a provider-level admin).
+    const records = (await call('GET', '/api/v1/audit?limit=20', ga)).body as Array<Record<string, unknown>>;
+    const shownRecords = (await cmdlet('Search-AdminAuditLog', '-ResultSize', '50')) as Array<Record<string, unknown>>;
+    assert.ok(records.length > 0);
+    for (const r of records) {
+      fits(AuditRecordSchema, r, `audit record ${String(r.Sequence)}`);
+      // Whole records: Before and After are free-form, so their content is compared too.
+      assert.deepEqual(r, shownRecords.find((x) => x.Sequence === r.Sequence), `audit record ${String(r.Sequence)}: as Search-AdminAuditLog shows it`);
+    }
+    const config = (await call('GET', '/api/v1/audit/settings', ga)).body as object;
+    fits(AuditConfigSchema, config, 'audit settings');
+    assert.deepEqual(keysOf(config), keysOf((await cmdlet('Get-AdminAuditLogConfig')) as object));
+    const integrity = (await call('GET', '/api/v1/audit/integrity', ga)).body as object;
+    fits(AuditIntegritySchema, integrity, 'audit integrity');
+    assert.deepEqual(keysOf(integrity), keysOf((await cmdlet('Test-AuditLogIntegrity')) as object));
+    assert.deepEqual(keysOf(integrity), ['anchor', 'anchorsChecked', 'head', 'ok', 'records']);
+    const own = (await call('GET', '/api/v1/audit/integrity', contosoKey)).body as object;
+    fits(AuditIntegritySchema, own, "a tenant's integrity");
+    assert.deepEqual(keysOf(own), ['ok', 'records'], 'a tenant learns only its own count');
+
+    // The what-if, with a sender it would restrict (3 recipients in an hour, under a limit of 1), against the
+    // use case's own answer. Default's limit of 1 is raised while whatif@ sends, so all 3 are counted.
+    await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '100'));
+    const c = await PolicyClient.open(s.policyPort);
+    await sendMessage(c, { login: 'whatif@outgate.test', to: ['a@example.com', 'b@example.com', 'c@example.com'] });
+    c.close();
+    await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+    await s.flushSends();
+    const proposal = { Name: 'Schema what-if', Settings: { RecipientLimitExternalPerHour: 1 }, Rule: { SenderDomainIs: ['outgate.test'] } };
+    const whatIf = (await call('POST', '/api/v1/outbound-policies/what-if', ga, proposal)).body as { Restricted: object[] };
+    fits(WhatIfSchema, whatIf, 'what-if');
+    const expected = await policyWhatIf(ctx, loadConfig({ env: {}, overrides: { dataDir: s.dataDir } }).serviceLimits, proposal);
+    assert.deepEqual(keysOf(whatIf), keysOf(expected));
+    assert.ok(whatIf.Restricted.length > 0 && whatIf.Restricted.length === expected.Restricted.length, JSON.stringify(whatIf));
+    whatIf.Restricted.forEach((r, i) => assert.deepEqual(keysOf(r), keysOf(expected.Restricted[i]!)));
+
+    // The restricted entities page: its wrapper as the use case builds it (the rows are compared above).
+    const entities = (await call('GET', '/api/v1/restricted-entities', ga)).body as object;
+    fits(RestrictedEntityListSchema, entities, 'restricted entities');
+    assert.deepEqual(keysOf(entities), keysOf(await listRestrictedEntities(ctx, {})));
+
+    // Sending activity: the list and one sender with its hours, against the use case's own answers.
+    const activity = (await call('GET', '/api/v1/sending-activity', ga)).body as { Items: Array<Record<string, unknown>> };
+    fits(SendingActivityListSchema, activity, 'sending activity');
+    const live = await getSendingActivity(ctx, s.checkSend);
+    assert.deepEqual(keysOf(activity), keysOf(live));
+    assert.ok(activity.Items.length > 0);
+    for (const a of activity.Items) {
+      const same = live.Items.find((x) => x.EntityType === a.EntityType && x.Entity === a.Entity);
+      assert.ok(same, `the use case lists ${String(a.Entity)}`);
+      assert.deepEqual(keysOf(a), keysOf(same), `${String(a.Entity)}: every field`);
+    }
+    const sender = (await call('GET', '/api/v1/sending-activity/Mailbox/whatif@outgate.test', ga)).body as { ByHour: object[] };
+    fits(SenderActivityDetailSchema, sender, 'one sender');
+    const days = await getSenderActivity(ctx, s.checkSend, 'Mailbox', 'whatif@outgate.test');
+    assert.deepEqual(keysOf(sender), keysOf(days));
+    assert.equal(sender.ByHour.length, days.ByHour.length);
+    assert.deepEqual(keysOf(sender.ByHour[0]!), keysOf(days.ByHour[0]!));
   });
 });

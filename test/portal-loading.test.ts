@@ -3,21 +3,20 @@
 // browser (page.route), the second answers at once; the list must show the second search's records.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ensurePortalBuilt, launchBrowser, openPortal, signIn } from './support/browser.js';
-import { ok, startTestServer } from './support/outgate.js';
+import { signIn } from './support/browser.js';
+import { ok } from './support/outgate.js';
+import { startPortal } from './support/portal-rig.js';
 
 const PASSWORD = 'portal-loading-password-1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('an older audit search answering late never overwrites a newer one', { timeout: 120_000 }, async (t) => {
-  ensurePortalBuilt();
-  const s = await startTestServer();
-  t.after(() => s.stop());
+  const rig = await startPortal();
+  t.after(() => rig.stop());
+  const { s } = rig;
   await ok(s.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com'));
   await ok(s.cli('New-AdminAccount', 'ga', '-Role', 'Global Administrator', '-Password', PASSWORD));
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const { page, errors } = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+  const { page, errors } = await rig.open();
   await signIn(page, 'ga', PASSWORD, '/auditlog');
   await page.locator('tr[data-operation]').first().waitFor();
 

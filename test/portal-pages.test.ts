@@ -4,25 +4,20 @@
 // past a limit that was lowered under it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, waitForCount, type PortalPage } from './support/browser.js';
-import { startTestServer, type TestServer } from './support/outgate.js';
+import { screenshot, signIn, waitForCount, type PortalPage } from './support/browser.js';
+import type { TestServer } from './support/outgate.js';
+import { startPortal, type PortalRig } from './support/portal-rig.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 
 const PASSWORD = 'portal-pages-password-1';
 
 describe('portal pages', { timeout: 180_000 }, () => {
+  let rig: PortalRig;
   let s: TestServer;
-  let browser: Browser;
   let policy: PolicyClient;
-  const open: PortalPage[] = [];
-
-  async function portal(viewport?: { width: number; height: number }): Promise<PortalPage> {
-    const p = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`, viewport);
-    open.push(p);
-    return p;
-  }
+  const portal = (viewport?: { width: number; height: number }): Promise<PortalPage> => rig.open(viewport);
   const cli = async (...args: string[]): Promise<void> => {
     const r = await s.cli(...args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
@@ -32,8 +27,8 @@ describe('portal pages', { timeout: 180_000 }, () => {
   };
 
   before(async () => {
-    ensurePortalBuilt();
-    s = await startTestServer();
+    rig = await startPortal();
+    s = rig.s;
     await cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com');
     await cli('Set-HostedOutboundSpamFilterPolicy', '-Identity', 'Default', '-RecipientLimitExternalPerHour', '5', '-ActionWhenThresholdReached', 'BlockUser');
     await cli('New-InboundConnector', '-Name', 'Branch office relay', '-SenderIPAddresses', '192.0.2.0/24', '-RecipientLimitExternalPerHour', '3');
@@ -60,14 +55,11 @@ describe('portal pages', { timeout: 180_000 }, () => {
     await send('megan@contoso.com', 4);
     await send('', 4, '192.0.2.7');
     await s.flushSends();
-    browser = await launchBrowser();
   });
 
   after(async () => {
-    for (const p of open) await p.context.close().catch(() => undefined);
-    await browser?.close();
     policy?.close();
-    await s?.stop();
+    await rig?.stop();
   });
 
   const noSerious = async (page: Page, where: string): Promise<void> => {

@@ -3,29 +3,27 @@
 // sentence, and a reader sees the list with no Add or Remove.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast, waitForCount } from './support/browser.js';
-import { ok, startTestServer } from './support/outgate.js';
+import { screenshot, signIn, toast, waitForCount } from './support/browser.js';
+import { ok, type TestServer } from './support/outgate.js';
+import { startPortal } from './support/portal-rig.js';
 
 const PASSWORD = 'portal-test-password-1';
 
 type Grant = { Identity: string; Trustee: string; AccessRights: string[] };
-async function grants(s: Awaited<ReturnType<typeof startTestServer>>): Promise<Grant[]> {
+async function grants(s: TestServer): Promise<Grant[]> {
   const out = (await ok(s.cli('Get-RecipientPermission', '--format', 'json'))).stdout;
   return (JSON.parse(out) as Grant[]).map(({ Identity, Trustee, AccessRights }) => ({ Identity, Trustee, AccessRights }));
 }
 
 test('Send As is granted, listed and removed in Settings; a reader only sees it', { timeout: 180_000 }, async (t) => {
-  ensurePortalBuilt();
-  const s = await startTestServer();
-  t.after(() => s.stop());
+  const rig = await startPortal();
+  t.after(() => rig.stop());
+  const { s } = rig;
   await ok(s.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com'));
   await ok(s.cli('New-AdminAccount', 'orgadmin', '-Role', 'Organization Management', '-Password', PASSWORD));
   await ok(s.cli('New-AdminAccount', 'reader', '-Role', 'Global Reader', '-Password', PASSWORD));
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const base = `http://127.0.0.1:${s.httpPort}`;
 
-  const { page, errors, context } = await openPortal(browser, base);
+  const { page, errors, context } = await rig.open();
   await signIn(page, 'orgadmin', PASSWORD, '/settings');
   await page.getByRole('tab', { name: 'Send As' }).click();
   await page.getByText('No Send As grants').waitFor();
@@ -52,7 +50,7 @@ test('Send As is granted, listed and removed in Settings; a reader only sees it'
   await screenshot(page, 'settings-send-as-1280');
 
   // A reader sees the grant, and no control that would fail for it.
-  const reader = await openPortal(browser, base);
+  const reader = await rig.open();
   await signIn(reader.page, 'reader', PASSWORD, '/settings');
   await reader.page.getByRole('tab', { name: 'Send As' }).click();
   await reader.page.locator('tbody tr', { hasText: 'sales@contoso.com' }).getByText('megan@contoso.com').waitFor();

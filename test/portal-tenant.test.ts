@@ -6,17 +6,18 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { seriousViolations } from './support/axe.js';
-import { ensurePortalBuilt, launchBrowser, openPortal, screenshot, signIn, toast } from './support/browser.js';
-import { ok, startTestServer } from './support/outgate.js';
+import { screenshot, signIn, toast } from './support/browser.js';
+import { ok } from './support/outgate.js';
+import { startPortal } from './support/portal-rig.js';
 
 const PASSWORD = 'portal-test-password-1';
 const TERRL =
   "action=550 5.7.233 Your message can't be sent because your tenant exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)";
 
 test('a restricted tenant is listed as a Tenant and unblocked by the provider only', { timeout: 180_000 }, async (t) => {
-  ensurePortalBuilt();
-  const s = await startTestServer();
-  t.after(() => s.stop());
+  const rig = await startPortal();
+  t.after(() => rig.stop());
+  const { s } = rig;
   await ok(s.cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com'));
   await ok(s.cli('Set-Tenant', 'Default', '-ExternalRecipientLimitPerDay', '2'));
   await ok(s.cli('New-AdminAccount', 'secadmin', '-Role', 'Security Administrator', '-Password', PASSWORD));
@@ -28,11 +29,9 @@ test('a restricted tenant is listed as a Tenant and unblocked by the provider on
       .rcpt,
     ['action=DUNNO', 'action=DUNNO', TERRL],
   );
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
 
   // A Security Administrator may unblock users and connectors, not a tenant: no Unblock for its row.
-  const reader = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+  const reader = await rig.open();
   await signIn(reader.page, 'secadmin', PASSWORD);
   const row = reader.page.locator('tbody tr', { hasText: 'Tenant' });
   await row.getByText('Default', { exact: true }).waitFor();
@@ -40,7 +39,7 @@ test('a restricted tenant is listed as a Tenant and unblocked by the provider on
   assert.equal(await reader.page.getByRole('button', { name: 'Unblock' }).count(), 0);
   await reader.context.close();
 
-  const { page, errors } = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+  const { page, errors } = await rig.open();
   await signIn(page, 'ga', PASSWORD);
   await page.locator('tbody tr', { hasText: 'Tenant' }).getByRole('checkbox').check();
   await page.getByRole('button', { name: 'Unblock' }).click();
@@ -56,15 +55,13 @@ test('a restricted tenant is listed as a Tenant and unblocked by the provider on
 });
 
 test('the tenant limit is set in Settings by a provider Global Administrator and only read by others', { timeout: 180_000 }, async (t) => {
-  ensurePortalBuilt();
-  const s = await startTestServer();
-  t.after(() => s.stop());
+  const rig = await startPortal();
+  t.after(() => rig.stop());
+  const { s } = rig;
   await ok(s.cli('New-Tenant', 'Fabrikam'));
   await ok(s.cli('New-AdminAccount', 'ga', '-Role', 'Global Administrator', '-Password', PASSWORD));
   await ok(s.cli('New-AdminAccount', 'reader', '-Role', 'Global Reader', '-Password', PASSWORD));
   await ok(s.cli('New-AdminAccount', 'fabrikam-ga', '-Role', 'Global Administrator', '-Password', PASSWORD, '--tenant', 'Fabrikam'));
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
   const openTab = async (page: Page): Promise<void> => {
     await page.goto('/settings');
     await page.getByRole('tab', { name: 'Tenant limit' }).click();
@@ -72,7 +69,7 @@ test('the tenant limit is set in Settings by a provider Global Administrator and
   };
   const limitOf = (page: Page, tenant: string) => page.locator(`tr[data-tenant="${tenant}"] [data-testid="tenant-limit"]`);
 
-  const { page, errors } = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+  const { page, errors } = await rig.open();
   await signIn(page, 'ga', PASSWORD);
   await openTab(page);
   assert.equal(await limitOf(page, 'Default').innerText(), 'Off', 'unset is shown as Off');
@@ -94,7 +91,7 @@ test('the tenant limit is set in Settings by a provider Global Administrator and
     ['reader', 'Default'],
     ['fabrikam-ga', 'Fabrikam'],
   ] as const) {
-    const other = await openPortal(browser, `http://127.0.0.1:${s.httpPort}`);
+    const other = await rig.open();
     await signIn(other.page, name, PASSWORD);
     await openTab(other.page);
     assert.equal(await limitOf(other.page, tenant).innerText(), tenant === 'Default' ? '250' : 'Off', name);

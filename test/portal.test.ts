@@ -4,18 +4,15 @@
 // sees no Unblock control.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
 import {
-  ensurePortalBuilt,
-  launchBrowser,
-  openPortal,
   screenshot,
   signIn,
   toast,
   waitForCount,
   type PortalPage,
 } from './support/browser.js';
-import { ok, startTestServer, type TestServer } from './support/outgate.js';
+import { ok, type TestServer } from './support/outgate.js';
+import { startPortal, type PortalRig } from './support/portal-rig.js';
 import { PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
 import { restrict as restriction } from '../src/domain/restriction.js';
 
@@ -24,26 +21,20 @@ const ADMIT = 'action=DUNNO';
 const REFUSE = 'action=550 5.1.8 Access denied, bad outbound sender';
 
 describe('admin portal', { timeout: 420_000 }, () => {
+  let rig: PortalRig;
   let s: TestServer;
-  let browser: Browser;
   let policy: PolicyClient;
-  const base = () => `http://127.0.0.1:${s.httpPort}`;
-  const open: PortalPage[] = [];
-
-  async function portal(viewport?: { width: number; height: number }): Promise<PortalPage> {
-    const p = await openPortal(browser, base(), viewport);
-    open.push(p);
-    return p;
-  }
+  const base = () => rig.base;
+  const portal = (viewport?: { width: number; height: number }): Promise<PortalPage> => rig.open(viewport);
 
   async function restrict(login: string, n = 6, client?: string): Promise<void> {
     for (let i = 0; i < n; i++) await sendMessage(policy, { login, to: [`r${i}@external.example`], ...(client ? { client } : {}) });
   }
 
   before(async () => {
-    ensurePortalBuilt();
     // Webhooks to loopback are refused by default; the portal's webhook test adds one here.
-    s = await startTestServer({ 'alerts.webhookAllow': ['127.0.0.1/32'] });
+    rig = await startPortal({ 'alerts.webhookAllow': ['127.0.0.1/32'] });
+    s = rig.s;
     const cli = async (...args: string[]) => assert.equal((await s.cli(...args)).code, 0, args.join(' '));
     await cli('New-AcceptedDomain', '-Name', 'Contoso', '-DomainName', 'contoso.com');
     await cli(
@@ -78,14 +69,11 @@ describe('admin portal', { timeout: 420_000 }, () => {
     await restrict('julia@contoso.com');
     await restrict('adele@contoso.com');
     for (let i = 0; i < 4; i++) await sendMessage(policy, { to: [`c${i}@external.example`], client: '192.0.2.7' });
-    browser = await launchBrowser();
   });
 
   after(async () => {
-    for (const p of open) await p.context.close().catch(() => undefined);
-    await browser?.close();
     policy?.close();
-    await s?.stop();
+    await rig?.stop();
   });
 
   it('serves the portal with deep links that survive a reload, and never shadows the API', async () => {

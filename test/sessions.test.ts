@@ -3,6 +3,11 @@
 // and the audit records.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Value } from 'typebox/value';
+import { authenticateSession, describeSession } from '../src/app/sessions.js';
+import { loadConfig } from '../src/config/load.js';
+import { sessionOptionsOf } from '../src/main.js';
+import { PortalConfigSchema, SessionInfoSchema } from '../src/shared/api-schemas.js';
 import { startTestServer, type TestServer } from './support/outgate.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -55,6 +60,14 @@ describe('portal sessions', { timeout: 120_000 }, () => {
     const me = await call('GET', '/api/v1/session', { cookie: r.cookie });
     assert.equal(me.status, 200);
     assert.equal(me.body.csrfToken, r.csrf);
+    // Strict schemas serialize only their own fields: the answer has every field the use case builds.
+    assert.ok(Value.Check(SessionInfoSchema, me.body) && Value.Check(SessionInfoSchema, r.body), JSON.stringify(me.body));
+    const opts = sessionOptionsOf(loadConfig({ env: {}, overrides: { dataDir: s.dataDir } }));
+    const info = await describeSession(s.store, opts, (await authenticateSession(s.store, s.clock, opts, r.cookie.split('=')[1]!, '127.0.0.1'))!);
+    assert.deepEqual(Object.keys(me.body).sort(), Object.keys(info).sort());
+    assert.deepEqual(Object.keys(account).sort(), Object.keys(info.account).sort());
+    const config = await call('GET', '/api/v1/portal-config', { cookie: r.cookie });
+    assert.ok(Value.Check(PortalConfigSchema, config.body), JSON.stringify(config.body));
     assert.equal((await call('GET', '/api/v1/restricted-entities', { cookie: r.cookie })).status, 200);
   });
 

@@ -8,38 +8,10 @@ import { Errors, fail } from '../errors.js';
 import type { CheckSend } from './check-send.js';
 import { tenantFilter, type AdminContext } from './directory-change.js';
 import { authorize } from './roles.js';
+import type { HourCount, SenderActivity } from '../shared/api-schemas.js';
 
-/** One hour of a sender's recipients, as the API returns it. */
-export interface HourCount {
-  Hour: string;
-  External: number;
-  Internal: number;
-  Messages: number;
-}
-
-export interface SenderActivity {
-  EntityType: EntityType;
-  /** The address, or the connector's name. */
-  Entity: string;
-  ConnectorId?: string;
-  TenantId: string;
-  Policy: string;
-  Action: string;
-  ExternalLastHour: number;
-  InternalLastHour: number;
-  Last24Hours: number;
-  MessagesLastMinute: number;
-  LimitExternalPerHour: number;
-  LimitInternalPerHour: number;
-  LimitPerDay: number;
-  /** Shares of each limit used, 0..1 (above 1 only for a sender already past it). */
-  ShareExternal: number;
-  ShareInternal: number;
-  ShareDay: number;
-  /** The largest of the three: how close the sender is to being restricted. */
-  Share: number;
-  Restricted: boolean;
-}
+// The API's answers (src/shared/api-schemas.ts): built as those types, so no field is made that they would not send.
+export type { HourCount, SenderActivity };
 
 const HOUR = 3_600_000;
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;

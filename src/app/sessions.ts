@@ -11,6 +11,7 @@ import { Errors, fail } from '../errors.js';
 import { actorOf, hashPassword } from './accounts.js';
 import type { AuditEntry } from './audit.js';
 import type { Clock, Store, StoredSession } from './ports.js';
+import type { SessionInfo } from '../shared/api-schemas.js';
 
 export interface SessionOptions extends SessionTimeouts {
   readonly perAccount: ThrottleRule;
@@ -24,12 +25,8 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   perAddress: { max: 20, windowMs: 15 * 60_000 },
 };
 
-export interface SessionInfo {
-  account: { id: string; name: string; displayName: string; role: string; tenantId: string | null; tenantName: string | null };
-  csrfToken: string;
-  idleExpiresAt: string;
-  absoluteExpiresAt: string;
-}
+/** The API's answer (src/shared/api-schemas.ts): built as that type, so no field is made that it would not send. */
+export type { SessionInfo };
 
 export interface Caller {
   readonly actor: Actor;

@@ -1,7 +1,8 @@
 // Tenants and first-run bootstrap: every tenant has its default outbound spam policy from birth.
 import { DEFAULT_POLICY_NAME, DEFAULT_SETTINGS, validateName, type OutboundSpamPolicy } from '../domain/policy.js';
 import { SYSTEM } from '../domain/events.js';
-import { DEFAULT_TENANT_ID, TENANT_LIMIT_MAX, type Tenant } from '../domain/tenant.js';
+import { DEFAULT_TENANT_ID, type Tenant } from '../domain/tenant.js';
+import { TENANT_LIMIT_MAX } from '../shared/tenant-limit.js';
 import { Errors, fail } from '../errors.js';
 import { changeDirectory, isoAt, newId, resolveTenant, type AdminContext } from './directory-change.js';
 import { printable } from '../domain/address.js';

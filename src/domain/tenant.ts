@@ -14,9 +14,6 @@ export interface Tenant {
   WhenCreatedUTC: string;
 }
 
-/** The most a tenant limit may be set to (EOP's TERRL for 100,000 licences is ~1.6 million). */
-export const TENANT_LIMIT_MAX = 10_000_000;
-
 export interface AcceptedDomain {
   Id: string;
   TenantId: string;

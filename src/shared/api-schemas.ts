@@ -3,7 +3,7 @@
 // (web/src/types.ts, type-only, so nothing of TypeBox reaches the bundle). Strict (no additional
 // properties): a field the server adds must be added here, or it is not sent, and the portal's type
 // changes with it. Pure: imports TypeBox only (.dependency-cruiser.cjs, shared-is-pure).
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 const Time = Type.String({ description: 'ISO 8601, UTC.' });
 const Strict = { additionalProperties: false } as const;
@@ -131,6 +131,12 @@ export const RestrictedEntityDetailsSchema = Type.Object(
   { ...Strict, description: 'A restricted entity with its sending over the last 7 days.' },
 );
 
+export const RestrictedEntityListSchema = Type.Object(
+  { total: Type.Integer({ description: 'Rows matching the filters, over all pages.' }), items: Type.Array(RestrictedEntitySchema) },
+  { ...Strict, description: 'A page of restricted entities.' },
+);
+export type RestrictedEntityList = Static<typeof RestrictedEntityListSchema>;
+
 export type RestrictionEvent = Static<typeof RestrictionEventSchema>;
 export type RestrictedEntity = Static<typeof RestrictedEntitySchema>;
 export type RestrictedEntityDetails = Static<typeof RestrictedEntityDetailsSchema>;
@@ -182,3 +188,248 @@ export const OutboundRuleSchema = Type.Object(
 
 export type OutboundPolicy = Static<typeof OutboundPolicySchema>;
 export type OutboundRule = Static<typeof OutboundRuleSchema>;
+
+export const WhatIfSchema = Type.Object(
+  {
+    Policy: Type.String({ description: 'The policy judged: the one changed, or the new one by its name.' }),
+    From: Time,
+    To: Time,
+    SendersEvaluated: Type.Integer({ description: 'Senders with sending in the period that the proposed policy would cover.' }),
+    Priority: Type.Union([Type.Integer(), Type.Null()], { description: "The rule's place (0 first) as saving would leave it; null for the default policy." }),
+    EvaluatedAfter: Type.Array(Type.String(), { description: 'Policies tried before this one: the senders they cover are never judged by it.' }),
+    Count: Type.Integer({ description: 'Senders the proposal would have restricted (or alerted on).' }),
+    Restricted: Type.Array(
+      Type.Object(
+        {
+          EntityType: Type.Literal('Mailbox'),
+          Entity: Type.String(),
+          At: Time,
+          Limit: Type.String({ description: 'The limit first reached, e.g. RecipientLimitExternalPerHour.' }),
+          Count: Type.Integer(),
+          Threshold: Type.Integer(),
+          Outcome: Type.Union([Type.Literal('Restricted'), Type.Literal('Alert')]),
+        },
+        Strict,
+      ),
+    ),
+    CurrentCount: Type.Integer({ description: 'The same senders under the settings in force today, for comparison.' }),
+    Note: Type.String(),
+  },
+  { ...Strict, description: 'The senders a proposed policy would have restricted over the last 7 days (saves nothing).' },
+);
+export type WhatIf = Static<typeof WhatIfSchema>;
+
+// Alert policies and alerts (docs/spec.md §5). The literals are the domain's (src/domain/alert-policy.ts,
+// alert.ts), which shared code may not import: the routes' typed handlers fail to compile if they part.
+const Severity = Type.Union([Type.Literal('High'), Type.Literal('Medium'), Type.Literal('Low'), Type.Literal('Informational')]);
+const AlertEvent = Type.Union([
+  Type.Literal('UserRestricted'),
+  Type.Literal('SendingLimitExceeded'),
+  Type.Literal('SuspiciousSending'),
+  Type.Literal('ConnectorRestricted'),
+  Type.Literal('TenantRestricted'),
+  Type.Literal('SuspiciousTenantSending'),
+  Type.Literal('SuspiciousForwarding'),
+]);
+const AuditEnabled = Type.Boolean({ description: 'false: auditing is off, so no alert fires (docs/spec.md §5).' });
+const SmtpConfigured = Type.Boolean({ description: 'false: alerts.smtp.host is not set, so alert email waits in the outbox.' });
+
+const AlertPolicyProps = {
+  Identity: Type.String(),
+  Name: Type.String(),
+  Category: Type.Literal('ThreatManagement'),
+  Severity,
+  Description: Type.String(),
+  IsSystemRule: Type.Boolean(),
+  Disabled: Type.Boolean(),
+  Event: AlertEvent,
+  NotificationEnabled: Type.Boolean(),
+  NotifyUser: Type.Array(Type.String()),
+  DailyNotificationLimit: Type.Union([Type.Integer(), Type.Null()], { description: 'null: no limit.' }),
+  AggregationMinutes: Type.Integer(),
+  TenantId: Type.String(),
+  WhenChanged: Time,
+  Recipients: Type.Array(Type.String(), { description: 'The addresses NotifyUser resolves to now; empty: its email goes to no one.' }),
+  UnresolvedRecipients: Type.Array(Type.Object({ Name: Type.String(), Reason: Type.String() }, Strict), {
+    description: 'NotifyUser entries that resolve to no address, and why.',
+  }),
+};
+export const AlertPolicySchema = Type.Object(AlertPolicyProps, { ...Strict, description: 'An alert policy (Get-ProtectionAlert).' });
+export type AlertPolicy = Static<typeof AlertPolicySchema>;
+export const AlertPolicyListSchema = Type.Object(
+  { auditEnabled: AuditEnabled, smtpConfigured: SmtpConfigured, items: Type.Array(AlertPolicySchema) },
+  { ...Strict, description: 'The alert policies, and whether they can fire and send email.' },
+);
+export type AlertPolicyList = Static<typeof AlertPolicyListSchema>;
+export const AlertPolicyOneSchema = Type.Object(
+  { ...AlertPolicyProps, auditEnabled: AuditEnabled, smtpConfigured: Type.Optional(SmtpConfigured) },
+  { ...Strict, description: 'An alert policy, and whether it can fire (and, when read, send email).' },
+);
+export type AlertPolicyOne = Static<typeof AlertPolicyOneSchema>;
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const AlertProps = {
+  Identity: Type.String(),
+  PolicyIdentity: Type.String(),
+  PolicyName: Type.String(),
+  Severity,
+  Category: Type.Literal('ThreatManagement'),
+  Status: Type.Union([Type.Literal('New'), Type.Literal('InProgress'), Type.Literal('Resolved')]),
+  EntityType: Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]),
+  Entity: Type.String(),
+  Reason: Type.String(),
+  FirstEventAt: Time,
+  LastEventAt: Time,
+  EventCount: Type.Integer(),
+  TenantId: Type.String(),
+};
+export const AlertSchema = Type.Object(AlertProps, { ...Strict, description: 'An alert (Get-Alert).' });
+export type Alert = Static<typeof AlertSchema>;
+export const AlertListSchema = Type.Object(
+  { auditEnabled: AuditEnabled, total: Type.Integer(), items: Type.Array(AlertSchema) },
+  { ...Strict, description: 'A page of alerts, newest event first.' },
+);
+export type AlertList = Static<typeof AlertListSchema>;
+export const AlertNotificationSchema = Type.Object(
+  {
+    Channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+    Recipient: Type.String(),
+    Status: Type.Union([Type.Literal('Pending'), Type.Literal('Sent'), Type.Literal('Failed'), Type.Literal('Suppressed'), Type.Literal('Undeliverable')]),
+    Attempts: Type.Integer(),
+    LastError: Nullable(Type.String()),
+    LastAttemptAt: Nullable(Time),
+    SentAt: Nullable(Time),
+  },
+  { ...Strict, description: 'One notification of an alert, with its delivery attempts.' },
+);
+export const AlertDetailSchema = Type.Object(
+  {
+    ...AlertProps,
+    auditEnabled: AuditEnabled,
+    Events: Type.Array(Type.Object({ At: Time, Operation: Type.String(), Reason: Type.String() }, Strict)),
+    Notifications: Type.Array(AlertNotificationSchema),
+  },
+  { ...Strict, description: 'An alert with its events and notifications (delivery attempts included).' },
+);
+export type AlertDetail = Static<typeof AlertDetailSchema>;
+
+export const AuditRecordSchema = Type.Object(
+  {
+    Sequence: Type.Integer({ description: 'Its place in the hash chain, 1 first.' }),
+    CreationDate: Time,
+    TenantId: Type.String(),
+    UserId: Type.String({ description: 'Who acted: an admin account, or system.' }),
+    Role: Type.String(),
+    Source: Type.String({ description: 'cli, api, portal or system.' }),
+    ClientIP: Nullable(Type.String()),
+    Operation: Type.String(),
+    ObjectId: Type.String({ description: 'The target, e.g. Mailbox:julia@contoso.com.' }),
+    Before: Type.Unknown({ description: 'The object before the change; null when it was created.' }),
+    After: Type.Unknown({ description: 'The object after the change; null when it was removed.' }),
+    ResultStatus: Type.String(),
+    Hash: Type.String({ description: "The record's link in the hash chain." }),
+  },
+  { ...Strict, description: 'An audit record (Search-AdminAuditLog).' },
+);
+export const AuditConfigSchema = Type.Object(
+  { UnifiedAuditLogIngestionEnabled: Type.Boolean(), AlertsCanFire: Type.Boolean(), Note: Type.String() },
+  { ...Strict, description: 'Audit logging on or off, and whether alerts can fire (Get-AdminAuditLogConfig).' },
+);
+export const AuditIntegritySchema = Type.Union(
+  [
+    Type.Object(
+      {
+        ok: Type.Literal(true),
+        records: Type.Integer({ description: "Records in the chain (a tenant's admin: its own)." }),
+        head: Type.Optional(Type.String({ description: "The chain head's hash (a provider-level administrator)." })),
+        anchor: Type.Optional(Type.String({ description: 'The head as <sequence>:<hash>, to keep outside the database as the next anchor.' })),
+        anchorsChecked: Type.Optional(Type.Integer()),
+      },
+      Strict,
+    ),
+    Type.Object(
+      {
+        ok: Type.Literal(false),
+        records: Type.Integer(),
+        brokenAt: Type.Integer({ description: 'The first broken record.' }),
+        reason: Type.String(),
+      },
+      Strict,
+    ),
+  ],
+  { description: 'The chain holds (Test-AuditLogIntegrity), or where it first breaks.' },
+);
+export type AuditRecord = Static<typeof AuditRecordSchema>;
+export type AuditConfig = Static<typeof AuditConfigSchema>;
+export type AuditIntegrity = Static<typeof AuditIntegritySchema>;
+
+// The portal's session and run-time settings.
+export const SessionInfoSchema = Type.Object(
+  {
+    account: Type.Object(
+      {
+        id: Type.String(),
+        name: Type.String(),
+        displayName: Type.String(),
+        role: Type.String(),
+        tenantId: Nullable(Type.String()),
+        tenantName: Nullable(Type.String()),
+      },
+      { ...Strict, description: 'Who is signed in; tenantId null: a provider-level account.' },
+    ),
+    csrfToken: Type.String({ description: 'Sent back as x-csrf-token on every change.' }),
+    idleExpiresAt: Time,
+    absoluteExpiresAt: Time,
+  },
+  { ...Strict, description: 'The signed-in account, its role and tenant, and the CSRF token.' },
+);
+export type SessionInfo = Static<typeof SessionInfoSchema>;
+
+export const PortalConfigSchema = Type.Object(
+  {
+    mfaUrl: Type.String({ description: "The Enable MFA link's target; {user} is the user's address." }),
+    passwordResetUrl: Type.String({ description: "The Reset the user's password link's target; {user} as above." }),
+    version: Type.String(),
+  },
+  { ...Strict, description: "The portal's run-time settings." },
+);
+export type PortalConfigAnswer = Static<typeof PortalConfigSchema>;
+
+/** One hour of a sender's recipients. */
+export const HourCountSchema = Type.Object(
+  { Hour: Time, External: Type.Integer(), Internal: Type.Integer(), Messages: Type.Integer() },
+  { ...Strict, description: "One hour of a sender's recipients and messages." },
+);
+const SenderActivityProps = {
+  EntityType: Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]),
+  Entity: Type.String({ description: "The address, or the connector's name." }),
+  ConnectorId: Type.Optional(Type.String({ description: 'Connector rows.' })),
+  TenantId: Type.String(),
+  Policy: Type.String(),
+  Action: Type.String(),
+  ExternalLastHour: Type.Integer(),
+  InternalLastHour: Type.Integer(),
+  Last24Hours: Type.Integer(),
+  MessagesLastMinute: Type.Integer(),
+  LimitExternalPerHour: Type.Integer(),
+  LimitInternalPerHour: Type.Integer(),
+  LimitPerDay: Type.Integer(),
+  ShareExternal: Type.Number({ description: 'Share of the limit used, 0..1 (above 1 only for a sender already past it).' }),
+  ShareInternal: Type.Number(),
+  ShareDay: Type.Number(),
+  Share: Type.Number({ description: 'The largest of the three: how close the sender is to being restricted.' }),
+  Restricted: Type.Boolean(),
+};
+export const SenderActivitySchema = Type.Object(SenderActivityProps, { ...Strict, description: 'A sender, its counts now, its limits and the share of each used.' });
+export type SenderActivity = Static<typeof SenderActivitySchema>;
+export type HourCount = Static<typeof HourCountSchema>;
+export const SendingActivityListSchema = Type.Object(
+  { At: Time, Total: Type.Integer(), Items: Type.Array(SenderActivitySchema) },
+  { ...Strict, description: 'The senders closest to their limits right now, largest share first.' },
+);
+export const SenderActivityDetailSchema = Type.Object(
+  { ...SenderActivityProps, ByHour: Type.Array(HourCountSchema, { description: 'Every hour of the last 7 days, zeros included.' }) },
+  { ...Strict, description: 'One sender now, and its recipients per hour over the last 7 days.' },
+);
+export type SendingActivityList = Static<typeof SendingActivityListSchema>;
+export type SenderActivityDetail = Static<typeof SenderActivityDetailSchema>;

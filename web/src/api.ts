@@ -2,25 +2,11 @@
 // POST /api/v1/session, HttpOnly) and the session's CSRF token on every change.
 import { roleMay } from '../../src/shared/roles.js';
 
-export interface Account {
-  id: string;
-  name: string;
-  displayName: string;
-  role: string;
-  tenantId: string | null;
-  tenantName: string | null;
-}
-export interface SessionInfo {
-  account: Account;
-  csrfToken: string;
-  idleExpiresAt: string;
-  absoluteExpiresAt: string;
-}
-export interface PortalConfig {
-  mfaUrl: string;
-  passwordResetUrl: string;
-  version: string;
-}
+// The session and the portal's settings are the server's strict response schemas, imported type-only.
+import type { PortalConfigAnswer, SessionInfo } from '../../src/shared/api-schemas.js';
+export type { SessionInfo };
+export type PortalConfig = PortalConfigAnswer;
+export type Account = SessionInfo['account'];
 
 /** An error the API answered: its sentence is what the admin reads. */
 export class ApiError extends Error {

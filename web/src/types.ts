@@ -1,11 +1,16 @@
 // The shapes the API answers with (see /api/openapi.json), as far as the portal reads them. Where the
 // server has a strict response schema (src/shared/api-schemas.ts) the type is its Static<>, imported
-// type-only: nothing of the server reaches the bundle. Sending activity is the server's own type.
-import type { HourCount, SenderActivity as ActivityRow } from '../../src/app/sending-activity.js';
+// type-only: nothing of the server reaches the bundle.
+import type { HourCount, SenderActivity as ActivityRow } from '../../src/shared/api-schemas.js';
 export type {
   AcceptedDomain,
   AdminAccount,
+  Alert,
+  AlertDetail,
+  AlertList,
   AlertWebhook,
+  AuditConfig,
+  AuditRecord,
   InboundConnector,
   NewAlertWebhook,
   RecipientPermission as SendAsGrant,
@@ -15,6 +20,9 @@ export type {
 export type {
   RestrictedEntity,
   RestrictedEntityDetails,
+  RestrictedEntityList,
+  SenderActivityDetail,
+  SendingActivityList,
   RestrictionEvent as HistoryEntry,
 } from '../../src/shared/api-schemas.js';
 import type { RestrictedEntity } from '../../src/shared/api-schemas.js';

@@ -14,10 +14,11 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Dismiss24Regular, LockOpenRegular } from '@fluentui/react-icons';
-import { useEffect, useState, type ReactNode } from 'react';
-import { api, errorText, formatDate } from '../api.js';
+import { useState, type ReactNode } from 'react';
+import { api, formatDate } from '../api.js';
+import { useLoad } from '../hooks/use-load.js';
 import { useSession } from '../session.js';
-import { entityId, entityName, mayUnblock, policyLabel, reasonFields, reasonSummary, type RestrictedEntity, type SenderActivity } from '../types.js';
+import { entityId, entityName, mayUnblock, policyLabel, reasonFields, reasonSummary, type RestrictedEntity, type RestrictedEntityDetails, type SenderActivity } from '../types.js';
 import { SendingChart } from './SendingChart.js';
 import { ErrorState, LoadingState } from './States.js';
 
@@ -45,31 +46,25 @@ export function Details({ rows }: { rows: Array<[string, ReactNode]> }) {
   );
 }
 
-export function useEntityDetails(entity: RestrictedEntity) {
-  const [detail, setDetail] = useState<RestrictedEntity | null>(null);
-  const [activity, setActivity] = useState<SenderActivity | null>(null);
-  const [error, setError] = useState<string | null>(null);
+/**
+ * The entity's details and its sending (the chart; none when that answer fails), loaded as one. A
+ * retry is a new key, so it shows the spinner at once; a changed row (ChangedDatetime) reloads.
+ */
+function useEntityDetails(entity: RestrictedEntity) {
   const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    let live = true;
-    const id = encodeURIComponent(entityId(entity));
-    setError(null);
-    Promise.all([
-      api<RestrictedEntity>('GET', `/api/v1/restricted-entities/${entity.Entity}/${id}`),
-      api<SenderActivity>('GET', `/api/v1/sending-activity/${entity.Entity}/${id}`).catch(() => null),
-    ]).then(
-      ([d, a]) => {
-        if (!live) return;
-        setDetail(d);
-        setActivity(a);
-      },
-      (err: unknown) => live && setError(errorText(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [entity, attempt]);
-  return { detail, activity, error, retry: () => setAttempt((n) => n + 1) };
+  const path = `${entity.Entity}/${encodeURIComponent(entityId(entity))}`;
+  const { state } = useLoad(
+    async (signal) => {
+      const [detail, activity] = await Promise.all([
+        api<RestrictedEntityDetails>('GET', `/api/v1/restricted-entities/${path}`, undefined, signal),
+        api<SenderActivity>('GET', `/api/v1/sending-activity/${path}`, undefined, signal).catch(() => null),
+      ]);
+      return { detail, activity };
+    },
+    `${path}|${entity.ChangedDatetime}|${attempt}`,
+    { spinOnNewKey: true },
+  );
+  return { state, retry: () => setAttempt((n) => n + 1) };
 }
 
 export function Overview({ entity, detail, activity }: { entity: RestrictedEntity; detail: RestrictedEntity; activity: SenderActivity | null }) {
@@ -184,13 +179,13 @@ export function ConnectorRecommendations() {
 
 /** The sections both Unblock flyouts and the details flyout show, with loading and error states. */
 export function EntityOverview({ entity }: { entity: RestrictedEntity }) {
-  const { detail, activity, error, retry } = useEntityDetails(entity);
+  const { state, retry } = useEntityDetails(entity);
   return (
     <>
-      {error ? (
-        <ErrorState message={error} onRetry={retry} />
-      ) : detail ? (
-        <Overview entity={entity} detail={detail} activity={activity} />
+      {state.kind === 'error' ? (
+        <ErrorState message={state.message} onRetry={retry} />
+      ) : state.kind === 'ok' ? (
+        <Overview entity={entity} detail={state.data.detail} activity={state.data.activity} />
       ) : (
         <LoadingState label="Loading the details…" />
       )}

@@ -1,8 +1,10 @@
 // The Email recipients picker of the alert policy wizards: TenantAdmins, account names or addresses,
 // as dismissible tags, with suggestions from the admin accounts.
 import { Combobox, makeStyles, Option, Tag, TagGroup } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api } from '../api.js';
+import { useLoad } from '../hooks/use-load.js';
+import type { AdminAccount } from '../types.js';
 
 const useStyles = makeStyles({
   tags: { display: 'flex', flexWrap: 'wrap', gap: '4px', marginBottom: '4px' },
@@ -61,13 +63,10 @@ export function RecipientsPicker({ value, onChange, suggestions }: { value: stri
 
 /** TenantAdmins, and the account names a Global Administrator can see (others type addresses). */
 export function useRecipientSuggestions(canAdminister: boolean): string[] {
-  const [suggestions, setSuggestions] = useState<string[]>(['TenantAdmins']);
-  useEffect(() => {
-    if (!canAdminister) return;
-    api<Array<{ Name: string }>>('GET', '/api/v1/accounts').then(
-      (a) => setSuggestions(['TenantAdmins', ...a.map((x) => x.Name)]),
-      () => undefined,
-    );
-  }, [canAdminister]);
-  return suggestions;
+  const { state } = useLoad(
+    (signal) => (canAdminister ? api<AdminAccount[]>('GET', '/api/v1/accounts', undefined, signal) : Promise.resolve([])),
+    `recipient-suggestions|${canAdminister}`,
+  );
+  // Without the accounts (not allowed, or their answer failed) TenantAdmins is still offered.
+  return useMemo(() => ['TenantAdmins', ...(state.kind === 'ok' ? state.data.map((a) => a.Name) : [])], [state]);
 }

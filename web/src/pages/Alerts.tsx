@@ -30,35 +30,11 @@ import { Bar, Grow, ListSearch, PageHeader, Scroll, useSort } from '../component
 import { useConnectorNames } from '../connectorNames.js';
 import { useNotify, useSession } from '../session.js';
 import { useLoad } from '../hooks/use-load.js';
-import { reasonFields, reasonSummary } from '../types.js';
+import { reasonFields, reasonSummary, type Alert, type AlertDetail, type AlertList } from '../types.js';
 import { AuditOffBanner } from './alert-policies/Banners.js';
 import { SEVERITY_COLOR } from './alert-policies/labels.js';
 
-type Status = 'New' | 'InProgress' | 'Resolved';
-interface Alert {
-  Identity: string;
-  PolicyIdentity: string;
-  PolicyName: string;
-  Severity: 'High' | 'Medium' | 'Low' | 'Informational';
-  Category: string;
-  Status: Status;
-  EntityType: 'Mailbox' | 'Connector';
-  Entity: string;
-  TenantId: string;
-  Reason: string;
-  FirstEventAt: string;
-  LastEventAt: string;
-  EventCount: number;
-  Events?: Array<{ At: string; Operation: string; Reason: string }>;
-  Notifications?: Array<{
-    Channel: string;
-    Recipient: string;
-    Status: string;
-    Attempts: number;
-    LastError: string | null;
-    SentAt: string | null;
-  }>;
-}
+type Status = Alert['Status'];
 const STATUS_TEXT: Record<Status, string> = { New: 'New', InProgress: 'In progress', Resolved: 'Resolved' };
 const STATUS_COLOR = { New: 'danger', InProgress: 'warning', Resolved: 'success' } as const;
 
@@ -88,16 +64,16 @@ function AlertDrawer({
   const s = useStyles();
   const notify = useNotify();
   const { canChange } = useSession();
-  const [alert, setAlert] = useState<Alert | null>(null);
+  const [alert, setAlert] = useState<AlertDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api<Alert>('GET', `/api/v1/alerts/${encodeURIComponent(identity)}`).then(setAlert, (e: unknown) => setError(errorText(e)));
+    api<AlertDetail>('GET', `/api/v1/alerts/${encodeURIComponent(identity)}`).then(setAlert, (e: unknown) => setError(errorText(e)));
   }, [identity]);
   const setStatus = async (Status: Status): Promise<void> => {
     setBusy(true);
     try {
-      setAlert(await api<Alert>('PATCH', `/api/v1/alerts/${encodeURIComponent(identity)}`, { Status }));
+      setAlert(await api<AlertDetail>('PATCH', `/api/v1/alerts/${encodeURIComponent(identity)}`, { Status }));
       notify.success('Alert status changed', `Now ${STATUS_TEXT[Status].toLowerCase()}.`);
       onChanged();
     } catch (err) {
@@ -214,7 +190,7 @@ export function Alerts() {
   // A newer filter or search cancels the one in flight: an older answer never overwrites it.
   const path = `/api/v1/alerts${query({ status, severity, entityType, search: debounced, pageSize: 200 })}`;
   const { state: load, reload: refresh } = useLoad(
-    (signal) => api<{ auditEnabled: boolean; total: number; items: Alert[] }>('GET', path, undefined, signal),
+    (signal) => api<AlertList>('GET', path, undefined, signal),
     path,
   );
   const items = load.kind === 'ok' ? load.data.items : [];

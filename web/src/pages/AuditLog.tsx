@@ -32,21 +32,7 @@ import { Bar, Grow, PageHeader, Scroll, useSort } from '../components/Toolbar.js
 import { useConnectorNames } from '../connectorNames.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSession } from '../session.js';
-
-export interface AuditRecord {
-  Sequence: number;
-  CreationDate: string;
-  TenantId: string | null;
-  UserId: string;
-  Role: string;
-  Source: string;
-  ClientIP: string | null;
-  Operation: string;
-  ObjectId: string;
-  Before: unknown;
-  After: unknown;
-  ResultStatus: string;
-}
+import type { AuditConfig, AuditRecord } from '../types.js';
 
 const useStyles = makeStyles({
   filters: {
@@ -161,7 +147,7 @@ export function AuditLog() {
     { spinOnNewKey: true },
   );
   const settings = useLoad(
-    (signal) => api<{ UnifiedAuditLogIngestionEnabled: boolean }>('GET', '/api/v1/audit/settings', undefined, signal),
+    (signal) => api<AuditConfig>('GET', '/api/v1/audit/settings', undefined, signal),
     'audit-settings',
   );
   const auditOn = settings.state.kind === 'ok' ? settings.state.data.UnifiedAuditLogIngestionEnabled : null;

@@ -36,7 +36,7 @@ import { UnblockEntityDrawer } from '../components/unblock/UnblockEntityDrawer.j
 import { UnblockUserDrawer } from '../components/unblock/UnblockUserDrawer.js';
 import { useSession } from '../session.js';
 import { useLoad } from '../hooks/use-load.js';
-import { entityId, entityName, mayUnblock, policyLabel, reasonSummary, type RestrictedEntity } from '../types.js';
+import { entityId, entityName, mayUnblock, policyLabel, reasonSummary, type RestrictedEntity, type RestrictedEntityList } from '../types.js';
 
 const useStyles = makeStyles({
   date: { whiteSpace: 'nowrap' },
@@ -117,7 +117,7 @@ export function RestrictedEntities() {
     pageSize: PAGE_SIZE,
   })}`;
   const { state: load, reload: refresh } = useLoad(
-    (signal) => api<{ total: number; items: RestrictedEntity[] }>('GET', path, undefined, signal),
+    (signal) => api<RestrictedEntityList>('GET', path, undefined, signal),
     path,
   );
   useEffect(() => {

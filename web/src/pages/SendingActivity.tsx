@@ -21,12 +21,12 @@ import {
 } from '@fluentui/react-components';
 import { ArrowClockwiseRegular, Dismiss24Regular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import { api, errorText, formatDate, query } from '../api.js';
+import { api, formatDate, query } from '../api.js';
 import { SendingChart } from '../components/SendingChart.js';
 import { ErrorState, EmptyState, LoadingState } from '../components/States.js';
 import { Bar, Grow, ListSearch, PageHeader, Scroll, useSort } from '../components/Toolbar.js';
 import { useSession } from '../session.js';
-import { policyLabel, type SenderActivity } from '../types.js';
+import { policyLabel, type SenderActivity, type SenderActivityDetail, type SendingActivityList } from '../types.js';
 import { useLoad } from '../hooks/use-load.js';
 
 const useStyles = makeStyles({
@@ -58,14 +58,8 @@ function Share({ used, limit, share }: { used: number; limit: number; share: num
 const REFRESH_MS = 5000;
 
 function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: () => void }) {
-  const [detail, setDetail] = useState<SenderActivity | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<SenderActivity>(
-      'GET',
-      `/api/v1/sending-activity/${sender.EntityType}/${encodeURIComponent(sender.ConnectorId ?? sender.Entity)}`,
-    ).then(setDetail, (e: unknown) => setError(errorText(e)));
-  }, [sender]);
+  const path = `/api/v1/sending-activity/${sender.EntityType}/${encodeURIComponent(sender.ConnectorId ?? sender.Entity)}`;
+  const { state } = useLoad((signal) => api<SenderActivityDetail>('GET', path, undefined, signal), path, { spinOnNewKey: true });
   return (
     <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="sender-title">
       <DrawerHeader>
@@ -80,15 +74,15 @@ function SenderDrawer({ sender, onClose }: { sender: SenderActivity; onClose: ()
         </Text>
       </DrawerHeader>
       <DrawerBody>
-        {error ? <ErrorState message={error} /> : null}
-        {!detail && !error ? <LoadingState label="Loading the last 7 days…" /> : null}
-        {detail?.ByHour ? (
+        {state.kind === 'error' ? <ErrorState message={state.message} /> : null}
+        {state.kind === 'loading' ? <LoadingState label="Loading the last 7 days…" /> : null}
+        {state.kind === 'ok' ? (
           <SendingChart
-            hours={detail.ByHour}
+            hours={state.data.ByHour}
             limits={{
-              externalPerHour: detail.LimitExternalPerHour,
-              internalPerHour: detail.LimitInternalPerHour,
-              perDay: detail.LimitPerDay,
+              externalPerHour: state.data.LimitExternalPerHour,
+              internalPerHour: state.data.LimitInternalPerHour,
+              perDay: state.data.LimitPerDay,
             }}
           />
         ) : null}
@@ -136,7 +130,7 @@ export function SendingActivity() {
   // A newer search (or tick) cancels the one in flight: an older answer never overwrites it.
   const path = `/api/v1/sending-activity${query({ limit: 100, search: search.trim() })}`;
   const { state: load, reload: refresh } = useLoad(
-    (signal) => api<{ At: string; Total: number; Items: SenderActivity[] }>('GET', path, undefined, signal),
+    (signal) => api<SendingActivityList>('GET', path, undefined, signal),
     path,
   );
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import * as accounts from '../../../app/accounts.js';
 import { ROLES } from '../../../app/roles.js';
 import * as tenants from '../../../app/tenants.js';
-import { TENANT_LIMIT_MAX } from '../../../domain/tenant.js';
+import { TENANT_LIMIT_MAX } from '../../../shared/tenant-limit.js';
 import { AdminAccountSchema, TenantSchema } from '../../../shared/api-schemas.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 

@@ -7,7 +7,14 @@ import * as alerts from '../../../app/alerts.js';
 import * as webhooks from '../../../app/alert-webhooks.js';
 import { ALERT_EVENTS, DAILY_LIMITS, SEVERITIES } from '../../../domain/alert-policy.js';
 import { ALERT_STATUSES } from '../../../domain/alert.js';
-import { AlertWebhookSchema, NewAlertWebhookSchema } from '../../../shared/api-schemas.js';
+import {
+  AlertDetailSchema,
+  AlertListSchema,
+  AlertPolicyListSchema,
+  AlertPolicyOneSchema,
+  AlertWebhookSchema,
+  NewAlertWebhookSchema,
+} from '../../../shared/api-schemas.js';
 import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 // Unsafe keeps the enum's JSON schema and gives it its TypeScript type (a mapped union loses it).
@@ -16,69 +23,9 @@ const Severity = lit(SEVERITIES);
 const Event = lit(ALERT_EVENTS);
 const Status = lit(ALERT_STATUSES);
 const EntityType = lit(['Mailbox', 'Connector', 'Tenant'] as const);
-const Time = Type.String({ format: 'date-time' });
 const DailyLimit = Type.Union([lit(DAILY_LIMITS), Type.Null()], { description: 'null = No limit' });
 const NotifyUser = Type.Array(Type.String({ minLength: 1, maxLength: 320 }), { maxItems: 50, description: 'TenantAdmins, email addresses or admin account names.' });
-const AuditEnabled = Type.Boolean({ description: 'false: auditing is off, so no alert fires (docs/spec.md §5).' });
 
-const AlertPolicyProps = {
-  Identity: Type.String(),
-  Name: Type.String(),
-  Category: Type.Literal('ThreatManagement'),
-  Severity,
-  Description: Type.String(),
-  IsSystemRule: Type.Boolean(),
-  Disabled: Type.Boolean(),
-  Event,
-  NotificationEnabled: Type.Boolean(),
-  NotifyUser: Type.Array(Type.String()),
-  DailyNotificationLimit: Type.Union([Type.Integer(), Type.Null()]),
-  AggregationMinutes: Type.Integer(),
-  TenantId: Type.String(),
-  WhenChanged: Time,
-  Recipients: Type.Array(Type.String(), { description: 'The addresses NotifyUser resolves to now; empty: its email goes to no one.' }),
-  UnresolvedRecipients: Type.Array(Type.Object({ Name: Type.String(), Reason: Type.String() }), { description: 'NotifyUser entries that resolve to no address, and why.' }),
-};
-const SmtpConfigured = Type.Boolean({ description: 'false: alerts.smtp.host is not set, so alert email waits in the outbox.' });
-const AlertPolicy = Type.Object(AlertPolicyProps, { description: 'An alert policy.' });
-const AlertPolicyOne = Type.Object({ ...AlertPolicyProps, auditEnabled: AuditEnabled, smtpConfigured: Type.Optional(SmtpConfigured) }, { description: 'An alert policy.' });
-
-const AlertProps = {
-  Identity: Type.String(),
-  PolicyIdentity: Type.String(),
-  PolicyName: Type.String(),
-  Severity,
-  Category: Type.Literal('ThreatManagement'),
-  Status,
-  EntityType,
-  Entity: Type.String(),
-  Reason: Type.String(),
-  FirstEventAt: Time,
-  LastEventAt: Time,
-  EventCount: Type.Integer(),
-  TenantId: Type.String(),
-};
-const Alert = Type.Object(AlertProps, { description: 'An alert.' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const AlertOne = Type.Object(
-  {
-    ...AlertProps,
-    auditEnabled: AuditEnabled,
-    Events: Type.Array(Type.Object({ At: Time, Operation: Type.String(), Reason: Type.String() })),
-    Notifications: Type.Array(
-      Type.Object({
-        Channel: lit(['email', 'webhook'] as const),
-        Recipient: Type.String(),
-        Status: lit(['Pending', 'Sent', 'Failed', 'Suppressed', 'Undeliverable'] as const),
-        Attempts: Type.Integer(),
-        LastError: Nullable(Type.String()),
-        LastAttemptAt: Nullable(Time),
-        SentAt: Nullable(Time),
-      }),
-    ),
-  },
-  { description: 'An alert with its events and notifications (delivery attempts included).' },
-);
 const Webhook = AlertWebhookSchema;
 const Identity = Type.Object({ identity: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -88,10 +35,10 @@ export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promis
   let tags = ['Alert policies'];
   r.get(
     '/api/v1/alert-policies',
-    { schema: { tags, summary: 'The built-in and custom alert policies (Get-ProtectionAlert).', querystring: TenantQuery, response: { 200: Type.Object({ auditEnabled: AuditEnabled, smtpConfigured: SmtpConfigured, items: Type.Array(AlertPolicy) }), ...errors } } },
+    { schema: { tags, summary: 'The built-in and custom alert policies (Get-ProtectionAlert).', querystring: TenantQuery, response: { 200: AlertPolicyListSchema, ...errors } } },
     async (req) => ({ ...(await policies.getAlertPolicies(ctxOf(deps, req))), smtpConfigured: smtp }),
   );
-  r.get('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'One alert policy by identity or name.', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOne, ...errors } } }, async (req) => ({
+  r.get('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'One alert policy by identity or name.', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOneSchema, ...errors } } }, async (req) => ({
     ...(await policies.getAlertPolicy(ctxOf(deps, req), req.params.identity)),
     smtpConfigured: smtp,
   }));
@@ -115,7 +62,7 @@ export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           },
           { additionalProperties: false },
         ),
-        response: { 200: AlertPolicyOne, ...errors },
+        response: { 200: AlertPolicyOneSchema, ...errors },
       },
     },
     async (req) => policies.setAlertPolicy(ctxOf(deps, req), req.params.identity, req.body),
@@ -141,12 +88,12 @@ export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           },
           { additionalProperties: false },
         ),
-        response: { 201: AlertPolicyOne, ...errors },
+        response: { 201: AlertPolicyOneSchema, ...errors },
       },
     },
     async (req, reply) => reply.status(201).send(await policies.newAlertPolicy(ctxOf(deps, req), req.body)),
   );
-  r.delete('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'Remove a custom alert policy (built-in ones cannot be removed).', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOne, ...errors } } }, async (req) =>
+  r.delete('/api/v1/alert-policies/:identity', { schema: { tags, summary: 'Remove a custom alert policy (built-in ones cannot be removed).', params: Identity, querystring: TenantQuery, response: { 200: AlertPolicyOneSchema, ...errors } } }, async (req) =>
     policies.removeAlertPolicy(ctxOf(deps, req), req.params.identity),
   );
 
@@ -168,18 +115,18 @@ export async function alertRoutes(app: FastifyInstance, deps: RouteDeps): Promis
             pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           }),
         ]),
-        response: { 200: Type.Object({ auditEnabled: AuditEnabled, total: Type.Integer(), items: Type.Array(Alert) }), ...errors },
+        response: { 200: AlertListSchema, ...errors },
       },
     },
     async (req) => alerts.listAlerts(ctxOf(deps, req), req.query),
   );
-  r.get('/api/v1/alerts/:identity', { schema: { tags, summary: 'One alert with its events and notifications.', params: Identity, querystring: TenantQuery, response: { 200: AlertOne, ...errors } } }, async (req) =>
+  r.get('/api/v1/alerts/:identity', { schema: { tags, summary: 'One alert with its events and notifications.', params: Identity, querystring: TenantQuery, response: { 200: AlertDetailSchema, ...errors } } }, async (req) =>
     alerts.getAlert(ctxOf(deps, req), req.params.identity),
   );
   r.patch(
     '/api/v1/alerts/:identity',
     {
-      schema: { tags, summary: 'Change the status of an alert (Set-Alert).', params: Identity, querystring: TenantQuery, body: Type.Object({ Status }, { additionalProperties: false }), response: { 200: AlertOne, ...errors } },
+      schema: { tags, summary: 'Change the status of an alert (Set-Alert).', params: Identity, querystring: TenantQuery, body: Type.Object({ Status }, { additionalProperties: false }), response: { 200: AlertDetailSchema, ...errors } },
     },
     async (req) => alerts.setAlertStatus(ctxOf(deps, req), req.params.identity, req.body.Status),
   );

@@ -3,7 +3,8 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import * as audit from '../../../app/audit-log.js';
 import { formatCsv } from '../../../csv.js';
-import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+import { AuditConfigSchema, AuditIntegritySchema, AuditRecordSchema } from '../../../shared/api-schemas.js';
+import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 const Search = Type.Intersect([
   TenantQuery,
@@ -17,7 +18,7 @@ const Search = Type.Intersect([
   }),
 ]);
 type SearchQuery = { start?: string; end?: string; operations?: string; actors?: string; targets?: string; limit?: number };
-const Config = Obj({}, 'Audit logging on or off, and whether alerts can fire.');
+const Config = AuditConfigSchema;
 const tags = ['Audit log'];
 
 const toSearch = (q: SearchQuery): audit.AuditSearch => ({
@@ -38,7 +39,7 @@ export async function auditRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         tags,
         summary: 'Search the audit log, newest first.',
         querystring: Search,
-        response: { 200: Type.Array(Obj({}, 'An audit record.')), ...errors },
+        response: { 200: Type.Array(AuditRecordSchema), ...errors },
       },
     },
     async (req) => audit.searchAuditLog(ctxOf(deps, req), toSearch(req.query as SearchQuery)),
@@ -78,10 +79,7 @@ export async function auditRoutes(app: FastifyInstance, deps: RouteDeps): Promis
             ),
           }),
         ]),
-        response: {
-          200: Obj({}, 'ok (with the head as the next anchor, for a provider-level administrator), or the first broken record.'),
-          ...errors,
-        },
+        response: { 200: AuditIntegritySchema, ...errors },
       },
     },
     async (req) => audit.testAuditLogIntegrity(ctxOf(deps, req), { Anchor: req.query.anchor }),

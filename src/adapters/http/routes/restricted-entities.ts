@@ -4,7 +4,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import * as entities from '../../../app/restricted-entities.js';
 import { RESTRICTION_SORTS } from '../../../app/ports/restrictions.js';
-import { RestrictedEntityDetailsSchema, RestrictedEntitySchema } from '../../../shared/api-schemas.js';
+import { RestrictedEntityDetailsSchema, RestrictedEntityListSchema, RestrictedEntitySchema } from '../../../shared/api-schemas.js';
 import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]);
@@ -31,7 +31,7 @@ export async function restrictedEntityRoutes(app: FastifyInstance, deps: RouteDe
             pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           }),
         ]),
-        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(RestrictedEntitySchema) }), ...errors },
+        response: { 200: RestrictedEntityListSchema, ...errors },
       },
     },
     async (req) => entities.listRestrictedEntities(ctxOf(deps, req), req.query as entities.EntityQuery),

@@ -5,12 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { checkMessage } from '../../../app/check-message.js';
 import { getSenderActivity, getSendingActivity } from '../../../app/sending-activity.js';
 import { policyWhatIf } from '../../../app/what-if.js';
+import { SenderActivityDetailSchema, SendingActivityListSchema, WhatIfSchema } from '../../../shared/api-schemas.js';
 import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
 
 const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector')]);
 const Addresses = Type.Array(Type.String({ maxLength: 320 }), { maxItems: 1000 });
 const Limit = Type.Integer({ minimum: 0, maximum: 10_000 });
-const Activity = Obj({ Entity: Type.String() }, 'A sender, its counts now, its limits and the share of each used.');
 
 export async function sendingRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -22,7 +22,7 @@ export async function sendingRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         tags,
         summary: 'The senders closest to their limits right now (share of each limit used, largest first).',
         querystring: Type.Intersect([TenantQuery, Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), search: Type.Optional(Type.String({ maxLength: 320 })) })]),
-        response: { 200: Type.Object({ At: Type.String(), Total: Type.Integer(), Items: Type.Array(Activity) }), ...errors },
+        response: { 200: SendingActivityListSchema, ...errors },
       },
     },
     async (req) => getSendingActivity(ctxOf(deps, req), deps.checkSend, { limit: req.query.limit, search: req.query.search }),
@@ -35,7 +35,7 @@ export async function sendingRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         summary: "One sender now, and its recipients per hour over the last 7 days (every hour, zeros included).",
         params: Type.Object({ entityType: EntityType, identity: Type.String({ minLength: 1, maxLength: 320 }) }),
         querystring: TenantQuery,
-        response: { 200: Activity, ...errors },
+        response: { 200: SenderActivityDetailSchema, ...errors },
       },
     },
     async (req) => getSenderActivity(ctxOf(deps, req), deps.checkSend, req.params.entityType, req.params.identity),
@@ -72,7 +72,7 @@ export async function sendingRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           },
           { additionalProperties: false },
         ),
-        response: { 200: Obj({ Count: Type.Unknown() }, 'The senders the proposal would have restricted.'), ...errors },
+        response: { 200: WhatIfSchema, ...errors },
       },
     },
     async (req) => policyWhatIf(ctxOf(deps, req), deps.serviceLimits, req.body),

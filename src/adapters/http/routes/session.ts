@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as sessions from '../../../app/sessions.js';
 import type { Clock, Store } from '../../../app/ports.js';
 import { SESSION_COOKIE } from '../auth.js';
+import { SessionInfoSchema } from '../../../shared/api-schemas.js';
 import { errors } from '../context.js';
 import { Errors, fail } from '../../../errors.js';
 
@@ -14,19 +15,7 @@ export interface SessionDeps {
   options: sessions.SessionOptions;
 }
 
-const Info = Type.Object({
-  account: Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    displayName: Type.String(),
-    role: Type.String(),
-    tenantId: Type.Union([Type.String(), Type.Null()]),
-    tenantName: Type.Union([Type.String(), Type.Null()]),
-  }),
-  csrfToken: Type.String(),
-  idleExpiresAt: Type.String(),
-  absoluteExpiresAt: Type.String(),
-});
+const Info = SessionInfoSchema;
 const tags = ['Sign-in'];
 
 const cookieOptions = (req: FastifyRequest) => ({ path: '/', httpOnly: true, sameSite: 'strict' as const, secure: req.protocol === 'https' });

@@ -1,23 +1,11 @@
 // The one-page Unblock entity flyout for a connector or a whole tenant: Unblock → warning dialog → Yes,
 // with an optional note for the audit log.
-import {
-  Button,
-  DrawerBody,
-  DrawerFooter,
-  DrawerHeader,
-  DrawerHeaderTitle,
-  MessageBar,
-  MessageBarBody,
-  OverlayDrawer,
-  Text,
-} from '@fluentui/react-components';
-import { Dismiss24Regular } from '@fluentui/react-icons';
-import { useState } from 'react';
+import { Button, Text } from '@fluentui/react-components';
 import { entityId, entityName, type RestrictedEntity } from '../../types.js';
 import { EntityOverview } from '../EntityDetails.js';
-import { ConfirmUnblock, UnblockNote } from './ConfirmUnblock.js';
-import { useStyles } from './styles.js';
-import { useFocusAfter, useUnblock } from './use-unblock.js';
+import { UnblockNote } from './ConfirmUnblock.js';
+import { UnblockShell } from './UnblockShell.js';
+import { useConfirmedUnblock } from './use-unblock.js';
 
 /** The words of the one-step unblock, per entity type (a connector, or a whole tenant). */
 const ENTITY_TEXT = {
@@ -46,55 +34,40 @@ const ENTITY_TEXT = {
 } as const;
 
 export function UnblockEntityDrawer({ entity, onClose, onDone }: { entity: RestrictedEntity; onClose: () => void; onDone: () => void }) {
-  const s = useStyles();
   const name = entityName(entity);
-  const [note, setNote] = useState('');
-  const [confirming, setConfirming] = useState(false);
   const t = ENTITY_TEXT[entity.Entity === 'Tenant' ? 'Tenant' : 'Connector'];
-  const { busy, failure, run } = useUnblock(
+  const flow = useConfirmedUnblock(
     entity.Entity,
     entityId(entity),
     { title: t.done, body: `${name} ${t.again}`, failed: t.failed },
     onDone,
-    () => setConfirming(false),
   );
-  const unblock = (): Promise<void> => run(note.trim() ? { reason: note.trim() } : {});
-  const ask = useFocusAfter<HTMLButtonElement>(confirming, !confirming);
-
   return (
-    <OverlayDrawer open position="end" size="medium" onOpenChange={(_e, d) => !d.open && onClose()} aria-labelledby="unblock-entity-title">
-      <DrawerHeader>
-        <DrawerHeaderTitle
-          id="unblock-entity-title"
-          action={<Button appearance="subtle" aria-label="Close" icon={<Dismiss24Regular />} onClick={onClose} />}
-        >
-          Unblock entity
-        </DrawerHeaderTitle>
-        <Text className={s.code}>{name}</Text>
-      </DrawerHeader>
-      <DrawerBody>
-        {failure ? (
-          <MessageBar intent="error" role="alert" style={{ marginBottom: 12 }}>
-            <MessageBarBody>{failure}</MessageBarBody>
-          </MessageBar>
-        ) : null}
-        <Text block style={{ marginBottom: 12 }}>
-          {t.intro}
-        </Text>
-        <EntityOverview entity={entity} />
-        <UnblockNote value={note} onChange={setNote} hint={t.hint} />
-      </DrawerBody>
-      <DrawerFooter className={s.footer}>
-        <Button appearance="primary" ref={ask} onClick={() => setConfirming(true)}>
+    <UnblockShell
+      titleId="unblock-entity-title"
+      title="Unblock entity"
+      name={name}
+      flow={flow}
+      onClose={onClose}
+      footer={
+        <Button appearance="primary" ref={flow.askRef} onClick={flow.ask}>
           Unblock
         </Button>
-        <Button appearance="subtle" onClick={onClose}>
-          Cancel
-        </Button>
-      </DrawerFooter>
-      <ConfirmUnblock open={confirming} busy={busy} title={t.ask} onYes={() => void unblock()} onNo={() => setConfirming(false)}>
-        You're about to unblock the {t.what} <strong>{name}</strong>. {t.confirm}
-      </ConfirmUnblock>
-    </OverlayDrawer>
+      }
+      warning={{
+        title: t.ask,
+        text: (
+          <>
+            You're about to unblock the {t.what} <strong>{name}</strong>. {t.confirm}
+          </>
+        ),
+      }}
+    >
+      <Text block style={{ marginBottom: 12 }}>
+        {t.intro}
+      </Text>
+      <EntityOverview entity={entity} />
+      <UnblockNote value={flow.note} onChange={flow.setNote} hint={t.hint} />
+    </UnblockShell>
   );
 }

@@ -1,4 +1,4 @@
-// The unblock call both flyouts make, and the focus that follows their flow.
+// The unblock call both flyouts make, the note and warning around it, and the focus that follows their flow.
 import { useEffect, useRef, useState } from 'react';
 import { api, errorText } from '../../api.js';
 import { useNotify } from '../../session.js';
@@ -36,6 +36,34 @@ export function useUnblock(
   };
   return { busy, failure, run };
 }
+
+/**
+ * The end both flyouts share: a note, the warning asked before unblocking (its asking button gets the
+ * focus back after No or Esc), and the call with the note as its reason.
+ */
+export function useConfirmedUnblock(
+  type: EntityType,
+  identity: string,
+  text: { title: string; body: string; failed: string },
+  onDone: () => void,
+) {
+  const [note, setNote] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const { busy, failure, run } = useUnblock(type, identity, text, onDone, () => setConfirming(false));
+  const askRef = useFocusAfter<HTMLButtonElement>(confirming, !confirming);
+  return {
+    note,
+    setNote,
+    confirming,
+    busy,
+    failure,
+    askRef,
+    ask: () => setConfirming(true),
+    cancel: () => setConfirming(false),
+    unblock: () => void run(note.trim() ? { reason: note.trim() } : {}),
+  };
+}
+export type UnblockFlow = ReturnType<typeof useConfirmedUnblock>;
 
 /** Focus that follows the flow: the step heading after Next/Back, the asking button after No/Esc. */
 export function useFocusAfter<T extends HTMLElement>(trigger: unknown, when = true) {

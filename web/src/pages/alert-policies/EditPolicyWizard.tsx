@@ -2,10 +2,11 @@
 // Review your settings → Submit → Done.
 import { Text } from '@fluentui/react-components';
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api } from '../../api.js';
 import { Dl } from '../../components/Dl.js';
 import { useRecipientSuggestions } from '../../components/RecipientsPicker.js';
 import { Wizard } from '../../components/Wizard.js';
+import { useFinish } from '../../hooks/use-finish.js';
 import { useNotify, useSession } from '../../session.js';
 import { limitText } from './labels.js';
 import { NotifyFields, notifyInvalid, notifyRows, type NotifySettings } from './NotifyFields.js';
@@ -22,29 +23,18 @@ export function EditPolicyWizard({ policy, onClose, onSaved }: { policy: AlertPo
     NotifyUser: policy.NotifyUser,
     DailyNotificationLimit: policy.DailyNotificationLimit,
   });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
+  const { busy, error, done, finish } = useFinish('The alert policy was not updated');
   const suggestions = useRecipientSuggestions(canAdminister);
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = (): Promise<void> =>
+    finish(async () => {
       await api('PATCH', `/api/v1/alert-policies/${encodeURIComponent(policy.Identity)}`, settings);
       const { NotificationEnabled: on, NotifyUser: to, DailyNotificationLimit: limit } = settings;
       notify.success(
         'Alert policy updated',
         `${policy.Name}: ${on ? `${to.join(', ') || 'no one'}, ${limitText(limit).toLowerCase()} a day` : 'email notifications off'}.`,
       );
-      setDone(true);
       onSaved();
-    } catch (err) {
-      setError(errorText(err));
-      notify.error(err, 'The alert policy was not updated');
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Wizard
       title={`Edit ${policy.Name}`}

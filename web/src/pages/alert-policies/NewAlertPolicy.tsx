@@ -1,11 +1,13 @@
 // The New alert policy wizard (New-ProtectionAlert): name and severity → the activity it alerts on →
 // whom to notify → Review your settings → Submit → Done.
-import { Dropdown, Field, Input, Option, Text, Textarea } from '@fluentui/react-components';
+import { Dropdown, Field, Option, Text } from '@fluentui/react-components';
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api } from '../../api.js';
 import { Dl } from '../../components/Dl.js';
 import { useRecipientSuggestions } from '../../components/RecipientsPicker.js';
+import { NameFields } from '../../components/NameFields.js';
 import { Wizard } from '../../components/Wizard.js';
+import { useFinish } from '../../hooks/use-finish.js';
 import { useNotify, useSession } from '../../session.js';
 import { ALERT_EVENTS, SEVERITIES } from './labels.js';
 import { NotifyFields, notifyInvalid, notifyRows, type NotifySettings } from './NotifyFields.js';
@@ -26,14 +28,10 @@ export function NewAlertPolicyWizard({ onClose, onCreated }: { onClose: () => vo
     NotifyUser: ['TenantAdmins'],
     DailyNotificationLimit: null,
   });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
+  const { busy, error, done, finish } = useFinish('The alert policy was not created');
   const eventText = ALERT_EVENTS.find(([k]) => k === event)?.[1] ?? event;
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = (): Promise<void> =>
+    finish(async () => {
       await api('POST', '/api/v1/alert-policies', {
         Name: name.trim(),
         Event: event,
@@ -42,15 +40,8 @@ export function NewAlertPolicyWizard({ onClose, onCreated }: { onClose: () => vo
         ...notifySettings,
       });
       notify.success('Alert policy created', name.trim());
-      setDone(true);
       onCreated(name.trim());
-    } catch (err) {
-      setError(errorText(err));
-      notify.error(err, 'The alert policy was not created');
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Wizard
       title="New alert policy"
@@ -66,12 +57,7 @@ export function NewAlertPolicyWizard({ onClose, onCreated }: { onClose: () => vo
           invalid: name.trim() ? null : 'Give the policy a name.',
           content: (
             <div className={s.form}>
-              <Field label="Name" required>
-                <Input value={name} onChange={(_e, d) => setName(d.value)} maxLength={64} />
-              </Field>
-              <Field label="Description">
-                <Textarea value={description} onChange={(_e, d) => setDescription(d.value)} maxLength={1024} />
-              </Field>
+              <NameFields name={name} description={description} onName={setName} onDescription={setDescription} />
               <Field label="Severity">
                 <Dropdown value={severity} selectedOptions={[severity]} onOptionSelect={(_e, d) => setSeverity(d.optionValue ?? severity)}>
                   {SEVERITIES.map((x) => (

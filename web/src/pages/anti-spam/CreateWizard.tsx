@@ -1,10 +1,12 @@
 // The create wizard: Name your policy → Users, groups, and domains → Protection settings → Review → Create,
 // whose Review replays the last 7 days with the new settings.
-import { Checkbox, Field, Input, Subtitle2, Text, Textarea } from '@fluentui/react-components';
+import { Checkbox, Field, Input, Subtitle2, Text } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { api, errorText } from '../../api.js';
 import { Dl } from '../../components/Dl.js';
+import { NameFields } from '../../components/NameFields.js';
 import { Wizard } from '../../components/Wizard.js';
+import { useFinish } from '../../hooks/use-finish.js';
 import { useNotify } from '../../session.js';
 import { ACTIONS, FORWARDING, limitError, limitText, split } from './labels.js';
 import { SettingsForm } from './SettingsForm.js';
@@ -32,9 +34,7 @@ export function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCr
     AutoForwardingMode: 'Automatic',
   });
   const [whatIf, setWhatIf] = useState<WhatIfState>({ kind: 'idle' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
+  const { busy, error, done, finish } = useFinish('The policy was not created');
 
   const rule = {
     ...(split(users).length ? { From: split(users) } : {}),
@@ -64,10 +64,8 @@ export function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCr
     // The key covers everything the replay depends on.
   }, [review, key]);
 
-  const create = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+  const create = (): Promise<void> =>
+    finish(async () => {
       await api('POST', '/api/v1/outbound-policies', {
         Name: name.trim(),
         ...(description.trim() ? { AdminDisplayName: description.trim() } : {}),
@@ -80,15 +78,8 @@ export function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCr
         throw err;
       }
       notify.success('Policy created', `${name.trim()} is on and applies to the senders you chose.`);
-      setDone(true);
       onCreated();
-    } catch (err) {
-      setError(errorText(err));
-      notify.error(err, 'The policy was not created');
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const who = (
     <Dl
@@ -122,12 +113,7 @@ export function CreateWizard({ onClose, onCreated }: { onClose: () => void; onCr
           invalid: nameInvalid,
           content: (
             <div className={s.form}>
-              <Field label="Name" required>
-                <Input value={name} onChange={(_e, d) => setName(d.value)} maxLength={64} />
-              </Field>
-              <Field label="Description">
-                <Textarea value={description} onChange={(_e, d) => setDescription(d.value)} maxLength={1024} />
-              </Field>
+              <NameFields name={name} description={description} onName={setName} onDescription={setDescription} />
             </div>
           ),
         },

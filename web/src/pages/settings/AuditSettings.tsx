@@ -5,11 +5,7 @@ import { api } from '../../api.js';
 import { ErrorState, LoadingState } from '../../components/States.js';
 import { useLoad } from '../../hooks/use-load.js';
 import { useNotify, useSession } from '../../session.js';
-
-interface AuditConfig {
-  UnifiedAuditLogIngestionEnabled: boolean;
-  Note?: string;
-}
+import type { AuditConfig } from '../../types.js';
 
 const useStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: '12px', marginTop: '16px', maxWidth: '1100px' },

@@ -10,8 +10,7 @@ import { ListEditor } from '../../components/ListEditor.js';
 import { useList } from '../../hooks/use-list.js';
 import { useSession } from '../../session.js';
 import type { Tenant } from '../../types.js';
-
-const MAX = 10_000_000;
+import { TENANT_LIMIT_MAX } from '../../../../src/shared/tenant-limit.js';
 
 const useStyles = makeStyles({
   edit: { display: 'flex', gap: '8px', alignItems: 'center' },
@@ -24,7 +23,7 @@ function LimitEditor({ tenant, save }: { tenant: Tenant; save: (n: number) => Pr
   const s = useStyles();
   const [value, setValue] = useState(String(tenant.ExternalRecipientLimitPerDay));
   const n = Number(value);
-  const valid = value.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= MAX;
+  const valid = value.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= TENANT_LIMIT_MAX;
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     if (valid) void save(n);
@@ -35,7 +34,7 @@ function LimitEditor({ tenant, save }: { tenant: Tenant; save: (n: number) => Pr
         className={s.input}
         type="number"
         min={0}
-        max={MAX}
+        max={TENANT_LIMIT_MAX}
         value={value}
         onChange={(_e, d) => setValue(d.value)}
         aria-label={`External recipients per day for ${tenant.Name} (0 = off)`}
