@@ -21,6 +21,9 @@ import {
   RestrictedEntitySchema,
   AcceptedDomainSchema,
   AdminAccountSchema,
+  ApiKeySchema,
+  CheckAnswerSchema,
+  NewApiKeySchema,
   InboundConnectorSchema,
   OutboundPolicySchema,
   OutboundRuleSchema,
@@ -402,5 +405,41 @@ describe('admin API', { timeout: 120_000 }, () => {
     assert.deepEqual(keysOf(sender), keysOf(days));
     assert.equal(sender.ByHour.length, days.ByHour.length);
     assert.deepEqual(keysOf(sender.ByHour[0]!), keysOf(days.ByHour[0]!));
+  });
+  it('answers the send check and API keys by their strict schemas, with every field', async () => {
+    const ga = keys.get('Global Administrator');
+    const app = keys.get('Sending Application');
+    const keysOf = (o: object): string[] => Object.keys(o).sort();
+    // The check answer is the use case's own type (src/app/check-message.ts), so the use case cannot add a
+    // field the schema lacks; every field must arrive, nulls included, accepted or refused.
+    const all = keysOf(CheckAnswerSchema.properties);
+    await ok(s.cli('Set-HostedOutboundSpamFilterPolicy', 'Default', '-RecipientLimitExternalPerHour', '1'));
+    const accepted = await call('POST', '/api/v1/check', app, { Sender: 'checker@outgate.test', Recipients: ['a@example.com'] });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.ok(Value.Check(CheckAnswerSchema, accepted.body), JSON.stringify(accepted.body));
+    assert.deepEqual(keysOf(accepted.body as object), all);
+    assert.equal((accepted.body as { Decision: string }).Decision, 'Accept');
+    const over = await call('POST', '/api/v1/check', app, { Sender: 'checker@outgate.test', Recipients: ['b@example.com'] });
+    const refused = await call('POST', '/api/v1/check', app, { Sender: 'checker@outgate.test', Recipients: ['c@example.com'] });
+    for (const r of [over, refused]) {
+      assert.ok(Value.Check(CheckAnswerSchema, r.body), JSON.stringify(r.body));
+      assert.deepEqual(keysOf(r.body as object), all);
+    }
+    assert.deepEqual((refused.body as { RestrictedBy: unknown }).RestrictedBy, { EntityType: 'Mailbox', Identity: 'checker@outgate.test', TenantId: (refused.body as { Sender: { TenantId: string } }).Sender.TenantId });
+
+    // API keys: created (with its secret, once), listed and revoked as Get-ApiKey shows them.
+    const made = (await call('POST', '/api/v1/accounts/global-administrator/api-keys', ga, { Name: 'schema' })).body as Record<string, unknown>;
+    assert.ok(Value.Check(NewApiKeySchema, made), JSON.stringify(made));
+    assert.match(String(made.Secret), /^og_[0-9a-f]{12}_/);
+    const listed = (await call('GET', '/api/v1/accounts/global-administrator/api-keys', ga)).body as Array<Record<string, unknown>>;
+    const shown = JSON.parse((await ok(s.cli('Get-ApiKey', 'global-administrator', '--format', 'json'))).stdout) as Array<Record<string, unknown>>;
+    assert.ok(listed.length >= 2);
+    for (const k of listed) {
+      assert.ok(Value.Check(ApiKeySchema, k), JSON.stringify(k));
+      assert.deepEqual(k, shown.find((x) => x.Id === k.Id), 'as Get-ApiKey shows it');
+    }
+    assert.deepEqual(keysOf(made), [...keysOf(listed[0]!), 'Secret'].sort());
+    const revoked = (await call('DELETE', `/api/v1/api-keys/${String(made.Id)}`, ga)).body as Record<string, unknown>;
+    assert.ok(Value.Check(ApiKeySchema, revoked) && revoked.RevokedUTC !== null, JSON.stringify(revoked));
   });
 });

@@ -7,11 +7,12 @@ import { isIP } from 'node:net';
 import { hasControlCharacter, normalizeAddress, printable } from '../domain/address.js';
 import { replyLine, type ReplyId } from '../domain/replies.js';
 import { isActive } from '../domain/restriction.js';
-import { tenantRef, type EntityType, type SenderRef } from '../domain/sender.js';
+import { tenantRef, type SenderRef } from '../domain/sender.js';
 import { Errors, fail } from '../errors.js';
 import type { CheckResult, CheckSend, SendRequest } from './check-send.js';
 import type { AdminContext } from './directory-change.js';
 import { authorize } from './roles.js';
+import type { CheckAnswer } from '../shared/api-schemas.js';
 
 export interface CheckMessageInput {
   /** The authenticated submitter (what Postfix knows as sasl_username). */
@@ -24,30 +25,8 @@ export interface CheckMessageInput {
   MessageId?: string;
 }
 
-export interface CheckMessageResult {
-  /** Accept: send it (it has been counted). Reject: do not send, permanently. Defer: try later. */
-  Decision: 'Accept' | 'Reject' | 'Defer';
-  /** The reply an SMTP server would give, e.g. `550 5.1.8 Access denied, bad outbound sender`. */
-  SmtpReply: string | null;
-  /** Whether the message now counts against the sender's limits. */
-  Counted: boolean;
-  /** The recipient that could not be accepted, when the refusal came at one. */
-  RefusedRecipient: string | null;
-  Sender: { EntityType: EntityType; Identity: string; TenantId: string } | null;
-  Policy: string | null;
-  /** The sender itself is restricted (its tenant's restriction is TenantRestricted). */
-  Restricted: boolean;
-  RestrictionExpires: string | null;
-  /**
-   * The sender's tenant is restricted (tenant external recipient limit, docs/tenancy.md): its external
-   * recipients are refused (5.7.233 at RCPT, 5.7.705 at the end of a message), internal mail flows.
-   */
-  TenantRestricted: boolean;
-  /** Whose restriction the refusal comes from: the sender, or its tenant (EntityType Tenant); null when none did. */
-  RestrictedBy: { EntityType: EntityType; Identity: string; TenantId: string } | null;
-  Counts: { ExternalLastHour: number; InternalLastHour: number; Last24Hours: number; MessagesLastMinute: number } | null;
-  Limits: { ExternalPerHour: number; InternalPerHour: number; PerDay: number; Action: string } | null;
-}
+/** The answer of POST /api/v1/check: its fields are described in its schema, shared with the API. */
+export type CheckMessageResult = CheckAnswer;
 
 /** The replies a tenant's restriction gives (tenant-limit.ts tenantRefusal), not the sender's. */
 const TENANT_REPLIES: ReadonlySet<ReplyId> = new Set<ReplyId>(['tenantExternalLimit', 'tenantRestricted']);

@@ -433,3 +433,51 @@ export const SenderActivityDetailSchema = Type.Object(
 );
 export type SendingActivityList = Static<typeof SendingActivityListSchema>;
 export type SenderActivityDetail = Static<typeof SenderActivityDetailSchema>;
+
+const EntityRef = Type.Object(
+  { EntityType: Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector'), Type.Literal('Tenant')]), Identity: Type.String(), TenantId: Type.String() },
+  Strict,
+);
+export const CheckAnswerSchema = Type.Object(
+  {
+    Decision: Type.Union([Type.Literal('Accept'), Type.Literal('Reject'), Type.Literal('Defer')], {
+      description: 'Accept: send it (it has been counted). Reject: do not send, permanently. Defer: try later.',
+    }),
+    SmtpReply: Type.Union([Type.String(), Type.Null()], { description: 'The reply an SMTP server would give, e.g. 550 5.1.8 Access denied, bad outbound sender; null on Accept.' }),
+    Counted: Type.Boolean({ description: 'Whether the message now counts against the limits of the sender.' }),
+    RefusedRecipient: Type.Union([Type.String(), Type.Null()], { description: 'The recipient that could not be accepted, when the refusal came at one.' }),
+    Sender: Type.Union([EntityRef, Type.Null()], { description: 'Who the message counts against; null when no login or connector covers it.' }),
+    Policy: Type.Union([Type.String(), Type.Null()], { description: 'The outbound spam policy the sender is held to.' }),
+    Restricted: Type.Boolean({ description: 'The sender itself is restricted (a restriction of its tenant is TenantRestricted).' }),
+    RestrictionExpires: Type.Union([Time, Type.Null()]),
+    TenantRestricted: Type.Boolean({
+      description: 'The tenant of the sender is restricted (tenant external recipient limit): its external recipients are refused (5.7.233 at RCPT, 5.7.705 at the end of a message), internal mail flows.',
+    }),
+    RestrictedBy: Type.Union([EntityRef, Type.Null()], {
+      description: 'Whose restriction the refusal comes from: the sender, or its tenant (EntityType Tenant, Identity the tenant id); null when none did.',
+    }),
+    Counts: Type.Union(
+      [Type.Object({ ExternalLastHour: Type.Integer(), InternalLastHour: Type.Integer(), Last24Hours: Type.Integer(), MessagesLastMinute: Type.Integer() }, Strict), Type.Null()],
+      { description: 'The windows of the sender after this check.' },
+    ),
+    Limits: Type.Union([Type.Object({ ExternalPerHour: Type.Integer(), InternalPerHour: Type.Integer(), PerDay: Type.Integer(), Action: Type.String() }, Strict), Type.Null()]),
+  },
+  { ...Strict, description: 'The decision on one message, as the Postfix policy server would make it, with the counts and limits of the sender.' },
+);
+export type CheckAnswer = Static<typeof CheckAnswerSchema>;
+
+export const ApiKeySchema = Type.Object(
+  {
+    Id: Type.String(),
+    AccountId: Type.String(),
+    Name: Type.String(),
+    WhenCreatedUTC: Time,
+    LastUsedUTC: Type.Union([Time, Type.Null()]),
+    RevokedUTC: Type.Union([Time, Type.Null()]),
+  },
+  { ...Strict, description: 'An API key (never its secret).' },
+);
+export const NewApiKeySchema = Type.Object(
+  { ...ApiKeySchema.properties, Secret: Type.String({ description: 'og_<id>_<secret>: shown in this answer only.' }) },
+  { ...Strict, description: 'A new API key with its secret, shown only here.' },
+);

@@ -5,11 +5,10 @@ import * as accounts from '../../../app/accounts.js';
 import { ROLES } from '../../../app/roles.js';
 import * as tenants from '../../../app/tenants.js';
 import { TENANT_LIMIT_MAX } from '../../../shared/tenant-limit.js';
-import { AdminAccountSchema, TenantSchema } from '../../../shared/api-schemas.js';
-import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+import { AdminAccountSchema, ApiKeySchema, NewApiKeySchema, TenantSchema } from '../../../shared/api-schemas.js';
+import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 const Account = AdminAccountSchema;
-const Key = Obj({ Id: Type.String() }, 'An API key (its secret is shown only when created).');
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Name = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -49,15 +48,15 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
   r.delete('/api/v1/accounts/:name', { schema: { tags, summary: 'Remove an admin account and its keys.', params: Name, response: { 200: Account, ...errors } } }, async (req) =>
     accounts.removeAccount(ctxOf(deps, req), req.params.name),
   );
-  r.get('/api/v1/accounts/:name/api-keys', { schema: { tags, summary: "An account's API keys.", params: Name, response: { 200: Type.Array(Key), ...errors } } }, async (req) =>
+  r.get('/api/v1/accounts/:name/api-keys', { schema: { tags, summary: "An account's API keys.", params: Name, response: { 200: Type.Array(ApiKeySchema), ...errors } } }, async (req) =>
     accounts.getApiKeys(ctxOf(deps, req), req.params.name),
   );
   r.post(
     '/api/v1/accounts/:name/api-keys',
-    { schema: { tags, summary: 'Create an API key; the secret is in this answer only.', params: Name, body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 201: Key, ...errors } } },
+    { schema: { tags, summary: 'Create an API key; the secret is in this answer only.', params: Name, body: Type.Object({ Name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), response: { 201: NewApiKeySchema, ...errors } } },
     async (req, reply) => reply.status(201).send(await accounts.newApiKey(ctxOf(deps, req), req.params.name, req.body.Name)),
   );
-  r.delete('/api/v1/api-keys/:id', { schema: { tags, summary: 'Revoke an API key.', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: Key, ...errors } } }, async (req) =>
+  r.delete('/api/v1/api-keys/:id', { schema: { tags, summary: 'Revoke an API key.', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: ApiKeySchema, ...errors } } }, async (req) =>
     accounts.revokeApiKey(ctxOf(deps, req), req.params.id),
   );
   r.get('/api/v1/tenants', { schema: { tags: ['Tenants'], summary: 'Tenants you can see.', response: { 200: Type.Array(TenantSchema), ...errors } } }, async (req) => tenants.getTenants(ctxOf(deps, req)));

@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { checkMessage } from '../../../app/check-message.js';
 import { getSenderActivity, getSendingActivity } from '../../../app/sending-activity.js';
 import { policyWhatIf } from '../../../app/what-if.js';
-import { SenderActivityDetailSchema, SendingActivityListSchema, WhatIfSchema } from '../../../shared/api-schemas.js';
-import { ctxOf, errors, Obj, TenantQuery, type RouteDeps } from '../context.js';
+import { CheckAnswerSchema, SenderActivityDetailSchema, SendingActivityListSchema, WhatIfSchema } from '../../../shared/api-schemas.js';
+import { ctxOf, errors, TenantQuery, type RouteDeps } from '../context.js';
 
 const EntityType = Type.Union([Type.Literal('Mailbox'), Type.Literal('Connector')]);
 const Addresses = Type.Array(Type.String({ maxLength: 320 }), { maxItems: 1000 });
@@ -93,7 +93,7 @@ export async function sendingRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           },
           { additionalProperties: false },
         ),
-        response: { 200: Obj({ Decision: Type.String() }, 'The decision.'), ...errors },
+        response: { 200: CheckAnswerSchema, ...errors },
       },
     },
     async (req) => checkMessage(ctxOf(deps, req), deps.checkSend, req.body),
