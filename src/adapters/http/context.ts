@@ -25,9 +25,5 @@ export function ctxOf(deps: RouteDeps, req: FastifyRequest): AdminContext {
   return { store: deps.store, clock: deps.clock, actor: req.actor, tenant, unblockLimit: deps.unblockLimit, webhookTargetAllowed: deps.webhookTargetAllowed };
 }
 
-/** A loose object schema: documents the fields and lets the serializer keep every one of them. */
-export const Obj = (properties: Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Unknown>> = {}, description?: string) =>
-  Type.Unsafe<object>(Type.Object(properties, { additionalProperties: true, description }));
-
 export const ErrorSchema = Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String() });
 export const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
