@@ -5,11 +5,14 @@
 // accepts the scripts.
 //
 // One hash per sender, sparse (Rspamd keeps one hash per bucket; envoy's key per window costs KBs):
-//   m<minute>  "external:internal:messages"   one field per minute that saw a commit, for 24 h
+//   <minute>   "external:internal:messages"   one field per minute that saw a commit, for 24 h
 //   s<second>  messages                        one field per second that saw a commit, for 60 s
 //   h<message> "deadline:external:internal"   what an open message holds (its recipients: r{…}<message>)
 //   c<message> expiry                          a committed message, so a second commit adds nothing
-//   i          time                            when the sender was last put in the active index
+// The minute field is the bare number, which a listpack stores as a 4-byte integer (6 B with its
+// header and back-length, against 11 B for "m29405340"): the field that stays for a day. Hashes written
+// before (fields "m<minute>", and "i", the time of the active-index entry since dropped) are read as
+// they are: "m" fields count as minutes and age out as those do, "i" is dropped at the next read.
 // Stale fields are dropped by whichever script reads the hash next, and the key itself expires a day
 // after its last write. Holds carry their own deadline, checked against the caller's clock: Rspamd's
 // pending count has none besides the key TTL, which a busy sender keeps refreshing, hence its "stuck
@@ -40,8 +43,9 @@ local function scan(key, now, own, windowOnly)
   for i = 1, #flat, 2 do
     local f, v = flat[i], flat[i + 1]
     local t, id = string.sub(f, 1, 1), string.sub(f, 2)
-    if t == 'm' then
-      local m = tonumber(id)
+    local b = string.byte(f, 1)
+    if (b and b >= 48 and b <= 57) or t == 'm' then
+      local m = tonumber(t == 'm' and id or f)
       if m <= minute - 1440 then
         stale[#stale + 1] = f
       else
@@ -63,6 +67,8 @@ local function scan(key, now, own, windowOnly)
       end
     elseif t == 'c' then
       if tonumber(v) <= now then stale[#stale + 1] = f end
+    elseif t == 'i' then
+      stale[#stale + 1] = f
     end
   end
   for i = 1, #stale, 500 do
@@ -139,9 +145,7 @@ return { eh, ih, de, di, msgs, live }
 
 /**
  * KEYS: windows, recipients of the message. ARGV: at, message, external, internal, messages, hold ttl ms
- * (how long the commit is remembered), key ttl ms, index refresh ms. Returns 0 for a repeated commit,
- * 1 when counted, 2 when counted and the sender is due in the active index (first commit, or none
- * indexed for the refresh interval): the caller then adds it there, so most commits cost no second call.
+ * (how long the commit is remembered), key ttl ms. Returns 0 for a repeated commit, 1 when counted.
  */
 const COMMIT = script(
   2,
@@ -156,17 +160,14 @@ if message ~= '' then
   redis.call('DEL', KEYS[2])
 end
 local ext, int, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local mf = 'm' .. string.format('%d', math.floor(at / 60000))
+local mf = string.format('%d', math.floor(at / 60000))
 local e, i, k = 0, 0, 0
 local v = redis.call('HGET', KEYS[1], mf)
 if v then e, i, k = split3(v) end
 redis.call('HSET', KEYS[1], mf, string.format('%d:%d:%d', e + ext, i + int, k + n))
 if n > 0 then redis.call('HINCRBY', KEYS[1], 's' .. string.format('%d', math.floor(at / 1000)), n) end
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
-local indexed = redis.call('HGET', KEYS[1], 'i')
-if indexed and at - tonumber(indexed) < tonumber(ARGV[8]) then return 1 end
-redis.call('HSET', KEYS[1], 'i', string.format('%d', at))
-return 2
+return 1
 `,
 );
 
@@ -196,17 +197,4 @@ return #drop
 `,
 );
 
-/**
- * KEYS: an active-index shard. ARGV: score, sender key, index ttl ms. Adds (or rescores) the sender and
- * keeps the shard's TTL, in one round trip.
- */
-const INDEX = script(
-  1,
-  `
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`,
-);
-
-export const COUNTER_SCRIPTS = { ogReserve: RESERVE, ogTotals: TOTALS, ogCommit: COMMIT, ogRelease: RELEASE, ogReset: RESET, ogIndex: INDEX };
+export const COUNTER_SCRIPTS = { ogReserve: RESERVE, ogTotals: TOTALS, ogCommit: COMMIT, ogRelease: RELEASE, ogReset: RESET };

@@ -20,22 +20,20 @@ export function recipientsKey(prefix: string, key: string, message: string): str
 }
 
 /**
- * The index of senders with commits (active()): ACTIVE_SHARDS sorted sets of senderKeys scored by the
- * time they were last indexed. Spread over several keys, each with its own hash tag, so a Redis
- * Cluster spreads them over its shards; a sender's scripts never touch them (they name only the
- * sender's own slot), the client updates them beside.
+ * The pattern SCAN uses to find every sender's windows (active()); the prefix's glob characters escaped.
+ * No index of senders: a sorted-set member cost ~144 B per sender, as much as the sender's own hash
+ * (bench/RESULTS.md, Addendum 11), while active() reads every sender's totals anyway, so a SCAN adds only
+ * a server-side pass over the keys it skips.
  */
-export const ACTIVE_SHARDS = 16;
-
-export function activeKey(prefix: string, shard: number): string {
-  return `${prefix}a{active:${shard}}`;
+export function windowsPattern(prefix: string): string {
+  return `${prefix.replace(/[*?[\]\\]/g, '\\$&')}w{*`;
 }
 
-/** The index shard of a sender: a cheap, stable string hash (FNV-1a) of its key. */
-export function activeShard(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % ACTIVE_SHARDS;
+/** The sender a windows key belongs to, or undefined for a key that is not one. */
+export function senderOfWindowsKey(prefix: string, name: string): SenderRef | undefined {
+  const head = `${prefix}w{`;
+  if (!name.startsWith(head) || !name.endsWith('}')) return undefined;
+  return senderOfKey(name.slice(head.length, -1));
 }
 
 /** The sender a senderKey names, or undefined for a string that is not one. */

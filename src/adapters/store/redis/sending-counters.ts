@@ -7,7 +7,7 @@ import type { Counts, MinuteBucket, WindowTotals } from '../../../domain/rolling
 import { senderKey, type SenderRef } from '../../../domain/sender.js';
 import { Errors, OutgateError } from '../../../errors.js';
 import type { RedisConnection } from './connection.js';
-import { ACTIVE_SHARDS, activeKey, activeShard, DEFAULT_PREFIX, recipientsKey, senderOfKey, windowsKey } from './keys.js';
+import { DEFAULT_PREFIX, recipientsKey, senderOfWindowsKey, windowsKey, windowsPattern } from './keys.js';
 
 /** Long enough for a large DATA phase (Postfix's smtpd_timeout is 300 s per command); as the embedded store. */
 export const RESERVATION_TTL_MS = 15 * 60_000;
@@ -15,11 +15,6 @@ export const RESERVATION_TTL_MS = 15 * 60_000;
 const KEY_TTL_MS = 24 * 3_600_000 + RESERVATION_TTL_MS;
 /** Senders whose totals active() asks for at once (node-redis pipelines what one tick sends). */
 const ACTIVE_BATCH = 256;
-/**
- * A sender committing all the time is re-indexed at most this often: its index score may lag its last
- * commit by this much, so entries are trimmed only once that long past the key's own lifetime.
- */
-const INDEX_REFRESH_MS = 3_600_000;
 
 /** An admitted message as the durable store records it for reports. */
 export interface SendRecord {
@@ -87,9 +82,7 @@ export class RedisCounters implements SendingCounters {
       String(c.counts.messages),
       String(this.reservationTtlMs),
       String(KEY_TTL_MS),
-      String(INDEX_REFRESH_MS),
     ]);
-    if (counted === 2) await this.index(c.key, c.at);
     // Counted in Redis first: a repeated commit (another node, a retry) is refused there, atomically,
     // and so is never recorded twice. If the durable write then fails the caller sees the rejection.
     if (counted !== 0 && this.record) await this.record([{ sender: c.sender, at: c.at, counts: c.counts }], events);
@@ -100,10 +93,10 @@ export class RedisCounters implements SendingCounters {
   }
 
   /**
-   * Every sender with something in its day window, from the active index (a sorted set per shard, by
-   * when each sender was indexed): entries too old to have anything left are trimmed first, then each
-   * remaining sender's totals are read. Costs what the active senders cost, whatever else Redis holds;
-   * a SCAN over every key, as before, cost every node a pass over the whole keyspace each minute.
+   * Every sender with something in its day window: SCAN over every master finds the senders' hashes
+   * (keys expire a day after their last write), then each one's totals are read. No index of senders:
+   * it cost as much memory again as the hashes themselves (keys.ts windowsPattern), and its trimming
+   * saved nothing, since every indexed sender's totals were read all the same.
    */
   async active(now: number): Promise<Iterable<{ sender: SenderRef; totals: WindowTotals }>> {
     const out: Array<{ sender: SenderRef; totals: WindowTotals }> = [];
@@ -116,31 +109,18 @@ export class RedisCounters implements SendingCounters {
       });
       batch = [];
     };
-    const stale = String(now - KEY_TTL_MS - INDEX_REFRESH_MS);
     try {
-      for (let shard = 0; shard < ACTIVE_SHARDS; shard++) {
-        const key = activeKey(this.prefix, shard);
-        await this.redis.command(key, ['ZREMRANGEBYSCORE', key, '-inf', `(${stale}`]);
-        for (const member of await this.redis.command<string[]>(key, ['ZRANGE', key, '0', '-1'])) {
-          const sender = senderOfKey(member);
-          if (!sender) continue;
-          batch.push({ sender, name: windowsKey(this.prefix, member) });
-          if (batch.length >= ACTIVE_BATCH) await drain();
-        }
+      for await (const name of this.redis.scan(windowsPattern(this.prefix))) {
+        const sender = senderOfWindowsKey(this.prefix, name);
+        if (!sender) continue;
+        batch.push({ sender, name });
+        if (batch.length >= ACTIVE_BATCH) await drain();
       }
       await drain();
     } catch (err) {
       throw unavailable(err);
     }
     return out;
-  }
-
-  /**
-   * Puts a sender in the active index (its shard's sorted set), scored `at`. The set expires as its
-   * senders' keys do once nobody sends: an install that stops leaves nothing behind.
-   */
-  private async index(key: string, at: number): Promise<void> {
-    await this.run('ogIndex', [activeKey(this.prefix, activeShard(key))], [String(at), key, String(KEY_TTL_MS + INDEX_REFRESH_MS)]);
   }
 
   /** Nothing to do: scripts drop stale buckets as they read, and idle senders' keys expire by themselves. */
@@ -159,17 +139,13 @@ export class RedisCounters implements SendingCounters {
     if (buckets.length === 0) return;
     const key = windowsKey(this.prefix, senderKey(sender));
     writing?.(key);
-    const last = Math.max(...buckets.map((b) => b.minute)) * 60_000;
-    const fields = buckets.flatMap((b) => [`m${b.minute}`, `${b.external}:${b.internal}:${b.messages}`]);
+    const fields = buckets.flatMap((b) => [String(b.minute), `${b.external}:${b.internal}:${b.messages}`]);
     try {
-      await this.redis.command(key, ['HSET', key, ...fields, 'i', String(last)]);
+      await this.redis.command(key, ['HSET', key, ...fields]);
       await this.redis.command(key, ['PEXPIRE', key, String(KEY_TTL_MS)]);
     } catch (err) {
       throw unavailable(err);
     }
-    const index = activeKey(this.prefix, activeShard(senderKey(sender)));
-    writing?.(index);
-    await this.index(senderKey(sender), last);
   }
 
   private async run(name: Parameters<RedisConnection['script']>[0], keys: readonly string[], args: readonly string[]): Promise<number[] | number> {
