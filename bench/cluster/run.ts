@@ -5,6 +5,7 @@
 // scale.ts: resident memory per sender, restart-to-answer with --tracked senders, kill -9).
 // Usage: node --import tsx bench/cluster/run.ts [--duration-ms 10000] [--connections 8] [--unblocks 50]
 //          [--memory-senders 100000,1000000] [--scale-senders 100000] [--tracked 1000000] [--settle 150]
+//          [--throughput-only]   (the decisions/s and propagation parts alone)
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
     await redisServer.stop();
     await pg.stop();
   }
+  if (process.argv.includes('--throughput-only')) return;
   // Its own throwaway Redis, after the nodes are gone: used_memory growth is then the senders' alone.
   for (const n of memorySenders) {
     const memory = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'redis', 'memory.ts'), String(n)], { cwd: ROOT, maxBuffer: 1 << 20 });

@@ -69,14 +69,31 @@ export async function listExpired(q: Kysely<DB>, now: number): Promise<Restricti
  * Adds sends to their minute buckets; a send from before its sender's last window reset is left out
  * (an unblock raced it: what came before the unblock no longer counts).
  */
-export async function recordSends(trx: Tx, records: readonly SendRecord[]): Promise<void> {
+export async function recordSends(q: Kysely<DB> | Tx, records: readonly SendRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  // One statement for the whole batch (one round trip, atomic without a transaction of its own): rows
+  // sent before their sender's last window reset are dropped one by one, then what is left is summed
+  // per bucket, since ON CONFLICT may touch a row only once per statement.
+  const cols = { minute: [] as number[], tenant: [] as string[], type: [] as string[], identity: [] as string[], external: [] as number[], internal: [] as number[], messages: [] as number[], at: [] as number[] };
   for (const { sender: s, at, counts: c } of records) {
-    await sql`INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
-      SELECT ${minuteOf(at)}, ${s.tenantId}, ${s.type}, ${s.identity}, ${c.external}, ${c.internal}, ${c.messages}
-      WHERE NOT EXISTS (SELECT 1 FROM window_resets WHERE tenant_id = ${s.tenantId} AND entity_type = ${s.type} AND identity = ${s.identity} AND at > ${at})
-      ON CONFLICT (minute, tenant_id, entity_type, identity) DO UPDATE SET external = sending_minutes.external + excluded.external,
-        internal = sending_minutes.internal + excluded.internal, messages = sending_minutes.messages + excluded.messages`.execute(trx);
+    cols.minute.push(minuteOf(at));
+    cols.tenant.push(s.tenantId);
+    cols.type.push(s.type);
+    cols.identity.push(s.identity);
+    cols.external.push(c.external);
+    cols.internal.push(c.internal);
+    cols.messages.push(c.messages);
+    cols.at.push(at);
   }
+  await sql`INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages)
+    SELECT r.minute, r.tenant_id, r.entity_type, r.identity, SUM(r.external), SUM(r.internal), SUM(r.messages)
+    FROM unnest(${cols.minute}::bigint[], ${cols.tenant}::text[], ${cols.type}::text[], ${cols.identity}::text[],
+                ${cols.external}::bigint[], ${cols.internal}::bigint[], ${cols.messages}::bigint[], ${cols.at}::bigint[])
+      AS r(minute, tenant_id, entity_type, identity, external, internal, messages, at)
+    WHERE NOT EXISTS (SELECT 1 FROM window_resets w WHERE w.tenant_id = r.tenant_id AND w.entity_type = r.entity_type AND w.identity = r.identity AND w.at > r.at)
+    GROUP BY r.minute, r.tenant_id, r.entity_type, r.identity
+    ON CONFLICT (minute, tenant_id, entity_type, identity) DO UPDATE SET external = sending_minutes.external + excluded.external,
+      internal = sending_minutes.internal + excluded.internal, messages = sending_minutes.messages + excluded.messages`.execute(q);
 }
 
 /** Restarts a sender's windows at `at`, remembering what its current minute held before. */

@@ -168,3 +168,28 @@ test('an early warning raised by three nodes at once is recorded once, and again
   const report = await backends[1]!.store.verifyAudit();
   assert.equal(report.ok, true);
 });
+
+test("a node's sends recorded at once are written together: summed per minute, those before a window reset left out", async (t) => {
+  const { backends } = await nodes(t, 1);
+  const store = backends[0]!.store as PostgresStore;
+  const alice: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'alice@contoso.com' };
+  const bob: SenderRef = { tenantId: 'default', type: 'Mailbox', identity: 'bob@contoso.com' };
+  // Bob's windows were reset at T + 30 s: his sends before it must not count, those after it must.
+  await store.db.q.insertInto('window_resets').values({ tenant_id: 'default', entity_type: 'Mailbox', identity: bob.identity, at: T + 30_000, minute: Math.floor(T / 60_000), external: 0, internal: 0, messages: 0 }).execute();
+  const send = (sender: SenderRef, at: number, external: number) => store.recordSends([{ sender, at, counts: { external, internal: 1, messages: 1 } }], []);
+  // The first write goes alone; the other 41 arrive while it is in flight and go in one statement, where
+  // alice's 20 sends of one minute meet in one row (ON CONFLICT may touch a row once per statement).
+  await Promise.all([
+    send(alice, T, 1),
+    ...Array.from({ length: 20 }, (_, i) => send(alice, T + i * 1000, 2)),
+    ...Array.from({ length: 10 }, (_, i) => send(bob, T + i * 1000, 1)),
+    ...Array.from({ length: 10 }, (_, i) => send(bob, T + 40_000 + i * 100, 1)),
+    send(alice, T + 60_000, 5),
+  ]);
+  const rows = [...(await store.loadWindows(Math.floor(T / 60_000) - 1))].map((r) => [r.sender.identity, r.bucket.minute - Math.floor(T / 60_000), r.bucket.external, r.bucket.internal, r.bucket.messages]);
+  assert.deepEqual(rows.sort(), [
+    ['alice@contoso.com', 0, 41, 21, 21],
+    ['alice@contoso.com', 1, 5, 1, 1],
+    ['bob@contoso.com', 0, 10, 10, 10],
+  ].sort());
+});

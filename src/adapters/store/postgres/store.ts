@@ -15,6 +15,7 @@ import * as accounts from './account-repo.js';
 import * as alerts from './alert-repo.js';
 import * as audit from './audit-repo.js';
 import { PgChangeFeed } from './change-feed.js';
+import { GroupCommit } from './group-commit.js';
 import type { PgDb, Tx } from './database.js';
 import * as directory from './directory-repo.js';
 import * as repo from './enforcement-repo.js';
@@ -22,6 +23,17 @@ import * as repo from './enforcement-repo.js';
 export class PostgresStore implements Store {
   readonly feed: PgChangeFeed;
   private readonly listeners = new Set<(c: Change) => void>();
+  /** Messages' sends and their events, one transaction for all that arrive while one is written. */
+  private readonly sends = new GroupCommit<{ records: readonly repo.SendRecord[]; events: readonly DomainEvent[] }>((batch) => {
+    const records = batch.flatMap((b) => b.records);
+    const events = batch.flatMap((b) => b.events);
+    // Most batches have no event: their one statement needs no transaction around it.
+    if (events.length === 0) return this.db.read((q) => repo.recordSends(q, records));
+    return this.db.tx(async (trx) => {
+      await repo.recordSends(trx, records);
+      await audit.appendAudit(trx, (await audit.pastCooldown(trx, events)).map(auditEntryOf));
+    });
+  });
 
   /**
    * `resetCounters`: windows kept outside this database (Redis) that an unblock restarting them must
@@ -114,12 +126,11 @@ export class PostgresStore implements Store {
   }
 
   /** Admitted sends with the events they raised, in one transaction: durable when it resolves. */
-  async recordSends(records: readonly repo.SendRecord[], events: readonly DomainEvent[]): Promise<void> {
-    await this.db.tx(async (trx) => {
-      await repo.recordSends(trx, records);
-      await audit.appendAudit(trx, (await audit.pastCooldown(trx, events)).map(auditEntryOf));
-    });
+  /** Durable when it resolves; written in one transaction with the sends of this node's other messages meanwhile. */
+  recordSends(records: readonly repo.SendRecord[], events: readonly DomainEvent[]): Promise<void> {
+    return this.sends.add({ records, events });
   }
+
 
   loadWindows(sinceMinute: number): Promise<Iterable<{ sender: SenderRef; bucket: MinuteBucket }>> {
     return this.db.read((q) => repo.loadWindows(q, sinceMinute));
