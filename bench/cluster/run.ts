@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { PolicyClient, sendMessage } from '../../src/adapters/postfix-policy/client.js';
 import { COUNTER_SCRIPTS } from '../../src/adapters/store/redis/counter-scripts.js';
 import { RedisConnection } from '../../src/adapters/store/redis/connection.js';
@@ -26,16 +26,23 @@ const BIN = join(ROOT, 'bin', 'outgate.js');
 // The highest a policy allows: with 10,000 senders the admit path is what runs.
 const LIMIT = 10_000;
 
-function raw(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1]!;
-}
-const arg = (name: string, fallback: number): number => Number(raw(name, String(fallback)));
-const durationMs = arg('duration-ms', 10_000);
-const connections = arg('connections', 8);
-const unblocks = arg('unblocks', 50);
-const memorySenders = raw('memory-senders', '100000,1000000').split(',').map(Number);
-const scale = { senders: raw('scale-senders', '100000'), tracked: raw('tracked', '1000000'), settle: raw('settle', '150') };
+const { values: flags } = parseArgs({
+  options: {
+    'duration-ms': { type: 'string', default: '10000' },
+    connections: { type: 'string', default: '8' },
+    unblocks: { type: 'string', default: '50' },
+    'memory-senders': { type: 'string', default: '100000,1000000' },
+    'scale-senders': { type: 'string', default: '100000' },
+    tracked: { type: 'string', default: '1000000' },
+    settle: { type: 'string', default: '150' },
+    'throughput-only': { type: 'boolean', default: false },
+  },
+});
+const durationMs = Number(flags['duration-ms']);
+const connections = Number(flags.connections);
+const unblocks = Number(flags.unblocks);
+const memorySenders = flags['memory-senders'].split(',').map(Number);
+const scale = { senders: flags['scale-senders'], tracked: flags.tracked, settle: flags.settle };
 
 interface SharedNode {
   port: number;
@@ -144,7 +151,7 @@ async function main(): Promise<void> {
     await redisServer.stop();
     await pg.stop();
   }
-  if (process.argv.includes('--throughput-only')) return;
+  if (flags['throughput-only']) return;
   // Its own throwaway Redis, after the nodes are gone: used_memory growth is then the senders' alone.
   for (const n of memorySenders) {
     const memory = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'redis', 'memory.ts'), String(n)], { cwd: ROOT, maxBuffer: 1 << 20 });

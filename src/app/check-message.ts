@@ -12,6 +12,7 @@ import { Errors, fail } from '../errors.js';
 import type { CheckResult, CheckSend, SendRequest } from './check-send.js';
 import type { AdminContext } from './directory-change.js';
 import { authorize } from './roles.js';
+// The answer is the API's schema type (its fields are described there): no field the schema would drop.
 import type { CheckAnswer } from '../shared/api-schemas.js';
 
 export interface CheckMessageInput {
@@ -25,15 +26,13 @@ export interface CheckMessageInput {
   MessageId?: string;
 }
 
-/** The answer of POST /api/v1/check: its fields are described in its schema, shared with the API. */
-export type CheckMessageResult = CheckAnswer;
 
 /** The replies a tenant's restriction gives (tenant-limit.ts tenantRefusal), not the sender's. */
 const TENANT_REPLIES: ReadonlySet<ReplyId> = new Set<ReplyId>(['tenantExternalLimit', 'tenantRestricted']);
 
 const entityOf = (s: SenderRef) => ({ EntityType: s.type, Identity: s.identity, TenantId: s.tenantId });
 
-export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, input: CheckMessageInput): Promise<CheckMessageResult> {
+export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, input: CheckMessageInput): Promise<CheckAnswer> {
   authorize(ctx.actor, 'check');
   if (!input.Sender && !input.ClientAddress) fail(Errors.MISSING_PARAMETER, 'Give Sender (the authenticated submitter) or ClientAddress (for mail from an inbound connector).');
   for (const [field, value] of [['Sender', input.Sender], ['MessageId', input.MessageId]] as const) {
@@ -63,7 +62,7 @@ export async function checkMessage(ctx: AdminContext, checkSend: CheckSend, inpu
   return await present(checkSend, end, end.decision.kind === 'permit' && end.sender !== undefined, null, ctx.clock.now());
 }
 
-async function present(checkSend: CheckSend, r: CheckResult, counted: boolean, refusedRecipient: string | null, now: number): Promise<CheckMessageResult> {
+async function present(checkSend: CheckSend, r: CheckResult, counted: boolean, refusedRecipient: string | null, now: number): Promise<CheckAnswer> {
   const d = r.decision;
   const totals = r.sender ? await checkSend.totalsOf(r.sender) : undefined;
   const restricted = isActive(r.restriction, now);

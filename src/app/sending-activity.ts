@@ -8,16 +8,14 @@ import { Errors, fail } from '../errors.js';
 import type { CheckSend } from './check-send.js';
 import { tenantFilter, type AdminContext } from './directory-change.js';
 import { authorize } from './roles.js';
-import type { HourCount, SenderActivity } from '../shared/api-schemas.js';
-
 // The API's answers (src/shared/api-schemas.ts): built as those types, so no field is made that they would not send.
-export type { HourCount, SenderActivity };
+import type { HourCount, SenderActivity, SenderActivityDetail, SendingActivityList } from '../shared/api-schemas.js';
 
 const HOUR = 3_600_000;
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 /** The senders closest to a limit, most used first. */
-export async function getSendingActivity(ctx: AdminContext, checkSend: CheckSend, opts: { limit?: number; search?: string } = {}): Promise<{ At: string; Total: number; Items: SenderActivity[] }> {
+export async function getSendingActivity(ctx: AdminContext, checkSend: CheckSend, opts: { limit?: number; search?: string } = {}): Promise<SendingActivityList> {
   authorize(ctx.actor, 'read');
   const d = await ctx.store.loadDirectory();
   const tenantId = tenantFilter(ctx, d);
@@ -40,7 +38,7 @@ export async function getSenderActivity(
   checkSend: CheckSend,
   entityType: EntityType,
   identity: string,
-): Promise<SenderActivity & { ByHour: HourCount[] }> {
+): Promise<SenderActivityDetail> {
   authorize(ctx.actor, 'read');
   const d = await ctx.store.loadDirectory();
   const own = tenantFilter(ctx, d);

@@ -11,6 +11,7 @@ import { Errors, fail } from '../errors.js';
 import { actorOf, hashPassword } from './accounts.js';
 import type { AuditEntry } from './audit.js';
 import type { Clock, Store, StoredSession } from './ports.js';
+// The API's answer (src/shared/api-schemas.ts): built as that type, so no field is made that it would not send.
 import type { SessionInfo } from '../shared/api-schemas.js';
 
 export interface SessionOptions extends SessionTimeouts {
@@ -25,8 +26,6 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   perAddress: { max: 20, windowMs: 15 * 60_000 },
 };
 
-/** The API's answer (src/shared/api-schemas.ts): built as that type, so no field is made that it would not send. */
-export type { SessionInfo };
 
 export interface Caller {
   readonly actor: Actor;

@@ -18,7 +18,6 @@ const Search = Type.Intersect([
   }),
 ]);
 type SearchQuery = { start?: string; end?: string; operations?: string; actors?: string; targets?: string; limit?: number };
-const Config = AuditConfigSchema;
 const tags = ['Audit log'];
 
 const toSearch = (q: SearchQuery): audit.AuditSearch => ({
@@ -86,7 +85,7 @@ export async function auditRoutes(app: FastifyInstance, deps: RouteDeps): Promis
   );
   r.get(
     '/api/v1/audit/settings',
-    { schema: { tags, summary: 'Audit logging on or off.', response: { 200: Config, ...errors } } },
+    { schema: { tags, summary: 'Audit logging on or off.', response: { 200: AuditConfigSchema, ...errors } } },
     async (req) => audit.getAuditConfig(ctxOf(deps, req)),
   );
   r.put(
@@ -96,7 +95,7 @@ export async function auditRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         tags,
         summary: 'Turn audit logging on or off (Global Administrator; the switch is always audited).',
         body: Type.Object({ UnifiedAuditLogIngestionEnabled: Type.Boolean() }, { additionalProperties: false }),
-        response: { 200: Config, ...errors },
+        response: { 200: AuditConfigSchema, ...errors },
       },
     },
     async (req) => audit.setAuditConfig(ctxOf(deps, req), req.body.UnifiedAuditLogIngestionEnabled),

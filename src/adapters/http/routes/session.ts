@@ -15,7 +15,6 @@ export interface SessionDeps {
   options: sessions.SessionOptions;
 }
 
-const Info = SessionInfoSchema;
 const tags = ['Sign-in'];
 
 const cookieOptions = (req: FastifyRequest) => ({ path: '/', httpOnly: true, sameSite: 'strict' as const, secure: req.protocol === 'https' });
@@ -30,7 +29,7 @@ export async function signInRoute(app: FastifyInstance, deps: SessionDeps): Prom
         summary: 'Sign in to the portal: sets the session cookie and returns the CSRF token.',
         security: [],
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
-        response: { 200: Info, 429: errors[403], ...errors },
+        response: { 200: SessionInfoSchema, 429: errors[403], ...errors },
       },
     },
     async (req, reply) => {
@@ -43,7 +42,7 @@ export async function signInRoute(app: FastifyInstance, deps: SessionDeps): Prom
 export async function sessionRoutes(app: FastifyInstance, deps: SessionDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const callerOf = (req: FastifyRequest): sessions.Caller => req.session ?? fail(Errors.NOT_FOUND, 'API keys have no portal session.');
-  r.get('/api/v1/session', { schema: { tags, summary: 'The signed-in account, its role and tenant, and the CSRF token.', response: { 200: Info, ...errors } } }, async (req) =>
+  r.get('/api/v1/session', { schema: { tags, summary: 'The signed-in account, its role and tenant, and the CSRF token.', response: { 200: SessionInfoSchema, ...errors } } }, async (req) =>
     sessions.describeSession(deps.store, deps.options, callerOf(req)),
   );
   r.delete('/api/v1/session', { schema: { tags, summary: 'Sign out: ends the session and clears the cookie.', response: { 204: Type.Null(), ...errors } } }, async (req, reply: FastifyReply) => {
