@@ -326,6 +326,7 @@ export class CheckSend {
     const spamRestrict = spamming?.restrict && !reprieved(state, now) ? spamming.restrict : null;
     if (spamming && spamming.events.length > 0) events = [...events, ...spamming.events.filter((e) => this.worthRecording(state.key, e, now))];
     const copyTo = verdict.copyTo ?? (spam?.spam ? limits.bccSuspicious : undefined);
+    // One shape for every result (no spread of optional parts): this object is built per decision.
     const result: CheckResult = {
       decision: verdict.decision,
       sender,
@@ -333,8 +334,8 @@ export class CheckSend {
       totals,
       tally: message,
       restriction: spamRestrict?.restriction ?? verdict.restrict?.restriction ?? restriction,
-      ...(copyTo && copyTo.length > 0 ? { copyTo } : {}),
-      ...(spam && verdict.admit ? { spam } : {}),
+      copyTo: copyTo && copyTo.length > 0 ? copyTo : undefined,
+      spam: spam && verdict.admit ? spam : undefined,
     };
 
     // A message at its end (committed or refused), or whose sender it restricted, holds its recipients

@@ -1,27 +1,15 @@
 // The send journal's line format, written by the server and read back by recovery and the applier
 // worker: one JSON array per line, [at, tenantId, type, identity, external, internal, messages].
 import type { SendRecord } from './enforcement-repo.js';
-import { isEntityType, type SenderRef } from '../../../domain/sender.js';
-import { detach } from '../../../app/detach.js';
+import { isEntityType } from '../../../domain/sender.js';
 
 /** The journal text of `records`, one line each, newline-terminated. */
 export function encodeRecords(records: readonly SendRecord[]): string {
   let text = '';
-  for (const r of records) text += `[${r.at},${encodedSender(r.sender)},${r.counts.external},${r.counts.internal},${r.counts.messages}]\n`;
-  return text;
-}
-
-// The sender part is the same for every send of a sender object: encoded once (senders are cached upstream).
-const senderJson = new WeakMap<SenderRef, string>();
-function encodedSender(s: SenderRef): string {
-  let json = senderJson.get(s);
-  if (json === undefined) {
-    // One flat string: a concatenation of three JSON strings would keep five strings per sender.
-    const list = JSON.stringify([s.tenantId, s.type, s.identity]);
-    json = detach(list.substring(1, list.length - 1));
-    senderJson.set(s, json);
+  for (const { at, sender: s, counts: c } of records) {
+    text += `[${at},${JSON.stringify(s.tenantId)},"${s.type}",${JSON.stringify(s.identity)},${c.external},${c.internal},${c.messages}]\n`;
   }
-  return json;
+  return text;
 }
 
 /**

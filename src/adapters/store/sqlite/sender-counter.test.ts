@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SendingWindow, type Counts, type WindowTotals } from '../../../domain/rolling-window.js';
-import { SenderCounter } from './sender-counter.js';
+import { Hold, SenderCounter } from './sender-counter.js';
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 
@@ -56,4 +56,17 @@ test('a repeated commit of one of the last 8 messages is recognised, an older on
   assert.equal(c.firstCommit('m1'), false);
   assert.equal(c.firstCommit('m0'), true, 'forgotten after 8 newer ones');
   assert.ok(c.recentCommits().length <= 8);
+});
+
+test('a hold answers has() for every recipient it was given, past the size where it switches to a Set', () => {
+  const hold = new Hold('m1', 0);
+  const given: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const r = `r${i}@example.com`;
+    assert.equal(hold.has(r), false, `${r} before it is added`);
+    hold.add(r);
+    given.push(r);
+    for (const g of given) assert.equal(hold.has(g), true, `${g} after ${i + 1} added`);
+  }
+  assert.equal(hold.has('other@example.com'), false);
 });

@@ -6,15 +6,35 @@
 // 17 slots, 150 bytes, for its first element).
 import { DAY_MINUTES, HOUR_MINUTES, minuteOf, type Counts, type MinuteBucket, type WindowTotals } from '../../../domain/rolling-window.js';
 
+/** Past this many recipients a hold looks them up in a Set; below, a scan of an array is cheaper to build. */
+const SMALL_HOLD = 16;
+
 /** The recipients one open message holds. */
 export class Hold {
-  readonly recipients = new Set<string>();
+  private list: string[] | null = null;
+  private set: Set<string> | null = null;
   external = 0;
   internal = 0;
   constructor(
     readonly message: string,
     public expiresAt: number,
   ) {}
+
+  has(recipient: string): boolean {
+    if (this.set !== null) return this.set.has(recipient);
+    return this.list !== null && this.list.includes(recipient);
+  }
+
+  /** Adds a recipient not held yet (has() is false). */
+  add(recipient: string): void {
+    if (this.set !== null) this.set.add(recipient);
+    else if (this.list === null) this.list = [recipient];
+    else if (this.list.length < SMALL_HOLD) this.list.push(recipient);
+    else {
+      this.set = new Set(this.list).add(recipient);
+      this.list = null;
+    }
+  }
 }
 
 /**

@@ -96,7 +96,7 @@ export class EmbeddedCounters implements SendingCounters {
     const totals = this.totalsOf(counter, r.message, r.now);
     const hold = r.message === '' || counter.holds === null ? undefined : counter.holds.find((h) => h.message === r.message);
     const held: Tally = hold ? { external: hold.external, internal: hold.internal } : { external: 0, internal: 0 };
-    if (hold?.recipients.has(r.recipient)) return { reserved: true, totals, tally: held };
+    if (hold?.has(r.recipient)) return { reserved: true, totals, tally: held };
     const tally: Tally = r.internal ? { external: held.external, internal: held.internal + 1 } : { external: held.external + 1, internal: held.internal };
     if (!withinCaps(totals, tally, r.caps)) return { reserved: false, totals, tally };
     if (r.message !== '') {
@@ -106,7 +106,7 @@ export class EmbeddedCounters implements SendingCounters {
         if (counter.holds === null) counter.holds = [h];
         else counter.holds.push(h);
       }
-      h.recipients.add(r.recipient);
+      h.add(r.recipient);
       if (r.internal) h.internal++;
       else h.external++;
       h.expiresAt = r.now + this.reservationTtlMs;

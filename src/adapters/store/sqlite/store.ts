@@ -34,7 +34,8 @@ export class SqliteStore implements Store {
   readonly db: SqliteDb;
   private readonly feed: ChangeFeed;
   private journal: SendJournal | null = null;
-  private batch: { records: SendRecord[]; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
+  /** The sends of this event-loop turn, appended together; every caller waits on the one promise. */
+  private batch: { records: SendRecord[]; done: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
   private readonly listeners = new Set<(c: Change) => void>();
   private checkpointer: Checkpointer | null = null;
   private applier: JournalApplier | null = null;
@@ -183,14 +184,19 @@ export class SqliteStore implements Store {
     if (this.journal) {
       if (events.length > 0) this.write(() => repo.recordEvents(this.db, events));
       // Group commit: the sends of one event-loop turn share one append; each answer waits for it.
-      return new Promise((resolve, reject) => {
-        if (!this.batch) {
-          this.batch = { records: [], waiters: [] };
-          setImmediate(() => this.appendBatch());
-        }
-        this.batch.records.push(...records);
-        this.batch.waiters.push({ resolve, reject });
-      });
+      let batch = this.batch;
+      if (batch === null) {
+        let resolve!: () => void;
+        let reject!: (e: unknown) => void;
+        const done = new Promise<void>((res, rej) => {
+          resolve = res;
+          reject = rej;
+        });
+        batch = this.batch = { records: [], done, resolve, reject };
+        setImmediate(() => this.appendBatch());
+      }
+      for (const r of records) batch.records.push(r);
+      return batch.done;
     }
     this.write(() => {
       repo.recordSends(this.db, records);
@@ -208,11 +214,11 @@ export class SqliteStore implements Store {
     } catch (err) {
       const failure = new OutgateError(Errors.STORE_UNAVAILABLE, `The send journal failed: ${(err as Error).message}.`);
       this.failing.set('journal append', failure);
-      for (const w of batch.waiters) w.reject(failure);
+      batch.reject(failure);
       return;
     }
     this.failing.delete('journal append');
-    for (const w of batch.waiters) w.resolve();
+    batch.resolve();
   }
 
   /** Waits for the batch the applier worker holds, then applies the rest here: every acknowledged send is in SQLite after it. */
