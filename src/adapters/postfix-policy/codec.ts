@@ -42,43 +42,42 @@ export interface Decoded {
  * an unsigned decimal, a control character in a value Outgate reads, or more than `maxBytes`.
  */
 export function decode(buffer: string, maxBytes: number): Decoded {
+  if (buffer.indexOf('\u0000') !== -1) throw new ProtocolError('NUL in request');
   const requests: Attributes[] = [];
+  // One pass over the lines: a request ends at its empty line, so its end is not searched for first.
   let start = 0;
+  let attrs: Attributes | null = null;
+  let lineStart = 0;
   for (;;) {
-    const end = buffer.indexOf('\n\n', start);
-    if (end === -1) break;
-    if (end - start > maxBytes) throw new ProtocolError(`request larger than ${maxBytes} bytes`);
-    requests.push(parseBlock(buffer, start, end));
-    start = end + 2;
+    const lineEnd = buffer.indexOf('\n', lineStart);
+    if (lineEnd === -1) break;
+    if (lineEnd - start > maxBytes) throw new ProtocolError(`request larger than ${maxBytes} bytes`);
+    if (lineEnd === lineStart) {
+      if (attrs === null) throw new ProtocolError('empty request');
+      if (attrs.request !== 'smtpd_access_policy') throw new ProtocolError(`unsupported request ${JSON.stringify(attrs.request)}`);
+      requests.push(attrs);
+      attrs = null;
+      start = lineEnd + 1;
+    } else {
+      parseLine((attrs ??= empty()), buffer, lineStart, lineEnd);
+    }
+    lineStart = lineEnd + 1;
   }
   const rest = start === 0 ? buffer : buffer.slice(start);
   if (rest.length > maxBytes) throw new ProtocolError(`request larger than ${maxBytes} bytes`);
   return { requests, rest };
 }
 
-const LF = 10;
 const CR = 13;
 
-function parseBlock(buffer: string, start: number, end: number): Attributes {
-  if (end - start > 0 && buffer.charCodeAt(start) === LF) throw new ProtocolError('empty request');
-  const nul = buffer.indexOf('\u0000', start);
-  if (nul !== -1 && nul < end) throw new ProtocolError('NUL in request');
-  const attrs = empty();
-  let lineStart = start;
-  while (lineStart <= end) {
-    let lineEnd = buffer.indexOf('\n', lineStart);
-    if (lineEnd === -1 || lineEnd > end) lineEnd = end;
-    const eq = buffer.indexOf('=', lineStart);
-    if (eq === -1 || eq >= lineEnd || eq === lineStart) throw malformed(buffer, lineStart, lineEnd);
-    if (isKnown(eq - lineStart)) {
-      // Tolerate CRLF from hand-typed tests; Postfix itself sends bare LF.
-      const valueEnd = buffer.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
-      assign(attrs, buffer, lineStart, eq, valueEnd);
-    }
-    lineStart = lineEnd + 1;
-  }
-  if (attrs.request !== 'smtpd_access_policy') throw new ProtocolError(`unsupported request ${JSON.stringify(attrs.request)}`);
-  return attrs;
+/** One `name=value` line; only the names Outgate reads are taken (and their values checked). */
+function parseLine(attrs: Attributes, buffer: string, lineStart: number, lineEnd: number): void {
+  const eq = buffer.indexOf('=', lineStart);
+  if (eq === -1 || eq >= lineEnd || eq === lineStart) throw malformed(buffer, lineStart, lineEnd);
+  if (!isKnown(eq - lineStart)) return;
+  // Tolerate CRLF from hand-typed tests; Postfix itself sends bare LF.
+  const valueEnd = buffer.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+  assign(attrs, buffer, lineStart, eq, valueEnd);
 }
 
 /**
