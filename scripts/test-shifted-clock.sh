@@ -29,7 +29,7 @@ run() {
   shift
   # -m: the multi-threaded libfaketime (Node runs threads). Spawned processes share the moved clock, except
   # the database servers a test starts for itself (they keep real time, as they would on another host).
-  TZ=UTC FAKETIME_SKIP_CMDS=redis-server,redis-cli,postgres,initdb,pg_ctl faketime -m "$@" node --import tsx --test --test-reporter=spec "${files[@]}"
+  TZ=UTC FAKETIME_SKIP_CMDS=redis-server,redis-cli,postgres,initdb,pg_ctl faketime -m "$@" node --import tsx --test --test-concurrency="${OUTGATE_TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"
 }
 
 run "a year ahead" -f '+400d'
