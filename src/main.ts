@@ -249,7 +249,7 @@ export async function startServer(config: Readonly<Config>, opts: { clock?: Cloc
     minRecipients: config.alerts.unusualVolumeMinRecipients,
   });
   const sweepUnusualVolume = async (): Promise<number> =>
-    config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(await checkSend.activity());
+    config.alerts.unusualVolumeFactor === 0 ? Promise.resolve(0) : unusual.sweep(await checkSend.activity(config.alerts.unusualVolumeMinRecipients));
 
   // The audit chain's head leaves the database in the log (and a metric): the anchor a rewrite cannot move.
   const exportAnchor = anchorExporter(store, (a) => {

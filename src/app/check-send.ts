@@ -386,11 +386,14 @@ export class CheckSend {
     return this.tenants.restrictionOf(tenantId, this.clock.now());
   }
 
-  /** Every sender with something in its windows now: its totals and the limits it is held to. */
-  async activity(): Promise<Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }>> {
+  /**
+   * Every sender with something in its windows now: its totals and the limits it is held to; with
+   * `minLastHour`, only those with at least that many recipients in the last hour.
+   */
+  async activity(minLastHour?: number): Promise<Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }>> {
     const now = this.clock.now();
     const out: Array<{ sender: SenderRef; totals: WindowTotals; limits: EffectiveLimits; restriction: Restriction | undefined }> = [];
-    for (const { sender, totals } of await this.counters.active(now)) {
+    for (const { sender, totals } of await this.counters.active(now, minLastHour)) {
       // A tenant's own count (its external recipients) is not a sender's activity.
       if (sender.type === 'Tenant') continue;
       const r = this.states.get(senderKey(sender))?.restriction;

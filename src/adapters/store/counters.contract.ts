@@ -94,6 +94,18 @@ export function countersContract(name: string, open: (t: TestContext) => Promise
     assert.deepEqual([...(await counters.active(T + 1440 * MIN))], [], 'nothing left in any window');
   });
 
+  test(`${prefix} listing only the senders with enough recipients in the last hour`, async (t) => {
+    const { counters } = await open(t);
+    const bob = ref('bob@contract.test');
+    const carol = ref('carol@contract.test');
+    await counters.commit({ sender: alice, key: ALICE, message: 'b1', at: T, counts: { external: 2, internal: 1, messages: 1 } }, []);
+    await counters.commit({ sender: bob, key: senderKey(bob), message: 'b2', at: T, counts: { external: 2, internal: 0, messages: 1 } }, []);
+    await counters.commit({ sender: carol, key: senderKey(carol), message: 'b3', at: T - 90 * MIN, counts: { external: 5, internal: 0, messages: 1 } }, []);
+    const busy = [...(await counters.active(T + MIN, 3))];
+    assert.deepEqual(busy.map((a) => [a.sender.identity, a.totals.externalLastHour + a.totals.internalLastHour, a.totals.recipientsLast24h]), [[alice.identity, 3, 3]]);
+    assert.equal([...(await counters.active(T + MIN))].length, 3, 'without a bar: all three');
+  });
+
   test(`${prefix} every cap refuses the recipient that would pass it: per message, message rate, internal, day`, async (t) => {
     const { counters } = await open(t);
     const ask = (s: SenderRef, message: string, recipient: string, internal: boolean, c: Partial<RecipientCaps>, now = T) =>

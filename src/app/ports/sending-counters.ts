@@ -74,8 +74,12 @@ export interface SendingCounters {
   commit(c: CommitRequest, events: readonly DomainEvent[]): Promise<void>;
   /** Drops what a refused or abandoned message holds. */
   release(key: string, message: string): Sync<void>;
-  /** Every sender with something in its windows at `now`, with its totals (reports, unusual volume). */
-  active(now: number): Sync<Iterable<{ sender: SenderRef; totals: WindowTotals }>>;
+  /**
+   * Every sender with something in its windows at `now`, with its totals (reports); with `minLastHour`
+   * above 0, only the senders with at least that many recipients in the last hour (the unusual-volume
+   * sweep, each minute: at a million senders, listing them all was seconds of work for a handful).
+   */
+  active(now: number, minLastHour?: number): Sync<Iterable<{ sender: SenderRef; totals: WindowTotals }>>;
   /** Forgets senders with nothing left in any window (memory follows the active senders). */
   compact(now: number): void;
 }

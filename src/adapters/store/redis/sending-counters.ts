@@ -98,14 +98,16 @@ export class RedisCounters implements SendingCounters {
    * it cost as much memory again as the hashes themselves (keys.ts windowsPattern), and its trimming
    * saved nothing, since every indexed sender's totals were read all the same.
    */
-  async active(now: number): Promise<Iterable<{ sender: SenderRef; totals: WindowTotals }>> {
+  async active(now: number, minLastHour = 0): Promise<Iterable<{ sender: SenderRef; totals: WindowTotals }>> {
     const out: Array<{ sender: SenderRef; totals: WindowTotals }> = [];
     let batch: Array<{ sender: SenderRef; name: string }> = [];
     const drain = async (): Promise<void> => {
       const replies = await Promise.all(batch.map((b) => this.run('ogTotals', [b.name], [String(now), '', '1']) as Promise<number[]>));
       replies.forEach((reply, i) => {
         // Live minute buckets, or messages in the last minute.
-        if (Number(reply[5]) > 0 || Number(reply[4]) > 0) out.push({ sender: batch[i]!.sender, totals: totalsOf(reply, 0) });
+        if (!(Number(reply[5]) > 0 || Number(reply[4]) > 0)) return;
+        const totals = totalsOf(reply, 0);
+        if (totals.externalLastHour + totals.internalLastHour >= minLastHour) out.push({ sender: batch[i]!.sender, totals });
       });
       batch = [];
     };

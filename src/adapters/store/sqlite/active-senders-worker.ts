@@ -1,5 +1,5 @@
 // The worker thread behind active-senders.ts: its own connection sums every sender's windows in the
-// store for each `now` it is sent, one at a time, until told to stop.
+// store (or the busy ones) for each request it is sent, one at a time, until told to stop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteDb, type SqliteOptions } from './database.js';
 import { activeSenders } from './enforcement-repo.js';
@@ -8,7 +8,7 @@ export interface ActiveSendersWorkerData {
   readonly dataDir: string;
   readonly opts: SqliteOptions;
 }
-export type ActiveSendersRequest = { readonly now: number } | 'stop';
+export type ActiveSendersRequest = { readonly now: number; readonly minLastHour: number } | 'stop';
 export type ActiveSendersReply = { readonly ok: true; readonly rows: ReturnType<typeof activeSenders> } | { readonly ok: false; readonly error: string };
 
 const port = parentPort!;
@@ -23,7 +23,7 @@ port.on('message', (m: ActiveSendersRequest) => {
   }
   let reply: ActiveSendersReply;
   try {
-    reply = { ok: true, rows: activeSenders(db, m.now) };
+    reply = { ok: true, rows: activeSenders(db, m.now, m.minLastHour) };
   } catch (err) {
     reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
   }

@@ -13,18 +13,30 @@ type Rows = Array<{ sender: SenderRef; totals: WindowTotals }>;
 
 export class ActiveSendersThread {
   private worker: Worker | null = null;
-  /** The sum under way: a caller asking meanwhile shares it. */
-  private running: Promise<Rows> | null = null;
+  /** The sums asked for and not answered yet, by minLastHour: a caller asking the same meanwhile shares it. */
+  private readonly pending = new Map<number, Promise<Rows>>();
+  /** The last sum asked for: the worker answers in order, so each waits for the one before. */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataDir: string,
     private readonly opts: SqliteOptions,
   ) {}
 
-  sum(now: number): Promise<Rows> {
-    if (this.running) return this.running;
+  /** Every sender's totals at `now`; with `minLastHour` above 0, only the senders that sent that many in the last hour. */
+  sum(now: number, minLastHour = 0): Promise<Rows> {
+    const shared = this.pending.get(minLastHour);
+    if (shared) return shared;
+    const rows = this.last.catch(() => undefined).then(() => this.ask(now, minLastHour));
+    this.pending.set(minLastHour, rows);
+    this.last = rows;
+    void rows.finally(() => this.pending.delete(minLastHour)).catch(() => undefined);
+    return rows;
+  }
+
+  private ask(now: number, minLastHour: number): Promise<Rows> {
     const worker = (this.worker ??= this.start());
-    const rows = new Promise<Rows>((resolve, reject) => {
+    return new Promise<Rows>((resolve, reject) => {
       const settle = (): void => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -46,11 +58,8 @@ export class ActiveSendersThread {
       worker.on('message', onMessage);
       worker.once('error', onError);
       worker.once('exit', onExit);
-      worker.postMessage({ now } satisfies ActiveSendersRequest);
+      worker.postMessage({ now, minLastHour } satisfies ActiveSendersRequest);
     });
-    this.running = rows;
-    void rows.finally(() => (this.running = null)).catch(() => undefined);
-    return rows;
   }
 
   /** Ends the thread (at shutdown); a sum under way then rejects. */

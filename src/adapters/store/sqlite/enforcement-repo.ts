@@ -102,15 +102,36 @@ const ACTIVE_SENDERS = `SELECT tenant_id, entity_type, identity,
   GROUP BY tenant_id, entity_type, identity
   HAVING SUM(external + internal + messages) > 0`;
 
-/** The totals at `now` of every sender with something in its windows in the store. */
-export function activeSenders(db: SqliteDb, now: number): Array<{ sender: SenderRef; totals: WindowTotals }> {
+// The senders with at least @min recipients in the last hour: only that hour's rows are read (the
+// primary key starts with the minute), so the unusual-volume sweep each minute costs what the last
+// hour sent, not the whole day's senders. A reset is not subtracted here: candidates are then summed
+// exactly, and it can only lower them.
+const BUSY_SENDERS = `SELECT tenant_id, entity_type, identity
+  FROM sending_minutes WHERE minute > @hour
+  GROUP BY tenant_id, entity_type, identity
+  HAVING SUM(external + internal) >= @min`;
+
+/**
+ * The totals at `now` of every sender with something in its windows in the store; with `minLastHour`
+ * above 0, only the senders with at least that many recipients in the last hour.
+ */
+export function activeSenders(db: SqliteDb, now: number, minLastHour = 0): Array<{ sender: SenderRef; totals: WindowTotals }> {
   const minute = minuteOf(now);
   const bounds = { hour: minute - 60, day: minute - 1440, lastMinute: Math.ceil((Math.floor(now / 1000) - 58) / 60) - 1 };
+  const out: Array<{ sender: SenderRef; totals: WindowTotals }> = [];
+  if (minLastHour > 0) {
+    const busy = db.prepare(BUSY_SENDERS).raw(true).all({ hour: bounds.hour, min: minLastHour }) as Array<[string, EntityType, string]>;
+    for (const [tenantId, type, identity] of busy) {
+      const sender = { tenantId, type, identity };
+      const totals = summed(loadSenderWindows(db, sender, bounds.day), bounds);
+      if (totals && totals.externalLastHour + totals.internalLastHour >= minLastHour) out.push({ sender, totals });
+    }
+    return out;
+  }
   const reset = new Set(
     db.all(db.q.selectFrom('window_resets').select(['tenant_id', 'entity_type', 'identity']).where('minute', '>', bounds.day)).map((r) => refKey(r.tenant_id, r.entity_type, r.identity)),
   );
   const rows = db.prepare(ACTIVE_SENDERS).raw(true).all(bounds) as Array<[string, EntityType, string, number, number, number, number, number]>;
-  const out: Array<{ sender: SenderRef; totals: WindowTotals }> = [];
   for (const [tenantId, type, identity, externalLastHour, internalLastHour, externalLast24h, internalLast24h, messagesLastMinute] of rows) {
     const sender = { tenantId, type, identity };
     if (!reset.has(refKey(tenantId, type, identity))) {
@@ -118,21 +139,27 @@ export function activeSenders(db: SqliteDb, now: number): Array<{ sender: Sender
       out.push({ sender, totals: { externalLastHour, internalLastHour, externalLast24h, internalLast24h, recipientsLast24h, messagesLastMinute } });
       continue;
     }
-    const t = { externalLastHour: 0, internalLastHour: 0, externalLast24h: 0, internalLast24h: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
-    const buckets = loadSenderWindows(db, sender, bounds.day);
-    for (const b of buckets) {
-      if (b.minute > bounds.hour) {
-        t.externalLastHour += b.external;
-        t.internalLastHour += b.internal;
-      }
-      t.externalLast24h += b.external;
-      t.internalLast24h += b.internal;
-      t.recipientsLast24h += b.external + b.internal;
-      if (b.minute >= bounds.lastMinute) t.messagesLastMinute += b.messages;
-    }
-    if (buckets.length > 0) out.push({ sender, totals: t });
+    const totals = summed(loadSenderWindows(db, sender, bounds.day), bounds);
+    if (totals) out.push({ sender, totals });
   }
   return out;
+}
+
+/** One sender's totals from its buckets (undefined when it has none), with the windows' rules above. */
+function summed(buckets: readonly MinuteBucket[], bounds: { hour: number; lastMinute: number }): WindowTotals | undefined {
+  if (buckets.length === 0) return undefined;
+  const t = { externalLastHour: 0, internalLastHour: 0, externalLast24h: 0, internalLast24h: 0, recipientsLast24h: 0, messagesLastMinute: 0 };
+  for (const b of buckets) {
+    if (b.minute > bounds.hour) {
+      t.externalLastHour += b.external;
+      t.internalLastHour += b.internal;
+    }
+    t.externalLast24h += b.external;
+    t.internalLast24h += b.internal;
+    t.recipientsLast24h += b.external + b.internal;
+    if (b.minute >= bounds.lastMinute) t.messagesLastMinute += b.messages;
+  }
+  return t;
 }
 
 /** When each sender's windows were last reset (ms), by sender key. */

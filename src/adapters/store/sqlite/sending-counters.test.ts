@@ -115,6 +115,39 @@ test('senders the store holds no windows for are not looked up once the stored-s
   assert.equal((await counters.totals(senderKey(dave), '', T + 6 * MIN)).externalLastHour, 0, 'not looked up: the filter has never seen dave');
 });
 
+test('the busy senders alone: those with enough recipients in the last hour, from memory and from the store, resets subtracted', async (t) => {
+  const { backend, counters } = await openServer(t);
+  const who = (name: string): SenderRef => ({ tenantId: 'default', type: 'Mailbox', identity: `${name}@counters.test` });
+  const send = (s: SenderRef, at: number, external: number, internal = 0) =>
+    counters.commit({ sender: s, key: senderKey(s), message: `${s.identity}-${at}`, at, counts: { external, internal, messages: 1 } }, []);
+  const [busy, quiet, earlier, unblocked, live] = ['busy', 'quiet', 'earlier', 'unblocked', 'live'].map(who) as [SenderRef, SenderRef, SenderRef, SenderRef, SenderRef];
+  await send(busy, T, 2, 2);
+  await send(quiet, T, 1);
+  await send(earlier, T - 2 * 60 * MIN, 9);
+  await send(unblocked, T, 6);
+  const r = restrict(unblocked, { reason: 'x', policy: 'Default', action: 'BlockUser', now: T + MIN });
+  await backend.store.applyTransition(r, { resetWindows: false });
+  await backend.store.applyTransition(release(r.restriction, { how: 'Unblocked', actor: ROOT, reason: 'ok', now: T + 2 * MIN })!, { from: r.restriction, resetWindows: true });
+  await backend.flush();
+  const now = T + 5 * MIN;
+  counters.compact(now);
+  // Sent half a minute ago: in memory, counted from there.
+  await send(live, T + 4 * MIN + 30_000, 3);
+  const held = (counters as unknown as { senders: Map<string, unknown> }).senders;
+  assert.deepEqual([busy, quiet, earlier, unblocked].filter((s) => held.has(senderKey(s))), [], 'the others were read back from the store');
+
+  const listed = await counters.active(now, 3);
+  assert.deepEqual(
+    [...listed].map((a) => [a.sender.identity, a.totals]).sort(),
+    [
+      ['busy@counters.test', { externalLastHour: 2, internalLastHour: 2, externalLast24h: 2, internalLast24h: 2, recipientsLast24h: 4, messagesLastMinute: 0 }],
+      ['live@counters.test', { externalLastHour: 3, internalLastHour: 0, externalLast24h: 3, internalLast24h: 0, recipientsLast24h: 3, messagesLastMinute: 1 }],
+    ],
+    'not the one under the bar, nor the one busy only earlier in the day, nor the one whose unblock restarted its windows',
+  );
+  assert.deepEqual([...(await counters.active(now))].map((a) => a.sender.identity).sort(), ['busy', 'earlier', 'live', 'quiet'].map((n) => `${n}@counters.test`), 'without a bar, every sender with something in its day');
+});
+
 function recordSendsDirectly(store: SqliteStore, sender: SenderRef, at: number, external: number): void {
   store.db.raw
     .prepare('INSERT INTO sending_minutes (minute, tenant_id, entity_type, identity, external, internal, messages) VALUES (?, ?, ?, ?, ?, 0, 1)')

@@ -33,8 +33,8 @@ export interface OnDemandWindows {
   sendsQueued(): number;
   /** The first this-many sends handed to recordSends are in what loadSender reads. */
   sendsApplied(): number;
-  /** The totals at `now` of every sender with something in its windows in the store. */
-  activeSenders(now: number): Promise<Iterable<{ sender: SenderRef; totals: WindowTotals }>>;
+  /** The totals at `now` of every sender with something in its windows in the store (those with at least `minLastHour` recipients in the last hour, when above 0). */
+  activeSenders(now: number, minLastHour: number): Promise<Iterable<{ sender: SenderRef; totals: WindowTotals }>>;
 }
 
 /** Long enough for a large DATA phase (Postfix's smtpd_timeout is 300 s per command). */
@@ -136,15 +136,18 @@ export class EmbeddedCounters implements SendingCounters {
     if (counter) dropHold(counter, message);
   }
 
-  active(now: number): Sync<Array<{ sender: SenderRef; totals: WindowTotals }>> {
+  active(now: number, minLastHour = 0): Sync<Array<{ sender: SenderRef; totals: WindowTotals }>> {
     const out: Array<{ sender: SenderRef; totals: WindowTotals }> = [];
     for (const [key, counter] of this.senders) {
-      if (!counter.isEmpty(now)) out.push({ sender: refOfKey(key), totals: counter.totals(now) });
+      if (counter.isEmpty(now)) continue;
+      const totals = counter.totals(now);
+      if (minLastHour > 0 && totals.externalLastHour + totals.internalLastHour < minLastHour) continue;
+      out.push({ sender: refOfKey(key), totals });
     }
     if (!this.onDemand) return out;
     // The store's sums for the senders not in memory now; those in memory are counted from memory.
     const inMemory = new Set(this.senders.keys());
-    return this.onDemand.activeSenders(now).then((stored) => {
+    return this.onDemand.activeSenders(now, minLastHour).then((stored) => {
       for (const a of stored) if (!inMemory.has(senderKey(a.sender))) out.push(a);
       return out;
     });

@@ -119,11 +119,11 @@ export class SqliteStore implements Store {
     sendsQueued: () => this.queuedSends,
     // Without the journal a send is in SQLite when recordSends returns.
     sendsApplied: () => (this.journal ? this.journal.appliedSeq : this.queuedSends),
-    // The long-running server sums them on a worker thread, one sum at a time (a caller asking while
-    // one runs shares it); a cmdlet has no Postfix to keep answering.
-    activeSenders: (now) => {
-      if (!this.applier) return Promise.resolve(repo.activeSenders(this.db, now));
-      return (this.summing ??= new ActiveSendersThread(this.db.dataDir, this.opts)).sum(now);
+    // The long-running server sums them on a worker thread, one sum at a time (a caller asking the
+    // same while one runs shares it); a cmdlet has no Postfix to keep answering.
+    activeSenders: (now, minLastHour) => {
+      if (!this.applier) return Promise.resolve(repo.activeSenders(this.db, now, minLastHour));
+      return (this.summing ??= new ActiveSendersThread(this.db.dataDir, this.opts)).sum(now, minLastHour);
     },
   };
 
