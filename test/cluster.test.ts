@@ -3,18 +3,17 @@
 // follows the fail mode and its return heals the cluster, and a node killed mid-load loses nothing
 // acknowledged; the restriction raises one alert, not one per node.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { HANG_UP, PolicyClient, sendMessage } from '../src/adapters/postfix-policy/client.js';
-import { BIN, clockEnv, ok, runCli, tempDataDir, testTimeline } from './support/outgate.js';
+import { ok, runCli, tempDataDir } from './support/outgate.js';
 import { startPostgres } from './support/postgres.js';
 import { startRedis, type ThrowawayRedis } from './support/redis.js';
+import { spawnServer } from './support/server-process.js';
 
 const DUNNO = 'action=DUNNO';
 const DENIED = 'action=550 5.1.8 Access denied, bad outbound sender';
@@ -27,46 +26,26 @@ interface Node {
   readonly httpPort: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** `outgate start` on the shared store, resolved once this very process says its policy server listens. */
 /** Every node started, killed before the databases stop (after-hooks run in the order they were added). */
 const children: ChildProcess[] = [];
 
+/**
+ * `outgate start` on the shared store, every listener on a port the node binds itself, resolved once this
+ * very process says its HTTP API listens. (Ports chosen before the start could be taken meanwhile by
+ * another test file running at the same time: a node then died after its policy server was up, and its
+ * clients saw hang-ups.)
+ */
 async function startNode(t: TestContext, env: NodeJS.ProcessEnv): Promise<Node> {
-  const [policyPort, httpPort] = [await freePort(), await freePort()];
   const dataDir = tempDataDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, ...clockEnv(testTimeline), ...env, OUTGATE_DATA_DIR: dataDir, OUTGATE_POLICY_LISTEN: `127.0.0.1:${policyPort}`, OUTGATE_HTTP_LISTEN: `127.0.0.1:${httpPort}`, OUTGATE_MILTER_LISTEN: '127.0.0.1:0', OUTGATE_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const node = await spawnServer(dataDir, env, {
+    // Errors and worse stay visible: the reason behind a hang-up or a failed assertion.
+    onLog: (entry, line) => {
+      if ((entry.level ?? 0) >= 50) process.stderr.write(`${line.slice(0, 400)}\n`);
+    },
   });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`node exited before listening (code ${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; listen?: string; level?: number };
-        // Errors and worse stay visible: the reason behind a hang-up or a failed assertion.
-        if ((entry.level ?? 0) >= 50) process.stderr.write(`${line.slice(0, 400)}\n`);
-        if (entry.msg === 'policy server listening' && entry.listen === `127.0.0.1:${policyPort}`) {
-          clearTimeout(timer);
-          resolve();
-        }
-      } catch {
-        // not a log line
-      }
-    });
-  });
-  return { child, policyPort, httpPort };
+  children.push(node.child);
+  return node;
 }
 
 let instances = 0;

@@ -106,7 +106,10 @@ export class RedisConnection {
 function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+    // The rejection waits for the I/O already pending (setImmediate runs after the poll phase): when this
+    // process, not Redis, was stalled past `ms` (a long task, GC, a loaded machine), the reply that came
+    // meanwhile is read first and wins, instead of a Redis that answered in time being taken for hung.
+    timer = setTimeout(() => setImmediate(() => reject(new Error(`no answer from Redis within ${ms} ms`))), ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }

@@ -21,6 +21,26 @@ async function rejectsWithin(what: string, call: () => Promise<unknown>, ms: num
   assert.ok(took < ms, `${what}: rejected after ${Math.round(took)} ms, expected < ${ms} ms`);
 }
 
+test('[redis] a reply that came while this process was stalled past the timeout is taken, not called a timeout', async (t) => {
+  const server = await startRedis();
+  t.after(() => server.stop());
+  const redis = await RedisConnection.open({ url: server.url }, { commandTimeoutMs: 50, connectTimeoutMs: TIMEOUT_MS });
+  t.after(() => redis.close());
+  const asked = redis.command<string>(undefined, ['PING']);
+  // Once the command is written (before any setImmediate runs), the event loop blocks for four times the
+  // timeout: Redis answers within it, and the timer expires within it.
+  await new Promise<void>((resolve) =>
+    setImmediate(() => {
+      const until = performance.now() + 200;
+      while (performance.now() < until) {
+        // busy: nothing else runs
+      }
+      resolve();
+    }),
+  );
+  assert.equal(await asked, 'PONG');
+});
+
 test('[redis] a hung Redis, then a stopped one: counters reject within the timeout, with store-unavailable', async (t) => {
   const server = await startRedis();
   t.after(() => server.stop());
