@@ -1,96 +1,98 @@
-// Two builds of Outgate side by side: both servers up at once, the load alternating between them in short
-// slices (ABBA order), so a machine whose speed drifts between runs (a shared host, a hypervisor taking
-// time) slows both alike. Prints each slice's ratio of decisions/s, the medians, and the server's CPU per
-// decision, whole process and main thread (from /proc). For "did this change cost throughput".
+// Two builds of Outgate against each other, and optionally the do-nothing server: each run starts a fresh
+// server, warms it, measures it, and stops it; the order rotates every round, and ratios are taken within
+// a round (runs minutes apart on this kind of machine differ by ±30 %, runs seconds apart far less).
+// Prints each round's decisions/s, the per-round ratios and their medians, and the server's CPU per
+// decision (whole process and main thread, from /proc). For "did this change cost throughput".
+// `--base` naming this tree itself is the A/A check: how far apart two identical builds come out.
 //
-//   npx tsx bench/policy/ab.ts --base /path/to/other/checkout [--slices 20] [--slice 3] [--senders 100000] [--conns 8]
-import { readFileSync, readdirSync } from 'node:fs';
+//   npx tsx bench/policy/ab.ts --base /path/to/other/checkout [--do-nothing] [--rounds 8] [--warmup 8] [--measure 12] [--senders 100000] [--conns 8]
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.js';
-import { HOST } from './servers/common.js';
+import { threadCpuSeconds } from './proc.js';
+import { HOST, type ServerSpec } from './servers/common.js';
+import { doNothing } from './servers/index.js';
 import { outgateAt } from './servers/outgate.js';
+import { median, positive } from './stats.js';
 
 const { values: flags } = parseArgs({
   options: {
     base: { type: 'string' },
-    slices: { type: 'string', default: '20' },
-    slice: { type: 'string', default: '3' },
+    'do-nothing': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '8' },
+    measure: { type: 'string', default: '12' },
     senders: { type: 'string', default: '100000' },
     conns: { type: 'string', default: '8' },
   },
 });
-const slices = Number(flags.slices);
-const sliceMs = Number(flags.slice) * 1000;
-const senders = Number(flags.senders);
-const conns = Number(flags.conns);
-if (!flags.base || !(slices > 0) || !(sliceMs > 0) || !(senders > 0) || !(conns > 0)) {
-  console.error('usage: npx tsx bench/policy/ab.ts --base DIR [--slices N] [--slice SECONDS] [--senders N] [--conns N]');
+const rounds = positive(flags.rounds);
+const warmupMs = positive(flags.warmup) * 1000;
+const measureMs = positive(flags.measure) * 1000;
+const senders = positive(flags.senders);
+const conns = positive(flags.conns);
+if (!flags.base || [rounds, warmupMs, measureMs, senders, conns].some(Number.isNaN)) {
+  console.error('usage: npx tsx bench/policy/ab.ts --base DIR [--do-nothing] [--rounds N] [--warmup S] [--measure S] [--senders N] [--conns N]');
   process.exit(2);
 }
 
-const CLK_TCK = 100;
-/** CPU seconds of one thread, or of every thread of the process. */
-function cpu(pid: number, tid?: number): number {
-  let ticks = 0;
-  for (const t of tid === undefined ? readdirSync(`/proc/${pid}/task`) : [String(tid)]) {
-    const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'latin1');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks / CLK_TCK;
+interface Contender {
+  readonly name: string;
+  readonly spec: ServerSpec;
+  readonly dps: number[];
+  readonly cpuUs: number[];
+  readonly mainUs: number[];
 }
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-};
+const contender = (name: string, spec: ServerSpec): Contender => ({ name, spec, dps: [], cpuUs: [], mainUs: [] });
+const contenders = [contender('this tree', outgateAt(fileURLToPath(new URL('../../', import.meta.url)), 'this tree')), contender('base', outgateAt(flags.base, 'base'))];
+if (flags['do-nothing']) contenders.push(contender('do-nothing', doNothing));
 
-const trees = [
-  { name: 'this tree', root: fileURLToPath(new URL('../../', import.meta.url)) },
-  { name: 'base', root: flags.base },
-];
-const servers = [];
-for (const t of trees) {
-  const running = await outgateAt(t.root, t.name).start({ recipientsPerHour: 10_000 });
-  servers.push({ ...t, running, dps: [] as number[], cpuUs: [] as number[], mainUs: [] as number[] });
-}
-try {
-  // Slice -1 warms both up and is not counted.
-  for (let i = -1; i < slices; i++) {
-    for (const s of i % 2 === 0 ? servers : [...servers].reverse()) {
-      const pid = s.running.pid;
-      let c0 = 0,
-        m0 = 0,
-        c1 = 0,
-        m1 = 0;
+for (let round = 0; round < rounds; round++) {
+  // Each contender goes first, second, … equally often.
+  const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
+  for (const c of order) {
+    const server = await c.spec.start({ recipientsPerHour: 10_000 });
+    try {
+      const load = { host: HOST, port: server.port, connections: conns, senders };
+      await runLoad({ ...load, warmupMs: 0, durationMs: warmupMs, seed: 0x5eed + round });
+      let cpu0 = 0,
+        main0 = 0,
+        cpu1 = 0,
+        main1 = 0;
       const r = await runLoad({
-        host: HOST,
-        port: s.running.port,
-        connections: conns,
-        senders,
-        warmupMs: 500,
-        durationMs: sliceMs,
-        seed: 0x5eed + i * 2 + servers.indexOf(s),
-        onWindow: (edge) => (edge === 'start' ? ((c0 = cpu(pid)), (m0 = cpu(pid, pid))) : ((c1 = cpu(pid)), (m1 = cpu(pid, pid)))),
+        ...load,
+        warmupMs: 0,
+        durationMs: measureMs,
+        seed: 0xab + round,
+        onWindow: (edge) => {
+          const cpu = threadCpuSeconds(server.pid);
+          const main = threadCpuSeconds(server.pid, server.pid);
+          if (edge === 'start') [cpu0, main0] = [cpu, main];
+          else [cpu1, main1] = [cpu, main];
+        },
       });
-      if (i < 0) continue;
-      s.dps.push(r.decisionsPerSec);
-      s.cpuUs.push(((c1 - c0) / r.decisions) * 1e6);
-      s.mainUs.push(((m1 - m0) / r.decisions) * 1e6);
+      if (r.nonAdmit > 0 || r.errors.timeouts + r.errors.disconnects + r.errors.malformed > 0) throw new Error(`${c.name}: not all admitted: ${JSON.stringify(r.errors)}, ${r.nonAdmit} refused`);
+      c.dps.push(r.decisionsPerSec);
+      c.cpuUs.push(((cpu1 - cpu0) / r.decisions) * 1e6);
+      c.mainUs.push(((main1 - main0) / r.decisions) * 1e6);
+      console.error(`round ${round + 1}/${rounds}: ${c.name} ${r.decisionsPerSec.toFixed(0)} decisions/s`);
+    } finally {
+      await server.stop();
     }
   }
-} finally {
-  for (const s of servers) await s.running.stop();
 }
-const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
-const ratios = a.dps.map((x, i) => x / b.dps[i]!);
-console.log(`${slices} slices of ${sliceMs / 1000} s per build, ${conns} connections, ${senders} senders (base: ${b.root})`);
-console.log('| build | decisions/s, median | CPU per decision, median | main thread per decision, median |');
+
+const [mine, base] = contenders as [Contender, Contender];
+const reference = contenders[2];
+console.log(`${rounds} rounds (fresh server per run, ${warmupMs / 1000} s warm-up, ${measureMs / 1000} s measured), ${conns} connections, ${senders} senders; base: ${flags.base}`);
+console.log('| server | decisions/s, median | CPU per decision, median | main thread per decision, median |');
 console.log('|---|---:|---:|---:|');
-for (const s of servers)
-  console.log(`| ${s.name} | ${median(s.dps).toFixed(0)} | ${median(s.cpuUs).toFixed(1)} µs | ${median(s.mainUs).toFixed(1)} µs |`);
-console.log(
-  `this tree / base, per slice: median ${median(ratios).toFixed(3)}, higher in ${ratios.filter((x) => x > 1).length} of ${ratios.length}`,
-);
-console.log(ratios.map((x) => x.toFixed(2)).join(' '));
+for (const c of contenders) console.log(`| ${c.name} | ${median(c.dps).toFixed(0)} | ${median(c.cpuUs).toFixed(1)} µs | ${median(c.mainUs).toFixed(1)} µs |`);
+const ratios = (a: Contender, b: Contender): number[] => a.dps.map((x, i) => x / b.dps[i]!);
+const line = (label: string, r: number[]): void =>
+  console.log(`${label}, per round: median ${median(r).toFixed(3)}, above 1 in ${r.filter((x) => x > 1).length} of ${r.length}: ${r.map((x) => x.toFixed(2)).join(' ')}`);
+line('this tree / base', ratios(mine, base));
+if (reference) {
+  line('this tree / do-nothing', ratios(mine, reference));
+  line('base / do-nothing', ratios(base, reference));
+}

@@ -49,6 +49,17 @@ export function treeCpuSeconds(root: number): number {
   return ticks / CLK_TCK;
 }
 
+/** CPU seconds of one thread of a process (`tid`), or of all its threads when none is given. */
+export function threadCpuSeconds(pid: number, tid?: number): number {
+  let ticks = 0;
+  for (const t of tid === undefined ? readdirSync(`/proc/${pid}/task`) : [String(tid)]) {
+    const raw = readFileSync(`/proc/${pid}/task/${t}/stat`, 'latin1');
+    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / CLK_TCK;
+}
+
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -43,3 +43,15 @@ export function summarize(s: Samples): LatencySummary {
   const us = (ns: number): number => Math.round(ns / 100) / 10;
   return { n, p50Us: us(at(0.5)), p99Us: us(at(0.99)), meanUs: us(sum / n), maxUs: us(v[n - 1] ?? NaN) };
 }
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+/** A command-line number that must be above 0; NaN otherwise, for the caller's usage message. */
+export function positive(flag: string | undefined): number {
+  const n = Number(flag);
+  return n > 0 ? n : NaN;
+}

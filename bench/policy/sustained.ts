@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { runLoad } from './load.js';
 import { HOST } from './servers/common.js';
 import { outgate } from './servers/outgate.js';
+import { median as medianOf, positive } from './stats.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -16,11 +17,11 @@ const { values: flags } = parseArgs({
     conns: { type: 'string', default: '8' },
   },
 });
-const slices = Number(flags.slices);
-const sliceMs = Number(flags.slice) * 1000;
-const senders = Number(flags.senders);
-const conns = Number(flags.conns);
-if (!(slices > 0) || !(sliceMs > 0) || !(senders > 0) || !(conns > 0)) {
+const slices = positive(flags.slices);
+const sliceMs = positive(flags.slice) * 1000;
+const senders = positive(flags.senders);
+const conns = positive(flags.conns);
+if ([slices, sliceMs, senders, conns].some(Number.isNaN)) {
   console.error('usage: npx tsx bench/policy/sustained.ts [--slices N] [--slice SECONDS] [--senders N] [--conns N]');
   process.exit(2);
 }
@@ -49,8 +50,7 @@ try {
 } finally {
   await server.stop();
 }
-const sorted = rows.map((r) => r.dps).sort((a, b) => a - b);
-const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+const median = medianOf(rows.map((r) => r.dps));
 console.log(
   `${slices} slices of ${sliceMs / 1000} s, ${conns} connections, ${senders} senders; median slice ${median.toFixed(0)} decisions/s`,
 );
