@@ -15,6 +15,12 @@ import { senderKey, type SenderRef } from '../../src/domain/sender.js';
 
 const run = promisify(execFile);
 
+/**
+ * Redis keeps real time, as it would on another host: under a moved clock (libfaketime, preloaded by
+ * scripts/test-shifted-clock.sh) redis-server does not start, and cluster nodes that gossip on it never form.
+ */
+const REAL_CLOCK_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME')));
+
 export interface ThrowawayRedis {
   readonly port: number;
   readonly url: string;
@@ -55,7 +61,7 @@ function listenFree(port: number): Promise<number> {
 /** Starts redis-server and resolves once it logs that it accepts connections (no sleeps). */
 function spawnRedis(port: number, dir: string, extra: string[]): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', '', '--daemonize', 'no', ...extra];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], env: REAL_CLOCK_ENV });
   return new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => fail(new Error(`redis-server on ${port} did not start within 10 s:\n${log}`)), 10_000);
@@ -127,11 +133,11 @@ export async function startRedisCluster(shards = 3): Promise<ThrowawayCluster> {
   };
   try {
     for (let i = 0; i < shards; i++) nodes.push(await startNode(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'], true));
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000, env: REAL_CLOCK_ENV });
     const deadline = Date.now() + 15_000;
     for (const n of nodes) {
       for (;;) {
-        const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(n.port), 'cluster', 'info']);
+        const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(n.port), 'cluster', 'info'], { env: REAL_CLOCK_ENV });
         if (stdout.includes('cluster_state:ok')) break;
         if (Date.now() > deadline) throw new Error(`cluster node ${n.port} not ok:\n${stdout}`);
         // Gossip settles in a few ms; asking again is a condition wait, not a timed sleep.
