@@ -1,8 +1,8 @@
 // The decision path alone, without sockets: checkSend over the embedded store (send journal included)
 // deciding RCPT, RCPT, END-OF-MESSAGE for senders drawn from 100k, several messages in flight, each request
-// decoded from the protocol's text as the policy server gets it; the main thread's CPU per decision. With --base, each build runs in processes
-// of its own, alternating (two builds in one process disturb each other: their heaps share one collector),
-// and the ratio is taken between neighbouring runs. A change of a few percent in the decision path shows
+// decoded from the protocol's text as the policy server gets it; the main thread's CPU per decision. With
+// --base, each build runs in processes of its own, alternating (two builds in one process disturb each
+// other: their heaps share one collector), and the ratio is taken between neighbouring runs. A change of a few percent in the decision path shows
 // here, where the socket benchmarks' spread (±5 % between identical builds, ab.ts) hides it.
 //
 //   npx tsx bench/policy/decide.ts [--base DIR] [--runs 4] [--rounds 5] [--messages 50000] [--senders 100000] [--inflight 8]
@@ -45,15 +45,15 @@ interface Message {
   decide(req: unknown): Decided | Promise<Decided>;
 }
 interface Build {
-  readonly name: string;
+  /** The checkout, for messages. */
+  readonly root: string;
   begin(id: string): Message;
   request(text: string): unknown;
   close(): Promise<void>;
-  readonly us: number[];
 }
 
 /** One build's checkSend on a fresh embedded store, loaded from its dist/ as the server would run it. */
-async function open(name: string, root: string): Promise<Build> {
+async function open(root: string): Promise<Build> {
   const dist = (path: string) => import(pathToFileURL(join(root, 'dist', path)).href);
   const [{ loadConfig }, { CheckSend }, { bootstrap }, { DEFAULT_SERVICE_LIMITS }, { decode }, { toRequest }] = await Promise.all([
     dist('config/load.js'),
@@ -82,7 +82,7 @@ async function open(name: string, root: string): Promise<Build> {
     await bootstrap(store, clock);
     const check = await CheckSend.start(store, clock, service);
     return {
-      name,
+      root,
       begin: (id) => {
         const conversation = new Conversation(id);
         return { decide: (req) => check.check(req, conversation) };
@@ -93,7 +93,6 @@ async function open(name: string, root: string): Promise<Build> {
         await store.close();
         done();
       },
-      us: [],
     };
   }
   const { openStore } = await dist('adapters/store/open-store.js');
@@ -101,14 +100,13 @@ async function open(name: string, root: string): Promise<Build> {
   await bootstrap(backend.store, clock);
   const check = await CheckSend.start(backend.store, await backend.openCounters(clock.now()), clock, service);
   return {
-    name,
+    root,
     begin: (id) => check.begin(id, 'bench'),
     request,
     close: async () => {
       await backend.close();
       done();
     },
-    us: [],
   };
 }
 
@@ -130,7 +128,7 @@ async function round(b: Build, seed: number): Promise<number> {
       for (let i = 0; i < 3; i++) {
         const values = { sender: user, sasl_username: user, instance: id, recipient: i < 2 ? `rcpt${i}@example.net` : '' };
         const d = await message.decide(b.request(i < 2 ? rcptRequest(values) : eom(values)));
-        if (d.decision.kind !== 'permit') throw new Error(`${b.name}: ${JSON.stringify(d.decision)} for ${user}`);
+        if (d.decision.kind !== 'permit') throw new Error(`${b.root}: ${JSON.stringify(d.decision)} for ${user}`);
       }
     }
   };
@@ -143,17 +141,18 @@ async function round(b: Build, seed: number): Promise<number> {
 
 /** One process: the build at `root`, `rounds` rounds after a warm-up round; prints µs per decision by round. */
 async function measure(root: string): Promise<void> {
-  const b = await open(root, root);
+  const b = await open(root);
+  const byRound: number[] = [];
   try {
     // Round 0 loads senders for the first time and warms the JIT; it is not counted.
     for (let r = 0; r <= rounds; r++) {
       const us = await round(b, 0x5eed + r);
-      if (r > 0) b.us.push(us);
+      if (r > 0) byRound.push(us);
     }
   } finally {
     await b.close();
   }
-  console.log(JSON.stringify(b.us));
+  console.log(JSON.stringify(byRound));
 }
 
 if (flags.root) {
